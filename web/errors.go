@@ -1,0 +1,12 @@
+package web
+
+import "errors"
+
+var (
+	// ErrNoPublicURL is returned by New when Options.PublicURL is missing;
+	// config.js cannot be rendered without it.
+	ErrNoPublicURL = errors.New("web: public URL not set")
+
+	// ErrCertificate wraps failures to load or create the TLS certificate.
+	ErrCertificate = errors.New("web: tls certificate")
+)

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"meetd/conf"
+)
+
+// Options are what the web server needs besides the configuration.
+type Options struct {
+	// PublicURL is the resolved base URL clients reach meetd at
+	// (conf.Config.PublicURL with the bound port). Required.
+	PublicURL *url.URL
+	// XMPP serves XMPP over WebSocket at /xmpp-websocket.
+	XMPP http.Handler
+	// Bridge serves the bridge-channel WebSockets; it receives every path
+	// under /colibri-ws/ unchanged (/colibri-ws/<bridge>/<meeting>/<endpoint>).
+	Bridge http.Handler
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Server is the HTTPS front. Create it with New, run it with Serve and stop
+// it with Shutdown.
+type Server struct {
+	http    *http.Server
+	handler http.Handler
+	log     *slog.Logger
+}
+
+// New loads or creates the TLS certificate, renders config.js and builds
+// the routes. It does not listen; see Serve. A nil XMPP or Bridge handler
+// answers 503 (useful in tests and while a part is missing).
+func New(cfg *conf.Config, opts Options) (*Server, error) {
+	if opts.PublicURL == nil {
+		return nil, ErrNoPublicURL
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	cert, err := certificate(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	h, err := routes(cfg, opts, log)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{
+		handler: h,
+		log:     log,
+		http: &http.Server{
+			Handler:           h,
+			TLSConfig:         tlsConfig(cert),
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    64 << 10,
+			// TLS handshake failures (browsers refusing the self-signed
+			// certificate) are routine; keep them at debug level.
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		},
+	}, nil
+}
+
+// Handler returns the routes without TLS (for tests and embedding).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// TLSConfig returns the server's TLS configuration.
+func (s *Server) TLSConfig() *tls.Config { return s.http.TLSConfig }
+
+// Serve accepts HTTPS connections on ln (a plain TCP listener) until
+// Shutdown; it returns nil after a Shutdown and the error otherwise.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.http.ServeTLS(ln, "", "")
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting, waits for active requests until ctx ends, then
+// closes what is left. Hijacked connections (WebSockets) are not tracked by
+// net/http: their owners (the XMPP server, the bridge) close them.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	if err != nil {
+		_ = s.http.Close()
+	}
+	return err
+}
