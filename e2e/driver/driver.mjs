@@ -1,0 +1,83 @@
+// driver.mjs drives headless Chromium pages for meetd's Go end-to-end test (e2e/*_test.go).
+//
+// It speaks JSON lines. Requests on stdin: {"id":1,"op":"open","page":0,"url":"..."},
+// {"id":2,"op":"eval","page":0,"expr":"..."} (a promise result is awaited), {"id":3,"op":"close","page":0},
+// {"op":"quit"}. Replies on stdout: {"id":1,"ok":true,"result":...} or {"id":1,"ok":false,"error":"..."}.
+// Events on stdout: {"event":"ready"}, {"event":"console","page":0,"type":"log","text":"..."},
+// {"event":"pageerror","page":0,"text":"..."}, {"event":"fatal","error":"..."}.
+import readline from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const chromiumArgs = [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+    '--ignore-certificate-errors', '--autoplay-policy=no-user-gesture-required',
+];
+
+function emit(obj) {
+    process.stdout.write(JSON.stringify(obj) + '\n');
+}
+
+const pages = new Map();
+
+async function open(browser, index, url) {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    page.on('console', m => emit({ event: 'console', page: index, type: m.type(), text: m.text() }));
+    page.on('pageerror', e => emit({ event: 'pageerror', page: index, text: String(e && e.stack || e) }));
+    page.on('crash', () => emit({ event: 'pageerror', page: index, text: 'page crashed' }));
+    pages.set(index, { context, page });
+    await page.goto(url);
+    return true;
+}
+
+function pageOf(index) {
+    const p = pages.get(index);
+    if (!p) {
+        throw new Error(`no page ${index}`);
+    }
+    return p;
+}
+
+async function handle(browser, req) {
+    switch (req.op) {
+    case 'open':
+        return open(browser, req.page, req.url);
+    case 'eval':
+        return pageOf(req.page).page.evaluate(req.expr);
+    case 'close': {
+        const p = pageOf(req.page);
+        pages.delete(req.page);
+        await p.context.close();
+        return true;
+    }
+    default:
+        throw new Error(`unknown op ${req.op}`);
+    }
+}
+
+async function main() {
+    const browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+        headless: true,
+        args: chromiumArgs,
+    });
+    emit({ event: 'ready', version: browser.version() });
+    const lines = readline.createInterface({ input: process.stdin });
+    for await (const line of lines) {
+        const req = JSON.parse(line);
+        if (req.op === 'quit') {
+            break;
+        }
+        handle(browser, req).then(
+            result => emit({ id: req.id, ok: true, result: result === undefined ? null : result }),
+            err => emit({ id: req.id, ok: false, error: String(err && err.message || err) }));
+    }
+    await browser.close();
+}
+
+main().then(() => process.exit(0), err => {
+    emit({ event: 'fatal', error: String(err && err.stack || err) });
+    process.exit(1);
+});

@@ -1,0 +1,203 @@
+// meetd-test.js is the page side of meetd's end-to-end test. The Go test (e2e/*_test.go) calls
+// window.meetdTest through the browser driver; every method returns plain JSON-safe values.
+'use strict';
+
+(function () {
+    const state = { stage: 'loaded', errors: [], events: [], remoteTracks: [], myId: '', config: '' };
+    let localTracks = [];
+    let connection = null;
+    let room = null;
+
+    function note(kind, detail) {
+        state.events.push({ kind, detail: detail || '' });
+        console.log(`meetdTest: ${kind} ${detail || ''}`);
+    }
+
+    function fail(where, err) {
+        const text = `${where}: ${err && (err.message || err.name) || err}`;
+        state.errors.push(text);
+        console.error(`meetdTest error ${text}`);
+    }
+
+    function init() {
+        const lib = window.JitsiMeetJS;
+        if (!lib) {
+            throw new Error('the lib-jitsi-meet bundle did not load');
+        }
+        lib.init({ disableThirdPartyRequests: true, enableAnalyticsLogging: false });
+        lib.setLogLevel(lib.logLevels.INFO);
+        state.stage = 'initialised';
+        note('initialised', lib.version);
+        return { version: lib.version, webrtc: lib.isWebRtcSupported(), jquery: typeof window.jQuery };
+    }
+
+    async function createTracks() {
+        localTracks = await window.JitsiMeetJS.createLocalTracks({ devices: [ 'audio', 'video' ] });
+        state.stage = 'tracks';
+        return localTracks.map(t => t.getType());
+    }
+
+    function loadScript(url) {
+        return new Promise(resolve => {
+            const s = document.createElement('script');
+            s.src = url;
+            s.onload = () => resolve(true);
+            s.onerror = () => resolve(false);
+            document.head.appendChild(s);
+        });
+    }
+
+    // connectionOptions prefers meetd's own /config.js (as the Jitsi Meet web app does) over the test's values.
+    async function connectionOptions(opts) {
+        const loaded = opts.configUrl && await loadScript(opts.configUrl);
+        const cfg = window.config;
+        if (loaded && cfg && cfg.hosts && cfg.websocket) {
+            state.config = 'config.js';
+            return { hosts: cfg.hosts, serviceUrl: cfg.websocket };
+        }
+        state.config = 'test options';
+        note('config.js not usable', opts.configUrl || '');
+        return { hosts: opts.hosts, serviceUrl: opts.serviceUrl };
+    }
+
+    function attach(track) {
+        const el = document.createElement(track.getType() === 'video' ? 'video' : 'audio');
+        el.autoplay = true;
+        el.muted = track.getType() === 'video';
+        el.playsInline = true;
+        document.getElementById('media').appendChild(el);
+        track.attach(el);
+    }
+
+    function onConference(ev) {
+        room.on(ev.CONFERENCE_JOINED, () => {
+            state.stage = 'joined';
+            state.myId = room.myUserId();
+            note('joined', state.myId);
+        });
+        room.on(ev.CONFERENCE_FAILED, err => fail('conference failed', err));
+        room.on(ev.CONFERENCE_ERROR, err => fail('conference error', err));
+        room.on(ev.USER_JOINED, id => note('user joined', id));
+        room.on(ev.USER_LEFT, id => note('user left', id));
+        room.on(ev.TRACK_ADDED, track => {
+            if (track.isLocal()) {
+                return;
+            }
+            state.remoteTracks.push({ type: track.getType(), participant: track.getParticipantId() });
+            note('remote track', `${track.getType()} ${track.getParticipantId()}`);
+            attach(track);
+        });
+    }
+
+    async function enterRoom(opts) {
+        state.stage = 'conference-joining';
+        room = connection.initJitsiConference(opts.room, {
+            openBridgeChannel: opts.bridgeChannel || 'websocket',
+            p2p: { enabled: false },
+        });
+        onConference(window.JitsiMeetJS.events.conference);
+        for (const track of localTracks) {
+            await room.addTrack(track);
+        }
+        room.join();
+    }
+
+    // start connects and joins without waiting; the test polls status() to see how far it got.
+    async function start(opts) {
+        const ev = window.JitsiMeetJS.events.connection;
+        const options = await connectionOptions(opts);
+        connection = new window.JitsiMeetJS.JitsiConnection(null, null, options);
+        connection.addEventListener(ev.CONNECTION_ESTABLISHED, () => {
+            state.stage = 'connected';
+            note('connected', options.serviceUrl);
+            enterRoom(opts).catch(err => fail('join', err));
+        });
+        connection.addEventListener(ev.CONNECTION_FAILED, (err, msg) => fail('connection failed', `${err} ${msg || ''}`));
+        connection.addEventListener(ev.CONNECTION_DISCONNECTED, msg => note('disconnected', msg));
+        state.stage = 'connecting';
+        connection.connect();
+        return state.config;
+    }
+
+    function jvbPeerConnection() {
+        const session = room && room.jvbJingleSession;
+        const tpc = session && session.peerconnection;
+        return tpc && tpc.peerconnection;
+    }
+
+    // summarize turns an RTCStatsReport into the numbers the test checks.
+    function summarize(pc, report) {
+        const out = { ice: pc.iceConnectionState, connection: pc.connectionState, dtls: '', inbound: [], outbound: [] };
+        report.forEach(r => {
+            if (r.type === 'inbound-rtp') {
+                out.inbound.push({ kind: r.kind, ssrc: r.ssrc, bytes: r.bytesReceived || 0,
+                    packets: r.packetsReceived || 0, frames: r.framesDecoded || 0 });
+            } else if (r.type === 'outbound-rtp') {
+                out.outbound.push({ kind: r.kind, ssrc: r.ssrc, bytes: r.bytesSent || 0 });
+            } else if (r.type === 'transport') {
+                out.dtls = r.dtlsState || '';
+            }
+        });
+        return out;
+    }
+
+    async function stats() {
+        const pc = jvbPeerConnection();
+        if (!pc) {
+            return null;
+        }
+        return summarize(pc, await pc.getStats());
+    }
+
+    function status() {
+        return {
+            stage: state.stage,
+            myId: state.myId,
+            config: state.config,
+            errors: state.errors.slice(),
+            events: state.events.slice(),
+            remoteTracks: state.remoteTracks.slice(),
+            participants: room ? room.getParticipants().map(p => p.getId()) : [],
+            jingle: Boolean(room && room.jvbJingleSession),
+        };
+    }
+
+    async function leave() {
+        if (room) {
+            await room.leave();
+        }
+        if (connection) {
+            connection.disconnect();
+        }
+        state.stage = 'left';
+        return true;
+    }
+
+    // loopbackStats sends the local tracks between two in-page peer connections and reports the receiver's
+    // stats: it proves fake media, WebRTC and the stats summary without any server.
+    async function loopbackStats(timeoutMs) {
+        const a = new RTCPeerConnection();
+        const b = new RTCPeerConnection();
+        a.onicecandidate = e => e.candidate && b.addIceCandidate(e.candidate);
+        b.onicecandidate = e => e.candidate && a.addIceCandidate(e.candidate);
+        b.ontrack = () => {};
+        for (const t of localTracks) {
+            a.addTrack(t.getTrack(), t.getOriginalStream());
+        }
+        await a.setLocalDescription();
+        await b.setRemoteDescription(a.localDescription);
+        await b.setLocalDescription();
+        await a.setRemoteDescription(b.localDescription);
+        const deadline = Date.now() + timeoutMs;
+        let out = summarize(b, await b.getStats());
+        while (Date.now() < deadline && !out.inbound.some(s => s.frames > 30)) {
+            await new Promise(r => setTimeout(r, 500));
+            out = summarize(b, await b.getStats());
+        }
+        a.close();
+        b.close();
+        return out;
+    }
+
+    window.meetdTest = { init, createTracks, start, status, stats, leave, loopbackStats };
+}());

@@ -1,0 +1,132 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// pageStatus is window.meetdTest.status(): how far a page got.
+type pageStatus struct {
+	Stage        string        `json:"stage"`
+	MyID         string        `json:"myId"`
+	Config       string        `json:"config"`
+	Errors       []string      `json:"errors"`
+	Events       []pageEvent   `json:"events"`
+	RemoteTracks []remoteTrack `json:"remoteTracks"`
+	Participants []string      `json:"participants"`
+	Jingle       bool          `json:"jingle"`
+}
+
+type pageEvent struct {
+	Kind   string `json:"kind"`
+	Detail string `json:"detail"`
+}
+
+type remoteTrack struct {
+	Type        string `json:"type"`
+	Participant string `json:"participant"`
+}
+
+// pcStats is window.meetdTest.stats(): the getStats() numbers of the peer connection to the bridge.
+type pcStats struct {
+	ICE        string    `json:"ice"`
+	Connection string    `json:"connection"`
+	DTLS       string    `json:"dtls"`
+	Inbound    []rtpStat `json:"inbound"`
+	Outbound   []rtpStat `json:"outbound"`
+}
+
+type rtpStat struct {
+	Kind    string `json:"kind"`
+	SSRC    uint32 `json:"ssrc"`
+	Bytes   int64  `json:"bytes"`
+	Packets int64  `json:"packets"`
+	Frames  int64  `json:"frames"`
+}
+
+// startOptions are the arguments of window.meetdTest.start.
+type startOptions struct {
+	Room          string            `json:"room"`
+	ConfigURL     string            `json:"configUrl"`
+	ServiceURL    string            `json:"serviceUrl"`
+	Hosts         map[string]string `json:"hosts"`
+	BridgeChannel string            `json:"bridgeChannel"`
+}
+
+// hasEvent reports whether the page saw an event of that kind and detail.
+func (s pageStatus) hasEvent(kind, detail string) bool {
+	for _, e := range s.Events {
+		if e.Kind == kind && e.Detail == detail {
+			return true
+		}
+	}
+	return false
+}
+
+// videoDecoding counts inbound video streams that decoded more than min frames.
+func (s *pcStats) videoDecoding(min int64) int {
+	n := 0
+	for _, r := range s.Inbound {
+		if r.Kind == "video" && r.Frames > min {
+			n++
+		}
+	}
+	return n
+}
+
+// audioGrowing counts inbound audio streams whose bytes grew since the earlier sample.
+func (s *pcStats) audioGrowing(earlier map[uint32]int64) int {
+	n := 0
+	for _, r := range s.Inbound {
+		if before, ok := earlier[r.SSRC]; ok && r.Kind == "audio" && r.Bytes > before {
+			n++
+		}
+	}
+	return n
+}
+
+// audioBytes returns the received bytes per inbound audio SSRC.
+func (s *pcStats) audioBytes() map[uint32]int64 {
+	m := map[uint32]int64{}
+	for _, r := range s.Inbound {
+		if r.Kind == "audio" {
+			m[r.SSRC] = r.Bytes
+		}
+	}
+	return m
+}
+
+// videoFrames sums the decoded frames of all inbound video streams.
+func (s *pcStats) videoFrames() int64 {
+	var n int64
+	for _, r := range s.Inbound {
+		if r.Kind == "video" {
+			n += r.Frames
+		}
+	}
+	return n
+}
+
+// stage names the first step of the call a page has not passed, for failure messages.
+func stage(st pageStatus, ps *pcStats) string {
+	switch {
+	case len(st.Errors) > 0 && st.Stage != "joined":
+		return fmt.Sprintf("failed at stage %q: %s", st.Stage, strings.Join(st.Errors, "; "))
+	case st.Stage == "connecting":
+		return "stage websocket/SASL/bind: the XMPP connection was not established"
+	case st.Stage == "connected" || st.Stage == "conference-joining":
+		return "stage conference IQ / MUC join: connected, but CONFERENCE_JOINED did not come"
+	case st.Stage != "joined":
+		return fmt.Sprintf("stage %q", st.Stage)
+	case !st.Jingle || ps == nil:
+		return "stage session-initiate: joined, but no Jingle session with the bridge"
+	case ps.ICE != "connected" && ps.ICE != "completed":
+		return fmt.Sprintf("stage ICE: iceConnectionState=%s connectionState=%s", ps.ICE, ps.Connection)
+	case ps.DTLS != "connected":
+		return fmt.Sprintf("stage DTLS: dtlsState=%q connectionState=%s", ps.DTLS, ps.Connection)
+	default:
+		b, _ := json.Marshal(ps.Inbound)
+		return fmt.Sprintf("stage media: ICE and DTLS up; inbound %s; remote tracks %v", b, st.RemoteTracks)
+	}
+}
