@@ -12,6 +12,7 @@ type ICEUDP struct {
 	Fingerprints []Fingerprint `xml:"fingerprint"`
 	Candidates   []Candidate   `xml:"candidate"`
 	WebSockets   []WebSocket   `xml:"web-socket"`
+	SCTPMap      *SCTPMap      `xml:"urn:xmpp:jingle:transports:dtls-sctp:1 sctpmap"`
 }
 
 // Empty is a marker element without content, such as <rtcp-mux/>.
