@@ -1,0 +1,15 @@
+package main
+
+import "errors"
+
+var (
+	// ErrUsage marks bad command-line arguments.
+	ErrUsage = errors.New("usage")
+
+	// ErrStopped marks a part that stopped while meetd was meant to run.
+	ErrStopped = errors.New("stopped unexpectedly")
+
+	// ErrShutdownTimeout marks a graceful stop that did not finish within
+	// shutdownBound.
+	ErrShutdownTimeout = errors.New("graceful stop did not finish in time")
+)

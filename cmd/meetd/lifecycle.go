@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"meetd/conf"
+	"meetd/web"
+)
+
+// shutdownBound limits a graceful stop.
+const shutdownBound = 10 * time.Second
+
+// serve binds the HTTPS listener, wires the parts, announces the addresses
+// on out and runs until ctx ends (a signal) or a part stops on its own.
+func serve(ctx context.Context, cfg *conf.Config, log *slog.Logger, out io.Writer) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("http.listen: %w", err)
+	}
+	defer ln.Close()
+	pub, err := cfg.PublicURL(ln.Addr().(*net.TCPAddr).Port)
+	if err != nil {
+		return err
+	}
+	// The parts outlive the signal: shutdown stops them in order.
+	runCtx, cancelRun := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRun()
+	p, err := wire(runCtx, cfg, pub, log)
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(cfg, web.Options{PublicURL: pub, XMPP: p.xmpp, Bridge: p.bridge, Logger: log})
+	if err != nil {
+		return joinClose(err, p)
+	}
+	announce(out, pub, ln.Addr(), p.mediaAddr, cfg.Media.Advertise)
+	var wg sync.WaitGroup
+	stopped := make(chan error, len(p.runners)+1)
+	start(&wg, stopped, "web", func() error { return srv.Serve(ln) })
+	for _, r := range p.runners {
+		start(&wg, stopped, r.name, func() error { return r.run(runCtx) })
+	}
+	var cause error
+	select {
+	case <-ctx.Done():
+		log.Info("meetd: stopping", "reason", context.Cause(ctx))
+	case cause = <-stopped:
+		log.Error("meetd: stopping", "err", cause)
+	}
+	return shutdown(log, srv, p, cancelRun, &wg, cause)
+}
+
+// start runs f in a goroutine and reports on stopped when it returns.
+func start(wg *sync.WaitGroup, stopped chan<- error, name string, f func() error) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		err := f()
+		if err == nil {
+			err = ErrStopped
+		}
+		stopped <- fmt.Errorf("%s: %w", name, err)
+	}()
+}
+
+// shutdown stops the web server, ends the run loops, closes the parts and
+// waits for every goroutine, all within shutdownBound. Errors while closing
+// are logged; the result is the cause of the stop (nil for a signal) or
+// ErrShutdownTimeout.
+func shutdown(log *slog.Logger, srv *web.Server, p *parts, cancelRun context.CancelFunc, wg *sync.WaitGroup, cause error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownBound)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		log.Warn("meetd: web shutdown", "err", err)
+	}
+	cancelRun()
+	if err := p.close(); err != nil {
+		log.Warn("meetd: closing", "err", err)
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return fmt.Errorf("%w (%s)", ErrShutdownTimeout, shutdownBound)
+	}
+	log.Info("meetd: stopped")
+	return cause
+}
+
+func joinClose(err error, p *parts) error {
+	if cerr := p.close(); cerr != nil {
+		return fmt.Errorf("%w (closing: %v)", err, cerr)
+	}
+	return err
+}
+
+// announce prints where meetd listens, e.g.
+//
+//	meetd: web https://localhost:8443/ (listening [::]:8443)
+//	meetd: media udp [::]:10000 advertised 127.0.0.1
+func announce(out io.Writer, pub *url.URL, webAddr, mediaAddr net.Addr, advertise []string) {
+	fmt.Fprintf(out, "meetd: web %s/ (listening %s)\n", pub, webAddr)
+	fmt.Fprintf(out, "meetd: media udp %s advertised %s\n", mediaAddr, strings.Join(advertise, ","))
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+)
+
+// parts is what the wiring (run.go) hands to the lifecycle (lifecycle.go):
+// the handlers web mounts, the long-running loops and how to close
+// everything, in order.
+type parts struct {
+	xmpp      http.Handler // mounted at /xmpp-websocket
+	bridge    http.Handler // mounted at /colibri-ws/
+	mediaAddr net.Addr     // the bound UDP media address
+	runners   []runner
+	closers   []func() error // called last-registered first on shutdown
+}
+
+// runner is a loop that runs until its context ends.
+type runner struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
+// onClose registers f to run at shutdown. Like defer, the last registered
+// runs first, so a part closes before the parts it was built on.
+func (p *parts) onClose(f func() error) { p.closers = append(p.closers, f) }
+
+// close runs the closers, newest first, and joins their errors.
+func (p *parts) close() error {
+	var errs []error
+	for i := len(p.closers) - 1; i >= 0; i-- {
+		errs = append(errs, p.closers[i]())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,69 @@
+//go:build !meetd_nowire
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+
+	"meetd/bridge"
+	"meetd/conf"
+	"meetd/focus"
+	"meetd/web"
+	"meetd/xmpp"
+)
+
+// wire builds the parts as the contract orders them: XMPP server → bridge
+// (binds UDP) → bridge session → focus session → focus. On error it closes
+// what it built.
+func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger) (p *parts, err error) {
+	a := cfg.Addresses()
+	p = &parts{}
+	defer func() {
+		if err != nil {
+			err = joinClose(err, p)
+		}
+	}()
+	xs, err := xmpp.NewServer(xmpp.Config{
+		Domain: a.Domain, MUCDomain: a.MUC, FocusDomain: a.Focus,
+		AuthDomain: a.Auth, InternalMUCDomain: a.InternalMUC,
+		RoomCreators: []string{a.FocusJID},
+		Logger:       log.With("part", "xmpp"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("xmpp: %w", err)
+	}
+	p.onClose(xs.Close)
+	br, err := bridge.New(bridge.Config{
+		ID: conf.BridgeID, UDPListen: cfg.Media.Listen, AdvertiseIPs: cfg.Media.Advertise,
+		WebSocketURL: web.BridgeWebSocketURL(pub, conf.BridgeID),
+		BreweryRoom:  a.Brewery,
+		Logger:       log.With("part", "bridge"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bridge: %w", err)
+	}
+	p.onClose(br.Close)
+	jvb, err := xs.Attach(ctx, a.BridgeSession)
+	if err != nil {
+		return nil, fmt.Errorf("attach bridge: %w", err)
+	}
+	p.onClose(jvb.Close)
+	fs, err := xs.Attach(ctx, a.FocusSession, a.Focus)
+	if err != nil {
+		return nil, fmt.Errorf("attach focus: %w", err)
+	}
+	p.onClose(fs.Close)
+	fc := focus.New(focus.Config{
+		Domain: a.Domain, MUCDomain: a.MUC, FocusDomain: a.Focus, BreweryRoom: a.Brewery,
+		Logger: log.With("part", "focus"),
+	}, fs)
+	p.xmpp, p.bridge, p.mediaAddr = xs.WebSocketHandler(), br.WebSocketHandler(), br.UDPAddr()
+	p.runners = []runner{
+		{"bridge", func(ctx context.Context) error { return br.Run(ctx, jvb) }},
+		{"focus", fc.Run},
+	}
+	return p, nil
+}
