@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -27,51 +28,59 @@ const (
 	renewBefore = 30 * 24 * time.Hour
 )
 
-// SelfSigned returns the self-signed certificate kept in dir for domain,
-// creating dir and the certificate on first use. A kept certificate is
+// SelfSigned returns the self-signed certificate kept in dir for hosts (the
+// domain, and the public URL's host when that differs), creating dir and the
+// certificate on first use. A kept certificate is
 // reused across restarts (so a browser exception for it stays valid) unless
 // it is unreadable, does not cover the needed names or expires within 30
 // days; then a new one replaces it.
 //
-// The certificate is ECDSA P-256 with subject alternative names domain,
-// localhost, 127.0.0.1 and ::1.
-func SelfSigned(dir, domain string, now time.Time, log *slog.Logger) (tls.Certificate, error) {
+// The certificate is ECDSA P-256 with subject alternative names hosts,
+// localhost, 127.0.0.1 and ::1; hosts[0] is its common name.
+func SelfSigned(dir string, hosts []string, now time.Time, log *slog.Logger) (tls.Certificate, error) {
 	certPath := filepath.Join(dir, SelfSignedCertFile)
 	keyPath := filepath.Join(dir, SelfSignedKeyFile)
 	cert, err := tls.LoadX509KeyPair(certPath, keyPath)
-	if err == nil && usable(cert, domain, now) {
+	if err == nil && usable(cert, hosts, now) {
 		log.Info("web: reusing self-signed certificate", "path", certPath)
 		return cert, nil
 	}
 	if err != nil && !os.IsNotExist(err) {
 		log.Warn("web: replacing unreadable self-signed certificate", "path", certPath, "err", err)
 	}
-	certPEM, keyPEM, err := newSelfSigned(domain, now)
+	certPEM, keyPEM, err := newSelfSigned(hosts, now)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
 	if err := writeKeyPair(dir, certPath, certPEM, keyPath, keyPEM); err != nil {
 		return tls.Certificate{}, err
 	}
-	log.Info("web: created self-signed certificate", "path", certPath, "domain", domain)
+	log.Info("web: created self-signed certificate", "path", certPath, "hosts", hosts)
 	return tls.X509KeyPair(certPEM, keyPEM)
 }
 
-// selfSignedNames are the host names and addresses the certificate covers.
-func selfSignedNames(domain string) (dns []string, ips []net.IP) {
-	dns = []string{domain}
-	if domain != "localhost" {
-		dns = append(dns, "localhost")
+// selfSignedNames are the host names and addresses the certificate covers:
+// hosts plus localhost and the loopback addresses.
+func selfSignedNames(hosts []string) (dns []string, ips []net.IP) {
+	ips = []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+	for _, h := range append(hosts, "localhost") {
+		if ip := net.ParseIP(h); ip != nil {
+			if !slices.ContainsFunc(ips, ip.Equal) {
+				ips = append(ips, ip)
+			}
+		} else if !slices.Contains(dns, h) {
+			dns = append(dns, h)
+		}
 	}
-	return dns, []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+	return dns, ips
 }
 
-func usable(cert tls.Certificate, domain string, now time.Time) bool {
+func usable(cert tls.Certificate, hosts []string, now time.Time) bool {
 	leaf, err := x509.ParseCertificate(cert.Certificate[0])
 	if err != nil || now.Add(renewBefore).After(leaf.NotAfter) || now.Before(leaf.NotBefore) {
 		return false
 	}
-	dns, ips := selfSignedNames(domain)
+	dns, ips := selfSignedNames(hosts)
 	for _, name := range dns {
 		if leaf.VerifyHostname(name) != nil {
 			return false
@@ -85,7 +94,7 @@ func usable(cert tls.Certificate, domain string, now time.Time) bool {
 	return true
 }
 
-func newSelfSigned(domain string, now time.Time) (certPEM, keyPEM []byte, err error) {
+func newSelfSigned(hosts []string, now time.Time) (certPEM, keyPEM []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: generate key: %w", ErrCertificate, err)
@@ -94,10 +103,10 @@ func newSelfSigned(domain string, now time.Time) (certPEM, keyPEM []byte, err er
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: serial: %w", ErrCertificate, err)
 	}
-	dns, ips := selfSignedNames(domain)
+	dns, ips := selfSignedNames(hosts)
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: domain, Organization: []string{"meetd self-signed"}},
+		Subject:               pkix.Name{CommonName: hosts[0], Organization: []string{"meetd self-signed"}},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(selfSignedLifetime),
 		KeyUsage:              x509.KeyUsageDigitalSignature,

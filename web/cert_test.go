@@ -24,7 +24,7 @@ func leafOf(t *testing.T, c tls.Certificate) *x509.Certificate {
 func TestSelfSignedProperties(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state") // does not exist yet
 	now := time.Now()
-	c, err := SelfSigned(dir, "meet.example.com", now, quietLogger())
+	c, err := SelfSigned(dir, []string{"meet.example.com", "10.1.2.3"}, now, quietLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestSelfSignedProperties(t *testing.T) {
 	if !ok || pub.Curve != elliptic.P256() {
 		t.Errorf("key is %T, want ECDSA P-256", leaf.PublicKey)
 	}
-	for _, name := range []string{"meet.example.com", "localhost", "127.0.0.1", "::1"} {
+	for _, name := range []string{"meet.example.com", "10.1.2.3", "localhost", "127.0.0.1", "::1"} {
 		if err := leaf.VerifyHostname(name); err != nil {
 			t.Errorf("certificate does not cover %s: %v", name, err)
 		}
@@ -54,20 +54,22 @@ func TestSelfSignedReuse(t *testing.T) {
 	now := time.Now()
 	tests := []struct {
 		name      string
-		domain2   string
+		hosts2    []string
 		now2      time.Time
 		corrupt   bool
 		wantReuse bool
 	}{
-		{"same domain is reused", "localhost", now.Add(time.Hour), false, true},
-		{"other domain is replaced", "meet.example.com", now, false, false},
-		{"near expiry is replaced", "localhost", now.Add(340 * 24 * time.Hour), false, false},
-		{"corrupt file is replaced", "localhost", now, true, false},
+		{"same domain is reused", []string{"localhost"}, now.Add(time.Hour), false, true},
+		{"loopback public host is reused", []string{"localhost", "127.0.0.1"}, now, false, true},
+		{"other domain is replaced", []string{"meet.example.com"}, now, false, false},
+		{"new public host is replaced", []string{"localhost", "meet.example.org"}, now, false, false},
+		{"near expiry is replaced", []string{"localhost"}, now.Add(340 * 24 * time.Hour), false, false},
+		{"corrupt file is replaced", []string{"localhost"}, now, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			first, err := SelfSigned(dir, "localhost", now, quietLogger())
+			first, err := SelfSigned(dir, []string{"localhost"}, now, quietLogger())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,7 +78,7 @@ func TestSelfSignedReuse(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			second, err := SelfSigned(dir, tt.domain2, tt.now2, quietLogger())
+			second, err := SelfSigned(dir, tt.hosts2, tt.now2, quietLogger())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +95,7 @@ func TestSelfSignedUnwritableDir(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := SelfSigned(filepath.Join(file, "state"), "localhost", time.Now(), quietLogger())
+	_, err := SelfSigned(filepath.Join(file, "state"), []string{"localhost"}, time.Now(), quietLogger())
 	if err == nil {
 		t.Fatal("SelfSigned under a regular file succeeded")
 	}

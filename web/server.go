@@ -46,7 +46,7 @@ func New(cfg *conf.Config, opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	cert, err := certificate(cfg, log)
+	cert, err := certificate(cfg, opts.PublicURL, log)
 	if err != nil {
 		return nil, err
 	}

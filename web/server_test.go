@@ -81,7 +81,7 @@ func TestServeTLSReusesCertificateAcrossRestarts(t *testing.T) {
 
 func TestConfiguredCertificateFiles(t *testing.T) {
 	dir := t.TempDir()
-	certPEM, keyPEM, err := newSelfSigned("localhost", time.Now())
+	certPEM, keyPEM, err := newSelfSigned([]string{"localhost"}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,4 +108,14 @@ func TestConfiguredCertificateFiles(t *testing.T) {
 			t.Errorf("New with a missing key file = %v, want ErrCertificate", err)
 		}
 	})
+}
+
+func TestSelfSignedCoversPublicHost(t *testing.T) {
+	s := newTestServer(t, testConfig(t), Options{PublicURL: mustURL(t, "https://meet.example.org:9443")})
+	leaf := leafOf(t, tlsCert(t, s))
+	for _, h := range []string{"localhost", "meet.example.org"} {
+		if err := leaf.VerifyHostname(h); err != nil {
+			t.Errorf("certificate does not cover %s: %v", h, err)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"meetd/conf"
@@ -12,7 +13,7 @@ import (
 // certificate returns the configured key pair, or the self-signed one.
 // Later sources (ACME) plug in here; the server reads the certificate
 // through tls.Config.GetCertificate so it can change without a restart.
-func certificate(cfg *conf.Config, log *slog.Logger) (tls.Certificate, error) {
+func certificate(cfg *conf.Config, public *url.URL, log *slog.Logger) (tls.Certificate, error) {
 	if cfg.HTTP.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.HTTP.TLSCert, cfg.HTTP.TLSKey)
 		if err != nil {
@@ -20,7 +21,11 @@ func certificate(cfg *conf.Config, log *slog.Logger) (tls.Certificate, error) {
 		}
 		return cert, nil
 	}
-	return SelfSigned(cfg.StateDir, cfg.Domain, time.Now(), log)
+	hosts := []string{cfg.Domain}
+	if h := public.Hostname(); h != cfg.Domain {
+		hosts = append(hosts, h)
+	}
+	return SelfSigned(cfg.StateDir, hosts, time.Now(), log)
 }
 
 func tlsConfig(cert tls.Certificate) *tls.Config {
