@@ -1,5 +1,3 @@
-//go:build !meetd_nowire
-
 package main
 
 import (
