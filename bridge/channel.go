@@ -1,0 +1,138 @@
+package bridge
+
+import (
+	"encoding/json"
+
+	"meetd/colibri"
+)
+
+// channelConn is one bridge-channel transport (SCTP data channel or WebSocket).
+type channelConn interface {
+	send(msg []byte) error
+	close()
+}
+
+// attachChannel makes c the endpoint's current bridge channel (the most
+// recently opened wins) and greets the client with ServerHello.
+func (e *endpoint) attachChannel(c channelConn) bool {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return false
+	}
+	old := e.channel
+	e.channel = c
+	e.mu.Unlock()
+	if old != nil && old != c {
+		old.close()
+	}
+	e.sendJSON(colibri.NewServerHello(""))
+	return true
+}
+
+// detachChannel forgets c if it is still the current channel.
+func (e *endpoint) detachChannel(c channelConn) {
+	e.mu.Lock()
+	if e.channel == c {
+		e.channel = nil
+	}
+	e.mu.Unlock()
+}
+
+func (e *endpoint) sendJSON(v any) {
+	b, err := json.Marshal(v)
+	if err == nil {
+		e.sendMessage(b)
+	}
+}
+
+// sendMessage queues a bridge-channel message without blocking.
+func (e *endpoint) sendMessage(b []byte) {
+	select {
+	case e.msgQ <- b:
+	default:
+		e.b.counters.queueDrops.Add(1)
+	}
+}
+
+// messageWriter delivers queued messages on the current channel; messages
+// queued while no channel is open are dropped.
+func (e *endpoint) messageWriter() {
+	defer e.wg.Done()
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case m := <-e.msgQ:
+			e.mu.Lock()
+			c := e.channel
+			e.mu.Unlock()
+			if c != nil {
+				_ = c.send(m)
+			}
+		}
+	}
+}
+
+// onChannelMessage handles one message from the client.
+func (e *endpoint) onChannelMessage(msg []byte) {
+	class, err := colibri.ClassOf(msg)
+	if err != nil {
+		e.b.counters.badPacket.Add(1)
+		return
+	}
+	switch class {
+	case colibri.ClassClientHello:
+		e.sendJSON(colibri.NewServerHello(""))
+	case colibri.ClassReceiverVideoConstraints:
+		var m colibri.ReceiverVideoConstraints
+		if json.Unmarshal(msg, &m) == nil && m.LastN != nil {
+			e.setLastN(*m.LastN)
+		}
+	case colibri.ClassLastNChanged:
+		var m colibri.LastNChangedEvent
+		if json.Unmarshal(msg, &m) == nil {
+			e.setLastN(m.LastN)
+		}
+	case colibri.ClassEndpointMessage:
+		e.relayEndpointMessage(msg)
+	case colibri.ClassEndpointStats:
+		e.relayToAll(msg)
+	}
+}
+
+func (e *endpoint) setLastN(n int) {
+	e.constraint.Store(true)
+	e.lastN.Store(int32(max(min(n, 1<<20), -1)))
+}
+
+// relayEndpointMessage delivers an EndpointMessage to its target ("" = all).
+func (e *endpoint) relayEndpointMessage(msg []byte) {
+	var m colibri.EndpointMessage
+	if err := json.Unmarshal(msg, &m); err != nil {
+		return
+	}
+	if m.To == "" {
+		e.relayToAll(msg)
+		return
+	}
+	r := e.conf.endpoint(m.To)
+	if r == nil || r == e {
+		return
+	}
+	if out, err := colibri.RelayedEndpointMessage(msg, e.id); err == nil {
+		r.sendMessage(out)
+	}
+}
+
+func (e *endpoint) relayToAll(msg []byte) {
+	out, err := colibri.RelayedEndpointMessage(msg, e.id)
+	if err != nil {
+		return
+	}
+	for _, r := range e.conf.list() {
+		if r != e {
+			r.sendMessage(out)
+		}
+	}
+}

@@ -1,0 +1,45 @@
+package bridge
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+)
+
+// Config configures a Bridge.
+type Config struct {
+	// ID is the bridge's nickname in the brewery and its WebSocket path
+	// segment, e.g. "jvb1".
+	ID string
+	// UDPListen is the media address, e.g. "127.0.0.1:10000"; port 0 picks one.
+	UDPListen string
+	// AdvertiseIPs are the addresses put into host candidates (all on the one
+	// UDP port). Empty means the IP of UDPListen.
+	AdvertiseIPs []string
+	// WebSocketURL is the base bridge-channel URL, e.g.
+	// "wss://localhost:8443/colibri-ws/jvb1"; an endpoint's URL is
+	// base+"/"+meetingID+"/"+endpointID+"?pwd="+secret. Empty: no WebSocket offered.
+	WebSocketURL string
+	// BreweryRoom is the brewery MUC, e.g. "jvbbrewery@internal.auth.localhost".
+	BreweryRoom string
+	// Logger receives the bridge's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+func (c *Config) validate() error {
+	if c.ID == "" {
+		return fmt.Errorf("%w: empty ID", ErrConfig)
+	}
+	if c.UDPListen == "" {
+		return fmt.Errorf("%w: empty UDPListen", ErrConfig)
+	}
+	for _, ip := range c.AdvertiseIPs {
+		if net.ParseIP(ip) == nil {
+			return fmt.Errorf("%w: bad advertise IP %q", ErrConfig, ip)
+		}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}

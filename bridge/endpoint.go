@@ -1,0 +1,219 @@
+package bridge
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pion/datachannel"
+	"github.com/pion/dtls/v3"
+	"github.com/pion/ice/v4"
+	"github.com/pion/sctp"
+	"github.com/pion/srtp/v3"
+
+	"meetd/colibri"
+	"meetd/xmpp/jingle"
+)
+
+const (
+	sendQueueLen = 512
+	msgQueueLen  = 64
+)
+
+// remoteTransport is what the focus told us about the client's transport.
+type remoteTransport struct {
+	ufrag, pwd   string
+	fingerprints []jingle.Fingerprint
+}
+
+// endpoint is one client of a conference with its own ICE agent, DTLS,
+// SRTP contexts and bridge channel.
+type endpoint struct {
+	id     string
+	conf   *conference
+	b      *Bridge
+	log    *slog.Logger
+	ufrag  string
+	pwd    string
+	wsPwd  string
+	agent  *ice.Agent
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	ingress    atomic.Pointer[ingressTable]
+	lastN      atomic.Int32
+	muteAudio  atomic.Bool
+	muteVideo  atomic.Bool
+	srtpReady  atomic.Bool
+	sendQ      chan *outPacket
+	msgQ       chan []byte
+	constraint atomic.Bool // a ReceiverVideoConstraints/LastN message arrived
+
+	mu       sync.Mutex
+	media    mediaState
+	sources  *colibri.Sources
+	remote   *remoteTransport
+	wantSCTP bool
+	dialing  bool
+	dtls     *dtls.Conn
+	assoc    *sctp.Association
+	dc       *datachannel.DataChannel
+	channel  channelConn
+	closed   bool
+
+	decrypt atomic.Pointer[srtp.Context] // set once; used by the reader goroutine only
+	twcc    *twccState                   // reader goroutine only
+}
+
+func newEndpoint(c *conference, id string) (*endpoint, error) {
+	e := &endpoint{
+		id: id, conf: c, b: c.b, log: c.log.With("endpoint", id),
+		ufrag: randomString(16), pwd: randomString(24), wsPwd: randomString(24),
+		sendQ: make(chan *outPacket, sendQueueLen), msgQ: make(chan []byte, msgQueueLen),
+	}
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	e.ingress.Store(emptyIngress)
+	e.twcc = newTWCCState(c.videoSSRC)
+	e.lastN.Store(-1)
+	agent, err := e.newAgent()
+	if err != nil {
+		e.cancel()
+		return nil, err
+	}
+	e.agent = agent
+	e.wg.Add(1)
+	go e.messageWriter()
+	return e, nil
+}
+
+func (e *endpoint) newAgent() (*ice.Agent, error) {
+	a, err := ice.NewAgentWithOptions(
+		ice.WithUDPMux(e.b.mux),
+		ice.WithLocalCredentials(e.ufrag, e.pwd),
+		ice.WithNetworkTypes([]ice.NetworkType{ice.NetworkTypeUDP4, ice.NetworkTypeUDP6}),
+		ice.WithCandidateTypes([]ice.CandidateType{ice.CandidateTypeHost}),
+		ice.WithMulticastDNSMode(ice.MulticastDNSModeDisabled),
+		ice.WithIncludeLoopback(),
+		ice.WithPrflxAcceptanceMinWait(0),
+		ice.WithLoggerFactory(e.b.pionLog),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("bridge: ice agent: %w", err)
+	}
+	if err := a.OnCandidate(func(ice.Candidate) {}); err != nil {
+		_ = a.Close()
+		return nil, fmt.Errorf("bridge: ice agent: %w", err)
+	}
+	if err := a.GatherCandidates(); err != nil {
+		_ = a.Close()
+		return nil, fmt.Errorf("bridge: ice gather: %w", err)
+	}
+	return a, nil
+}
+
+// update applies a colibri2 endpoint update from the focus.
+func (e *endpoint) update(u *colibri.Endpoint) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return
+	}
+	e.media.add(u.Media)
+	if u.Sources != nil {
+		e.sources = u.Sources
+	}
+	e.ingress.Store(buildIngress(&e.media, e.sources))
+	if u.ForceMute != nil {
+		e.muteAudio.Store(u.ForceMute.Audio)
+		e.muteVideo.Store(u.ForceMute.Video)
+	}
+	if u.InitialLastN != nil && !e.constraint.Load() {
+		e.lastN.Store(int32(u.InitialLastN.Value))
+	}
+	if u.Transport != nil {
+		e.updateTransportLocked(u.Transport)
+	}
+}
+
+func (e *endpoint) updateTransportLocked(t *colibri.Transport) {
+	if t.SCTP != nil {
+		e.wantSCTP = true
+	}
+	ice := t.ICE
+	if ice == nil {
+		return
+	}
+	e.addRemoteCandidates(ice.Candidates)
+	if ice.Ufrag == "" || ice.Pwd == "" || e.dialing {
+		return
+	}
+	e.remote = &remoteTransport{ufrag: ice.Ufrag, pwd: ice.Pwd, fingerprints: ice.Fingerprints}
+	e.dialing = true
+	e.wg.Add(1)
+	go e.connect(*e.remote)
+}
+
+// describeTransport is the transport for the conference-modified answer.
+func (e *endpoint) describeTransport(sctpAsked bool) *colibri.Transport {
+	t := &colibri.Transport{ICE: &jingle.ICEUDP{
+		Ufrag: e.ufrag, Pwd: e.pwd, RTCPMux: &jingle.Empty{},
+		Fingerprints: []jingle.Fingerprint{{Hash: "sha-256", Setup: "actpass", Value: e.b.certFP}},
+	}}
+	port := e.b.UDPAddr().Port
+	for i, ip := range e.b.advertise {
+		t.ICE.Candidates = append(t.ICE.Candidates, jingle.Candidate{
+			Component: 1, Foundation: fmt.Sprint(i + 1), Generation: 0, ID: fmt.Sprintf("%s-%d", e.ufrag[:6], i+1),
+			IP: ip, Network: 0, Port: port, Priority: 2130706431 - uint32(i), Protocol: "udp", Type: "host",
+		})
+	}
+	if u := e.webSocketURL(); u != "" {
+		t.ICE.WebSockets = []jingle.WebSocket{{URL: u}}
+	}
+	if sctpAsked {
+		t.SCTP = &colibri.SCTP{Port: 5000, Role: "server"}
+	}
+	return t
+}
+
+// close tears the endpoint down and waits for its goroutines.
+func (e *endpoint) close() {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return
+	}
+	e.closed = true
+	ch, dc, assoc, dconn := e.channel, e.dc, e.assoc, e.dtls
+	e.mu.Unlock()
+	e.cancel()
+	e.srtpReady.Store(false)
+	if ch != nil {
+		ch.close()
+	}
+	if dc != nil {
+		_ = dc.Close()
+	}
+	if assoc != nil {
+		_ = assoc.Close()
+	}
+	if dconn != nil {
+		_ = dconn.Close()
+	}
+	_ = e.agent.Close()
+	e.wg.Wait()
+	e.log.Debug("endpoint closed")
+}
+
+func randomString(n int) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

@@ -1,0 +1,171 @@
+package bridge
+
+import (
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+	"github.com/pion/srtp/v3"
+)
+
+const maxDatagram = 1600
+
+// outPacket is one plaintext RTP or RTCP packet queued towards an endpoint.
+type outPacket struct {
+	data []byte
+	rtcp bool
+}
+
+// readerState holds the reader goroutine's reusable buffers.
+type readerState struct {
+	buf   []byte
+	plain []byte
+	h     rtp.Header
+}
+
+// readLoop is the endpoint's only reader: it demultiplexes DTLS from SRTP
+// and SRTCP (RFC 7983) and runs the ingress path for media.
+func (e *endpoint) readLoop(conn *ice.Conn, pipe *dtlsPipe) {
+	defer e.wg.Done()
+	defer func() { _ = pipe.Close() }()
+	st := &readerState{buf: make([]byte, maxDatagram), plain: make([]byte, maxDatagram)}
+	for {
+		n, err := conn.Read(st.buf)
+		if err != nil {
+			return
+		}
+		e.handleDatagram(st, st.buf[:n], pipe)
+	}
+}
+
+func (e *endpoint) handleDatagram(st *readerState, b []byte, pipe *dtlsPipe) {
+	switch classify(b) {
+	case classDTLS:
+		if !pipe.push(append([]byte(nil), b...)) {
+			e.b.counters.queueDrops.Add(1)
+		}
+	case classRTP:
+		e.onSRTP(st, b)
+	case classRTCP:
+		e.onSRTCP(st, b)
+	default:
+		e.b.counters.garbage.Add(1)
+	}
+}
+
+func (e *endpoint) onSRTP(st *readerState, b []byte) {
+	dec := e.decrypt.Load()
+	if dec == nil {
+		return // media before DTLS completed
+	}
+	plain, err := dec.DecryptRTP(st.plain[:0], b, &st.h)
+	if err != nil {
+		e.b.counters.srtpErrors.Add(1)
+		return
+	}
+	tbl := e.ingress.Load()
+	verdict, kind := inspectRTP(plain, tbl, &st.h)
+	if verdict <= verdictKeep {
+		e.recordTWCC(&st.h, tbl.twccExt)
+	}
+	switch verdict {
+	case verdictForward:
+		e.forward(plain, kind)
+	case verdictUnknownSSRC:
+		e.b.counters.unknownSSRC.Add(1)
+	case verdictBadPT:
+		e.b.counters.badPT.Add(1)
+	case verdictBadPacket:
+		e.b.counters.badPacket.Add(1)
+	}
+}
+
+// forward queues a plaintext RTP packet to every other endpoint that wants it.
+func (e *endpoint) forward(pkt []byte, kind mediaKind) {
+	if (kind == kindAudio && e.muteAudio.Load()) || (kind == kindVideo && e.muteVideo.Load()) {
+		return
+	}
+	for _, r := range e.conf.list() {
+		if r == e || !r.srtpReady.Load() {
+			continue
+		}
+		if kind == kindVideo && r.lastN.Load() == 0 {
+			continue
+		}
+		if r.enqueue(pkt, false) {
+			e.b.counters.forwarded.Add(1)
+		}
+	}
+}
+
+func (e *endpoint) recordTWCC(h *rtp.Header, id uint8) {
+	seq, ok := twccSeq(h, id)
+	if !ok {
+		return
+	}
+	if fb := e.twcc.record(h.SSRC, seq, time.Now()); fb != nil {
+		e.sendRTCP(fb...)
+	}
+}
+
+// enqueue copies pkt onto the endpoint's send queue; it never blocks and
+// reports false (counted) when the queue is full.
+func (e *endpoint) enqueue(pkt []byte, isRTCP bool) bool {
+	p, _ := e.b.bufs.Get().(*outPacket)
+	if p == nil {
+		p = &outPacket{data: make([]byte, 0, maxDatagram)}
+	}
+	p.data = append(p.data[:0], pkt...)
+	p.rtcp = isRTCP
+	select {
+	case e.sendQ <- p:
+		return true
+	default:
+		e.b.bufs.Put(p)
+		e.b.counters.queueDrops.Add(1)
+		return false
+	}
+}
+
+// sendRTCP marshals bridge-made or relayed RTCP and queues it.
+func (e *endpoint) sendRTCP(pkts ...rtcp.Packet) {
+	raw, err := rtcp.Marshal(pkts)
+	if err != nil {
+		return
+	}
+	if e.enqueue(raw, true) {
+		e.b.counters.rtcpRelayed.Add(1)
+	}
+}
+
+// writeLoop encrypts and sends everything queued for this endpoint.
+func (e *endpoint) writeLoop(conn *ice.Conn, enc *srtp.Context) {
+	defer e.wg.Done()
+	out := make([]byte, 0, maxDatagram+64)
+	var h rtp.Header
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case p := <-e.sendQ:
+			var (
+				res []byte
+				err error
+			)
+			if p.rtcp {
+				res, err = enc.EncryptRTCP(out[:0], p.data, nil)
+			} else {
+				res, err = enc.EncryptRTP(out[:0], p.data, &h)
+			}
+			e.b.bufs.Put(p)
+			if err != nil {
+				continue
+			}
+			if cap(res) > cap(out) {
+				out = res[:0]
+			}
+			_, _ = conn.Write(res)
+		}
+	}
+}

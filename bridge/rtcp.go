@@ -1,0 +1,75 @@
+package bridge
+
+import (
+	"time"
+
+	"github.com/pion/rtcp"
+)
+
+// onSRTCP decrypts a compound RTCP packet from the endpoint and relays what
+// other endpoints need: keyframe requests to the media owner and sender
+// reports to receivers. Everything else is terminated here.
+func (e *endpoint) onSRTCP(st *readerState, b []byte) {
+	dec := e.decrypt.Load()
+	if dec == nil {
+		return
+	}
+	plain, err := dec.DecryptRTCP(st.plain[:0], b, nil)
+	if err != nil {
+		e.b.counters.srtpErrors.Add(1)
+		return
+	}
+	pkts, err := rtcp.Unmarshal(plain)
+	if err != nil {
+		e.b.counters.badPacket.Add(1)
+		return
+	}
+	for _, p := range pkts {
+		e.relayRTCP(p)
+	}
+}
+
+func (e *endpoint) relayRTCP(p rtcp.Packet) {
+	switch p := p.(type) {
+	case *rtcp.SenderReport:
+		e.relaySenderReport(p)
+	case *rtcp.PictureLossIndication:
+		e.requestKeyframe(p.MediaSSRC)
+	case *rtcp.FullIntraRequest:
+		for _, f := range p.FIR {
+			e.requestKeyframe(f.SSRC)
+		}
+	}
+}
+
+// relaySenderReport passes the sender's SR (without report blocks) to the
+// receivers of that SSRC, for lip-sync.
+func (e *endpoint) relaySenderReport(sr *rtcp.SenderReport) {
+	route, ok := e.ingress.Load().ssrcs[sr.SSRC]
+	if !ok || !route.forward {
+		return
+	}
+	out := &rtcp.SenderReport{SSRC: sr.SSRC, NTPTime: sr.NTPTime, RTPTime: sr.RTPTime,
+		PacketCount: sr.PacketCount, OctetCount: sr.OctetCount}
+	for _, r := range e.conf.list() {
+		if r == e || !r.srtpReady.Load() {
+			continue
+		}
+		if route.kind == kindVideo && r.lastN.Load() == 0 {
+			continue
+		}
+		r.sendRTCP(out)
+	}
+}
+
+// requestKeyframe sends a PLI for mediaSSRC to the endpoint that owns it.
+func (e *endpoint) requestKeyframe(mediaSSRC uint32) {
+	owner := e.conf.ownerOf(mediaSSRC)
+	if owner == nil || owner == e || !owner.srtpReady.Load() {
+		return
+	}
+	if !e.conf.allowKeyframeRequest(mediaSSRC, time.Now()) {
+		return
+	}
+	owner.sendRTCP(&rtcp.PictureLossIndication{SenderSSRC: e.conf.videoSSRC, MediaSSRC: mediaSSRC})
+}

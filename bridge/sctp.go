@@ -1,0 +1,79 @@
+package bridge
+
+import (
+	"errors"
+	"io"
+
+	"github.com/pion/datachannel"
+	"github.com/pion/dtls/v3"
+	"github.com/pion/sctp"
+)
+
+// maxChannelMessage bounds one bridge-channel message.
+const maxChannelMessage = 64 * 1024
+
+// serveSCTP runs the SCTP association on the DTLS conn (bridge is the
+// server, port 5000) and serves the data channels the client opens.
+func (e *endpoint) serveSCTP(dconn *dtls.Conn) {
+	assoc, err := sctp.ServerWithOptions(sctp.WithNetConn(dconn), sctp.WithLoggerFactory(e.b.pionLog),
+		sctp.WithName(e.id))
+	if err != nil {
+		e.logFailure("sctp", err)
+		return
+	}
+	if !e.adoptAssoc(assoc) {
+		return
+	}
+	for {
+		dc, err := datachannel.Accept(assoc, &datachannel.Config{LoggerFactory: e.b.pionLog})
+		if err != nil {
+			return
+		}
+		e.serveDataChannel(dc)
+	}
+}
+
+func (e *endpoint) adoptAssoc(a *sctp.Association) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		_ = a.Close()
+		return false
+	}
+	e.assoc = a
+	return true
+}
+
+// dataChannel adapts a DCEP channel to channelConn.
+type dataChannel struct{ dc *datachannel.DataChannel }
+
+func (d dataChannel) send(msg []byte) error {
+	_, err := d.dc.WriteDataChannel(msg, true)
+	return err
+}
+
+func (d dataChannel) close() { _ = d.dc.Close() }
+
+// serveDataChannel reads bridge-channel messages until the channel closes.
+func (e *endpoint) serveDataChannel(dc *datachannel.DataChannel) {
+	c := dataChannel{dc: dc}
+	e.mu.Lock()
+	e.dc = dc
+	e.mu.Unlock()
+	if !e.attachChannel(c) {
+		_ = dc.Close()
+		return
+	}
+	defer e.detachChannel(c)
+	buf := make([]byte, maxChannelMessage)
+	for {
+		n, _, err := dc.ReadDataChannel(buf)
+		if errors.Is(err, io.ErrShortBuffer) {
+			continue
+		}
+		if err != nil {
+			return
+		}
+		e.onChannelMessage(buf[:n])
+	}
+}

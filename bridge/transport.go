@@ -1,0 +1,159 @@
+package bridge
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/pion/dtls/v3"
+	"github.com/pion/dtls/v3/pkg/crypto/fingerprint"
+	dtlsnet "github.com/pion/dtls/v3/pkg/net"
+	"github.com/pion/ice/v4"
+	"github.com/pion/srtp/v3"
+
+	"meetd/xmpp/jingle"
+)
+
+const dtlsHandshakeTimeout = 30 * time.Second
+
+// connect runs ICE as the controlling agent, then the DTLS server
+// handshake, then derives the SRTP contexts and starts the media path and
+// (if negotiated) the SCTP bridge channel. It runs in its own goroutine.
+func (e *endpoint) connect(remote remoteTransport) {
+	defer e.wg.Done()
+	conn, err := e.agent.Dial(e.ctx, remote.ufrag, remote.pwd)
+	if err != nil {
+		e.logFailure("ice", err)
+		return
+	}
+	e.log.Debug("ice connected")
+	pipe := newDTLSPipe(conn)
+	e.wg.Add(1)
+	go e.readLoop(conn, pipe)
+	dconn, err := e.handshake(pipe, conn.RemoteAddr(), remote.fingerprints)
+	if err != nil {
+		e.logFailure("dtls", err)
+		return
+	}
+	if err := e.startSRTP(dconn, conn); err != nil {
+		e.logFailure("srtp", err)
+		return
+	}
+	e.log.Debug("dtls connected, media ready")
+	e.mu.Lock()
+	wantSCTP := e.wantSCTP
+	e.mu.Unlock()
+	if wantSCTP {
+		e.serveSCTP(dconn)
+	}
+}
+
+func (e *endpoint) logFailure(stage string, err error) {
+	if ctxDone(e.ctx) {
+		return
+	}
+	e.log.Info("endpoint transport failed", "stage", stage, "err", err)
+}
+
+// handshake runs the DTLS server side and checks the client's certificate
+// against the fingerprint the focus signalled.
+func (e *endpoint) handshake(pipe *dtlsPipe, raddr net.Addr, fps []jingle.Fingerprint) (*dtls.Conn, error) {
+	dconn, err := dtls.ServerWithOptions(dtlsnet.PacketConnFromConn(pipe), raddr,
+		dtls.WithCertificates(e.b.cert),
+		dtls.WithSRTPProtectionProfiles(dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80),
+		dtls.WithExtendedMasterSecret(dtls.RequireExtendedMasterSecret),
+		dtls.WithClientAuth(dtls.RequireAnyClientCert),
+		dtls.WithInsecureSkipVerify(true),
+		dtls.WithVerifyPeerCertificate(func(raw [][]byte, _ [][]*x509.Certificate) error {
+			return verifyFingerprint(raw, fps)
+		}),
+		dtls.WithLoggerFactory(e.b.pionLog),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("bridge: dtls server: %w", err)
+	}
+	if !e.adoptDTLS(dconn) {
+		return nil, ErrClosed
+	}
+	ctx, cancel := context.WithTimeout(e.ctx, dtlsHandshakeTimeout)
+	defer cancel()
+	if err := dconn.HandshakeContext(ctx); err != nil {
+		return nil, fmt.Errorf("bridge: dtls handshake: %w", err)
+	}
+	return dconn, nil
+}
+
+// adoptDTLS records the conn for close(); false (and the conn closed) when
+// the endpoint is already closing.
+func (e *endpoint) adoptDTLS(c *dtls.Conn) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		_ = c.Close()
+		return false
+	}
+	e.dtls = c
+	return true
+}
+
+// verifyFingerprint accepts the peer certificate if it matches one of the
+// signalled fingerprints (sha-1/224/256/384/512).
+func verifyFingerprint(raw [][]byte, fps []jingle.Fingerprint) error {
+	if len(raw) == 0 {
+		return fmt.Errorf("%w: no certificate", ErrFingerprint)
+	}
+	cert, err := x509.ParseCertificate(raw[0])
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrFingerprint, err)
+	}
+	usable := false
+	for _, fp := range fps {
+		h, err := fingerprint.HashFromString(strings.ToLower(fp.Hash))
+		if err != nil {
+			continue
+		}
+		usable = true
+		got, err := fingerprint.Fingerprint(cert, h)
+		if err == nil && strings.EqualFold(got, strings.TrimSpace(fp.Value)) {
+			return nil
+		}
+	}
+	if !usable {
+		return ErrNoFingerprint
+	}
+	return ErrFingerprint
+}
+
+// startSRTP derives both SRTP contexts from the DTLS keying material and
+// starts the endpoint's send-queue writer.
+func (e *endpoint) startSRTP(dconn *dtls.Conn, conn *ice.Conn) error {
+	prof, ok := dconn.SelectedSRTPProtectionProfile()
+	if !ok {
+		return fmt.Errorf("bridge: no SRTP profile negotiated: %w", ErrClosed)
+	}
+	state, ok := dconn.ConnectionState()
+	if !ok {
+		return fmt.Errorf("bridge: no DTLS state: %w", ErrClosed)
+	}
+	cfg := &srtp.Config{Profile: srtp.ProtectionProfile(prof)}
+	if err := cfg.ExtractSessionKeysFromDTLS(&state, false); err != nil {
+		return fmt.Errorf("bridge: srtp keys: %w", err)
+	}
+	enc, err := srtp.CreateContext(cfg.Keys.LocalMasterKey, cfg.Keys.LocalMasterSalt, cfg.Profile)
+	if err != nil {
+		return fmt.Errorf("bridge: srtp context: %w", err)
+	}
+	dec, err := srtp.CreateContext(cfg.Keys.RemoteMasterKey, cfg.Keys.RemoteMasterSalt, cfg.Profile,
+		srtp.SRTPReplayProtection(256), srtp.SRTCPReplayProtection(256))
+	if err != nil {
+		return fmt.Errorf("bridge: srtp context: %w", err)
+	}
+	e.decrypt.Store(dec)
+	e.wg.Add(1)
+	go e.writeLoop(conn, enc)
+	e.srtpReady.Store(true)
+	return nil
+}

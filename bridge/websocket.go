@@ -1,0 +1,109 @@
+package bridge
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+const wsWriteTimeout = 10 * time.Second
+
+// webSocketURL is the bridge-channel URL offered to this endpoint, or "".
+func (e *endpoint) webSocketURL() string {
+	base := strings.TrimRight(e.b.cfg.WebSocketURL, "/")
+	if base == "" {
+		return ""
+	}
+	return base + "/" + url.PathEscape(e.conf.meetingID) + "/" + url.PathEscape(e.id) + "?pwd=" + url.QueryEscape(e.wsPwd)
+}
+
+// WebSocketHandler serves the bridge channel at
+// /colibri-ws/{bridgeID}/{meetingID}/{endpointID}?pwd=... (mount it at "/colibri-ws/").
+func (b *Bridge) WebSocketHandler() http.Handler {
+	up := &websocket.Upgrader{
+		CheckOrigin:     func(*http.Request) bool { return true }, // the pwd authenticates
+		ReadBufferSize:  4096,
+		WriteBufferSize: 4096,
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b.serveWebSocket(up, w, r)
+	})
+}
+
+func (b *Bridge) serveWebSocket(up *websocket.Upgrader, w http.ResponseWriter, r *http.Request) {
+	parts := wsPath(r.URL.Path)
+	if parts == nil || parts[0] != b.cfg.ID {
+		http.NotFound(w, r)
+		return
+	}
+	e := b.wsEndpoint(parts[1], parts[2], r.URL.Query().Get("pwd"))
+	if e == nil {
+		http.Error(w, "authentication failed", http.StatusForbidden)
+		return
+	}
+	conn, err := up.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	conn.SetReadLimit(maxChannelMessage)
+	c := &wsChannel{conn: conn}
+	if !e.attachChannel(c) {
+		c.close()
+		return
+	}
+	defer e.detachChannel(c)
+	defer c.close()
+	for {
+		_, msg, err := conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		e.onChannelMessage(msg)
+	}
+}
+
+// wsPath splits ".../colibri-ws/{bridge}/{meeting}/{endpoint}" into its three ids.
+func wsPath(p string) []string {
+	i := strings.Index(p, "/colibri-ws/")
+	if i < 0 {
+		return nil
+	}
+	parts := strings.Split(p[i+len("/colibri-ws/"):], "/")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return nil
+	}
+	return parts
+}
+
+// wsEndpoint finds the endpoint and checks its WebSocket password.
+func (b *Bridge) wsEndpoint(meetingID, endpointID, pwd string) *endpoint {
+	c := b.conference(meetingID)
+	if c == nil {
+		return nil
+	}
+	e := c.endpoint(endpointID)
+	if e == nil || subtle.ConstantTimeCompare([]byte(e.wsPwd), []byte(pwd)) != 1 {
+		return nil
+	}
+	return e
+}
+
+// wsChannel adapts a WebSocket to channelConn.
+type wsChannel struct {
+	conn *websocket.Conn
+	mu   sync.Mutex
+}
+
+func (c *wsChannel) send(msg []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_ = c.conn.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+	return c.conn.WriteMessage(websocket.TextMessage, msg)
+}
+
+func (c *wsChannel) close() { _ = c.conn.Close() }

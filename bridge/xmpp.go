@@ -1,0 +1,181 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"meetd/colibri"
+	"meetd/xmpp/dom"
+)
+
+// XML namespaces the bridge speaks on its XMPP session.
+const (
+	nsClient      = "jabber:client"
+	nsMUC         = "http://jabber.org/protocol/muc"
+	nsStats       = "http://jitsi.org/protocol/colibri"
+	nsHealthcheck = "http://jitsi.org/protocol/healthcheck"
+	nsDiscoInfo   = "http://jabber.org/protocol/disco#info"
+	nsPing        = "urn:xmpp:ping"
+	nsStanzas     = "urn:ietf:params:xml:ns:xmpp-stanzas"
+)
+
+const presenceInterval = 5 * time.Second
+
+// Conn is the XMPP session the bridge runs on (an in-process session of
+// meetd's XMPP server, or a client connection to a remote server).
+type Conn interface {
+	JID() string
+	Send(ctx context.Context, st *dom.Element) error
+	Recv(ctx context.Context) (*dom.Element, error)
+}
+
+// session serialises the bridge's sends on one Conn.
+type session struct {
+	b    *Bridge
+	conn Conn
+	mu   sync.Mutex
+}
+
+func (s *session) send(ctx context.Context, st *dom.Element) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conn.Send(ctx, st)
+}
+
+// Run joins the brewery MUC, keeps the bridge's stats presence fresh and
+// serves Colibri2 and health-check IQs until ctx ends or conn fails.
+func (b *Bridge) Run(ctx context.Context, conn Conn) error {
+	s := &session{b: b, conn: conn}
+	if err := s.send(ctx, b.presence(true)); err != nil {
+		return fmt.Errorf("bridge: join brewery: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.presenceLoop(ctx)
+	}()
+	err := s.serve(ctx)
+	cancel()
+	wg.Wait()
+	return err
+}
+
+func (s *session) serve(ctx context.Context) error {
+	for {
+		st, err := s.conn.Recv(ctx)
+		if err != nil {
+			if ctxDone(ctx) {
+				return nil
+			}
+			return fmt.Errorf("bridge: xmpp: %w", err)
+		}
+		if st.Local == "iq" {
+			s.handleIQ(ctx, st)
+		}
+	}
+}
+
+func (s *session) presenceLoop(ctx context.Context) {
+	t := time.NewTicker(presenceInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.send(ctx, s.b.presence(false)); err != nil && !errors.Is(err, context.Canceled) {
+				s.b.log.Debug("stats presence failed", "err", err)
+			}
+		}
+	}
+}
+
+// presence is the brewery presence with the stats jicofo reads.
+func (b *Bridge) presence(join bool) *dom.Element {
+	p := dom.New(nsClient, "presence").SetAttr("to", b.cfg.BreweryRoom+"/"+b.cfg.ID)
+	if join {
+		p.AddNew(nsMUC, "x")
+	}
+	confs, eps := b.counts()
+	stats := p.AddNew(nsStats, "stats")
+	for _, kv := range [][2]string{
+		{"stress_level", "0.0"}, {"average_participant_stress", "0.01"},
+		{"drain", "false"}, {"graceful_shutdown", "false"}, {"shutting_down", "false"},
+		{"healthy", "true"}, {"version", "meetd"}, {"relay_id", b.cfg.ID},
+		{"conferences", strconv.Itoa(confs)}, {"participants", strconv.Itoa(eps)},
+	} {
+		stats.AddNew(nsStats, "stat").SetAttr("name", kv[0]).SetAttr("value", kv[1])
+	}
+	return p
+}
+
+// handleIQ answers a get/set IQ; results and errors addressed to us are ignored.
+func (s *session) handleIQ(ctx context.Context, iq *dom.Element) {
+	typ := iq.Attr("type")
+	if typ != "get" && typ != "set" {
+		return
+	}
+	payload := iq.FirstChild()
+	var reply *dom.Element
+	switch {
+	case payload.Is(colibri.NS, "conference-modify"):
+		reply = s.b.colibriIQ(iq, payload)
+	case payload.Is(nsHealthcheck, "healthcheck"), payload.Is(nsPing, "ping"):
+		reply = resultIQ(iq)
+	case payload.Is(nsDiscoInfo, "query"):
+		reply = s.b.discoInfo(iq)
+	default:
+		reply = errorIQ(iq, &iqError{typ: "cancel", cond: "service-unavailable"})
+	}
+	if err := s.send(ctx, reply); err != nil && !ctxDone(ctx) {
+		s.b.log.Debug("iq reply failed", "err", err)
+	}
+}
+
+func (b *Bridge) discoInfo(iq *dom.Element) *dom.Element {
+	r := resultIQ(iq)
+	q := r.AddNew(nsDiscoInfo, "query")
+	q.AddNew(nsDiscoInfo, "identity").SetAttr("category", "component").SetAttr("type", "bridge")
+	for _, f := range []string{nsHealthcheck, "urn:xmpp:jingle:apps:dtls:0", "urn:xmpp:jingle:transports:ice-udp:1", nsPing} {
+		q.AddNew(nsDiscoInfo, "feature").SetAttr("var", f)
+	}
+	return r
+}
+
+// iqError is an XMPP stanza error, optionally with a colibri2 reason.
+type iqError struct {
+	typ, cond string
+	reason    string // colibri2 reason, "" for none
+	endpoint  string // unknown endpoint id, for reason unknown_endpoint
+	text      string
+}
+
+func resultIQ(iq *dom.Element) *dom.Element {
+	r := dom.New(nsClient, "iq").SetAttr("type", "result").SetAttr("id", iq.Attr("id"))
+	if from := iq.Attr("from"); from != "" {
+		r.SetAttr("to", from)
+	}
+	return r
+}
+
+func errorIQ(iq *dom.Element, e *iqError) *dom.Element {
+	r := resultIQ(iq).SetAttr("type", "error")
+	el := r.AddNew(nsClient, "error").SetAttr("type", e.typ)
+	el.AddNew(nsStanzas, e.cond)
+	if e.text != "" {
+		el.AddNew(nsStanzas, "text").SetText(e.text)
+	}
+	if e.reason != "" {
+		ce := el.AddNew(colibri.NS, "error").SetAttr("reason", e.reason)
+		if e.endpoint != "" {
+			ce.AddNew(colibri.NS, "endpoint").SetAttr("id", e.endpoint)
+		}
+	}
+	return r
+}

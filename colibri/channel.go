@@ -1,0 +1,106 @@
+package colibri
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Bridge-channel message classes (the "colibriClass" discriminator).
+const (
+	ClassClientHello              = "ClientHello"
+	ClassServerHello              = "ServerHello"
+	ClassReceiverVideoConstraints = "ReceiverVideoConstraints"
+	ClassLastNChanged             = "LastNChangedEvent"
+	ClassEndpointMessage          = "EndpointMessage"
+	ClassEndpointStats            = "EndpointStats"
+	ClassDominantSpeaker          = "DominantSpeakerEndpointChangeEvent"
+	ClassForwardedSources         = "ForwardedSources"
+	ClassSenderSourceConstraints  = "SenderSourceConstraints"
+)
+
+// ErrNoClass is returned for a bridge-channel message without a colibriClass.
+var ErrNoClass = errors.New("colibri: bridge-channel message without colibriClass")
+
+// ChannelHeader is the part every bridge-channel message shares.
+type ChannelHeader struct {
+	Class string `json:"colibriClass"`
+}
+
+// ClassOf returns the colibriClass of a JSON bridge-channel message.
+func ClassOf(msg []byte) (string, error) {
+	var h ChannelHeader
+	if err := json.Unmarshal(msg, &h); err != nil {
+		return "", fmt.Errorf("colibri: bridge-channel message: %w", err)
+	}
+	if h.Class == "" {
+		return "", ErrNoClass
+	}
+	return h.Class, nil
+}
+
+// ServerHello is the bridge's greeting when a channel opens.
+type ServerHello struct {
+	Class   string `json:"colibriClass"`
+	Version string `json:"version,omitempty"`
+}
+
+// NewServerHello returns a ServerHello with its class set.
+func NewServerHello(version string) ServerHello {
+	return ServerHello{Class: ClassServerHello, Version: version}
+}
+
+// VideoConstraints limits one source (or the default) for a receiver.
+type VideoConstraints struct {
+	MaxHeight    int     `json:"maxHeight"`
+	MaxFrameRate float64 `json:"maxFrameRate,omitempty"`
+}
+
+// ReceiverVideoConstraints is what a receiver wants to see. Absent fields
+// keep their previous value, hence the pointers.
+type ReceiverVideoConstraints struct {
+	Class               string                      `json:"colibriClass"`
+	LastN               *int                        `json:"lastN,omitempty"`
+	SelectedSources     []string                    `json:"selectedSources,omitempty"`
+	OnStageSources      []string                    `json:"onStageSources,omitempty"`
+	SelectedEndpoints   []string                    `json:"selectedEndpoints,omitempty"`
+	OnStageEndpoints    []string                    `json:"onStageEndpoints,omitempty"`
+	DefaultConstraints  *VideoConstraints           `json:"defaultConstraints,omitempty"`
+	Constraints         map[string]VideoConstraints `json:"constraints,omitempty"`
+	AssumedBandwidthBps *int64                      `json:"assumedBandwidthBps,omitempty"`
+}
+
+// LastNChangedEvent is the older way a client sets its last-N.
+type LastNChangedEvent struct {
+	Class string `json:"colibriClass"`
+	LastN int    `json:"lastN"`
+}
+
+// EndpointMessage is an application message between endpoints. The bridge
+// relays it with From set; other fields (msgPayload, ...) pass through as
+// raw JSON, see RelayedEndpointMessage.
+type EndpointMessage struct {
+	Class string `json:"colibriClass"`
+	To    string `json:"to"`
+	From  string `json:"from,omitempty"`
+}
+
+// RelayedEndpointMessage rewrites an EndpointMessage (or EndpointStats) for
+// delivery: every field is kept verbatim except "from", which is set to
+// the sending endpoint (anti-spoofing).
+func RelayedEndpointMessage(msg []byte, from string) ([]byte, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(msg, &fields); err != nil {
+		return nil, fmt.Errorf("colibri: endpoint message: %w", err)
+	}
+	f, err := json.Marshal(from)
+	if err != nil {
+		return nil, fmt.Errorf("colibri: endpoint message: %w", err)
+	}
+	fields["from"] = f
+	out, err := json.Marshal(fields)
+	if err != nil {
+		return nil, fmt.Errorf("colibri: endpoint message: %w", err)
+	}
+	return out, nil
+}
