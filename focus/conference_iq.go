@@ -1,0 +1,53 @@
+package focus
+
+import (
+	"context"
+	"strings"
+
+	"meetd/xmpp/dom"
+)
+
+// handleConferenceIQ serves the clients' request to create or join a
+// conference (signaling §5). The answer is sent once the focus is in the room.
+func (f *Focus) handleConferenceIQ(ctx context.Context, iq, conf *dom.Element) {
+	roomJID := strings.ToLower(conf.Attr("room"))
+	local, domain, ok := strings.Cut(roomJID, "@")
+	if !ok || local == "" || domain != strings.ToLower(f.cfg.MUCDomain) || strings.ContainsAny(roomJID, "/ ") {
+		f.reject(ctx, iq, "modify", "bad-request")
+		return
+	}
+	f.post(ctx, roomJID, true, func(r *room) { r.handleConferenceIQ(ctx, iq) })
+}
+
+// conferenceReady is the positive answer to a conference IQ.
+func (f *Focus) conferenceReady(iq *dom.Element, roomJID string) *dom.Element {
+	res := resultFor(iq)
+	c := res.AddNew(nsFocus, "conference").SetAttr("room", roomJID).
+		SetAttr("ready", "true").SetAttr("focusjid", f.focusJID())
+	for _, kv := range [][2]string{
+		{"authentication", "false"},
+		{"externalAuth", "false"},
+		{"sipGatewayEnabled", "false"},
+		{"visitors-supported", "false"},
+	} {
+		c.AddNew(nsFocus, "property").SetAttr("name", kv[0]).SetAttr("value", kv[1])
+	}
+	return res
+}
+
+// discoInfo answers a disco#info query sent to the focus.
+func (f *Focus) discoInfo(iq *dom.Element) *dom.Element {
+	res := resultFor(iq)
+	q := res.AddNew(nsDiscoInfo, "query")
+	q.AddNew(nsDiscoInfo, "identity").SetAttr("category", "component").
+		SetAttr("type", "focus").SetAttr("name", "meetd focus")
+	for _, v := range []string{
+		nsDiscoInfo, nsFocus, nsJingle,
+		"urn:xmpp:jingle:apps:rtp:1", "urn:xmpp:jingle:apps:rtp:audio", "urn:xmpp:jingle:apps:rtp:video",
+		"urn:xmpp:jingle:transports:ice-udp:1", "urn:xmpp:jingle:apps:dtls:0",
+		"urn:xmpp:jingle:transports:dtls-sctp:1", "urn:ietf:rfc:5761", "urn:ietf:rfc:5888",
+	} {
+		q.AddNew(nsDiscoInfo, "feature").SetAttr("var", v)
+	}
+	return res
+}

@@ -1,0 +1,183 @@
+package focus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"meetd/xmpp/dom"
+)
+
+// Conn is the XMPP session the focus runs on. In meetd it is the in-process
+// session focus@auth.<domain>/focus, which also receives every stanza sent to
+// the focus component domain.
+type Conn interface {
+	JID() string
+	Send(ctx context.Context, st *dom.Element) error
+	Recv(ctx context.Context) (*dom.Element, error)
+}
+
+// Config holds the addresses the focus works with.
+type Config struct {
+	Domain      string // main XMPP domain, e.g. "localhost"
+	MUCDomain   string // conference MUC, default "conference."+Domain
+	FocusDomain string // conference IQ target, default "focus."+Domain
+	BreweryRoom string // bridges' MUC, default "jvbbrewery@internal.auth."+Domain
+	Logger      *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.Domain == "" {
+		c.Domain = "localhost"
+	}
+	if c.MUCDomain == "" {
+		c.MUCDomain = "conference." + c.Domain
+	}
+	if c.FocusDomain == "" {
+		c.FocusDomain = "focus." + c.Domain
+	}
+	if c.BreweryRoom == "" {
+		c.BreweryRoom = "jvbbrewery@internal.auth." + c.Domain
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Stats are counters of what the focus refused or failed at.
+type Stats struct {
+	RejectedIQs   int64 // IQs answered with an error (non-participants, bad input)
+	ColibriErrors int64 // failed Colibri2 requests
+	DroppedEvents int64 // room events dropped because a room's queue was full
+}
+
+// Focus runs conferences. Create it with New and start it with Run.
+type Focus struct {
+	cfg     Config
+	conn    Conn
+	log     *slog.Logger
+	iqs     *tracker
+	bridges *brewery
+
+	mu      sync.Mutex
+	rooms   map[string]*room // by lower-case bare room JID
+	leaving map[string]*room // rooms shutting down, by the same key
+	wg      sync.WaitGroup
+
+	rejected, colibriErrs, dropped atomic.Int64
+}
+
+// New returns a focus that will use conn once Run is called.
+func New(cfg Config, conn Conn) *Focus {
+	cfg = cfg.withDefaults()
+	return &Focus{
+		cfg:     cfg,
+		conn:    conn,
+		log:     cfg.Logger,
+		iqs:     newTracker(),
+		bridges: newBrewery(),
+		rooms:   make(map[string]*room),
+		leaving: make(map[string]*room),
+	}
+}
+
+// Stats returns the focus's counters.
+func (f *Focus) Stats() Stats {
+	return Stats{RejectedIQs: f.rejected.Load(), ColibriErrors: f.colibriErrs.Load(), DroppedEvents: f.dropped.Load()}
+}
+
+// focusJID is the bare JID clients must see as the focus (invariant 2).
+func (f *Focus) focusJID() string { return bareJID(f.conn.JID()) }
+
+// Run joins the brewery and serves stanzas until ctx ends (nil) or the
+// connection fails (the error). Room workers stop before Run returns.
+func (f *Focus) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer func() {
+		cancel()
+		f.wg.Wait()
+	}()
+	if err := f.joinBrewery(ctx); err != nil {
+		return err
+	}
+	for {
+		st, err := f.conn.Recv(ctx)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("focus: recv: %w", err)
+		}
+		f.dispatch(ctx, st)
+	}
+}
+
+// dispatch routes one incoming stanza. It never blocks on the network for
+// long: room work runs on each room's own goroutine.
+func (f *Focus) dispatch(ctx context.Context, st *dom.Element) {
+	switch st.Local {
+	case "iq":
+		f.handleIQ(ctx, st)
+	case "presence":
+		f.handlePresence(ctx, st)
+	}
+}
+
+func (f *Focus) handleIQ(ctx context.Context, iq *dom.Element) {
+	switch typ := iq.Attr("type"); typ {
+	case "result", "error":
+		if !f.iqs.resolve(iq) {
+			f.log.Debug("unexpected iq answer", "from", iq.Attr("from"), "type", typ)
+		}
+		return
+	case "get", "set":
+	default:
+		return
+	}
+	payload := iq.FirstChild()
+	switch {
+	case payload.Is(nsFocus, "conference") && iq.Attr("type") == "set":
+		f.handleConferenceIQ(ctx, iq, payload)
+	case payload.Is(nsDiscoInfo, "query") && iq.Attr("type") == "get":
+		f.send(ctx, f.discoInfo(iq))
+	case f.post(ctx, iq.Attr("from"), false, func(r *room) { r.handleIQ(ctx, iq) }):
+	case payload.Is(nsJingle, "jingle"):
+		f.reject(ctx, iq, "cancel", "item-not-found", dom.New(nsJingleErrors, "unknown-session"))
+	default:
+		f.reject(ctx, iq, "cancel", "service-unavailable")
+	}
+}
+
+// reject answers iq with an error, counts it and logs it at debug level.
+func (f *Focus) reject(ctx context.Context, iq *dom.Element, typ, condition string, extra ...*dom.Element) {
+	f.rejected.Add(1)
+	f.log.Debug("iq rejected", "from", iq.Attr("from"), "condition", condition)
+	f.send(ctx, errorFor(iq, typ, condition, extra...))
+}
+
+func (f *Focus) handlePresence(ctx context.Context, p *dom.Element) {
+	from := p.Attr("from")
+	if strings.EqualFold(bareJID(from), f.cfg.BreweryRoom) {
+		if f.bridges.update(p) {
+			f.forEachRoom(ctx, func(r *room) { r.retryInvites(ctx) })
+		}
+		return
+	}
+	f.post(ctx, from, false, func(r *room) { r.handlePresence(ctx, p) })
+}
+
+// joinBrewery enters the bridges' MUC so their presences reach the focus.
+func (f *Focus) joinBrewery(ctx context.Context) error {
+	p := dom.New(nsClient, "presence").SetAttr("to", f.cfg.BreweryRoom+"/focus")
+	p.AddNew(nsMUC, "x")
+	if err := f.conn.Send(ctx, p); err != nil {
+		return fmt.Errorf("focus: join brewery: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package focus
+
+import (
+	"context"
+
+	"meetd/xmpp/dom"
+)
+
+type sessionState int
+
+const (
+	sessionNone    sessionState = iota
+	sessionPending              // session-initiate sent, waiting for session-accept
+	sessionActive               // session-accept received
+)
+
+// participant is one client occupant of a room.
+type participant struct {
+	nick        string // MUC nickname = bridge endpoint ID
+	realJID     string
+	statsID     string
+	affiliation string
+	role        string
+	seq         int // join order
+
+	ownerAsked bool // an owner grant was requested
+
+	state         sessionState
+	sid           string
+	bridgeSession string
+	allocated     bool // an endpoint exists on the bridge
+	needsBridge   bool // waiting for a bridge to appear
+	sources       sourceSet
+	remote        map[string]sourceSet // by owner: sources this client was told about
+}
+
+func (p *participant) moderator() bool {
+	return p.affiliation == "owner" || p.role == "moderator"
+}
+
+// onOccupant adds or updates the occupant nick from its presence.
+func (r *room) onOccupant(ctx context.Context, nick string, pres *dom.Element) {
+	item := pres.Child(nsMUCUser, "x").Child(nsMUCUser, "item")
+	realJID := item.Attr("jid")
+	if realJID == "" || bareJID(realJID) == r.f.focusJID() {
+		return // invisible real JID (invariant 3) or another focus: not a participant
+	}
+	p := r.participants[nick]
+	if p == nil {
+		r.seq++
+		p = &participant{nick: nick, realJID: realJID, seq: r.seq}
+		r.participants[nick] = p
+		r.hadMembers = true
+		r.log.Info("participant joined", "endpoint", nick)
+	}
+	p.affiliation, p.role = item.Attr("affiliation"), item.Attr("role")
+	if s := pres.Child("", "stats-id"); s != nil {
+		p.statsID = s.Text
+	}
+	if r.state != stateJoined {
+		return
+	}
+	r.ensureOwner(ctx)
+	r.invite(ctx, p)
+}
+
+// leave removes a participant that left the room: its endpoint is expired
+// and the others are told its sources are gone.
+func (r *room) leave(ctx context.Context, nick string) {
+	p := r.participants[nick]
+	if p == nil {
+		return
+	}
+	delete(r.participants, nick)
+	r.log.Info("participant left", "endpoint", nick)
+	if len(r.participants) == 0 {
+		return // the whole conference is expired when the room ends
+	}
+	r.expireEndpoint(ctx, p)
+	r.syncAll(ctx)
+	r.ensureOwner(ctx)
+}
+
+// ensureOwner makes the longest-present participant owner when no
+// participant is a moderator (Jicofo's auto-owner).
+func (r *room) ensureOwner(ctx context.Context) {
+	ps := r.ordered()
+	for _, p := range ps {
+		if p.moderator() || p.ownerAsked {
+			return
+		}
+	}
+	if len(ps) == 0 {
+		return
+	}
+	p := ps[0]
+	p.ownerAsked = true
+	iq := newIQ("set", r.jid)
+	iq.AddNew(nsMUCAdmin, "query").AddNew(nsMUCAdmin, "item").
+		SetAttr("affiliation", "owner").SetAttr("jid", bareJID(p.realJID))
+	if _, err := r.f.request(ctx, iq); err != nil {
+		r.log.Warn("granting owner failed", "endpoint", p.nick, "err", err)
+		return
+	}
+	r.log.Info("participant made owner", "endpoint", p.nick)
+}

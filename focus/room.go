@@ -1,0 +1,225 @@
+package focus
+
+import (
+	"context"
+	"log/slog"
+	"sort"
+
+	"meetd/colibri"
+	"meetd/xmpp/dom"
+)
+
+// focusNick is the focus's nickname in every conference room (invariant 1).
+const focusNick = "focus"
+
+type joinState int
+
+const (
+	stateIdle joinState = iota
+	stateJoining
+	stateJoined
+)
+
+// bridgeConf is the room's conference on its bridge.
+type bridgeConf struct {
+	bridge    string // brewery occupant JID of the bridge
+	meetingID string
+	created   bool
+	feedback  []colibri.MediaSource
+}
+
+// room is one conference MUC the focus serves. Everything but events and
+// done is owned by the room's goroutine.
+type room struct {
+	f      *Focus
+	jid    string // lower-case bare room JID
+	log    *slog.Logger
+	events chan func()
+	done   chan struct{}
+	prev   *room // the previous room of this JID, still leaving
+
+	state        joinState
+	waiting      []*dom.Element // conference IQs answered once joined
+	participants map[string]*participant
+	seq          int
+	hadMembers   bool
+	conf         bridgeConf
+}
+
+func newRoom(f *Focus, jid string, prev *room) *room {
+	return &room{
+		f: f, jid: jid, prev: prev,
+		log:          f.log.With("room", jid),
+		events:       make(chan func(), roomQueue),
+		done:         make(chan struct{}),
+		participants: make(map[string]*participant),
+		conf:         bridgeConf{meetingID: newUUID()},
+	}
+}
+
+// run processes the room's events until the room empties or ctx ends.
+func (r *room) run(ctx context.Context) {
+	defer r.f.wg.Done()
+	defer close(r.done)
+	defer r.f.gone(r)
+	if r.prev != nil {
+		select {
+		case <-r.prev.done:
+		case <-ctx.Done():
+			return
+		}
+	}
+	for {
+		select {
+		case ev := <-r.events:
+			ev()
+		case <-ctx.Done():
+			return
+		}
+		if r.finished() && r.f.retire(r) {
+			r.shutdown(ctx)
+			return
+		}
+	}
+}
+
+// finished reports whether the room has nothing left to do: everyone left,
+// or joining failed and nobody waits.
+func (r *room) finished() bool {
+	if len(r.participants) > 0 || len(r.waiting) > 0 {
+		return false
+	}
+	return r.hadMembers || r.state == stateIdle
+}
+
+// shutdown expires the bridge conference and leaves the MUC.
+func (r *room) shutdown(ctx context.Context) {
+	r.expireConference(ctx)
+	if r.state != stateIdle {
+		p := dom.New(nsClient, "presence").SetAttr("to", r.occupant(focusNick)).SetAttr("type", "unavailable")
+		r.f.send(ctx, p)
+	}
+	r.log.Info("conference ended")
+}
+
+func (r *room) expireConference(ctx context.Context) {
+	if !r.conf.created {
+		return
+	}
+	r.conf.created = false
+	if _, err := r.f.colibri(ctx, r.conf.bridge, expireConferenceRequest(r.conf.meetingID)); err != nil {
+		r.log.Debug("expire conference failed", "err", err)
+	}
+}
+
+// occupant returns the occupant JID of nick in this room.
+func (r *room) occupant(nick string) string { return r.jid + "/" + nick }
+
+// handleConferenceIQ answers at once when the focus is in the room, else
+// joins (creating the room) and answers when the join completes.
+func (r *room) handleConferenceIQ(ctx context.Context, iq *dom.Element) {
+	if r.state == stateJoined {
+		r.f.send(ctx, r.f.conferenceReady(iq, r.jid))
+		return
+	}
+	r.waiting = append(r.waiting, iq)
+	if r.state == stateIdle {
+		r.join(ctx)
+	}
+}
+
+func (r *room) join(ctx context.Context) {
+	p := dom.New(nsClient, "presence").SetAttr("to", r.occupant(focusNick))
+	p.AddNew(nsMUC, "x")
+	props := p.AddNew(nsFocus, "conference-properties")
+	props.AddNew(nsFocus, "property").SetAttr("key", "support-terminate-restart").SetAttr("value", "true")
+	props.AddNew(nsFocus, "property").SetAttr("key", "bridge-count").SetAttr("value", "1")
+	r.state = stateJoining
+	r.f.send(ctx, p)
+}
+
+// handlePresence applies one presence from the room.
+func (r *room) handlePresence(ctx context.Context, p *dom.Element) {
+	nick := resourceOf(p.Attr("from"))
+	switch {
+	case nick == focusNick:
+		r.onSelfPresence(ctx, p)
+	case nick == "":
+	case p.Attr("type") == "unavailable":
+		r.leave(ctx, nick)
+	case p.Attr("type") == "":
+		r.onOccupant(ctx, nick, p)
+	}
+}
+
+func (r *room) onSelfPresence(ctx context.Context, p *dom.Element) {
+	switch p.Attr("type") {
+	case "error":
+		r.log.Warn("joining the room failed", "condition", errorCondition(p))
+		for _, iq := range r.waiting {
+			r.f.send(ctx, errorFor(iq, "wait", "service-unavailable"))
+		}
+		r.waiting, r.state = nil, stateIdle
+	case "unavailable":
+		if r.state == stateJoined {
+			r.log.Warn("focus removed from the room")
+			r.expireConference(ctx)
+			r.participants, r.state, r.hadMembers = map[string]*participant{}, stateIdle, true
+		}
+	case "":
+		if r.state == stateJoining {
+			r.onJoined(ctx, hasStatus(p, "201"))
+		}
+	}
+}
+
+func (r *room) onJoined(ctx context.Context, created bool) {
+	r.state = stateJoined
+	if created {
+		r.configure(ctx)
+	}
+	r.log.Info("focus joined the room", "created", created)
+	for _, iq := range r.waiting {
+		r.f.send(ctx, r.f.conferenceReady(iq, r.jid))
+	}
+	r.waiting = nil
+	r.ensureOwner(ctx)
+	for _, p := range r.ordered() {
+		r.invite(ctx, p)
+	}
+}
+
+// configure submits the owner form of a room the focus created: occupants'
+// real JIDs visible to all (invariant 3).
+func (r *room) configure(ctx context.Context) {
+	iq := newIQ("set", r.jid)
+	x := iq.AddNew(nsMUCOwner, "query").AddNew(nsDataForms, "x").SetAttr("type", "submit")
+	for _, kv := range [][2]string{
+		{"FORM_TYPE", "http://jabber.org/protocol/muc#roomconfig"},
+		{"muc#roomconfig_whois", "anyone"},
+	} {
+		x.AddNew(nsDataForms, "field").SetAttr("var", kv[0]).AddNew(nsDataForms, "value").SetText(kv[1])
+	}
+	if _, err := r.f.request(ctx, iq); err != nil {
+		r.log.Debug("room configuration refused", "err", err)
+	}
+}
+
+func hasStatus(p *dom.Element, code string) bool {
+	for _, s := range p.Child(nsMUCUser, "x").ChildrenNamed(nsMUCUser, "status") {
+		if s.Attr("code") == code {
+			return true
+		}
+	}
+	return false
+}
+
+// ordered returns the participants in join order.
+func (r *room) ordered() []*participant {
+	ps := make([]*participant, 0, len(r.participants))
+	for _, p := range r.participants {
+		ps = append(ps, p)
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].seq < ps[j].seq })
+	return ps
+}
