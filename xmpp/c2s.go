@@ -1,0 +1,216 @@
+package xmpp
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"mellium.im/xmpp/jid"
+
+	"meetd/xmpp/dom"
+	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/internal/stz"
+)
+
+// writeTimeout bounds the final writes when a stream is being torn down.
+const writeTimeout = 10 * time.Second
+
+// c2s is one client stream on any Transport: negotiation (SASL ANONYMOUS,
+// bind), then stanzas into the router and from its queue back out.
+type c2s struct {
+	srv *Server
+	t   Transport
+	log *slog.Logger
+	id  string
+
+	opened bool    // an <open/> was answered since the last restart
+	user   jid.JID // bare JID after SASL; zero before
+	sess   *session
+	bound  atomic.Bool // sess is set; read by the pre-auth timer
+
+	failOnce sync.Once
+	writerWG sync.WaitGroup
+}
+
+// serveStream runs a client stream until it ends. The caller has called
+// s.begin.
+func (s *Server) serveStream(t Transport, remote string) {
+	defer s.wg.Done()
+	c := &c2s{srv: s, t: t, id: randomID(8)}
+	c.log = s.log.With("stream", c.id)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = t.Close()
+		return
+	}
+	s.conns[c] = struct{}{}
+	s.mu.Unlock()
+	c.log.Debug("stream started", "remote", remote)
+	timer := time.AfterFunc(s.cfg.PreAuthTimeout, func() {
+		if !c.bound.Load() {
+			c.fail(condConnectionTimeout)
+		}
+	})
+	err := c.readLoop(s.ctx)
+	timer.Stop()
+	c.end(err)
+}
+
+func (c *c2s) readLoop(ctx context.Context) error {
+	for {
+		el, err := c.t.ReadElement(ctx)
+		if err != nil {
+			return err
+		}
+		if err := c.handle(ctx, el); err != nil {
+			return err
+		}
+	}
+}
+
+// end tears the stream down after the read loop stopped.
+func (c *c2s) end(err error) {
+	cond := conditionOf(err)
+	if cond != "" {
+		c.log.Info("stream error", "condition", cond, "err", err)
+	}
+	if c.sess != nil {
+		c.srv.router.remove(c.sess)
+		c.srv.leaveAll(c.sess.jid)
+		c.sess.q.close("")
+	}
+	c.fail(cond)
+	c.writerWG.Wait()
+	c.srv.mu.Lock()
+	delete(c.srv.conns, c)
+	c.srv.mu.Unlock()
+	c.log.Debug("stream ended")
+}
+
+// fail ends the stream once: the stream error (if cond is set), the close
+// element, then the connection. Safe from any goroutine.
+func (c *c2s) fail(cond string) {
+	c.failOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+		defer cancel()
+		if cond != "" {
+			_ = c.t.WriteElement(ctx, streamErrorElement(cond))
+		}
+		_ = c.t.WriteElement(ctx, dom.New(ns.Framing, "close"))
+		_ = c.t.Close()
+	})
+}
+
+// handle processes one top-level element according to the stream state.
+func (c *c2s) handle(ctx context.Context, el *dom.Element) error {
+	switch {
+	case el.Is(ns.Framing, "open"):
+		return c.open(ctx, el)
+	case el.Is(ns.Framing, "close"):
+		return errPeerClosed
+	case !c.opened:
+		return &streamError{cond: condNotAuthorized, text: "no open"}
+	case c.user.Domainpart() == "":
+		return c.authenticate(ctx, el)
+	case c.sess == nil:
+		return c.bind(ctx, el)
+	}
+	return c.stanza(ctx, el)
+}
+
+// open answers a stream open (initial or after SASL) with its features.
+func (c *c2s) open(ctx context.Context, el *dom.Element) error {
+	if to := el.Attr("to"); to != "" && to != c.srv.cfg.Domain {
+		return &streamError{cond: condHostUnknown}
+	}
+	if el.Attr("version") != "1.0" {
+		return &streamError{cond: condUnsupportedVersion}
+	}
+	if c.sess != nil {
+		return &streamError{cond: condPolicyViolation, text: "restart after bind"}
+	}
+	c.opened = true
+	hdr := dom.New(ns.Framing, "open").SetAttr("from", c.srv.cfg.Domain).
+		SetAttr("id", randomID(16)).SetAttr("version", "1.0").SetAttr("xml:lang", "en")
+	if err := c.t.WriteElement(ctx, hdr); err != nil {
+		return err
+	}
+	feat := dom.New(ns.Streams, "features")
+	if c.user.Domainpart() == "" {
+		mech := feat.AddNew(ns.SASL, "mechanisms")
+		mech.AddNew(ns.SASL, "mechanism").SetText("ANONYMOUS")
+	} else {
+		feat.AddNew(ns.Bind, "bind")
+	}
+	return c.t.WriteElement(ctx, feat)
+}
+
+// stanza stamps and routes one client stanza after bind.
+func (c *c2s) stanza(ctx context.Context, el *dom.Element) error {
+	switch {
+	case el.Space == ns.SM:
+		return c.streamManagement(ctx, el)
+	case el.Space != ns.Client:
+		return &streamError{cond: condInvalidNamespace, text: el.Space}
+	case !isStanza(el.Local):
+		return &streamError{cond: condUnsupportedStanzaType, text: el.Local}
+	}
+	el.SetAttr("from", c.sess.jid.String())
+	if to := el.Attr("to"); to != "" {
+		if _, err := jid.Parse(to); err != nil {
+			el.RemoveAttr("to")
+			c.srv.bounce(el, stz.JIDMalformed)
+			return nil
+		}
+	}
+	if el.Local == "iq" && !validIQ(el) {
+		c.srv.bounce(el, stz.BadRequest)
+		return nil
+	}
+	c.srv.route(el)
+	return nil
+}
+
+// streamManagement refuses XEP-0198, which is not advertised yet.
+func (c *c2s) streamManagement(ctx context.Context, el *dom.Element) error {
+	if el.Local != "enable" && el.Local != "resume" {
+		return nil
+	}
+	f := dom.New(ns.SM, "failed")
+	f.AddNew(ns.StanzaErr, "feature-not-implemented")
+	push(c.sess, f)
+	return nil
+}
+
+func validIQ(el *dom.Element) bool {
+	switch el.Attr("type") {
+	case "get", "set":
+		return el.Attr("id") != "" && len(el.Children) == 1
+	case "result", "error":
+		return el.Attr("id") != ""
+	}
+	return false
+}
+
+// writeLoop sends queued stanzas until the queue closes. A queue closed
+// with a reason (overflow) ends the stream with that error.
+func (c *c2s) writeLoop() {
+	defer c.writerWG.Done()
+	ctx := context.Background()
+	for {
+		el, err := c.sess.q.pop(ctx)
+		if err != nil {
+			if r := c.sess.q.closeReason(); r != "" {
+				c.fail(r)
+			}
+			return
+		}
+		if err := c.t.WriteElement(ctx, el); err != nil {
+			c.fail("")
+			return
+		}
+	}
+}

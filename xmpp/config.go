@@ -1,0 +1,83 @@
+package xmpp
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"mellium.im/xmpp/jid"
+)
+
+// Defaults applied by NewServer to zero Config fields.
+const (
+	DefaultMaxStanzaBytes = 256 << 10
+	DefaultPreAuthTimeout = 30 * time.Second
+	DefaultIdleTimeout    = 90 * time.Second
+	defaultQueueLen       = 4096
+)
+
+// Config describes the XMPP service. Domain, MUCDomain, FocusDomain,
+// AuthDomain and InternalMUCDomain are required.
+type Config struct {
+	Domain            string // main host; guests log in here (SASL ANONYMOUS)
+	MUCDomain         string // conference MUC, e.g. conference.localhost
+	FocusDomain       string // focus component address, e.g. focus.localhost
+	AuthDomain        string // host of the service accounts, e.g. auth.localhost
+	InternalMUCDomain string // brewery MUC, e.g. internal.auth.localhost
+
+	// RoomCreators are the bare JIDs allowed to create rooms in MUCDomain.
+	RoomCreators []string
+	// MaxStanzaBytes bounds one incoming stanza (default 256 KiB).
+	MaxStanzaBytes int
+	// PreAuthTimeout closes streams that have not bound a resource in time
+	// (default 30 s).
+	PreAuthTimeout time.Duration
+	// IdleTimeout closes a WebSocket that delivered nothing, not even a pong
+	// to the server's pings, for this long (default 90 s).
+	IdleTimeout time.Duration
+	// CheckOrigin decides WebSocket upgrades by Origin; nil allows any origin.
+	CheckOrigin func(r *http.Request) bool
+	// Logger receives structured logs; nil discards them.
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxStanzaBytes <= 0 {
+		c.MaxStanzaBytes = DefaultMaxStanzaBytes
+	}
+	if c.PreAuthTimeout <= 0 {
+		c.PreAuthTimeout = DefaultPreAuthTimeout
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	named := []struct{ name, value string }{
+		{"Domain", c.Domain}, {"MUCDomain", c.MUCDomain}, {"FocusDomain", c.FocusDomain},
+		{"AuthDomain", c.AuthDomain}, {"InternalMUCDomain", c.InternalMUCDomain},
+	}
+	seen := map[string]string{}
+	for _, n := range named {
+		j, err := jid.Parse(n.value)
+		if n.value == "" || err != nil || j.Localpart() != "" || j.Resourcepart() != "" {
+			return fmt.Errorf("%w: %s %q", ErrBadConfig, n.name, n.value)
+		}
+		if prev, dup := seen[n.value]; dup {
+			return fmt.Errorf("%w: %s and %s are both %q", ErrBadConfig, prev, n.name, n.value)
+		}
+		seen[n.value] = n.name
+	}
+	for _, rc := range c.RoomCreators {
+		if _, err := jid.Parse(rc); err != nil {
+			return fmt.Errorf("%w: room creator %q: %w", ErrBadConfig, rc, err)
+		}
+	}
+	return nil
+}

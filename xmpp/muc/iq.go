@@ -1,0 +1,97 @@
+package muc
+
+import (
+	"strconv"
+
+	"mellium.im/xmpp/jid"
+
+	"meetd/xmpp/dom"
+	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/internal/stz"
+)
+
+// handleService answers stanzas addressed to the bare service domain.
+func (s *Service) handleService(st *dom.Element) {
+	if !stz.IsRequest(st) {
+		return
+	}
+	q := stz.Payload(st)
+	switch {
+	case st.Attr("type") == "get" && q.Is(ns.DiscoInfo, "query"):
+		res := stz.Result(st)
+		info := res.AddNew(ns.DiscoInfo, "query")
+		info.AddNew(ns.DiscoInfo, "identity").SetAttr("category", "conference").
+			SetAttr("type", "text").SetAttr("name", "Chatrooms")
+		for _, f := range []string{ns.DiscoInfo, ns.DiscoItems, ns.MUC} {
+			info.AddNew(ns.DiscoInfo, "feature").SetAttr("var", f)
+		}
+		s.deliver(res)
+	case st.Attr("type") == "get" && q.Is(ns.DiscoItems, "query"):
+		res := stz.Result(st)
+		res.AddNew(ns.DiscoItems, "query")
+		s.deliver(res)
+	case st.Attr("type") == "get" && q.Is(ns.Ping, "ping"):
+		s.deliver(stz.Result(st))
+	default:
+		s.reject(st, stz.FeatureNotImplemented, "")
+	}
+}
+
+// roomIQ answers IQs addressed to a room's bare JID.
+func (s *Service) roomIQ(r *room, st *dom.Element, from jid.JID) {
+	if !stz.IsRequest(st) {
+		return
+	}
+	q := stz.Payload(st)
+	get := st.Attr("type") == "get"
+	switch {
+	case get && q.Is(ns.DiscoInfo, "query"):
+		s.deliver(r.discoInfo(st))
+	case get && q.Is(ns.DiscoItems, "query"):
+		res := stz.Result(st)
+		res.AddNew(ns.DiscoItems, "query")
+		s.deliver(res)
+	case q.Is(ns.MUCAdmin, "query") && !get:
+		s.adminSet(r, st, from, q)
+	case q.Is(ns.MUCOwner, "query"):
+		s.owner(r, st, from, q)
+	case get && q.Is(ns.Ping, "ping"):
+		s.deliver(stz.Result(st))
+	default:
+		s.reject(st, stz.FeatureNotImplemented, "")
+	}
+}
+
+// discoInfo is the room's disco#info with the roominfo form lib-jitsi-meet
+// reads (meeting id, creation time).
+func (r *room) discoInfo(st *dom.Element) *dom.Element {
+	res := stz.Result(st)
+	q := res.AddNew(ns.DiscoInfo, "query")
+	q.AddNew(ns.DiscoInfo, "identity").SetAttr("category", "conference").
+		SetAttr("type", "text").SetAttr("name", r.jid.Localpart())
+	for _, f := range []string{ns.MUC, "muc_public", "muc_open", "muc_unmoderated",
+		"muc_nonanonymous", "muc_unsecured", "muc_temporary"} {
+		q.AddNew(ns.DiscoInfo, "feature").SetAttr("var", f)
+	}
+	fields := [][2]string{
+		{"muc#roominfo_meetingId", r.meetingID},
+		{"muc#roominfo_occupants", strconv.Itoa(len(r.order))},
+	}
+	if !r.created.IsZero() {
+		fields = append(fields, [2]string{"muc#roominfo_created_timestamp",
+			strconv.FormatInt(r.created.UnixMilli(), 10)})
+	}
+	q.Add(form("result", "http://jabber.org/protocol/muc#roominfo", fields))
+	return res
+}
+
+// form builds a jabber:x:data form of the given type with a FORM_TYPE.
+func form(typ, formType string, fields [][2]string) *dom.Element {
+	x := dom.New(ns.XData, "x").SetAttr("type", typ)
+	ft := x.AddNew(ns.XData, "field").SetAttr("var", "FORM_TYPE").SetAttr("type", "hidden")
+	ft.AddNew(ns.XData, "value").SetText(formType)
+	for _, f := range fields {
+		x.AddNew(ns.XData, "field").SetAttr("var", f[0]).AddNew(ns.XData, "value").SetText(f[1])
+	}
+	return x
+}

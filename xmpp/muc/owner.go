@@ -1,0 +1,74 @@
+package muc
+
+import (
+	"mellium.im/xmpp/jid"
+
+	"meetd/xmpp/dom"
+	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/internal/stz"
+)
+
+const formRoomConfig = "http://jabber.org/protocol/muc#roomconfig"
+
+// owner handles muc#owner: the configuration form (get returns it, a submit
+// is accepted) and room destruction. Only owners may use it.
+func (s *Service) owner(r *room, st *dom.Element, from jid.JID, q *dom.Element) {
+	if r.affiliation(from) != affOwner {
+		s.reject(st, stz.Forbidden, "only owners may configure the room")
+		return
+	}
+	if st.Attr("type") == "get" {
+		res := stz.Result(st)
+		res.AddNew(ns.MUCOwner, "query").Add(r.configForm())
+		s.deliver(res)
+		return
+	}
+	if d := q.Child(ns.MUCOwner, "destroy"); d != nil {
+		s.destroy(r, d)
+		s.deliver(stz.Result(st))
+		return
+	}
+	if x := q.Child(ns.XData, "x"); x == nil {
+		s.reject(st, stz.BadRequest, "no form")
+		return
+	}
+	s.deliver(stz.Result(st))
+}
+
+func (r *room) configForm() *dom.Element {
+	return form("form", formRoomConfig, [][2]string{
+		{"muc#roomconfig_roomname", r.jid.Localpart()},
+		{"muc#roomconfig_whois", "anyone"},
+		{"muc#roomconfig_roomsecret", ""},
+		{"muc#roomconfig_passwordprotectedroom", "0"},
+		{"muc#roomconfig_membersonly", "0"},
+		{"muc#roomconfig_persistentroom", "0"},
+		{"muc#roominfo_meetingId", r.meetingID},
+	})
+}
+
+// destroy tells every occupant the room is gone and removes it.
+func (s *Service) destroy(r *room, d *dom.Element) {
+	for _, o := range r.order {
+		p := dom.New(ns.Client, "presence")
+		p.SetAttr("type", "unavailable").SetAttr("from", r.occupantJID(o.nick)).SetAttr("to", o.real.String())
+		x := p.AddNew(ns.MUCUser, "x")
+		x.AddNew(ns.MUCUser, "item").SetAttr("affiliation", affNone).SetAttr("role", roleNone)
+		x.Add(inSpace(d.Copy(), ns.MUCUser))
+		s.deliver(p)
+	}
+	delete(s.rooms, r.jid.Localpart())
+	s.log.Info("room destroyed by owner", "room", r.jid.String())
+}
+
+// inSpace moves e and its descendants in e's namespace to space.
+func inSpace(e *dom.Element, space string) *dom.Element {
+	old := e.Space
+	e.Space = space
+	for _, c := range e.Children {
+		if c.Space == old {
+			inSpace(c, space)
+		}
+	}
+	return e
+}

@@ -1,0 +1,114 @@
+package muc
+
+import (
+	"mellium.im/xmpp/jid"
+
+	"meetd/xmpp/dom"
+	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/internal/stz"
+)
+
+// textRoomCreationRestricted is the error text lib-jitsi-meet recognises to
+// retry the conference request and the join.
+const textRoomCreationRestricted = "Room creation is restricted"
+
+func (s *Service) handlePresence(st *dom.Element, from, to jid.JID) {
+	if to.Resourcepart() == "" {
+		s.reject(st, stz.JIDMalformed, "a nickname is required")
+		return
+	}
+	r := s.rooms[to.Localpart()]
+	var o *occupant
+	if r != nil {
+		o = r.byReal(from)
+	}
+	switch st.Attr("type") {
+	case "":
+		s.available(r, o, st, from, to)
+	case "unavailable":
+		if o != nil {
+			s.leave(r, o, st.ChildrenNamed(ns.Client, "status"), nil)
+		}
+	}
+}
+
+func (s *Service) available(r *room, o *occupant, st *dom.Element, from, to jid.JID) {
+	nick := to.Resourcepart()
+	switch {
+	case o == nil:
+		s.join(r, st, from, to)
+	case o.nick != nick:
+		s.reject(st, stz.NotAcceptable, "nickname changes are not supported")
+	default:
+		o.pres = cleanPresence(st)
+		s.broadcast(r, o)
+	}
+}
+
+func (s *Service) join(r *room, st *dom.Element, from, to jid.JID) {
+	created := false
+	if r == nil {
+		if s.policy.MayCreate != nil && !s.policy.MayCreate(from) {
+			s.reject(st, stz.NotAllowed, textRoomCreationRestricted)
+			return
+		}
+		r = newRoom(to.Bare())
+		r.setAffiliation(from.Bare(), affOwner)
+		s.rooms[to.Localpart()] = r
+		created = true
+		s.log.Info("room created", "room", r.jid.String())
+	}
+	if other := r.occupants[to.Resourcepart()]; other != nil {
+		s.reject(st, stz.Conflict, "")
+		return
+	}
+	o := &occupant{nick: to.Resourcepart(), real: from, pres: cleanPresence(st)}
+	o.role = roleFor(r.affiliation(from))
+	for _, other := range r.order {
+		s.deliver(r.presenceOf(other, from))
+	}
+	r.add(o)
+	for _, other := range r.order {
+		if other != o {
+			s.deliver(r.presenceOf(o, other.real))
+		}
+	}
+	codes := []string{statusNonAnonymous}
+	if created {
+		codes = append(codes, statusCreated)
+	}
+	s.deliver(r.presenceOf(o, from, codes...))
+	s.deliver(r.subjectMessage(from))
+	if len(r.order) > 1 && r.created.IsZero() {
+		r.created = s.now()
+	}
+	s.log.Debug("occupant joined", "room", r.jid.String(), "nick", o.nick)
+}
+
+// broadcast sends o's current presence to every occupant.
+func (s *Service) broadcast(r *room, o *occupant) {
+	for _, other := range r.order {
+		s.deliver(r.presenceOf(o, other.real))
+	}
+}
+
+// leave removes o and tells everyone, o included. extra holds elements to
+// copy into the unavailable presence; codes are added status codes.
+func (s *Service) leave(r *room, o *occupant, extra []*dom.Element, codes []string) {
+	for _, other := range r.order {
+		s.deliver(r.unavailableOf(o, other.real, extra, codes...))
+	}
+	r.remove(o)
+	s.log.Debug("occupant left", "room", r.jid.String(), "nick", o.nick)
+	if len(r.order) == 0 {
+		delete(s.rooms, r.jid.Localpart())
+		s.log.Info("room destroyed", "room", r.jid.String())
+	}
+}
+
+func (r *room) subjectMessage(to jid.JID) *dom.Element {
+	m := dom.New(ns.Client, "message")
+	m.SetAttr("type", "groupchat").SetAttr("from", r.jid.String()).SetAttr("to", to.String())
+	m.AddNew(ns.Client, "subject").SetText(r.subject)
+	return m
+}

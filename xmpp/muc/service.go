@@ -1,0 +1,176 @@
+package muc
+
+import (
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"mellium.im/xmpp/jid"
+
+	"meetd/xmpp/dom"
+	"meetd/xmpp/internal/stz"
+)
+
+// Router delivers a stanza (to and from set) to the local session named by
+// its `to`, or drops it when there is none. It must not block and must not
+// call back into the Service.
+type Router interface {
+	DeliverLocal(st *dom.Element)
+}
+
+// Policy decides who may use the service and who may create rooms. A nil
+// function allows everyone.
+type Policy struct {
+	// MayUse reports whether a sender may address the service at all.
+	MayUse func(from jid.JID) bool
+	// MayCreate reports whether a sender may create a room that does not exist.
+	MayCreate func(from jid.JID) bool
+}
+
+// Service is one MUC domain. It is safe for concurrent use.
+type Service struct {
+	domain jid.JID
+	router Router
+	policy Policy
+	log    *slog.Logger
+	now    func() time.Time
+
+	mu    sync.Mutex
+	rooms map[string]*room
+}
+
+// New returns the MUC service for domain, delivering through r.
+func New(domain string, r Router, p Policy, log *slog.Logger) (*Service, error) {
+	if r == nil {
+		return nil, ErrNoRouter
+	}
+	d, err := jid.Parse(domain)
+	if err != nil || domain == "" || d.Localpart() != "" || d.Resourcepart() != "" {
+		return nil, fmt.Errorf("%w: %q", ErrBadDomain, domain)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{domain: d, router: r, policy: p, log: log.With("muc", domain),
+		now: time.Now, rooms: make(map[string]*room)}, nil
+}
+
+// Domain returns the service domain.
+func (s *Service) Domain() string { return s.domain.String() }
+
+// Rooms returns the number of live rooms.
+func (s *Service) Rooms() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.rooms)
+}
+
+// Occupants returns the nicks present in room (a localpart), in join order.
+func (s *Service) Occupants(room string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.rooms[room]
+	if r == nil {
+		return nil
+	}
+	nicks := make([]string, 0, len(r.order))
+	for _, o := range r.order {
+		nicks = append(nicks, o.nick)
+	}
+	return nicks
+}
+
+// Handle processes a stanza addressed to this domain. Its `from` must be the
+// sender's real full JID, stamped by the server.
+func (s *Service) Handle(st *dom.Element) {
+	from, err := jid.Parse(st.Attr("from"))
+	if err != nil {
+		return
+	}
+	to, err := jid.Parse(st.Attr("to"))
+	if err != nil {
+		s.reject(st, stz.JIDMalformed, "")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.policy.MayUse != nil && !s.policy.MayUse(from) {
+		s.reject(st, stz.ServiceUnavailable, "")
+		return
+	}
+	if to.Localpart() == "" {
+		s.handleService(st)
+		return
+	}
+	s.handleRoom(st, from, to)
+}
+
+// Leave removes the real JID from every room, as an unavailable presence
+// would, when its session ends.
+func (s *Service) Leave(real jid.JID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.rooms {
+		if o := r.byReal(real); o != nil {
+			s.leave(r, o, nil, nil)
+		}
+	}
+}
+
+func (s *Service) handleRoom(st *dom.Element, from, to jid.JID) {
+	switch st.Local {
+	case "presence":
+		s.handlePresence(st, from, to)
+	case "message":
+		s.handleMessage(st, from, to)
+	case "iq":
+		s.handleIQ(st, from, to)
+	}
+}
+
+func (s *Service) handleIQ(st *dom.Element, from, to jid.JID) {
+	r := s.rooms[to.Localpart()]
+	switch {
+	case to.Resourcepart() != "":
+		s.routePrivate(r, st, from, to)
+	case r == nil:
+		s.reject(st, stz.ItemNotFound, "")
+	default:
+		s.roomIQ(r, st, from)
+	}
+}
+
+// deliver hands st to the router; called with s.mu held.
+func (s *Service) deliver(st *dom.Element) {
+	s.router.DeliverLocal(st)
+}
+
+// reject answers st with an error when the protocol allows one.
+func (s *Service) reject(st *dom.Element, c stz.Condition, text string) {
+	if st.Local == "presence" {
+		if t := st.Attr("type"); t == "" {
+			s.deliver(presenceError(st, c, text))
+		}
+		return
+	}
+	if stz.MayBounce(st) {
+		s.deliver(stz.ErrorReply(st, c, text))
+	}
+}
+
+func presenceError(st *dom.Element, c stz.Condition, text string) *dom.Element {
+	p := stz.ErrorReply(st, c, text)
+	x := dom.New("http://jabber.org/protocol/muc", "x")
+	p.Children = append([]*dom.Element{x}, p.Children...)
+	return p
+}
+
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

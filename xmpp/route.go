@@ -1,0 +1,112 @@
+package xmpp
+
+import (
+	"mellium.im/xmpp/jid"
+
+	"meetd/xmpp/dom"
+	"meetd/xmpp/internal/stz"
+)
+
+// route delivers a stanza whose from the server has stamped. It never
+// blocks: deliveries are queue pushes.
+func (s *Server) route(st *dom.Element) {
+	toAttr := st.Attr("to")
+	if toAttr == "" {
+		s.toAccount(st)
+		return
+	}
+	to, err := jid.Parse(toAttr)
+	if err != nil {
+		s.bounce(st, stz.JIDMalformed)
+		return
+	}
+	d := to.Domainpart()
+	switch {
+	case s.mucs[d] != nil:
+		s.mucs[d].Handle(st)
+	case s.router.byAlias(d) != nil:
+		push(s.router.byAlias(d), st)
+	case !s.isHost(d):
+		s.bounce(st, stz.RemoteServerNotFound)
+	case to.Localpart() == "":
+		if stz.IsRequest(st) {
+			s.serverIQ(st, d)
+		}
+	default:
+		s.toUser(st, to)
+	}
+}
+
+// toAccount handles a stanza without `to`: it is for the sender's own
+// account, which the server answers for.
+func (s *Server) toAccount(st *dom.Element) {
+	if !stz.IsRequest(st) {
+		return
+	}
+	from, err := jid.Parse(st.Attr("from"))
+	if err != nil {
+		return
+	}
+	st.SetAttr("to", from.Bare().String())
+	s.serverIQ(st, from.Bare().String())
+}
+
+// toUser delivers to a local user's full or bare JID (RFC 6120 §10.5).
+func (s *Server) toUser(st *dom.Element, to jid.JID) {
+	if to.Resourcepart() != "" {
+		if sess := s.router.byFull(to); sess != nil {
+			push(sess, st)
+			return
+		}
+		if st.Local != "message" {
+			s.bounce(st, stz.ServiceUnavailable)
+			return
+		}
+	}
+	sessions := s.router.byBare(to)
+	switch {
+	case st.Local == "iq":
+		s.bounce(st, stz.ServiceUnavailable)
+	case len(sessions) == 0:
+		s.bounce(st, stz.ServiceUnavailable)
+	default:
+		for _, sess := range sessions {
+			push(sess, st.Copy())
+		}
+	}
+}
+
+// bounce answers st with an error from its addressee, when allowed.
+func (s *Server) bounce(st *dom.Element, c stz.Condition) {
+	if stz.MayBounce(st) {
+		s.deliverLocal(stz.ErrorReply(st, c, ""))
+	}
+}
+
+// deliverLocal pushes st to the session named by its `to` (full JID, alias
+// domain, or the first session of a bare JID) or drops it.
+func (s *Server) deliverLocal(st *dom.Element) {
+	to, err := jid.Parse(st.Attr("to"))
+	if err != nil {
+		return
+	}
+	if sess := s.router.byFull(to); sess != nil {
+		push(sess, st)
+		return
+	}
+	if sess := s.router.byAlias(to.Domainpart()); sess != nil {
+		push(sess, st)
+		return
+	}
+	if to.Resourcepart() == "" {
+		if list := s.router.byBare(to); len(list) > 0 {
+			push(list[0], st)
+		}
+	}
+}
+
+// localDelivery lets the MUC services deliver without re-entering routing.
+type localDelivery struct{ s *Server }
+
+// DeliverLocal implements muc.Router.
+func (d localDelivery) DeliverLocal(st *dom.Element) { d.s.deliverLocal(st) }

@@ -1,0 +1,121 @@
+package xmpp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+
+	"mellium.im/xmpp/jid"
+
+	"meetd/xmpp/muc"
+)
+
+// Server is the XMPP service: client streams, in-process sessions, the
+// router and the MUC domains. It is safe for concurrent use.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	router *router
+	mucs   map[string]*muc.Service
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu     sync.Mutex
+	closed bool
+	conns  map[*c2s]struct{}
+	locals map[*LocalSession]struct{}
+	wg     sync.WaitGroup
+}
+
+// NewServer validates cfg and returns a server ready to accept streams.
+func NewServer(cfg Config) (*Server, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{cfg: cfg, log: cfg.Logger, router: newRouter(), ctx: ctx, cancel: cancel,
+		conns: map[*c2s]struct{}{}, locals: map[*LocalSession]struct{}{}}
+	if err := s.initMUCs(); err != nil {
+		cancel()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) initMUCs() error {
+	creators := make([]string, 0, len(s.cfg.RoomCreators))
+	for _, c := range s.cfg.RoomCreators {
+		creators = append(creators, jid.MustParse(c).Bare().String())
+	}
+	fromAuth := func(j jid.JID) bool { return j.Domainpart() == s.cfg.AuthDomain }
+	policies := map[string]muc.Policy{
+		s.cfg.MUCDomain: {MayCreate: func(j jid.JID) bool {
+			return slices.Contains(creators, j.Bare().String())
+		}},
+		s.cfg.InternalMUCDomain: {MayUse: fromAuth, MayCreate: fromAuth},
+	}
+	s.mucs = make(map[string]*muc.Service, len(policies))
+	for domain, p := range policies {
+		m, err := muc.New(domain, localDelivery{s}, p, s.log)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrBadConfig, err)
+		}
+		s.mucs[domain] = m
+	}
+	return nil
+}
+
+// isHost reports whether domain is a host whose users this server serves.
+func (s *Server) isHost(domain string) bool {
+	return domain == s.cfg.Domain || domain == s.cfg.AuthDomain
+}
+
+// begin registers a running stream goroutine unless the server is closed.
+func (s *Server) begin() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
+// Close ends every stream (system-shutdown) and in-process session, and
+// waits for their goroutines.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	conns := make([]*c2s, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	locals := make([]*LocalSession, 0, len(s.locals))
+	for l := range s.locals {
+		locals = append(locals, l)
+	}
+	s.mu.Unlock()
+	s.cancel()
+	for _, c := range conns {
+		c.fail(condSystemShutdown)
+	}
+	for _, l := range locals {
+		_ = l.Close()
+	}
+	s.wg.Wait()
+	return nil
+}
+
+// leaveAll removes a departed session from every room.
+func (s *Server) leaveAll(j jid.JID) {
+	for _, m := range s.mucs {
+		m.Leave(j)
+	}
+}

@@ -1,0 +1,47 @@
+package xmpp
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/gorilla/websocket"
+)
+
+// WebSocketHandler serves XMPP over WebSocket (RFC 7395, subprotocol
+// "xmpp"). A plain GET is answered 200, for lib-jitsi-meet's keep-alive.
+func (s *Server) WebSocketHandler() http.Handler {
+	up := &websocket.Upgrader{
+		Subprotocols:    []string{"xmpp"},
+		ReadBufferSize:  4096,
+		WriteBufferSize: 4096,
+		CheckOrigin:     s.cfg.CheckOrigin,
+	}
+	if up.CheckOrigin == nil {
+		up.CheckOrigin = func(*http.Request) bool { return true }
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.serveWS(up, w, r)
+	})
+}
+
+func (s *Server) serveWS(up *websocket.Upgrader, w http.ResponseWriter, r *http.Request) {
+	if !websocket.IsWebSocketUpgrade(r) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if !slices.Contains(websocket.Subprotocols(r), "xmpp") {
+		http.Error(w, "the xmpp WebSocket subprotocol is required", http.StatusBadRequest)
+		return
+	}
+	if !s.begin() {
+		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	conn, err := up.Upgrade(w, r, nil)
+	if err != nil {
+		s.wg.Done()
+		return
+	}
+	s.serveStream(newWSTransport(conn, s.cfg.MaxStanzaBytes, s.cfg.IdleTimeout), r.RemoteAddr)
+}
