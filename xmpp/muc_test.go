@@ -119,7 +119,7 @@ func TestMUCJoinErrors(t *testing.T) {
 	c.login()
 	tests := []struct {
 		name, to, cond, text string
-		setup               func(t *testing.T)
+		setup                func(t *testing.T)
 	}{
 		{"guest cannot create", "other@conference.localhost/x", "not-allowed", "Room creation is restricted", nil},
 		{"guest cannot use internal muc", "jvbbrewery@internal.auth.localhost/x", "service-unavailable", "", nil},
