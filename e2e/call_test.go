@@ -7,16 +7,23 @@ import (
 	"time"
 )
 
-// TestTwoParticipants: two clients join one room; each decodes the other's video and receives its audio.
+// TestTwoParticipants: two clients join one room; each decodes the other's video and receives its audio,
+// and each opens its bridge channel, over the WebSocket (config.js's choice) and over the SCTP data channel.
 func TestTwoParticipants(t *testing.T) {
-	s := newSession(t)
-	pages := []int{0, 1}
-	for _, p := range pages {
-		s.join(p, "twoparticipants")
+	for _, channel := range []string{"websocket", "datachannel"} {
+		t.Run(channel, func(t *testing.T) {
+			s := newSession(t)
+			s.bridgeChannel = channel
+			pages := []int{0, 1}
+			for _, p := range pages {
+				s.join(p, "two"+channel)
+			}
+			ids := s.waitJoined(pages)
+			s.waitPeers(pages, ids)
+			s.waitMedia(pages)
+			s.waitEvent(pages, "bridge channel open", "")
+		})
 	}
-	ids := s.waitJoined(pages)
-	s.waitPeers(pages, ids)
-	s.waitMedia(pages)
 }
 
 // TestThreeParticipants: three clients each receive two remote videos; then one leaves, the others get
@@ -35,7 +42,7 @@ func TestThreeParticipants(t *testing.T) {
 	if err := s.eval(leaver, "meetdTest.leave()", nil); err != nil {
 		t.Fatalf("leave on page %d: %v", leaver, err)
 	}
-	s.waitUserLeft(stay, ids[leaver])
+	s.waitEvent(stay, "user left", ids[leaver])
 	s.waitEndpointExpired(ids[leaver])
 	s.waitStillDecoding(stay)
 }
@@ -89,23 +96,27 @@ func (s *session) waitPeers(pages []int, ids map[int]string) {
 	}
 }
 
-// waitMedia waits until every page decodes more than minFrames frames of video from each other page and
-// receives growing audio from each of them.
+// waitMedia waits until every page decodes more than minFrames frames of a video stream that each other
+// page sends, and receives growing audio of a stream that each other page sends (SSRCs from getStats on
+// both ends: the bridge forwards with the senders' SSRCs).
 func (s *session) waitMedia(pages []int) {
 	s.t.Helper()
-	start, remotes := time.Now(), len(pages)-1
+	start := time.Now()
 	audio := map[int]map[uint32]int64{}
+	var last map[int]*pcStats
 	err := poll(mediaLimit, func() (bool, error) {
+		last = s.allStats(pages)
+		if len(last) < len(pages) {
+			return false, nil
+		}
 		done := true
 		for _, p := range pages {
-			ps, err := s.stats(p)
-			if err != nil || ps == nil {
-				done = false
-				continue
+			for _, q := range pages {
+				if q != p {
+					done = done && last[p].decodesFrom(last[q], minFrames) && last[p].hearsFrom(last[q], audio[p])
+				}
 			}
-			ok := ps.videoDecoding(minFrames) >= remotes && ps.audioGrowing(audio[p]) >= remotes
-			audio[p] = ps.audioBytes()
-			done = done && ok
+			audio[p] = last[p].audioBytes()
 		}
 		return done, nil
 	})
@@ -116,24 +127,37 @@ func (s *session) waitMedia(pages []int) {
 	if took > mediaTarget {
 		s.t.Logf("SLOW: media flowed after %v, more than issue 2's %v (allowed on a loaded machine)", took, mediaTarget)
 	}
-	s.t.Logf("media: every page decodes %d remote videos (>%d frames) and receives growing audio, %v after joining",
-		remotes, minFrames, took)
+	s.t.Logf("media: every page decodes (>%d frames) and hears every other page, %v after all joined and saw each other", minFrames, took)
+	for _, p := range pages {
+		s.t.Logf("page %d inbound: %+v", p, last[p].Inbound)
+	}
 }
 
-// waitUserLeft waits until every page in pages saw USER_LEFT for id.
-func (s *session) waitUserLeft(pages []int, id string) {
+// allStats returns the stats of the pages that have a peer connection to the bridge.
+func (s *session) allStats(pages []int) map[int]*pcStats {
+	all := map[int]*pcStats{}
+	for _, p := range pages {
+		if ps, err := s.stats(p); err == nil && ps != nil {
+			all[p] = ps
+		}
+	}
+	return all
+}
+
+// waitEvent waits until every page in pages saw an event of that kind and detail.
+func (s *session) waitEvent(pages []int, kind, detail string) {
 	s.t.Helper()
 	err := poll(leaveLimit, func() (bool, error) {
 		for _, p := range pages {
 			st, err := s.status(p)
-			if err != nil || !st.hasEvent("user left", id) {
+			if err != nil || !st.hasEvent(kind, detail) {
 				return false, err
 			}
 		}
 		return true, nil
 	})
 	if err != nil {
-		s.t.Fatalf("USER_LEFT for %s: %v\n%s", id, err, s.describeAll(pages))
+		s.t.Fatalf("waiting for %q %s on every page: %v\n%s", kind, detail, err, s.describeAll(pages))
 	}
 }
 

@@ -48,7 +48,7 @@ func startMeetd(t *testing.T, logs *logBook) *meetd {
 		logs.add("meetd", fmt.Sprintf("[test] meetd exited: %v", err))
 		close(m.exited)
 	}()
-	t.Cleanup(m.stop)
+	t.Cleanup(func() { m.stop(t) })
 	if err := m.waitServing(90 * time.Second); err != nil {
 		t.Fatalf("meetd did not start serving: %v\nmeetd log:\n%s", err, logs.tail("meetd", 100))
 	}
@@ -58,6 +58,7 @@ func startMeetd(t *testing.T, logs *logBook) *meetd {
 // buildMeetd builds ./cmd/meetd into dir without using the network (scripts/test.sh downloads modules first).
 func buildMeetd(t *testing.T, dir string) string {
 	t.Helper()
+	statSources(t, "..")
 	bin := filepath.Join(dir, "meetd")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/meetd")
 	cmd.Dir = ".."
@@ -133,12 +134,14 @@ func (m *meetd) waitServing(limit time.Duration) error {
 }
 
 // stop sends SIGTERM and waits for a clean exit; it kills meetd if it does not stop.
-func (m *meetd) stop() {
+func (m *meetd) stop(t *testing.T) {
+	start := time.Now()
 	m.cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck // it may have exited already
 	select {
 	case <-m.exited:
+		t.Logf("meetd stopped %v after SIGTERM: %v", time.Since(start).Round(time.Millisecond), m.cmd.ProcessState)
 	case <-time.After(20 * time.Second):
-		m.logs.add("meetd", "[test] meetd did not stop within 20s of SIGTERM; killed")
+		t.Errorf("meetd did not stop within 20s of SIGTERM; killed it")
 		m.cmd.Process.Kill() //nolint:errcheck // best effort
 		<-m.exited
 	}
@@ -167,4 +170,25 @@ func containsAll(s string, parts []string) bool {
 		}
 	}
 	return true
+}
+
+// statSources stats every Go source of the module so that go test's result cache, which records the files
+// a test looks at, is invalidated when meetd's code changes (the build itself runs in another process).
+func statSources(t *testing.T, root string) {
+	t.Helper()
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".") && path != root):
+			return filepath.SkipDir
+		case d.IsDir() || !(strings.HasSuffix(path, ".go") || d.Name() == "go.mod" || d.Name() == "go.sum"):
+			return nil
+		}
+		_, err = os.Stat(path)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("look at meetd's sources: %v", err)
+	}
 }

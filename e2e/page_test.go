@@ -75,15 +75,38 @@ func (s *pcStats) videoDecoding(min int64) int {
 	return n
 }
 
-// audioGrowing counts inbound audio streams whose bytes grew since the earlier sample.
-func (s *pcStats) audioGrowing(earlier map[uint32]int64) int {
-	n := 0
-	for _, r := range s.Inbound {
-		if before, ok := earlier[r.SSRC]; ok && r.Kind == "audio" && r.Bytes > before {
-			n++
+// sent returns the SSRCs a page sends of one kind (all simulcast layers).
+func (s *pcStats) sent(kind string) map[uint32]bool {
+	m := map[uint32]bool{}
+	for _, r := range s.Outbound {
+		if r.Kind == kind {
+			m[r.SSRC] = true
 		}
 	}
-	return n
+	return m
+}
+
+// decodesFrom reports whether this page decoded more than min frames of a video stream the sender sends.
+func (s *pcStats) decodesFrom(sender *pcStats, min int64) bool {
+	sent := sender.sent("video")
+	for _, r := range s.Inbound {
+		if r.Kind == "video" && sent[r.SSRC] && r.Frames > min {
+			return true
+		}
+	}
+	return false
+}
+
+// hearsFrom reports whether this page's received bytes of an audio stream the sender sends grew since the
+// earlier sample.
+func (s *pcStats) hearsFrom(sender *pcStats, earlier map[uint32]int64) bool {
+	sent := sender.sent("audio")
+	for _, r := range s.Inbound {
+		if before, ok := earlier[r.SSRC]; ok && r.Kind == "audio" && sent[r.SSRC] && r.Bytes > before {
+			return true
+		}
+	}
+	return false
 }
 
 // audioBytes returns the received bytes per inbound audio SSRC.
@@ -126,7 +149,9 @@ func stage(st pageStatus, ps *pcStats) string {
 	case ps.DTLS != "connected":
 		return fmt.Sprintf("stage DTLS: dtlsState=%q connectionState=%s", ps.DTLS, ps.Connection)
 	default:
-		b, _ := json.Marshal(ps.Inbound)
-		return fmt.Sprintf("stage media: ICE and DTLS up; inbound %s; remote tracks %v", b, st.RemoteTracks)
+		in, _ := json.Marshal(ps.Inbound)
+		out, _ := json.Marshal(ps.Outbound)
+		return fmt.Sprintf("stage media: ICE and DTLS up; inbound %s; outbound %s; remote tracks %v",
+			in, out, st.RemoteTracks)
 	}
 }

@@ -29,6 +29,8 @@ type session struct {
 	driver  *driver
 	pageURL string
 	pages   []int
+	// bridgeChannel overrides config.js's openBridgeChannel ("websocket" or "datachannel") when set.
+	bridgeChannel string
 }
 
 // newSession starts meetd, the page server and Chromium. On failure it dumps page states and all logs.
@@ -71,12 +73,17 @@ func (s *session) join(page int, room string) {
 		ConfigURL:  s.meetd.url + "/config.js",
 		ServiceURL: "wss" + strings.TrimPrefix(s.meetd.url, "https") + "/xmpp-websocket",
 		Hosts:      map[string]string{"domain": "localhost", "muc": "conference.localhost", "focus": "focus.localhost"},
+
+		BridgeChannel: s.bridgeChannel,
 	})
 	var cfg string
 	if err := s.eval(page, fmt.Sprintf("meetdTest.start(%s)", opts), &cfg); err != nil {
 		s.t.Fatalf("start joining on page %d: %v", page, err)
 	}
 	s.t.Logf("page %d: lib-jitsi-meet %v, tracks %v, options from %s", page, info["version"], kinds, cfg)
+	if cfg != "config.js" {
+		s.t.Logf("WARNING: meetd's /config.js was not usable (no hosts or websocket); page %d uses the test's options", page)
+	}
 }
 
 func (s *session) status(page int) (pageStatus, error) {

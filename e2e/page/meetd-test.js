@@ -47,13 +47,14 @@
         });
     }
 
-    // connectionOptions prefers meetd's own /config.js (as the Jitsi Meet web app does) over the test's values.
-    async function connectionOptions(opts) {
+    // clientConfig returns meetd's own /config.js object when it loads and has hosts and a WebSocket URL
+    // (the Jitsi Meet web app passes that object to the library), else the test's explicit values.
+    async function clientConfig(opts) {
         const loaded = opts.configUrl && await loadScript(opts.configUrl);
         const cfg = window.config;
         if (loaded && cfg && cfg.hosts && cfg.websocket) {
             state.config = 'config.js';
-            return { hosts: cfg.hosts, serviceUrl: cfg.websocket };
+            return Object.assign({}, cfg, { serviceUrl: cfg.websocket });
         }
         state.config = 'test options';
         note('config.js not usable', opts.configUrl || '');
@@ -79,6 +80,7 @@
         room.on(ev.CONFERENCE_ERROR, err => fail('conference error', err));
         room.on(ev.USER_JOINED, id => note('user joined', id));
         room.on(ev.USER_LEFT, id => note('user left', id));
+        room.on(ev.DATA_CHANNEL_OPENED, () => note('bridge channel open'));
         room.on(ev.TRACK_ADDED, track => {
             if (track.isLocal()) {
                 return;
@@ -89,12 +91,12 @@
         });
     }
 
-    async function enterRoom(opts) {
+    async function enterRoom(opts, cfg) {
         state.stage = 'conference-joining';
-        room = connection.initJitsiConference(opts.room, {
-            openBridgeChannel: opts.bridgeChannel || 'websocket',
+        room = connection.initJitsiConference(opts.room, Object.assign({}, cfg, {
+            openBridgeChannel: opts.bridgeChannel || cfg.openBridgeChannel || 'websocket',
             p2p: { enabled: false },
-        });
+        }));
         onConference(window.JitsiMeetJS.events.conference);
         for (const track of localTracks) {
             await room.addTrack(track);
@@ -105,12 +107,12 @@
     // start connects and joins without waiting; the test polls status() to see how far it got.
     async function start(opts) {
         const ev = window.JitsiMeetJS.events.connection;
-        const options = await connectionOptions(opts);
+        const options = await clientConfig(opts);
         connection = new window.JitsiMeetJS.JitsiConnection(null, null, options);
         connection.addEventListener(ev.CONNECTION_ESTABLISHED, () => {
             state.stage = 'connected';
             note('connected', options.serviceUrl);
-            enterRoom(opts).catch(err => fail('join', err));
+            enterRoom(opts, options).catch(err => fail('join', err));
         });
         connection.addEventListener(ev.CONNECTION_FAILED, (err, msg) => fail('connection failed', `${err} ${msg || ''}`));
         connection.addEventListener(ev.CONNECTION_DISCONNECTED, msg => note('disconnected', msg));
