@@ -70,16 +70,28 @@ func (b *Bridge) makeIdentity() error {
 	if err != nil {
 		return fmt.Errorf("bridge: certificate: %w", err)
 	}
+	fp, err := certFingerprint(cert)
+	if err != nil {
+		return err
+	}
+	b.cert, b.certFP = cert, fp
+	return nil
+}
+
+// certFingerprint is the upper-case sha-256 fingerprint of cert.
+func certFingerprint(cert tls.Certificate) (string, error) {
+	if len(cert.Certificate) == 0 {
+		return "", fmt.Errorf("bridge: certificate: %w", ErrNoFingerprint)
+	}
 	x, err := x509.ParseCertificate(cert.Certificate[0])
 	if err != nil {
-		return fmt.Errorf("bridge: certificate: %w", err)
+		return "", fmt.Errorf("bridge: certificate: %w", err)
 	}
 	fp, err := fingerprint.Fingerprint(x, crypto.SHA256)
 	if err != nil {
-		return fmt.Errorf("bridge: fingerprint: %w", err)
+		return "", fmt.Errorf("bridge: fingerprint: %w", err)
 	}
-	b.cert, b.certFP = cert, strings.ToUpper(fp)
-	return nil
+	return strings.ToUpper(fp), nil
 }
 
 func (b *Bridge) advertiseIPs() []string {

@@ -191,6 +191,7 @@ func (e *endpoint) close() {
 	e.mu.Unlock()
 	e.cancel()
 	e.srtpReady.Store(false)
+	_ = e.agent.Close() // ends ICE reads first, which unblocks DTLS and SCTP readers
 	if ch != nil {
 		ch.close()
 	}
@@ -203,7 +204,6 @@ func (e *endpoint) close() {
 	if dconn != nil {
 		_ = dconn.Close()
 	}
-	_ = e.agent.Close()
 	e.wg.Wait()
 	e.log.Debug("endpoint closed")
 }

@@ -1,14 +1,15 @@
 package bridge
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/pion/rtcp"
 )
 
 // onSRTCP decrypts a compound RTCP packet from the endpoint and relays what
-// other endpoints need: keyframe requests to the media owner and sender
-// reports to receivers. Everything else is terminated here.
+// other endpoints need: keyframe requests and NACKs to the media owner,
+// sender reports to receivers. Everything else is terminated here.
 func (e *endpoint) onSRTCP(st *readerState, b []byte) {
 	dec := e.decrypt.Load()
 	if dec == nil {
@@ -19,7 +20,7 @@ func (e *endpoint) onSRTCP(st *readerState, b []byte) {
 		e.b.counters.srtpErrors.Add(1)
 		return
 	}
-	pkts, err := rtcp.Unmarshal(plain)
+	pkts, err := parseRTCP(plain)
 	if err != nil {
 		e.b.counters.badPacket.Add(1)
 		return
@@ -39,6 +40,8 @@ func (e *endpoint) relayRTCP(p rtcp.Packet) {
 		for _, f := range p.FIR {
 			e.requestKeyframe(f.SSRC)
 		}
+	case *rtcp.TransportLayerNack:
+		e.relayNack(p)
 	}
 }
 
@@ -72,4 +75,24 @@ func (e *endpoint) requestKeyframe(mediaSSRC uint32) {
 		return
 	}
 	owner.sendRTCP(&rtcp.PictureLossIndication{SenderSSRC: e.conf.videoSSRC, MediaSSRC: mediaSSRC})
+}
+
+// relayNack passes a receiver's NACK to the sender of the media SSRC; SSRCs
+// and sequence numbers are forwarded unchanged, so the sender's
+// retransmission (RTX or plain) reaches the receiver through the normal path.
+func (e *endpoint) relayNack(n *rtcp.TransportLayerNack) {
+	owner := e.conf.ownerOf(n.MediaSSRC)
+	if owner == nil || owner == e || !owner.srtpReady.Load() || len(n.Nacks) == 0 {
+		return
+	}
+	owner.sendRTCP(&rtcp.TransportLayerNack{SenderSSRC: e.conf.videoSSRC, MediaSSRC: n.MediaSSRC, Nacks: n.Nacks})
+}
+
+// parseRTCP splits a plaintext compound RTCP packet.
+func parseRTCP(b []byte) ([]rtcp.Packet, error) {
+	pkts, err := rtcp.Unmarshal(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadPacket, err)
+	}
+	return pkts, nil
 }

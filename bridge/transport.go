@@ -111,7 +111,11 @@ func verifyFingerprint(raw [][]byte, fps []jingle.Fingerprint) error {
 	}
 	usable := false
 	for _, fp := range fps {
-		h, err := fingerprint.HashFromString(strings.ToLower(fp.Hash))
+		name := strings.ToLower(fp.Hash)
+		if !strings.HasPrefix(name, "sha-") {
+			continue // md5 and unknown algorithms are not accepted
+		}
+		h, err := fingerprint.HashFromString(name)
 		if err != nil {
 			continue
 		}

@@ -67,13 +67,13 @@ func (b *Bridge) serveWebSocket(up *websocket.Upgrader, w http.ResponseWriter, r
 	}
 }
 
-// wsPath splits ".../colibri-ws/{bridge}/{meeting}/{endpoint}" into its three ids.
+// wsPath splits ".../colibri-ws/{bridge}/{meeting}/{endpoint}" into its
+// three ids; a path whose prefix was already stripped is accepted too.
 func wsPath(p string) []string {
-	i := strings.Index(p, "/colibri-ws/")
-	if i < 0 {
-		return nil
+	if i := strings.Index(p, "/colibri-ws/"); i >= 0 {
+		p = p[i+len("/colibri-ws/"):]
 	}
-	parts := strings.Split(p[i+len("/colibri-ws/"):], "/")
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
 		return nil
 	}
