@@ -52,8 +52,9 @@ const (
 )
 
 // inspectRTP parses a plaintext RTP packet against the sender's ingress
-// table, neutralises its sdes:mid extension in place and says whether to
-// forward it. h is reused by the caller to avoid allocation.
+// table, neutralises its sdes:mid (and rid) extensions in place and says
+// whether to forward it: a foreign mid would make the receiver's browser
+// mis-route the packet. h is reused by the caller to avoid allocation.
 func inspectRTP(pkt []byte, t *ingressTable, h *rtp.Header) (rtpVerdict, mediaKind) {
 	if _, err := h.Unmarshal(pkt); err != nil || h.Version != 2 {
 		return verdictBadPacket, kindNone
@@ -65,8 +66,10 @@ func inspectRTP(pkt []byte, t *ingressTable, h *rtp.Header) (rtpVerdict, mediaKi
 	if t.pts[h.PayloadType] != route.kind {
 		return verdictBadPT, route.kind
 	}
-	if t.midExt != 0 {
-		neutraliseExtension(pkt, t.midExt)
+	for _, id := range t.strip {
+		if id != 0 {
+			neutraliseExtension(pkt, id)
+		}
 	}
 	if !route.forward {
 		return verdictKeep, route.kind

@@ -154,7 +154,7 @@ func TestWSPath(t *testing.T) {
 func FuzzIngress(f *testing.F) {
 	f.Add([]byte{0x90, 0x6f, 0, 1, 0, 0, 0, 1, 0, 0, 0, 11, 0xBE, 0xDE, 0, 1, 0xA1, 'x', 0, 0})
 	f.Add([]byte{0x81, 201, 0, 7, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
-	tbl := &ingressTable{ssrcs: map[uint32]ssrcRoute{11: {kind: kindAudio, forward: true}}, midExt: 10, twccExt: 5}
+	tbl := &ingressTable{ssrcs: map[uint32]ssrcRoute{11: {kind: kindAudio, forward: true}}, strip: [maxStripped]uint8{10, 4}, twccExt: 5}
 	tbl.pts[111] = kindAudio
 	f.Fuzz(func(t *testing.T, b []byte) {
 		n := len(b)

@@ -7,9 +7,14 @@ import (
 
 // Header-extension URIs the bridge looks for.
 const (
-	uriMid  = "urn:ietf:params:rtp-hdrext:sdes:mid"
-	uriTWCC = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+	uriMid      = "urn:ietf:params:rtp-hdrext:sdes:mid"
+	uriRID      = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
+	uriRepairID = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"
+	uriTWCC     = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 )
+
+// maxStripped bounds the header extensions neutralised on forwarded packets.
+const maxStripped = 3
 
 // mediaKind is audio or video; 0 means unknown.
 type mediaKind uint8
@@ -41,8 +46,8 @@ type ssrcRoute struct {
 type ingressTable struct {
 	ssrcs   map[uint32]ssrcRoute
 	pts     [128]mediaKind
-	midExt  uint8 // 0 when not negotiated
-	twccExt uint8
+	strip   [maxStripped]uint8 // sender's mid / rid / repaired-rid ids, 0 = unused
+	twccExt uint8              // 0 when not negotiated
 }
 
 var emptyIngress = &ingressTable{ssrcs: map[uint32]ssrcRoute{}}
@@ -51,7 +56,7 @@ var emptyIngress = &ingressTable{ssrcs: map[uint32]ssrcRoute{}}
 // gave for an endpoint (the bridge only ever adds them).
 type mediaState struct {
 	pts     [128]mediaKind
-	midExt  uint8
+	strip   [maxStripped]uint8
 	twccExt uint8
 }
 
@@ -74,7 +79,11 @@ func (m *mediaState) addExts(exts []jingle.HdrExt) {
 		}
 		switch x.URI {
 		case uriMid:
-			m.midExt = x.ID
+			m.strip[0] = x.ID
+		case uriRID:
+			m.strip[1] = x.ID
+		case uriRepairID:
+			m.strip[2] = x.ID
 		case uriTWCC:
 			m.twccExt = x.ID
 		}
@@ -83,7 +92,7 @@ func (m *mediaState) addExts(exts []jingle.HdrExt) {
 
 // buildIngress computes the SSRC routes from the endpoint's sources.
 func buildIngress(m *mediaState, src *colibri.Sources) *ingressTable {
-	t := &ingressTable{ssrcs: map[uint32]ssrcRoute{}, pts: m.pts, midExt: m.midExt, twccExt: m.twccExt}
+	t := &ingressTable{ssrcs: map[uint32]ssrcRoute{}, pts: m.pts, strip: m.strip, twccExt: m.twccExt}
 	if src == nil {
 		return t
 	}
