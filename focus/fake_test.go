@@ -95,6 +95,8 @@ func (n *fakeNet) autoAnswer(st *dom.Element) {
 	switch {
 	case st.Local == "presence" && to == testRoom+"/focus" && st.Attr("type") == "":
 		n.deliver(occupantPresence("focus", focusReal, "owner", "moderator", "110", "201"))
+	case st.Local == "iq" && to == testRoom && st.Attr("type") == "get":
+		n.deliver(ownerForm(answer(st, to)))
 	case st.Local == "iq" && to == testRoom && st.Attr("type") == "set":
 		n.deliver(answer(st, to))
 		if item := st.Child(nsMUCAdmin, "query").Child(nsMUCAdmin, "item"); item != nil {
@@ -128,6 +130,15 @@ func nickOf(bare string) string {
 func answer(iq *dom.Element, from string) *dom.Element {
 	return dom.New(nsClient, "iq").SetAttr("type", "result").SetAttr("id", iq.Attr("id")).
 		SetAttr("from", from).SetAttr("to", focusReal)
+}
+
+// testMeetingID is the meeting ID the fake room's owner form holds.
+const testMeetingID = "2c6f0a1e-0000-4000-8000-00000000feed"
+
+func ownerForm(res *dom.Element) *dom.Element {
+	x := res.AddNew(nsMUCOwner, "query").AddNew(nsDataForms, "x").SetAttr("type", "form")
+	x.AddNew(nsDataForms, "field").SetAttr("var", "muc#roominfo_meetingId").AddNew(nsDataForms, "value").SetText(testMeetingID)
+	return res
 }
 
 func occupantPresence(nick, real, aff, role string, codes ...string) *dom.Element {

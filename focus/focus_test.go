@@ -172,7 +172,7 @@ func TestSessionInitiateShape(t *testing.T) {
 		return it.Attr("affiliation") == "owner" && it.Attr("jid") == "a@localhost"
 	})
 	ep := h.lastAlloc.Endpoints[0]
-	if !h.lastAlloc.Create || h.lastAlloc.Name != testRoom || h.lastAlloc.MeetingID == "" {
+	if !h.lastAlloc.Create || h.lastAlloc.Name != testRoom || h.lastAlloc.MeetingID != testMeetingID {
 		t.Errorf("first allocation does not create the conference: %+v", h.lastAlloc)
 	}
 	if !ep.HasCapability(colibri.CapSourceNames) || ep.Transport == nil || ep.Transport.SCTP == nil ||

@@ -178,6 +178,9 @@ func (r *room) onJoined(ctx context.Context, created bool) {
 	if created {
 		r.configure(ctx)
 	}
+	if !r.conf.created {
+		r.adoptMeetingID(ctx)
+	}
 	r.log.Info("focus joined the room", "created", created)
 	for _, iq := range r.waiting {
 		r.f.send(ctx, r.f.conferenceReady(iq, r.jid))
@@ -203,6 +206,38 @@ func (r *room) configure(ctx context.Context) {
 	if _, err := r.f.request(ctx, iq); err != nil {
 		r.log.Debug("room configuration refused", "err", err)
 	}
+}
+
+// adoptMeetingID uses the room's meeting ID (muc#roominfo_meetingId in the
+// owner form, as Jicofo reads it) for the bridge conference, so that
+// clients and the bridge name the meeting alike. Without one the focus
+// keeps its own random UUID.
+func (r *room) adoptMeetingID(ctx context.Context) {
+	iq := newIQ("get", r.jid)
+	iq.AddNew(nsMUCOwner, "query")
+	res, err := r.f.request(ctx, iq)
+	if err != nil {
+		return
+	}
+	for _, fl := range res.Child(nsMUCOwner, "query").Child(nsDataForms, "x").ChildrenNamed(nsDataForms, "field") {
+		v := fl.Child(nsDataForms, "value").Text
+		if fl.Attr("var") == "muc#roominfo_meetingId" && validMeetingID(v) {
+			r.conf.meetingID = v
+		}
+	}
+}
+
+// validMeetingID accepts IDs safe in a colibri-ws URL path.
+func validMeetingID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 func hasStatus(p *dom.Element, code string) bool {
