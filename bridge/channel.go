@@ -14,7 +14,7 @@ type channelConn interface {
 
 // attachChannel makes c the endpoint's current bridge channel (the most
 // recently opened wins) and greets the client with ServerHello.
-func (e *endpoint) attachChannel(c channelConn) bool {
+func (e *endpoint) attachChannel(c channelConn, transport string) bool {
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
@@ -26,6 +26,7 @@ func (e *endpoint) attachChannel(c channelConn) bool {
 	if old != nil && old != c {
 		old.close()
 	}
+	e.log.Info("bridge channel open", "transport", transport)
 	e.sendJSON(colibri.NewServerHello(""))
 	return true
 }

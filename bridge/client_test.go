@@ -297,6 +297,27 @@ func writeTransport(b *strings.Builder, tr *colibri.Transport) {
 	}
 }
 
+// answerCandidates renders the client's gathered candidates as Jingle XML,
+// as the focus forwards a transport-info.
+func answerCandidates(t *testing.T, s string) string {
+	t.Helper()
+	var sd sdp.SessionDescription
+	must(t, sd.UnmarshalString(s))
+	var b strings.Builder
+	for _, m := range sd.MediaDescriptions {
+		for _, a := range m.Attributes {
+			if a.Key != "candidate" {
+				continue
+			}
+			c, err := ice.UnmarshalCandidate(a.Value)
+			must(t, err)
+			fmt.Fprintf(&b, `<candidate component="%d" foundation="%s" generation="0" id="c%d" ip="%s" network="0" port="%d" priority="%d" protocol="udp" type="%s"/>`,
+				c.Component(), c.Foundation(), b.Len(), c.Address(), c.Port(), c.Priority(), c.Type())
+		}
+	}
+	return b.String()
+}
+
 // parseAnswer reads ufrag, pwd and the sha-256 fingerprint (session or media level).
 func parseAnswer(t *testing.T, s string) (ufrag, pwd, fp string) {
 	t.Helper()

@@ -29,13 +29,17 @@ type call struct {
 	trs     map[string]*colibri.Transport
 	stopTx  chan struct{}
 	txDone  sync.WaitGroup
+	// signalCandidates forwards the clients' candidates to the bridge (as a
+	// focus does with transport-info); otherwise they are learnt as prflx.
+	signalCandidates bool
 }
 
 // startCall creates n endpoints, connects a pion client to each and starts
 // media on all of them.
-func startCall(t *testing.T, b *Bridge, fc *fakeConn, n int) *call {
+func startCall(t *testing.T, b *Bridge, fc *fakeConn, n int, signalCandidates bool) *call {
 	t.Helper()
-	c := &call{t: t, b: b, fc: fc, meeting: "m-" + t.Name(), trs: map[string]*colibri.Transport{}, stopTx: make(chan struct{})}
+	c := &call{t: t, b: b, fc: fc, meeting: "m-" + t.Name(), trs: map[string]*colibri.Transport{},
+		stopTx: make(chan struct{}), signalCandidates: signalCandidates}
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("ep%d", i)
@@ -71,7 +75,11 @@ func (c *call) connectClient(i int, cl *testClient) {
 		}
 	}
 	ufrag, pwd, fp := cl.answer(tr, remotes)
-	c.fc.modify(c.t, updateXML(c.meeting, cl.id, ufrag, pwd, fp, cl.audioSSRC, cl.videoSSRC))
+	cands := ""
+	if c.signalCandidates {
+		cands = answerCandidates(c.t, cl.pc.LocalDescription().SDP)
+	}
+	c.fc.modify(c.t, updateXML(c.meeting, cl.id, ufrag, pwd, fp, cands, cl.audioSSRC, cl.videoSSRC))
 }
 
 func (c *call) transmit() {
@@ -131,7 +139,7 @@ func TestCallTwoParties(t *testing.T) {
 	srv.Config.Handler = http.StripPrefix("", b.WebSocketHandler())
 	defer stop()
 
-	c := startCall(t, b, fc, 2)
+	c := startCall(t, b, fc, 2, false)
 	defer c.stop()
 	a, bb := c.clients[0], c.clients[1]
 	c.waitMediaBetweenAll()
@@ -197,7 +205,7 @@ func TestCallThreeParties(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	b, fc, stop := startBridge(t, "ws://127.0.0.1:1/colibri-ws/jvb1")
 	defer stop()
-	c := startCall(t, b, fc, 3)
+	c := startCall(t, b, fc, 3, true)
 	defer c.stop()
 	c.waitMediaBetweenAll()
 	// Conference expiry tears everything down while media still flows.

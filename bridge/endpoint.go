@@ -104,6 +104,10 @@ func (e *endpoint) newAgent() (*ice.Agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bridge: ice agent: %w", err)
 	}
+	if err := a.OnConnectionStateChange(e.onICEState); err != nil {
+		_ = a.Close()
+		return nil, fmt.Errorf("bridge: ice agent: %w", err)
+	}
 	if err := a.OnCandidate(func(ice.Candidate) {}); err != nil {
 		_ = a.Close()
 		return nil, fmt.Errorf("bridge: ice agent: %w", err)
@@ -113,6 +117,16 @@ func (e *endpoint) newAgent() (*ice.Agent, error) {
 		return nil, fmt.Errorf("bridge: ice gather: %w", err)
 	}
 	return a, nil
+}
+
+// onICEState logs ICE state changes; a failed endpoint stays allocated
+// until the focus expires it (it re-invites the participant).
+func (e *endpoint) onICEState(s ice.ConnectionState) {
+	if s == ice.ConnectionStateFailed && !ctxDone(e.ctx) {
+		e.log.Info("ice failed")
+		return
+	}
+	e.log.Debug("ice state", "state", s.String())
 }
 
 // update applies a colibri2 endpoint update from the focus.

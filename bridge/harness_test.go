@@ -159,9 +159,9 @@ func createXML(meeting string, createConf bool, eps ...string) string {
 
 // updateXML pushes the client's transport and sources, as the focus does
 // after session-accept.
-func updateXML(meeting, ep, ufrag, pwd, fp string, audio, video uint32) string {
+func updateXML(meeting, ep, ufrag, pwd, fp, candidates string, audio, video uint32) string {
 	return fmt.Sprintf(`<conference-modify xmlns="jitsi:colibri2" meeting-id="%s"><endpoint id="%s">
 <transport><transport xmlns="urn:xmpp:jingle:transports:ice-udp:1" ufrag="%s" pwd="%s"><rtcp-mux/>
-<fingerprint xmlns="urn:xmpp:jingle:apps:dtls:0" hash="sha-256" setup="active">%s</fingerprint></transport></transport>
-%s</endpoint></conference-modify>`, meeting, ep, ufrag, pwd, fp, sourcesXML(ep, audio, video))
+<fingerprint xmlns="urn:xmpp:jingle:apps:dtls:0" hash="sha-256" setup="active">%s</fingerprint>%s</transport></transport>
+%s</endpoint></conference-modify>`, meeting, ep, ufrag, pwd, fp, candidates, sourcesXML(ep, audio, video))
 }

@@ -60,7 +60,7 @@ func (e *endpoint) serveDataChannel(dc *datachannel.DataChannel) {
 	e.mu.Lock()
 	e.dc = dc
 	e.mu.Unlock()
-	if !e.attachChannel(c) {
+	if !e.attachChannel(c, "sctp") {
 		_ = dc.Close()
 		return
 	}

@@ -52,7 +52,7 @@ func (b *Bridge) serveWebSocket(up *websocket.Upgrader, w http.ResponseWriter, r
 	}
 	conn.SetReadLimit(maxChannelMessage)
 	c := &wsChannel{conn: conn}
-	if !e.attachChannel(c) {
+	if !e.attachChannel(c, "websocket") {
 		c.close()
 		return
 	}
