@@ -21,11 +21,14 @@ func (s *Server) route(st *dom.Element) {
 		return
 	}
 	d := to.Domainpart()
+	alias := s.router.byAlias(d)
 	switch {
 	case s.mucs[d] != nil:
 		s.mucs[d].Handle(st)
-	case s.router.byAlias(d) != nil:
-		push(s.router.byAlias(d), st)
+	case alias != nil:
+		push(alias, st)
+	case d == s.cfg.FocusDomain:
+		s.bounce(st, stz.ServiceUnavailable)
 	case !s.isHost(d):
 		s.bounce(st, stz.RemoteServerNotFound)
 	case to.Localpart() == "":

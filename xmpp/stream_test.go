@@ -48,6 +48,7 @@ func TestServerIQ(t *testing.T) {
 		{"remote domain", `<iq type="get" to="example.org" id="x"><ping xmlns="urn:xmpp:ping"/></iq>`, "error", "remote-server-not-found", "example.org"},
 		{"absent user", `<iq type="get" to="nobody@localhost/r" id="x"><ping xmlns="urn:xmpp:ping"/></iq>`, "error", "service-unavailable", "nobody@localhost/r"},
 		{"bad jid", `<iq type="get" to="a@b@c" id="x"><ping xmlns="urn:xmpp:ping"/></iq>`, "error", "jid-malformed", ""},
+		{"focus not attached", `<iq type="set" to="focus.localhost" id="x"><conference xmlns="http://jitsi.org/protocol/focus"/></iq>`, "error", "service-unavailable", "focus.localhost"},
 		{"muc service", `<iq type="get" to="conference.localhost" id="x"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`, "result", "", "conference.localhost"},
 	}
 	for i, tc := range tests {
