@@ -3,6 +3,7 @@ package focus
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"meetd/colibri"
 	"meetd/xmpp/dom"
@@ -191,4 +192,15 @@ func TestSessionRestart(t *testing.T) {
 	if again.SID == ja.SID {
 		t.Error("restart reused the sid")
 	}
+}
+
+func TestFocusLeavesRoomNobodyJoins(t *testing.T) {
+	h := startFocus(t, func(f *Focus) { f.emptyRoomTimeout = 10 * time.Millisecond })
+	h.conferenceIQ(t, "a@localhost/r")
+	h.next("focus leaves the empty room", func(st *dom.Element) bool {
+		return st.Local == "presence" && st.Attr("to") == testRoom+"/focus" && st.Attr("type") == "unavailable"
+	})
+	h.noneSent("conference expire", isColibri(func(*colibri.ConferenceModify) bool { return true }))
+	// A later request starts over: the focus joins again.
+	h.conferenceIQ(t, "a@localhost/r")
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"meetd/xmpp/dom"
 )
@@ -71,6 +72,8 @@ type Focus struct {
 	wg      sync.WaitGroup
 
 	rejected, colibriErrs, dropped atomic.Int64
+
+	emptyRoomTimeout time.Duration // how long to stay in a room nobody joins
 }
 
 // New returns a focus that will use conn once Run is called.
@@ -84,6 +87,8 @@ func New(cfg Config, conn Conn) *Focus {
 		bridges: newBrewery(),
 		rooms:   make(map[string]*room),
 		leaving: make(map[string]*room),
+
+		emptyRoomTimeout: emptyRoomTimeout,
 	}
 }
 

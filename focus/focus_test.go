@@ -28,11 +28,14 @@ type harness struct {
 	lastAlloc *colibri.ConferenceModify // the latest endpoint allocation seen by join
 }
 
-func startFocus(t *testing.T) *harness {
+func startFocus(t *testing.T, setup ...func(*Focus)) *harness {
 	t.Helper()
 	n := newFakeNet(t)
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	f := New(Config{Domain: "localhost", Logger: log}, n)
+	for _, s := range setup {
+		s(f)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{fakeNet: n, f: f, cancel: cancel, done: make(chan error, 1)}
 	go n.serve(ctx)

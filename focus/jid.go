@@ -17,12 +17,3 @@ func resourceOf(j string) string {
 	}
 	return ""
 }
-
-// domainOf returns the domain part of j.
-func domainOf(j string) string {
-	b := bareJID(j)
-	if i := strings.IndexByte(b, '@'); i >= 0 {
-		return b[i+1:]
-	}
-	return b
-}

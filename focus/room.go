@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sort"
+	"time"
 
 	"meetd/colibri"
 	"meetd/xmpp/dom"
@@ -11,6 +12,9 @@ import (
 
 // focusNick is the focus's nickname in every conference room (invariant 1).
 const focusNick = "focus"
+
+// emptyRoomTimeout is how long the focus stays in a room nobody joins.
+const emptyRoomTimeout = 2 * time.Minute
 
 type joinState int
 
@@ -44,6 +48,7 @@ type room struct {
 	seq          int
 	hadMembers   bool
 	conf         bridgeConf
+	idleTimer    *time.Timer // ends a room nobody joins after the focus did
 }
 
 func newRoom(f *Focus, jid string, prev *room) *room {
@@ -62,6 +67,7 @@ func (r *room) run(ctx context.Context) {
 	defer r.f.wg.Done()
 	defer close(r.done)
 	defer r.f.gone(r)
+	defer r.stopIdleTimer()
 	if r.prev != nil {
 		select {
 		case <-r.prev.done:
@@ -189,6 +195,25 @@ func (r *room) onJoined(ctx context.Context, created bool) {
 	r.ensureOwner(ctx)
 	for _, p := range r.ordered() {
 		r.invite(ctx, p)
+	}
+	if len(r.participants) == 0 {
+		r.idleTimer = time.AfterFunc(r.f.emptyRoomTimeout, func() {
+			r.f.post(ctx, r.jid, false, func(r *room) { r.giveUpIfEmpty() })
+		})
+	}
+}
+
+// giveUpIfEmpty ends a room that nobody joined since the focus did.
+func (r *room) giveUpIfEmpty() {
+	if len(r.participants) == 0 && !r.hadMembers {
+		r.log.Info("nobody joined, leaving the room")
+		r.hadMembers = true // finished() now holds
+	}
+}
+
+func (r *room) stopIdleTimer() {
+	if r.idleTimer != nil {
+		r.idleTimer.Stop()
 	}
 }
 
