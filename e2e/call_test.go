@@ -27,7 +27,8 @@ func TestTwoParticipants(t *testing.T) {
 }
 
 // TestThreeParticipants: three clients each receive two remote videos; then one leaves, the others get
-// USER_LEFT, the bridge drops its endpoint, and media between the other two goes on.
+// USER_LEFT, the bridge drops its endpoint, and media between the other two goes on. Then a second one
+// vanishes without leaving (its page closes): the last one gets USER_LEFT and the endpoint is dropped too.
 func TestThreeParticipants(t *testing.T) {
 	s := newSession(t)
 	pages := []int{0, 1, 2}
@@ -45,6 +46,13 @@ func TestThreeParticipants(t *testing.T) {
 	s.waitEvent(stay, "user left", ids[leaver])
 	s.waitEndpointExpired(ids[leaver])
 	s.waitStillDecoding(stay)
+
+	gone, last := 1, []int{0}
+	if err := s.vanish(gone); err != nil {
+		t.Fatalf("close page %d: %v", gone, err)
+	}
+	s.waitEvent(last, "user left", ids[gone])
+	s.waitEndpointExpired(ids[gone])
 }
 
 // waitJoined waits until every page joined the conference and returns each page's participant id.

@@ -85,4 +85,9 @@ func TestIsolation(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(routes)) != "" {
 		t.Fatalf("the test namespace has a default route (%v): %s", err, routes)
 	}
+	// A documentation address (RFC 5737): with no route out, the dial fails before anything is sent.
+	if c, err := net.Dial("udp4", "192.0.2.1:9"); err == nil {
+		c.Close()
+		t.Fatal("a UDP socket could be pointed outside the test namespace")
+	}
 }

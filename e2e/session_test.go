@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +85,20 @@ func (s *session) join(page int, room string) {
 	if cfg != "config.js" {
 		s.t.Logf("WARNING: meetd's /config.js was not usable (no hosts or websocket); page %d uses the test's options", page)
 	}
+}
+
+// vanish closes a page without leaving the conference, like a crashed or killed client.
+func (s *session) vanish(page int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), callLimit)
+	defer cancel()
+	if err := s.driver.eval(ctx, page, "meetdTest.forgetUnload()", nil); err != nil {
+		return err
+	}
+	if err := s.driver.closePage(ctx, page); err != nil {
+		return err
+	}
+	s.pages = slices.DeleteFunc(s.pages, func(p int) bool { return p == page })
+	return nil
 }
 
 func (s *session) status(page int) (pageStatus, error) {

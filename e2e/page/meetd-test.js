@@ -175,6 +175,13 @@
         return true;
     }
 
+    // forgetUnload removes the library's unload handlers, so closing the page drops the connection without a
+    // goodbye (no unavailable presence, no stream close), like a crashed tab.
+    function forgetUnload() {
+        window.jQuery(window).off('beforeunload unload');
+        return true;
+    }
+
     // loopbackStats sends the local tracks between two in-page peer connections and reports the receiver's
     // stats: it proves fake media, WebRTC and the stats summary without any server.
     async function loopbackStats(timeoutMs) {
@@ -201,5 +208,5 @@
         return out;
     }
 
-    window.meetdTest = { init, createTracks, start, status, stats, leave, loopbackStats };
+    window.meetdTest = { init, createTracks, start, status, stats, leave, forgetUnload, loopbackStats };
 }());
