@@ -204,3 +204,17 @@ func TestFocusLeavesRoomNobodyJoins(t *testing.T) {
 	// A later request starts over: the focus joins again.
 	h.conferenceIQ(t, "a@localhost/r")
 }
+
+func TestRejectedInitiateExpiresEndpoint(t *testing.T) {
+	h := startFocus(t)
+	h.mu.Lock()
+	h.rejects["aaaa1111"] = true
+	h.mu.Unlock()
+	_, ja := h.join(t, "a@localhost")
+	h.next("expire endpoint", endpointUpdate("aaaa1111", func(ep colibri.Endpoint) bool { return ep.Expire }))
+	// The old session is gone: its sid is now unknown.
+	res := h.clientIQ(t, "aaaa1111", accept(t, ja.SID, 0))
+	if res.Attr("type") != "error" || errorCondition(res) != "item-not-found" {
+		t.Errorf("accept after rejection answered %s", res)
+	}
+}

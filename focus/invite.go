@@ -87,11 +87,16 @@ func (r *room) sendInitiate(ctx context.Context, p *participant, j *jingle.Jingl
 		return
 	}
 	sid, nick := p.sid, p.nick
-	r.log.Info("session-initiate sent", "endpoint", p.nick)
+	wait, err := r.f.start(ctx, iq)
+	if err != nil {
+		r.log.Warn("sending session-initiate failed", "endpoint", nick, "err", err)
+		return
+	}
+	r.log.Info("session-initiate sent", "endpoint", nick)
 	r.f.wg.Add(1)
 	go func() {
 		defer r.f.wg.Done()
-		if _, err := r.f.request(ctx, iq); errors.Is(err, ErrIQError) {
+		if _, err := wait(); errors.Is(err, ErrIQError) {
 			r.f.post(ctx, r.jid, false, func(r *room) { r.initiateRejected(ctx, nick, sid) })
 		}
 	}()

@@ -55,25 +55,39 @@ func (t *tracker) resolve(st *dom.Element) bool {
 // request sends iq and waits for its answer. An error answer is returned
 // together with an error wrapping ErrIQError.
 func (f *Focus) request(ctx context.Context, iq *dom.Element) (*dom.Element, error) {
+	wait, err := f.start(ctx, iq)
+	if err != nil {
+		return nil, err
+	}
+	return wait()
+}
+
+// start sends iq now and returns a function that waits for its answer, so
+// that the stanza order stays that of the caller while the wait may happen
+// elsewhere. The returned function must be called exactly once.
+func (f *Focus) start(ctx context.Context, iq *dom.Element) (func() (*dom.Element, error), error) {
 	id := iq.Attr("id")
 	ch := f.iqs.register(id)
-	defer f.iqs.forget(id)
 	if err := f.conn.Send(ctx, iq); err != nil {
+		f.iqs.forget(id)
 		return nil, fmt.Errorf("focus: send iq: %w", err)
 	}
-	timer := time.NewTimer(iqTimeout)
-	defer timer.Stop()
-	select {
-	case ans := <-ch:
-		if ans.Attr("type") == "error" {
-			return ans, fmt.Errorf("%w: %s", ErrIQError, errorCondition(ans))
+	return func() (*dom.Element, error) {
+		defer f.iqs.forget(id)
+		timer := time.NewTimer(iqTimeout)
+		defer timer.Stop()
+		select {
+		case ans := <-ch:
+			if ans.Attr("type") == "error" {
+				return ans, fmt.Errorf("%w: %s", ErrIQError, errorCondition(ans))
+			}
+			return ans, nil
+		case <-timer.C:
+			return nil, ErrTimeout
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w: %w", ErrClosed, ctx.Err())
 		}
-		return ans, nil
-	case <-timer.C:
-		return nil, ErrTimeout
-	case <-ctx.Done():
-		return nil, fmt.Errorf("%w: %w", ErrClosed, ctx.Err())
-	}
+	}, nil
 }
 
 // send sends a stanza, logging (not returning) a failure: used for answers
