@@ -103,10 +103,29 @@ func TestTwoParticipantsExchangeSources(t *testing.T) {
 		t.Errorf("desktop source-add to B: %v", got)
 	}
 
+	// A removes it again, and trickles a candidate to the bridge.
+	desk.Action = jingle.ActionSourceRemove
+	h.clientIQ(t, a, desk)
+	h.next("bridge update without desktop", endpointUpdate(a, func(ep colibri.Endpoint) bool {
+		return ep.Sources != nil && len(ep.Sources.MediaSources) == 2
+	}))
+	rm := parsed(t, h.next("source-remove to B", isJingle(testRoom+"/"+b, jingle.ActionSourceRemove)))
+	if got := ssrcsOf(rm, "video"); !slices.Equal(got, []uint32{3001}) {
+		t.Errorf("desktop source-remove to B: %v", got)
+	}
+	ti := &jingle.Jingle{Action: jingle.ActionTransportInfo, SID: ja.SID, Contents: []jingle.Content{{Name: "audio",
+		Transport: &jingle.ICEUDP{Ufrag: "cUfr", Pwd: "cPwdcPwdcPwdcPwdcPwdcPwd", Candidates: []jingle.Candidate{{
+			Component: 1, Foundation: "2", IP: "127.0.0.1", Port: 50001, Priority: 5, Protocol: "udp", Type: "host"}}}}}}
+	h.clientIQ(t, a, ti)
+	h.next("bridge update with the candidate", endpointUpdate(a, func(ep colibri.Endpoint) bool {
+		return ep.Transport != nil && ep.Transport.ICE != nil && len(ep.Transport.ICE.Candidates) == 1 &&
+			ep.Transport.ICE.Candidates[0].Port == 50001
+	}))
+
 	// B leaves: its endpoint is expired and A is told its sources are gone.
 	h.deliver(dom.New(nsClient, "presence").SetAttr("type", "unavailable").SetAttr("from", testRoom+"/"+b).SetAttr("to", focusReal))
 	h.next("expire B", endpointUpdate(b, func(ep colibri.Endpoint) bool { return ep.Expire }))
-	rm := parsed(t, h.next("source-remove to A", isJingle(testRoom+"/"+a, jingle.ActionSourceRemove)))
+	rm = parsed(t, h.next("source-remove to A", isJingle(testRoom+"/"+a, jingle.ActionSourceRemove)))
 	if got := append(ssrcsOf(rm, "audio"), ssrcsOf(rm, "video")...); !slices.Equal(got, []uint32{11001, 12001, 12011}) {
 		t.Errorf("source-remove to A: %v", got)
 	}
