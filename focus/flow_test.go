@@ -237,3 +237,20 @@ func TestRejectedInitiateExpiresEndpoint(t *testing.T) {
 		t.Errorf("accept after rejection answered %s", res)
 	}
 }
+
+func TestDiscoInfo(t *testing.T) {
+	h := startFocus(t)
+	for _, to := range []string{"focus.localhost", testRoom + "/focus"} {
+		t.Run(to, func(t *testing.T) {
+			iq := dom.New(nsClient, "iq").SetAttr("type", "get").SetAttr("from", "a@localhost/r").
+				SetAttr("to", to).SetAttr("id", "disco-"+to)
+			iq.AddNew(nsDiscoInfo, "query")
+			h.deliver(iq)
+			res := h.next("disco answer", isResultTo("a@localhost/r", "disco-"+to))
+			q := res.Child(nsDiscoInfo, "query")
+			if res.Attr("type") != "result" || q.Child(nsDiscoInfo, "identity") == nil || len(q.ChildrenNamed(nsDiscoInfo, "feature")) == 0 {
+				t.Errorf("disco answer: %s", res)
+			}
+		})
+	}
+}
