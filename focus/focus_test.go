@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -31,7 +30,7 @@ type harness struct {
 func startFocus(t *testing.T, setup ...func(*Focus)) *harness {
 	t.Helper()
 	n := newFakeNet(t)
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	f := New(Config{Domain: "localhost", Logger: log}, n)
 	for _, s := range setup {
 		s(f)
