@@ -28,7 +28,8 @@
         lib.setLogLevel(lib.logLevels.INFO);
         state.stage = 'initialised';
         note('initialised', lib.version);
-        return { version: lib.version, webrtc: lib.isWebRtcSupported(), jquery: typeof window.jQuery };
+        const webrtc = typeof lib.isWebRtcSupported === 'function' ? lib.isWebRtcSupported() : Boolean(window.RTCPeerConnection);
+        return { version: lib.version, webrtc, jquery: typeof window.jQuery };
     }
 
     async function createTracks() {
