@@ -64,7 +64,7 @@ func buildMeetd(t *testing.T, dir string) string {
 	cmd.Dir = ".."
 	cmd.Env = append(os.Environ(), "GOPROXY=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/meetd: %v\n%s", err, out)
+		t.Fatalf("go build ./cmd/meetd (offline: GOPROXY=off; ./scripts/test.sh runs go mod download first): %v\n%s", err, out)
 	}
 	return bin
 }
