@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +21,9 @@ const (
 	callLimit   = 15 * time.Second // one driver call
 	pollEvery   = time.Second
 	minFrames   = 30
+	dumpEnv     = "MEETD_E2E_DUMP"
+	// lynoVersion is JitsiMeetJS.version of @lyno/lib-jitsi-meet@2.6726.2.
+	lynoVersion = "7d34d5371e93bd3dcd7c820e127bac3985bfbd33"
 )
 
 // session is meetd plus a browser with some pages, for one test.
@@ -32,6 +36,8 @@ type session struct {
 	pages   []int
 	// bridgeChannel overrides config.js's openBridgeChannel ("websocket" or "datachannel") when set.
 	bridgeChannel string
+	// libVersion is JitsiMeetJS.version of the library the pages loaded.
+	libVersion string
 }
 
 // newSession starts meetd, the page server and Chromium. On failure it dumps page states and all logs.
@@ -61,10 +67,13 @@ func (s *session) join(page int, room string) {
 		s.t.Fatalf("open page %d: %v", page, err)
 	}
 	s.pages = append(s.pages, page)
-	var info map[string]any
+	var info struct {
+		Version string `json:"version"`
+	}
 	if err := s.eval(page, "meetdTest.init()", &info); err != nil {
 		s.t.Fatalf("init lib-jitsi-meet on page %d: %v", page, err)
 	}
+	s.libVersion = info.Version
 	var kinds []string
 	if err := s.driver.eval(ctx, page, "meetdTest.createTracks()", &kinds); err != nil {
 		s.t.Fatalf("create fake tracks on page %d: %v", page, err)
@@ -81,7 +90,7 @@ func (s *session) join(page int, room string) {
 	if err := s.eval(page, fmt.Sprintf("meetdTest.start(%s)", opts), &cfg); err != nil {
 		s.t.Fatalf("start joining on page %d: %v", page, err)
 	}
-	s.t.Logf("page %d: lib-jitsi-meet %v, tracks %v, options from %s", page, info["version"], kinds, cfg)
+	s.t.Logf("page %d: lib-jitsi-meet %v, tracks %v, options from %s", page, info.Version, kinds, cfg)
 	if cfg != "config.js" {
 		s.t.Logf("WARNING: meetd's /config.js was not usable (no hosts or websocket); page %d uses the test's options", page)
 	}
@@ -123,9 +132,10 @@ func (s *session) describe(page int) string {
 	return fmt.Sprintf("page %d (%s): %s", page, st.MyID, stage(st, ps))
 }
 
-// dumpOnFailure logs every page's state and the last lines of every log when the test failed.
+// dumpOnFailure logs every page's state and the last lines of every log when the test failed (or always,
+// with MEETD_E2E_DUMP=1).
 func (s *session) dumpOnFailure() {
-	if !s.t.Failed() {
+	if !s.t.Failed() && os.Getenv(dumpEnv) == "" {
 		return
 	}
 	for _, p := range s.pages {

@@ -109,6 +109,10 @@
     async function start(opts) {
         const ev = window.JitsiMeetJS.events.connection;
         const options = await clientConfig(opts);
+        if (opts.bridgeChannel) {
+            // Newer lib-jitsi-meet builds choose the bridge channel on the connection options.
+            options.bridgeChannel = { preferSctp: opts.bridgeChannel === 'datachannel' };
+        }
         connection = new window.JitsiMeetJS.JitsiConnection(null, null, options);
         connection.addEventListener(ev.CONNECTION_ESTABLISHED, () => {
             state.stage = 'connected';
@@ -176,10 +180,13 @@
         return true;
     }
 
-    // forgetUnload removes the library's unload handlers, so closing the page drops the connection without a
-    // goodbye (no unavailable presence, no stream close), like a crashed tab.
+    // forgetUnload makes closing the page drop the connection without a goodbye (no unavailable presence, no
+    // stream close), like a crashed tab: the library's unload handlers (jQuery ones in old builds) are removed
+    // and WebSockets can no longer send or close cleanly.
     function forgetUnload() {
         window.jQuery(window).off('beforeunload unload');
+        WebSocket.prototype.send = function () {};
+        WebSocket.prototype.close = function () {};
         return true;
     }
 
