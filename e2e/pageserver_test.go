@@ -18,6 +18,10 @@ func servePage(t *testing.T, tl tools) string {
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, ok := files[r.URL.Path]
+		if r.URL.Path == "/favicon.ico" {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 		if !ok {
 			http.NotFound(w, r)
 			return

@@ -33,7 +33,8 @@ type session struct {
 	meetd   *meetd
 	driver  *driver
 	pageURL string
-	pages   []int
+	pages   []int // open pages
+	seen    []int // every page ever opened
 	// bridgeChannel overrides config.js's openBridgeChannel ("websocket" or "datachannel") when set.
 	bridgeChannel string
 	// libVersion is JitsiMeetJS.version of the library the pages loaded.
@@ -49,7 +50,24 @@ func newSession(t *testing.T) *session {
 	s.pageURL = servePage(t, tl)
 	s.driver = startDriver(t, tl, s.logs)
 	t.Cleanup(s.dumpOnFailure)
+	t.Cleanup(s.reportPageErrors)
 	return s
+}
+
+// reportPageErrors warns about uncaught exceptions in the pages: the call may work, but the client did
+// not like something.
+func (s *session) reportPageErrors() {
+	for _, p := range s.seen {
+		var errs []string
+		for _, line := range s.logs.all(pageLog(p)) {
+			if strings.HasPrefix(line, "[pageerror") {
+				errs = append(errs, line)
+			}
+		}
+		if len(errs) > 0 {
+			s.t.Logf("WARNING: page %d had %d uncaught errors, the first: %s", p, len(errs), errs[0])
+		}
+	}
 }
 
 func (s *session) eval(page int, expr string, out any) error {
@@ -67,6 +85,7 @@ func (s *session) join(page int, room string) {
 		s.t.Fatalf("open page %d: %v", page, err)
 	}
 	s.pages = append(s.pages, page)
+	s.seen = append(s.seen, page)
 	var info struct {
 		Version string `json:"version"`
 	}
