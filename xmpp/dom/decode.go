@@ -51,7 +51,10 @@ func MustParse(s string) *Element {
 // consuming tokens up to and including its end tag. Comments, processing
 // instructions and directives inside it are rejected (restricted XML).
 func ReadElement(d *xml.Decoder, start xml.StartElement) (*Element, error) {
-	root := fromStart(start)
+	root, err := fromStart(start)
+	if err != nil {
+		return nil, err
+	}
 	stack := []*Element{root}
 	text := make([]bytes.Buffer, 1)
 	for len(stack) > 0 {
@@ -68,7 +71,10 @@ func ReadElement(d *xml.Decoder, start xml.StartElement) (*Element, error) {
 			if len(stack) >= MaxDepth {
 				return nil, ErrTooDeep
 			}
-			c := fromStart(t)
+			c, err := fromStart(t)
+			if err != nil {
+				return nil, err
+			}
 			top.Children = append(top.Children, c)
 			stack = append(stack, c)
 			text = append(text, bytes.Buffer{})
@@ -85,7 +91,10 @@ func ReadElement(d *xml.Decoder, start xml.StartElement) (*Element, error) {
 	return root, nil
 }
 
-func fromStart(s xml.StartElement) *Element {
+func fromStart(s xml.StartElement) (*Element, error) {
+	if !validName(s.Name.Local) {
+		return nil, fmt.Errorf("dom: invalid element name %q: %w", s.Name.Local, ErrBadName)
+	}
 	e := &Element{Space: s.Name.Space, Local: s.Name.Local}
 	for _, a := range s.Attr {
 		switch {
@@ -93,9 +102,11 @@ func fromStart(s xml.StartElement) *Element {
 			continue
 		case a.Name.Space == nsXML || a.Name.Space == "xml":
 			e.Attrs = append(e.Attrs, Attr{Name: "xml:" + a.Name.Local, Value: a.Value})
-		case a.Name.Space == "":
+		case a.Name.Space == "" && validName(a.Name.Local):
 			e.Attrs = append(e.Attrs, Attr{Name: a.Name.Local, Value: a.Value})
+		case a.Name.Space == "":
+			return nil, fmt.Errorf("dom: invalid attribute name %q: %w", a.Name.Local, ErrBadName)
 		}
 	}
-	return e
+	return e, nil
 }
