@@ -21,6 +21,7 @@ type clientConfig struct {
 	OpenBridgeChannel         string        `json:"openBridgeChannel"`
 	P2P                       clientP2P     `json:"p2p"`
 	Flags                     clientFlags   `json:"flags"`
+	VideoQuality              clientVideo   `json:"videoQuality"`
 	DisableThirdPartyRequests bool          `json:"disableThirdPartyRequests"`
 	Analytics                 clientDisable `json:"analytics"`
 }
@@ -46,6 +47,13 @@ type clientFlags struct {
 	SSRCRewritingEnabled     bool `json:"ssrcRewritingEnabled"`
 }
 
+// clientVideo pins the codec order to what the focus offers (VP8 only). The
+// current client prefers AV1 and VP9 and, when neither is negotiated, fails
+// to apply their scalability modes to its VP8 sender.
+type clientVideo struct {
+	CodecPreferenceOrder []string `json:"codecPreferenceOrder"`
+}
+
 type clientDisable struct {
 	Disabled bool `json:"disabled"`
 }
@@ -63,6 +71,7 @@ func newClientConfig(cfg *conf.Config, public *url.URL) clientConfig {
 		OpenBridgeChannel:         "websocket",
 		P2P:                       clientP2P{Enabled: false},
 		Flags:                     clientFlags{SourceNameSignaling: true, SendMultipleVideoStreams: true},
+		VideoQuality:              clientVideo{CodecPreferenceOrder: []string{"VP8"}},
 		DisableThirdPartyRequests: true,
 		Analytics:                 clientDisable{Disabled: true},
 	}

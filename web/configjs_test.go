@@ -57,6 +57,7 @@ func TestConfigJSValues(t *testing.T) {
 		{[]string{"flags", "sourceNameSignaling"}, true},
 		{[]string{"flags", "sendMultipleVideoStreams"}, true},
 		{[]string{"flags", "ssrcRewritingEnabled"}, false},
+		{[]string{"videoQuality", "codecPreferenceOrder"}, []any{"VP8"}},
 		{[]string{"disableThirdPartyRequests"}, true},
 	}
 	for _, w := range want {
