@@ -16,6 +16,7 @@ type Config struct {
 	HTTP  HTTP  `toml:"http"`
 	Media Media `toml:"media"`
 	Log   Log   `toml:"log"`
+	XMPP  XMPP  `toml:"xmpp"`
 }
 
 // HTTP configures the one HTTPS listener (web app, config.js, XMPP over
@@ -59,6 +60,7 @@ func Default() *Config {
 		HTTP:     HTTP{Listen: ":8443"},
 		Media:    Media{Listen: ":10000"},
 		Log:      Log{Level: "info", Format: "text"},
+		XMPP:     defaultXMPP(),
 	}
 	c.fillDerived()
 	return c
