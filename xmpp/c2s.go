@@ -28,7 +28,11 @@ type c2s struct {
 	opened bool    // an <open/> was answered since the last restart
 	user   jid.JID // bare JID after SASL; zero before
 	sess   *session
+	sm     *smState    // set by <enable/> or <resume/>; nil without XEP-0198
 	bound  atomic.Bool // sess is set; read by the pre-auth timer
+
+	wctx    context.Context // ends the writer without closing the queue
+	wcancel context.CancelFunc
 
 	failOnce sync.Once
 	writerWG sync.WaitGroup
@@ -39,6 +43,7 @@ type c2s struct {
 func (s *Server) serveStream(t Transport, remote string) {
 	defer s.wg.Done()
 	c := &c2s{srv: s, t: t, id: randomID(8)}
+	c.wctx, c.wcancel = context.WithCancel(context.Background())
 	c.log = s.log.With("stream", c.id)
 	s.mu.Lock()
 	if s.closed {
@@ -77,13 +82,11 @@ func (c *c2s) end(err error) {
 	if cond != "" {
 		c.log.Info("stream error", "condition", cond, "err", err)
 	}
-	if c.sess != nil {
-		c.srv.router.remove(c.sess)
-		c.srv.leaveAll(c.sess.jid)
-		c.sess.q.close("")
-	}
 	c.fail(cond)
-	c.writerWG.Wait()
+	c.stopWriter()
+	if c.sess != nil {
+		c.release(cond, err)
+	}
 	c.srv.mu.Lock()
 	delete(c.srv.conns, c)
 	c.srv.mu.Unlock()
@@ -110,11 +113,14 @@ func (c *c2s) handle(ctx context.Context, el *dom.Element) error {
 	case el.Is(ns.Framing, "open"):
 		return c.open(ctx, el)
 	case el.Is(ns.Framing, "close"):
+		c.forgetResumption()
 		return errPeerClosed
 	case !c.opened:
 		return &streamError{cond: condNotAuthorized, text: "no open"}
 	case c.user.Domainpart() == "":
 		return c.authenticate(ctx, el)
+	case c.sess == nil && el.Is(ns.SM, "resume"):
+		return c.resume(ctx, el)
 	case c.sess == nil:
 		return c.bind(ctx, el)
 	}
@@ -144,6 +150,7 @@ func (c *c2s) open(ctx context.Context, el *dom.Element) error {
 		mech.AddNew(ns.SASL, "mechanism").SetText("ANONYMOUS")
 	} else {
 		feat.AddNew(ns.Bind, "bind")
+		c.addSMFeature(feat)
 	}
 	return c.t.WriteElement(ctx, feat)
 }
@@ -157,6 +164,9 @@ func (c *c2s) stanza(ctx context.Context, el *dom.Element) error {
 		return &streamError{cond: condInvalidNamespace, text: el.Space}
 	case !isStanza(el.Local):
 		return &streamError{cond: condUnsupportedStanzaType, text: el.Local}
+	}
+	if c.sm != nil {
+		c.sm.received(true)
 	}
 	el.SetAttr("from", c.sess.jid.String())
 	if to := el.Attr("to"); to != "" {
@@ -174,17 +184,6 @@ func (c *c2s) stanza(ctx context.Context, el *dom.Element) error {
 	return nil
 }
 
-// streamManagement refuses XEP-0198, which is not advertised yet.
-func (c *c2s) streamManagement(ctx context.Context, el *dom.Element) error {
-	if el.Local != "enable" && el.Local != "resume" {
-		return nil
-	}
-	f := dom.New(ns.SM, "failed")
-	f.AddNew(ns.StanzaErr, "feature-not-implemented")
-	push(c.sess, f)
-	return nil
-}
-
 func validIQ(el *dom.Element) bool {
 	switch el.Attr("type") {
 	case "get", "set":
@@ -195,22 +194,54 @@ func validIQ(el *dom.Element) bool {
 	return false
 }
 
-// writeLoop sends queued stanzas until the queue closes. A queue closed
-// with a reason (overflow) ends the stream with that error.
-func (c *c2s) writeLoop() {
+// startWriter runs the writer for a resumed session.
+func (c *c2s) startWriter() {
+	c.writerWG.Add(1)
+	go c.writeElements(true)
+}
+
+// stopWriter ends the writer, leaving the session queue as it is, and
+// waits for it.
+func (c *c2s) stopWriter() {
+	c.wcancel()
+	c.writerWG.Wait()
+}
+
+// writeLoop sends queued stanzas until the queue closes or the stream ends.
+// A queue closed with a reason (overflow) ends the stream with that error.
+// With stream management each stanza is recorded as unacknowledged before
+// it is written, so a failed write is resent after resumption.
+func (c *c2s) writeLoop() { c.writeElements(false) }
+
+// writeElements is writeLoop; counting is set when stream management is
+// on from the start (a resumed session).
+func (c *c2s) writeElements(counting bool) {
 	defer c.writerWG.Done()
-	ctx := context.Background()
 	for {
-		el, err := c.sess.q.pop(ctx)
+		el, err := c.sess.q.pop(c.wctx)
 		if err != nil {
-			if r := c.sess.q.closeReason(); r != "" {
+			if r := c.sess.q.closeReason(); r != "" && c.wctx.Err() == nil {
 				c.fail(r)
 			}
 			return
 		}
-		if err := c.t.WriteElement(ctx, el); err != nil {
+		var request bool
+		switch {
+		case el.Is(ns.SM, "enabled"):
+			counting = true
+		case counting && el.Space == ns.Client:
+			var ok bool
+			if request, ok = c.sm.sent(el); !ok {
+				c.fail(condPolicyViolation)
+				return
+			}
+		}
+		if err := c.t.WriteElement(c.wctx, el); err != nil {
 			c.fail("")
 			return
+		}
+		if request {
+			_ = c.t.WriteElement(c.wctx, smRequest())
 		}
 	}
 }

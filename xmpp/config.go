@@ -14,6 +14,7 @@ const (
 	DefaultMaxStanzaBytes = 256 << 10
 	DefaultPreAuthTimeout = 30 * time.Second
 	DefaultIdleTimeout    = 90 * time.Second
+	DefaultResumeTimeout  = 60 * time.Second
 	defaultQueueLen       = 4096
 )
 
@@ -36,6 +37,10 @@ type Config struct {
 	// IdleTimeout closes a WebSocket that delivered nothing, not even a pong
 	// to the server's pings, for this long (default 90 s).
 	IdleTimeout time.Duration
+	// ResumeTimeout is how long a stream-managed session whose connection
+	// dropped waits for a resumption (XEP-0198); 0 means 60 s, negative
+	// turns resumption off.
+	ResumeTimeout time.Duration
 	// CheckOrigin decides WebSocket upgrades by Origin; nil allows any origin.
 	CheckOrigin func(r *http.Request) bool
 	// Logger receives structured logs; nil discards them.
@@ -51,6 +56,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.ResumeTimeout == 0 {
+		c.ResumeTimeout = DefaultResumeTimeout
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -149,7 +149,7 @@ func (c *wsClient) login() string {
 	}
 	c.send(`<open xmlns="urn:ietf:params:xml:ns:xmpp-framing" to="localhost" version="1.0"/>`)
 	c.recv()
-	if f := c.recv(); f.Child(ns.Bind, "bind") == nil || f.Child(ns.SM, "sm") != nil {
+	if f := c.recv(); f.Child(ns.Bind, "bind") == nil || f.Child(ns.SM, "sm") == nil {
 		c.t.Fatalf("post-SASL features: %s", f)
 	}
 	c.send(`<iq xmlns="jabber:client" type="set" id="_bind_auth_2"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"/></iq>`)

@@ -50,14 +50,3 @@ func TestServerCloseEndsStreams(t *testing.T) {
 		t.Fatalf("stream error %q, want %s", got, condSystemShutdown)
 	}
 }
-
-func TestStreamManagementRefused(t *testing.T) {
-	env := newEnv(t)
-	c := env.dial()
-	c.login()
-	c.send(`<enable xmlns="urn:xmpp:sm:3" resume="true"/>`)
-	if e := c.recv(); !e.Is(ns.SM, "failed") {
-		t.Fatalf("want failed, got %s", e)
-	}
-	c.ping("after-sm")
-}

@@ -25,8 +25,10 @@ type Server struct {
 	mu     sync.Mutex
 	closed bool
 	conns  map[*c2s]struct{}
-	locals map[*LocalSession]struct{}
-	wg     sync.WaitGroup
+	// resumable holds stream-managed sessions by resumption token.
+	resumable map[string]*smState
+	locals    map[*LocalSession]struct{}
+	wg        sync.WaitGroup
 }
 
 // NewServer validates cfg and returns a server ready to accept streams.
@@ -37,7 +39,8 @@ func NewServer(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, log: cfg.Logger, router: newRouter(), ctx: ctx, cancel: cancel,
-		conns: map[*c2s]struct{}{}, locals: map[*LocalSession]struct{}{}}
+		conns: map[*c2s]struct{}{}, locals: map[*LocalSession]struct{}{},
+		resumable: map[string]*smState{}}
 	if err := s.initMUCs(); err != nil {
 		cancel()
 		return nil, err

@@ -22,6 +22,7 @@ const (
 	condUnsupportedEncoding   = "unsupported-encoding"
 	condUnsupportedStanzaType = "unsupported-stanza-type"
 	condUnsupportedVersion    = "unsupported-version"
+	condUndefined             = "undefined-condition"
 )
 
 // streamError ends a stream with a condition.

@@ -1,0 +1,174 @@
+package xmpp
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"mellium.im/xmpp/jid"
+
+	"meetd/xmpp/dom"
+	"meetd/xmpp/internal/ns"
+)
+
+// enableSM sends <enable resume/> and returns the resumption id.
+func (c *wsClient) enableSM() string {
+	c.t.Helper()
+	c.send(`<enable xmlns="urn:xmpp:sm:3" resume="true"/>`)
+	e := c.recvWhere("enabled", func(e *dom.Element) bool { return e.Space == ns.SM })
+	if !e.Is(ns.SM, "enabled") || e.Attr("resume") != "true" || e.Attr("id") == "" {
+		c.t.Fatalf("want enabled with resume: %s", e)
+	}
+	return e.Attr("id")
+}
+
+// resumeLogin authenticates a new stream and resumes previd with h.
+func (c *wsClient) resumeLogin(previd string, h int) *dom.Element {
+	c.t.Helper()
+	c.send(`<open xmlns="urn:ietf:params:xml:ns:xmpp-framing" to="localhost" version="1.0"/>`)
+	c.recv()
+	c.recv()
+	c.send(`<auth xmlns="urn:ietf:params:xml:ns:xmpp-sasl" mechanism="ANONYMOUS"/>`)
+	if e := c.recv(); !e.Is(ns.SASL, "success") {
+		c.t.Fatalf("want success, got %s", e)
+	}
+	c.send(`<open xmlns="urn:ietf:params:xml:ns:xmpp-framing" to="localhost" version="1.0"/>`)
+	c.recv()
+	c.recv()
+	c.send(`<resume xmlns="urn:xmpp:sm:3" previd="` + previd + `" h="` + strconv.Itoa(h) + `"/>`)
+	return c.recv()
+}
+
+func chat(to, id string) string {
+	return `<message xmlns="jabber:client" type="chat" to="` + to + `" id="` + id + `"><body>hi</body></message>`
+}
+
+func isMessage(id string) func(*dom.Element) bool {
+	return func(e *dom.Element) bool { return e.Local == "message" && e.Attr("id") == id }
+}
+
+func TestStreamManagementAcks(t *testing.T) {
+	env := newEnv(t)
+	a, b := env.dial(), env.dial()
+	a.login()
+	b.login()
+	a.enableSM()
+	for i := range smAckEvery {
+		b.send(chat(a.jid, "m"+strconv.Itoa(i)))
+	}
+	a.recvWhere("ack request", func(e *dom.Element) bool { return e.Is(ns.SM, "r") })
+	a.send(`<a xmlns="urn:xmpp:sm:3" h="` + strconv.Itoa(smAckEvery) + `"/>`)
+	a.ping("p1") // one more stanza in, one more out
+	a.send(`<r xmlns="urn:xmpp:sm:3"/>`)
+	ack := a.recvWhere("ack", func(e *dom.Element) bool { return e.Is(ns.SM, "a") })
+	if ack.Attr("h") != "1" {
+		t.Fatalf("server counted %s stanzas from the client, want 1", ack.Attr("h"))
+	}
+	t.Run("ack too high ends the stream", func(t *testing.T) {
+		a.send(`<a xmlns="urn:xmpp:sm:3" h="99"/>`)
+		if got := a.expectStreamError(); got != condUndefined {
+			t.Fatalf("stream error %q, want %s", got, condUndefined)
+		}
+		b.ping("still-up")
+	})
+}
+
+func TestStreamResumption(t *testing.T) {
+	env := newEnv(t)
+	a, b := env.dial(), env.dial()
+	ja := a.login()
+	b.login()
+	id := a.enableSM()
+	b.send(chat(ja, "before"))
+	a.recvWhere("message before", isMessage("before"))
+	_ = a.conn.Close() // the network drops: no close, no ack
+	b.send(chat(ja, "while-away"))
+	b.ping("b1") // the message went into the hibernating session, not bounced
+	c := env.dial()
+	r := c.resumeLogin(id, 0)
+	if !r.Is(ns.SM, "resumed") || r.Attr("previd") != id || r.Attr("h") != "0" {
+		t.Fatalf("want resumed h=0: %s", r)
+	}
+	c.recvWhere("resent message", isMessage("before"))
+	c.recvWhere("queued message", isMessage("while-away"))
+	c.jid = ja
+	c.ping("c1")
+	b.send(chat(ja, "after"))
+	if m := c.recvWhere("message after", isMessage("after")); m.Attr("to") != ja {
+		t.Fatalf("resumed session has another JID: %s", m)
+	}
+	t.Run("token is single-use while served", func(t *testing.T) {
+		d := env.dial()
+		if r := d.resumeLogin("unknown", 0); !r.Is(ns.SM, "failed") {
+			t.Fatalf("unknown previd: %s", r)
+		}
+	})
+}
+
+func TestResumeTakesOverLiveStream(t *testing.T) {
+	env := newEnv(t)
+	a := env.dial()
+	ja := a.login()
+	id := a.enableSM()
+	c := env.dial()
+	if r := c.resumeLogin(id, 0); !r.Is(ns.SM, "resumed") {
+		t.Fatalf("want resumed: %s", r)
+	}
+	_ = a.conn.SetReadDeadline(time.Now().Add(waitTimeout))
+	for {
+		if _, _, err := a.conn.ReadMessage(); err != nil {
+			break // the old connection was closed
+		}
+	}
+	c.jid = ja
+	c.ping("c1")
+}
+
+func TestHibernationExpires(t *testing.T) {
+	env := newEnv(t, func(c *Config) { c.ResumeTimeout = 100 * time.Millisecond })
+	a, b := env.dial(), env.dial()
+	ja := a.login()
+	b.login()
+	id := a.enableSM()
+	_ = a.conn.Close()
+	if env.srv.router.byFull(jid.MustParse(ja)) == nil {
+		t.Fatal("session gone before the hibernation time")
+	}
+	deadline := time.Now().Add(waitTimeout)
+	for env.srv.router.byFull(jid.MustParse(ja)) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("hibernating session never expired")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.send(chat(ja, "late"))
+	if r := b.recvWhere("bounce", isMessage("late")); r.Attr("type") != "error" {
+		t.Fatalf("message to the expired session: %s", r)
+	}
+	c := env.dial()
+	if r := c.resumeLogin(id, 0); !r.Is(ns.SM, "failed") {
+		t.Fatalf("resume after expiry: %s", r)
+	}
+}
+
+func TestCleanCloseIsNotResumable(t *testing.T) {
+	env := newEnv(t)
+	a := env.dial()
+	a.login()
+	id := a.enableSM()
+	a.send(`<close xmlns="urn:ietf:params:xml:ns:xmpp-framing"/>`)
+	a.recvRaw()
+	c := env.dial()
+	if r := c.resumeLogin(id, 0); !r.Is(ns.SM, "failed") {
+		t.Fatalf("resume after close: %s", r)
+	}
+}
+
+func TestAnonymousUsers(t *testing.T) {
+	if anonymous(jid.MustParse("focus@auth.localhost")) {
+		t.Fatal("focus counted as anonymous")
+	}
+	if !anonymous(jid.MustParse(newUUID() + "@localhost")) {
+		t.Fatal("uuid user not anonymous")
+	}
+}
