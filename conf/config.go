@@ -17,6 +17,10 @@ type Config struct {
 	Media Media `toml:"media"`
 	Log   Log   `toml:"log"`
 	XMPP  XMPP  `toml:"xmpp"`
+
+	Web  Web  `toml:"web"`
+	ACME ACME `toml:"acme"`
+	Ops  Ops  `toml:"ops"`
 }
 
 // HTTP configures the one HTTPS listener (web app, config.js, XMPP over
@@ -62,6 +66,7 @@ func Default() *Config {
 		Log:      Log{Level: "info", Format: "text"},
 		XMPP:     defaultXMPP(),
 	}
+	defaultFront(c)
 	c.fillDerived()
 	return c
 }

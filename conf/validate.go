@@ -30,6 +30,9 @@ func (c *Config) Validate() error {
 	c.HTTP.validate(bad)
 	c.Media.validate(c.Domain, bad)
 	c.Log.validate(bad)
+	c.Web.validate(bad)
+	c.ACME.validate(c, bad)
+	c.Ops.validate(bad)
 	c.XMPP.validate(c.Addresses(), bad)
 	return errors.Join(errs...)
 }

@@ -28,14 +28,15 @@ type meetd struct {
 }
 
 // startMeetd builds ./cmd/meetd, starts it with a fresh config on free ports and waits until it serves.
-func startMeetd(t *testing.T, logs *logBook) *meetd {
+// extra lines are appended to the config file (whole TOML sections, e.g. "[web]", `app_dir = "…"`).
+func startMeetd(t *testing.T, logs *logBook, extra ...string) *meetd {
 	t.Helper()
 	dir := t.TempDir()
 	bin := buildMeetd(t, dir)
 	httpPort, mediaPort := freePort(t, "tcp"), freePort(t, "udp")
 	m := &meetd{url: fmt.Sprintf("https://127.0.0.1:%d", httpPort), logs: logs, exited: make(chan struct{})}
 	cfg := filepath.Join(dir, "meetd.toml")
-	writeConfig(t, cfg, filepath.Join(dir, "state"), httpPort, mediaPort, m.url)
+	writeConfig(t, cfg, filepath.Join(dir, "state"), httpPort, mediaPort, m.url, extra...)
 	m.cmd = exec.Command(bin, "-config", cfg)
 	m.cmd.Stdout = logs.writer("meetd")
 	m.cmd.Stderr = logs.writer("meetd")
@@ -70,7 +71,7 @@ func buildMeetd(t *testing.T, dir string) string {
 }
 
 // writeConfig writes the meetd config of the test (schema: conf package, meetd.example.toml).
-func writeConfig(t *testing.T, path, stateDir string, httpPort, mediaPort int, publicURL string) {
+func writeConfig(t *testing.T, path, stateDir string, httpPort, mediaPort int, publicURL string, extra ...string) {
 	t.Helper()
 	lines := []string{
 		`domain = "localhost"`,
@@ -85,6 +86,7 @@ func writeConfig(t *testing.T, path, stateDir string, httpPort, mediaPort int, p
 		`level = "debug"`,
 		`format = "text"`,
 	}
+	lines = append(lines, extra...)
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"meetd/conf"
 )
@@ -58,11 +59,18 @@ type clientDisable struct {
 	Disabled bool `json:"disabled"`
 }
 
-func newClientConfig(cfg *conf.Config, public *url.URL) clientConfig {
+// newClientConfig is config.js for a tenant ("" for none): a tenant's rooms
+// live in conference.<tenant>.<domain>, as Jitsi's mod_muc_domain_mapper
+// names them.
+func newClientConfig(cfg *conf.Config, public *url.URL, tenant string) clientConfig {
 	a := cfg.Addresses()
 	ws := XMPPWebSocketURL(public)
+	muc := a.MUC
+	if tenant != "" {
+		muc = TenantMUC(a.MUC, tenant)
+	}
 	return clientConfig{
-		Hosts:                     clientHosts{Domain: a.Domain, MUC: a.MUC, Focus: a.Focus},
+		Hosts:                     clientHosts{Domain: a.Domain, MUC: muc, Focus: a.Focus},
 		FocusUserJid:              a.FocusJID,
 		WebSocket:                 ws,
 		ServiceURL:                ws,
@@ -91,4 +99,11 @@ func renderConfigJS(cc clientConfig) ([]byte, error) {
 	b.Write(obj)
 	b.WriteString(";\n")
 	return b.Bytes(), nil
+}
+
+// TenantMUC returns the MUC domain of a tenant's rooms: "conference.<tenant>.<domain>"
+// for mucDomain "conference.<domain>", the tenant lowercased.
+func TenantMUC(mucDomain, tenant string) string {
+	first, rest, _ := strings.Cut(mucDomain, ".")
+	return first + "." + strings.ToLower(tenant) + "." + rest
 }

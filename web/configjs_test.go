@@ -89,7 +89,7 @@ const hostile = "x</script><script>alert(1)</script>'\"\\\u2028\u2029&"
 func TestConfigJSEscapesHostileValues(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Domain = hostile // bypasses Validate on purpose
-	cc := newClientConfig(cfg, &url.URL{Scheme: "https", Host: "h"})
+	cc := newClientConfig(cfg, &url.URL{Scheme: "https", Host: "h"}, "")
 	body, err := renderConfigJS(cc)
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +113,7 @@ func TestConfigJSEvaluatesInNode(t *testing.T) {
 	}
 	cfg := testConfig(t)
 	cfg.Domain = hostile
-	body, err := renderConfigJS(newClientConfig(cfg, mustURL(t, "https://localhost:8443")))
+	body, err := renderConfigJS(newClientConfig(cfg, mustURL(t, "https://localhost:8443"), ""))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,3 +10,6 @@ var (
 	// ErrCertificate wraps failures to load or create the TLS certificate.
 	ErrCertificate = errors.New("web: tls certificate")
 )
+
+// ErrAppDir marks a web.app_dir that is not the Jitsi Meet web app.
+var ErrAppDir = errors.New("web: web app directory")

@@ -3,38 +3,21 @@ package web
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"meetd/conf"
 )
 
 func routes(cfg *conf.Config, opts Options, log *slog.Logger) (http.Handler, error) {
-	js, err := renderConfigJS(newClientConfig(cfg, opts.PublicURL))
+	app, err := newWebApp(cfg, opts.PublicURL, log)
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET "+ConfigJSPath, configJSHandler(js))
 	mux.Handle("GET "+XMPPWebSocketPath, orUnavailable(opts.XMPP, "xmpp"))
 	mux.Handle(ColibriWSPrefix, orUnavailable(opts.Bridge, "bridge"))
-	mux.Handle("GET /{$}", pageHandler(cfg, ""))
-	mux.HandleFunc("GET /{room}", func(w http.ResponseWriter, r *http.Request) {
-		room := r.PathValue("room")
-		if strings.Contains(room, ".") {
-			http.NotFound(w, r)
-			return
-		}
-		pageHandler(cfg, room).ServeHTTP(w, r)
-	})
+	// Everything else: config scripts, the web app, rooms and tenants.
+	mux.Handle("/", app)
 	return securityHeaders(mux), nil
-}
-
-func configJSHandler(body []byte) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/javascript; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-cache")
-		_, _ = w.Write(body)
-	})
 }
 
 func orUnavailable(h http.Handler, what string) http.Handler {

@@ -23,10 +23,12 @@ func TestRoutes(t *testing.T) {
 		body               string // substring of the body
 	}{
 		{"root page", "GET", "/", without, 200, "meetd on localhost"},
-		{"room page", "GET", "/myroom", without, 200, "Room <b>myroom</b>"},
+		{"room page", "GET", "/myroom", without, 200, "the room <b>myroom</b>"},
 		{"room page escapes", "GET", "/%3Cscript%3E", without, 200, "&lt;script&gt;"},
 		{"dotted path", "GET", "/favicon.ico", without, 404, ""},
-		{"deep path", "GET", "/a/b", without, 404, ""},
+		{"tenant room page", "GET", "/a/b", without, 200, "<b>b</b> of <b>a</b>"},
+		{"deep path", "GET", "/a/b/c", without, 404, ""},
+		{"bad tenant", "GET", "/a.b/c", without, 404, ""},
 		{"config.js post", "POST", "/config.js", without, 405, ""},
 		{"xmpp missing", "GET", "/xmpp-websocket", without, 503, "xmpp not available"},
 		{"bridge missing", "GET", "/colibri-ws/jvb1/m/e", without, 503, "bridge not available"},

@@ -1,0 +1,1 @@
+var loggingConfig = { defaultLogLevel: "info" };
