@@ -15,6 +15,7 @@ const (
 	DefaultPreAuthTimeout = 30 * time.Second
 	DefaultIdleTimeout    = 90 * time.Second
 	DefaultResumeTimeout  = 60 * time.Second
+	DefaultBOSHInactivity = 60 * time.Second
 	defaultQueueLen       = 4096
 )
 
@@ -41,6 +42,9 @@ type Config struct {
 	// dropped waits for a resumption (XEP-0198); 0 means 60 s, negative
 	// turns resumption off.
 	ResumeTimeout time.Duration
+	// BOSHInactivity ends a BOSH session when the client has had no
+	// request open for this long (default 60 s).
+	BOSHInactivity time.Duration
 	// CheckOrigin decides WebSocket upgrades by Origin; nil allows any origin.
 	CheckOrigin func(r *http.Request) bool
 	// Logger receives structured logs; nil discards them.
@@ -59,6 +63,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ResumeTimeout == 0 {
 		c.ResumeTimeout = DefaultResumeTimeout
+	}
+	if c.BOSHInactivity <= 0 {
+		c.BOSHInactivity = DefaultBOSHInactivity
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
