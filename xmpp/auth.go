@@ -3,9 +3,13 @@ package xmpp
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"slices"
 
+	"golang.org/x/time/rate"
+	"mellium.im/sasl"
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
@@ -16,31 +20,252 @@ import (
 // bindAttempts bounds the retries for a free random resource.
 const bindAttempts = 4
 
-// authenticate runs SASL. Only ANONYMOUS is offered: the user becomes a
-// random UUID localpart at Domain.
+// maxLoginFailures ends a stream after this many failed SASL attempts.
+const maxLoginFailures = 5
+
+// SASL mechanism names.
+const (
+	mechAnonymous = "ANONYMOUS"
+	mechPlain     = "PLAIN"
+	mechSHA1      = "SCRAM-SHA-1"
+	mechSHA256    = "SCRAM-SHA-256"
+)
+
+// Texts of SASL failures; lib-jitsi-meet shows them.
+const (
+	textBadCredentials = "invalid username or password"
+	textTooManyLogins  = "too many login attempts"
+)
+
+// Auth configures logins besides SASL ANONYMOUS for guests.
+type Auth struct {
+	// Accounts log in with SCRAM-SHA-256, SCRAM-SHA-1 or (over TLS) PLAIN.
+	Accounts []Account
+	// JWT enables token logins (?token= on the connection URL).
+	JWT JWT
+	// DenyAnonymous refuses SASL ANONYMOUS without a valid token.
+	DenyAnonymous bool
+}
+
+// authInfo is what login established about a session. It stays with the
+// session across stream resumption.
+type authInfo struct {
+	kind      string      // mechAnonymous, "token" or "account"
+	grant     *tokenGrant // token logins: the rooms and identity allowed
+	moderator bool        // token moderators and moderator accounts
+	limiter   *rate.Limiter
+}
+
+// loginState is a stream's SASL progress.
+type loginState struct {
+	host     string // the host the stream is for: Domain or AuthDomain
+	mech     string
+	user     jid.JID          // the account a SCRAM exchange is for
+	neg      *sasl.Negotiator // running SCRAM exchange
+	initial  bool             // the mechanism's initial response is awaited
+	failures int
+	info     *authInfo // set on success, attached to the session at bind
+}
+
+// loginService holds the server-wide login state.
+type loginService struct {
+	accounts *accounts
+	tokens   *tokenVerifier // nil without JWT keys
+	ips      *ipTable
+}
+
+func newLoginService(cfg Config, isHost func(string) bool) (*loginService, error) {
+	if err := cfg.Auth.JWT.validate(); err != nil {
+		return nil, err
+	}
+	acc, err := newAccounts(cfg.Auth.Accounts, isHost)
+	if err != nil {
+		return nil, err
+	}
+	l := &loginService{accounts: acc, ips: newIPTable(cfg.Limits)}
+	if cfg.Auth.JWT.enabled() {
+		l.tokens = newTokenVerifier(cfg.Auth.JWT)
+	}
+	return l, nil
+}
+
+// setHost records the host a stream opens for; false for a foreign host or
+// a restart naming another host than the first open.
+func (c *c2s) setHost(to string) bool {
+	if to == "" {
+		to = c.srv.cfg.Domain
+	}
+	if !c.srv.isHost(to) || (c.login.host != "" && c.login.host != to) {
+		return false
+	}
+	c.login.host = to
+	return true
+}
+
+// mechanisms lists the SASL mechanisms offered on this stream.
+func (c *c2s) mechanisms() []string {
+	var m []string
+	a := c.srv.cfg.Auth
+	if c.login.host == c.srv.cfg.Domain && (!a.DenyAnonymous || c.srv.login.tokens != nil) {
+		m = append(m, mechAnonymous)
+	}
+	if c.srv.login.accounts.forHost(c.login.host) {
+		m = append(m, mechSHA256, mechSHA1)
+		if infoOf(c.t).secure {
+			m = append(m, mechPlain)
+		}
+	}
+	return m
+}
+
+// addMechanisms adds the SASL feature to the pre-login stream features.
+func (c *c2s) addMechanisms(feat *dom.Element) {
+	mech := feat.AddNew(ns.SASL, "mechanisms")
+	for _, m := range c.mechanisms() {
+		mech.AddNew(ns.SASL, "mechanism").SetText(m)
+	}
+}
+
+// authenticate runs SASL: auth, response and abort elements.
 func (c *c2s) authenticate(ctx context.Context, el *dom.Element) error {
 	if el.Space != ns.SASL {
 		return &streamError{cond: condNotAuthorized, text: "stanza before authentication"}
 	}
-	if !el.Is(ns.SASL, "auth") {
-		return c.saslFailure(ctx, "aborted")
+	switch el.Local {
+	case "auth":
+		c.login.neg, c.login.initial = nil, false
+		return c.saslAuth(ctx, el)
+	case "response":
+		return c.saslResponse(ctx, el)
 	}
-	if el.Attr("mechanism") != "ANONYMOUS" {
-		return c.saslFailure(ctx, "invalid-mechanism")
+	c.login.neg, c.login.initial = nil, false
+	return c.saslFailure(ctx, "aborted", "")
+}
+
+func (c *c2s) saslAuth(ctx context.Context, el *dom.Element) error {
+	if !c.srv.login.ips.login(infoOf(c.t).ip) {
+		return c.loginFailed(ctx, textTooManyLogins)
+	}
+	mech := el.Attr("mechanism")
+	if !slices.Contains(c.mechanisms(), mech) {
+		return c.saslFailure(ctx, "invalid-mechanism", "")
+	}
+	data, ok := saslDecode(el.Text)
+	if !ok {
+		return c.saslFailure(ctx, "incorrect-encoding", "")
+	}
+	c.login.mech = mech
+	switch {
+	case mech == mechAnonymous:
+		return c.anonymous(ctx)
+	case len(data) == 0:
+		c.login.initial = true
+		return c.t.WriteElement(ctx, dom.New(ns.SASL, "challenge"))
+	}
+	return c.saslStep(ctx, data)
+}
+
+func (c *c2s) saslResponse(ctx context.Context, el *dom.Element) error {
+	if c.login.neg == nil && !c.login.initial {
+		return c.saslFailure(ctx, "malformed-request", "")
+	}
+	data, ok := saslDecode(el.Text)
+	if !ok {
+		c.login.neg, c.login.initial = nil, false
+		return c.saslFailure(ctx, "incorrect-encoding", "")
+	}
+	c.login.initial = false
+	return c.saslStep(ctx, data)
+}
+
+// saslStep feeds client data to PLAIN or the SCRAM exchange.
+func (c *c2s) saslStep(ctx context.Context, data []byte) error {
+	if c.login.mech == mechPlain {
+		return c.plain(ctx, data)
+	}
+	if c.login.neg == nil {
+		c.login.neg = c.newSCRAM(c.login.mech)
+	}
+	more, resp, err := c.login.neg.Step(data)
+	if err != nil {
+		// The library's error text may hold key material: never pass it on.
+		c.login.neg = nil
+		return c.loginFailed(ctx, textBadCredentials)
+	}
+	if more {
+		ch := dom.New(ns.SASL, "challenge").SetText(base64.StdEncoding.EncodeToString(resp))
+		return c.t.WriteElement(ctx, ch)
+	}
+	user := c.login.user
+	c.login.neg = nil
+	if user.Localpart() == "" {
+		return c.loginFailed(ctx, textBadCredentials)
+	}
+	return c.succeed(ctx, user, c.accountInfo(user), resp)
+}
+
+func (c *c2s) anonymous(ctx context.Context) error {
+	info := &authInfo{kind: mechAnonymous}
+	token := infoOf(c.t).token
+	switch {
+	case token != "" && c.srv.login.tokens != nil:
+		g, err := c.srv.login.tokens.verify(token)
+		if err != nil {
+			return c.loginFailed(ctx, err.Error())
+		}
+		info.kind, info.grant, info.moderator = "token", g, g.moderator
+	case c.srv.cfg.Auth.DenyAnonymous:
+		return c.loginFailed(ctx, errTokenRequired.Error())
 	}
 	user, err := jid.New(newUUID(), c.srv.cfg.Domain, "")
 	if err != nil {
 		return fmt.Errorf("xmpp: anonymous user: %w", err)
 	}
-	c.user, c.opened = user, false
-	c.log.Debug("authenticated", "mechanism", "ANONYMOUS")
-	return c.t.WriteElement(ctx, dom.New(ns.SASL, "success"))
+	return c.succeed(ctx, user, info, nil)
 }
 
-func (c *c2s) saslFailure(ctx context.Context, cond string) error {
+// succeed ends SASL: the stream restarts for the authenticated user.
+func (c *c2s) succeed(ctx context.Context, user jid.JID, info *authInfo, data []byte) error {
+	info.limiter = c.srv.newStanzaLimiter(user)
+	c.user, c.opened, c.login.info = user, false, info
+	c.log.Debug("authenticated", "mechanism", c.login.mech, "kind", info.kind)
+	s := dom.New(ns.SASL, "success")
+	if len(data) > 0 {
+		s.SetText(base64.StdEncoding.EncodeToString(data))
+	}
+	return c.t.WriteElement(ctx, s)
+}
+
+// loginFailed answers a failed login the way lib-jitsi-meet parses it
+// (<not-allowed/> then <text>) and ends the stream after repeated failures.
+func (c *c2s) loginFailed(ctx context.Context, text string) error {
+	c.login.failures++
+	c.log.Info("login failed", "mechanism", c.login.mech, "reason", text)
+	if err := c.saslFailure(ctx, "not-allowed", text); err != nil {
+		return err
+	}
+	if c.login.failures >= maxLoginFailures {
+		return &streamError{cond: condPolicyViolation, text: "too many failed logins"}
+	}
+	return nil
+}
+
+func (c *c2s) saslFailure(ctx context.Context, cond, text string) error {
 	f := dom.New(ns.SASL, "failure")
 	f.AddNew(ns.SASL, cond)
+	if text != "" {
+		f.AddNew(ns.SASL, "text").SetText(text)
+	}
 	return c.t.WriteElement(ctx, f)
+}
+
+// saslDecode decodes SASL data: "=" or nothing is empty.
+func saslDecode(s string) ([]byte, bool) {
+	if s == "" || s == "=" {
+		return nil, true
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	return b, err == nil
 }
 
 // bind handles resource binding; the legacy session IQ may come first.
@@ -88,7 +313,7 @@ func (c *c2s) register(resource string) (*session, error) {
 		if j, err = c.user.WithResource(r); err != nil {
 			continue
 		}
-		sess := &session{jid: j, q: newQueue(defaultQueueLen)}
+		sess := &session{jid: j, q: newQueue(defaultQueueLen), auth: c.login.info}
 		if err = c.srv.router.add(sess); err == nil {
 			return sess, nil
 		}

@@ -36,6 +36,8 @@ type c2s struct {
 
 	failOnce sync.Once
 	writerWG sync.WaitGroup
+
+	login loginState // SASL progress and result (auth.go)
 }
 
 // serveStream runs a client stream until it ends. The caller has called
@@ -129,7 +131,7 @@ func (c *c2s) handle(ctx context.Context, el *dom.Element) error {
 
 // open answers a stream open (initial or after SASL) with its features.
 func (c *c2s) open(ctx context.Context, el *dom.Element) error {
-	if to := el.Attr("to"); to != "" && to != c.srv.cfg.Domain {
+	if !c.setHost(el.Attr("to")) {
 		return &streamError{cond: condHostUnknown}
 	}
 	if el.Attr("version") != "1.0" {
@@ -139,15 +141,14 @@ func (c *c2s) open(ctx context.Context, el *dom.Element) error {
 		return &streamError{cond: condPolicyViolation, text: "restart after bind"}
 	}
 	c.opened = true
-	hdr := dom.New(ns.Framing, "open").SetAttr("from", c.srv.cfg.Domain).
+	hdr := dom.New(ns.Framing, "open").SetAttr("from", c.login.host).
 		SetAttr("id", randomID(16)).SetAttr("version", "1.0").SetAttr("xml:lang", "en")
 	if err := c.t.WriteElement(ctx, hdr); err != nil {
 		return err
 	}
 	feat := dom.New(ns.Streams, "features")
 	if c.user.Domainpart() == "" {
-		mech := feat.AddNew(ns.SASL, "mechanisms")
-		mech.AddNew(ns.SASL, "mechanism").SetText("ANONYMOUS")
+		c.addMechanisms(feat)
 	} else {
 		feat.AddNew(ns.Bind, "bind")
 		c.addSMFeature(feat)
@@ -157,6 +158,9 @@ func (c *c2s) open(ctx context.Context, el *dom.Element) error {
 
 // stanza stamps and routes one client stanza after bind.
 func (c *c2s) stanza(ctx context.Context, el *dom.Element) error {
+	if err := c.throttle(ctx); err != nil {
+		return err
+	}
 	switch {
 	case el.Space == ns.SM:
 		return c.streamManagement(ctx, el)
@@ -178,6 +182,10 @@ func (c *c2s) stanza(ctx context.Context, el *dom.Element) error {
 	}
 	if el.Local == "iq" && !validIQ(el) {
 		c.srv.bounce(el, stz.BadRequest)
+		return nil
+	}
+	if !c.srv.authorized(c.sess, el) {
+		c.srv.bounce(el, stz.NotAuthorized)
 		return nil
 	}
 	c.srv.route(el)

@@ -45,6 +45,10 @@ type Config struct {
 	// BOSHInactivity ends a BOSH session when the client has had no
 	// request open for this long (default 60 s).
 	BOSHInactivity time.Duration
+	// Auth configures password accounts, JWT tokens and guest access.
+	Auth Auth
+	// Limits bound sessions, IP addresses and rooms (zero fields: defaults).
+	Limits Limits
 	// CheckOrigin decides WebSocket upgrades by Origin; nil allows any origin.
 	CheckOrigin func(r *http.Request) bool
 	// Logger receives structured logs; nil discards them.
@@ -67,6 +71,7 @@ func (c Config) withDefaults() Config {
 	if c.BOSHInactivity <= 0 {
 		c.BOSHInactivity = DefaultBOSHInactivity
 	}
+	c.Limits = c.Limits.withDefaults()
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}

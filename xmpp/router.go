@@ -14,6 +14,7 @@ type session struct {
 	jid     jid.JID
 	aliases []string
 	q       *queue
+	auth    *authInfo // client sessions: how they logged in; nil for local ones
 }
 
 // router indexes bound sessions by full JID, bare JID and alias domain.

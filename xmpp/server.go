@@ -19,6 +19,7 @@ type Server struct {
 	log    *slog.Logger
 	router *router
 	mucs   map[string]*muc.Service
+	login  *loginService
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -37,8 +38,12 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
+	login, err := newLoginService(cfg, func(d string) bool { return d == cfg.Domain || d == cfg.AuthDomain })
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, log: cfg.Logger, router: newRouter(), ctx: ctx, cancel: cancel,
+	s := &Server{cfg: cfg, log: cfg.Logger, router: newRouter(), ctx: ctx, cancel: cancel, login: login,
 		conns: map[*c2s]struct{}{}, locals: map[*LocalSession]struct{}{},
 		resumable: map[string]*smState{}}
 	if err := s.initMUCs(); err != nil {
@@ -55,9 +60,9 @@ func (s *Server) initMUCs() error {
 	}
 	fromAuth := func(j jid.JID) bool { return j.Domainpart() == s.cfg.AuthDomain }
 	policies := map[string]muc.Policy{
-		s.cfg.MUCDomain: {MayCreate: func(j jid.JID) bool {
+		s.cfg.MUCDomain: s.conferencePolicy(func(j jid.JID) bool {
 			return slices.Contains(creators, j.Bare().String())
-		}},
+		}),
 		s.cfg.InternalMUCDomain: {MayUse: fromAuth, MayCreate: fromAuth},
 	}
 	s.mucs = make(map[string]*muc.Service, len(policies))

@@ -34,6 +34,12 @@ func (s *Server) serveWS(up *websocket.Upgrader, w http.ResponseWriter, r *http.
 		http.Error(w, "the xmpp WebSocket subprotocol is required", http.StatusBadRequest)
 		return
 	}
+	info := requestInfo(r)
+	if !s.login.ips.acquire(info.ip) {
+		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
+		return
+	}
+	defer s.login.ips.release(info.ip)
 	if !s.begin() {
 		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
 		return
@@ -43,5 +49,6 @@ func (s *Server) serveWS(up *websocket.Upgrader, w http.ResponseWriter, r *http.
 		s.wg.Done()
 		return
 	}
-	s.serveStream(newWSTransport(conn, s.cfg.MaxStanzaBytes, s.cfg.IdleTimeout), r.RemoteAddr)
+	t := wrappedTransport{newWSTransport(conn, s.cfg.MaxStanzaBytes, s.cfg.IdleTimeout), info}
+	s.serveStream(t, r.RemoteAddr)
 }

@@ -99,6 +99,9 @@ func (s *Service) apply(r *room, c change) {
 		return
 	}
 	if c.role == roleNone {
+		// A kicked occupant loses its affiliation, as with Prosody's
+		// muc_meeting_id: it cannot come back as owner or member.
+		r.setAffiliation(c.target.real.Bare(), affNone)
 		s.leave(r, c.target, c.reason, []string{statusKicked})
 		return
 	}

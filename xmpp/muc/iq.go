@@ -69,8 +69,10 @@ func (r *room) discoInfo(st *dom.Element) *dom.Element {
 	q := res.AddNew(ns.DiscoInfo, "query")
 	q.AddNew(ns.DiscoInfo, "identity").SetAttr("category", "conference").
 		SetAttr("type", "text").SetAttr("name", r.jid.Localpart())
-	for _, f := range []string{ns.MUC, "muc_public", "muc_open", "muc_unmoderated",
-		"muc_nonanonymous", "muc_unsecured", "muc_temporary"} {
+	features := []string{ns.MUC, "muc_hidden", "muc_unmoderated", "muc_nonanonymous", "muc_temporary",
+		pick(r.password != "", "muc_passwordprotected", "muc_unsecured"),
+		pick(r.membersOnly, "muc_membersonly", "muc_open")}
+	for _, f := range features {
 		q.AddNew(ns.DiscoInfo, "feature").SetAttr("var", f)
 	}
 	fields := [][2]string{
@@ -94,4 +96,11 @@ func form(typ, formType string, fields [][2]string) *dom.Element {
 		x.AddNew(ns.XData, "field").SetAttr("var", f[0]).AddNew(ns.XData, "value").SetText(f[1])
 	}
 	return x
+}
+
+func pick(cond bool, yes, no string) string {
+	if cond {
+		return yes
+	}
+	return no
 }

@@ -28,9 +28,13 @@ func (s *Service) owner(r *room, st *dom.Element, from jid.JID, q *dom.Element) 
 		s.deliver(stz.Result(st))
 		return
 	}
-	if x := q.Child(ns.XData, "x"); x == nil {
+	x := q.Child(ns.XData, "x")
+	if x == nil {
 		s.reject(st, stz.BadRequest, "no form")
 		return
+	}
+	if x.Attr("type") != "cancel" {
+		s.configure(r, x)
 	}
 	s.deliver(stz.Result(st))
 }
@@ -39,9 +43,9 @@ func (r *room) configForm() *dom.Element {
 	return form("form", formRoomConfig, [][2]string{
 		{"muc#roomconfig_roomname", r.jid.Localpart()},
 		{"muc#roomconfig_whois", "anyone"},
-		{"muc#roomconfig_roomsecret", ""},
-		{"muc#roomconfig_passwordprotectedroom", "0"},
-		{"muc#roomconfig_membersonly", "0"},
+		{fieldSecret, r.password},
+		{fieldProtected, boolField(r.password != "")},
+		{fieldMembersOnly, boolField(r.membersOnly)},
 		{"muc#roomconfig_persistentroom", "0"},
 		{"muc#roominfo_meetingId", r.meetingID},
 	})
@@ -71,4 +75,11 @@ func inSpace(e *dom.Element, space string) *dom.Element {
 		}
 	}
 	return e
+}
+
+func boolField(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }

@@ -38,9 +38,9 @@ func (s *Service) available(r *room, o *occupant, st *dom.Element, from, to jid.
 	case o == nil:
 		s.join(r, st, from, to)
 	case o.nick != nick:
-		s.reject(st, stz.NotAcceptable, "nickname changes are not supported")
+		s.changeNick(r, o, st, nick)
 	default:
-		o.pres = cleanPresence(st)
+		o.pres = s.occupantPresence(st, from)
 		s.broadcast(r, o)
 	}
 }
@@ -52,20 +52,36 @@ func (s *Service) join(r *room, st *dom.Element, from, to jid.JID) {
 			s.reject(st, stz.NotAllowed, textRoomCreationRestricted)
 			return
 		}
+		if s.policy.MayJoin != nil && !s.policy.MayJoin(from, to.Localpart()) {
+			s.reject(st, stz.NotAllowed, textTokenMismatch)
+			return
+		}
 		r = newRoom(to.Bare())
+		r.joins = s.newJoinLimiter()
 		r.setAffiliation(from.Bare(), affOwner)
 		s.rooms[to.Localpart()] = r
 		created = true
 		s.log.Info("room created", "room", r.jid.String())
+	} else if !s.admit(r, st, from) || s.throttled(r, st, from) {
+		return
 	}
 	if other := r.occupants[to.Resourcepart()]; other != nil {
 		s.reject(st, stz.Conflict, "")
 		return
 	}
-	o := &occupant{nick: to.Resourcepart(), real: from, pres: cleanPresence(st)}
+	if s.policy.Owner != nil && s.policy.Owner(from) {
+		r.setAffiliation(from.Bare(), affOwner)
+	}
+	o := &occupant{nick: to.Resourcepart(), real: from, pres: s.occupantPresence(st, from)}
 	o.role = roleFor(r.affiliation(from))
+	s.enter(r, o, created)
+}
+
+// enter adds o to r and sends the join presences: the others' to o, o's to
+// the others, o's own with status 110 (and 201 for a new room), the subject.
+func (s *Service) enter(r *room, o *occupant, created bool) {
 	for _, other := range r.order {
-		s.deliver(r.presenceOf(other, from))
+		s.deliver(r.presenceOf(other, o.real))
 	}
 	r.add(o)
 	for _, other := range r.order {
@@ -77,12 +93,25 @@ func (s *Service) join(r *room, st *dom.Element, from, to jid.JID) {
 	if created {
 		codes = append(codes, statusCreated)
 	}
-	s.deliver(r.presenceOf(o, from, codes...))
-	s.deliver(r.subjectMessage(from))
+	s.deliver(r.presenceOf(o, o.real, codes...))
+	s.deliver(r.subjectMessage(o.real))
 	if len(r.order) > 1 && r.created.IsZero() {
 		r.created = s.now()
 	}
 	s.log.Debug("occupant joined", "room", r.jid.String(), "nick", o.nick)
+}
+
+// occupantPresence is the presence payload kept for rebroadcast, with the
+// identity the server vouches for in place of any the client sent.
+func (s *Service) occupantPresence(st *dom.Element, from jid.JID) *dom.Element {
+	p := cleanPresence(st)
+	p.RemoveChildren(ns.Client, "identity")
+	if s.policy.Identity != nil {
+		if id := s.policy.Identity(from); id != nil {
+			p.Add(id)
+		}
+	}
+	return p
 }
 
 // broadcast sends o's current presence to every occupant.

@@ -3,6 +3,8 @@ package muc
 import (
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
@@ -24,10 +26,12 @@ const (
 
 // Status codes (XEP-0045 §15.6).
 const (
-	statusSelf         = "110"
-	statusNonAnonymous = "100"
-	statusCreated      = "201"
-	statusKicked       = "307"
+	statusSelf          = "110"
+	statusNonAnonymous  = "100"
+	statusConfigChanged = "104"
+	statusCreated       = "201"
+	statusNickChanged   = "303"
+	statusKicked        = "307"
 )
 
 type room struct {
@@ -38,6 +42,10 @@ type room struct {
 	occupants map[string]*occupant // by nick
 	order     []*occupant          // join order
 	affs      map[string]string    // bare real JID -> affiliation
+
+	password    string        // muc#roomconfig_roomsecret; "" when unlocked
+	membersOnly bool          // muc#roomconfig_membersonly
+	joins       *rate.Limiter // join throttle; nil when off
 }
 
 type occupant struct {

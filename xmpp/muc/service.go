@@ -20,13 +20,32 @@ type Router interface {
 	DeliverLocal(st *dom.Element)
 }
 
-// Policy decides who may use the service and who may create rooms. A nil
-// function allows everyone.
+// Policy decides who may use the service, create and join rooms, and which
+// limits apply. Nil functions allow everyone (or, for Owner, Identity and
+// Exempt, nobody); zero or negative limits are off.
 type Policy struct {
 	// MayUse reports whether a sender may address the service at all.
 	MayUse func(from jid.JID) bool
 	// MayCreate reports whether a sender may create a room that does not exist.
 	MayCreate func(from jid.JID) bool
+	// MayJoin reports whether a real JID may join the room (a localpart),
+	// e.g. whether its token names that room.
+	MayJoin func(real jid.JID, room string) bool
+	// Owner reports whether a real JID becomes owner when it joins (token
+	// moderators, moderator accounts).
+	Owner func(real jid.JID) bool
+	// Identity returns the identity element the server vouches for (from a
+	// token), added to the occupant's presence; clients cannot set their own.
+	Identity func(real jid.JID) *dom.Element
+	// Exempt reports service accounts, which the password, members-only,
+	// room size and join rate do not apply to.
+	Exempt func(real jid.JID) bool
+	// MaxOccupants caps the occupants of a room, exempt ones not counted.
+	MaxOccupants int
+	// JoinRate and JoinBurst throttle joins per room (per second); joins
+	// over the rate are delayed up to maxJoinWait, then refused.
+	JoinRate  float64
+	JoinBurst int
 }
 
 // Service is one MUC domain. It is safe for concurrent use.
@@ -37,8 +56,9 @@ type Service struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	mu    sync.Mutex
-	rooms map[string]*room
+	mu        sync.Mutex
+	rooms     map[string]*room
+	replaying bool // a throttled join is being handled again
 }
 
 // New returns the MUC service for domain, delivering through r.
@@ -85,6 +105,12 @@ func (s *Service) Occupants(room string) []string {
 // Handle processes a stanza addressed to this domain. Its `from` must be the
 // sender's real full JID, stamped by the server.
 func (s *Service) Handle(st *dom.Element) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.handleLocked(st)
+}
+
+func (s *Service) handleLocked(st *dom.Element) {
 	from, err := jid.Parse(st.Attr("from"))
 	if err != nil {
 		return
@@ -94,8 +120,6 @@ func (s *Service) Handle(st *dom.Element) {
 		s.reject(st, stz.JIDMalformed, "")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.policy.MayUse != nil && !s.policy.MayUse(from) {
 		s.reject(st, stz.ServiceUnavailable, "")
 		return

@@ -1,0 +1,80 @@
+package xmpp
+
+import (
+	"strings"
+
+	"mellium.im/xmpp/jid"
+
+	"meetd/xmpp/dom"
+	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/muc"
+)
+
+const nsFocus = "http://jitsi.org/protocol/focus"
+
+// authorized checks a client's stanza against its login before routing:
+// a conference request must name a room the session's token allows, and a
+// token carried in the request itself must be valid for that room.
+func (s *Server) authorized(sess *session, st *dom.Element) bool {
+	if !stz.IsRequest(st) {
+		return true
+	}
+	to, err := jid.Parse(st.Attr("to"))
+	if err != nil || to.Domainpart() != s.cfg.FocusDomain {
+		return true
+	}
+	conf := st.Child(nsFocus, "conference")
+	if conf == nil {
+		return true
+	}
+	room, _, _ := strings.Cut(conf.Attr("room"), "@")
+	if sess.auth != nil && sess.auth.grant != nil {
+		return sess.auth.grant.allows(room)
+	}
+	if tok := conf.Attr("token"); tok != "" && s.login.tokens != nil {
+		g, err := s.login.tokens.verify(tok)
+		return err == nil && g.allows(room)
+	}
+	return !(s.cfg.Auth.DenyAnonymous && s.login.tokens != nil && sess.auth != nil && sess.auth.kind == mechAnonymous)
+}
+
+// conferencePolicy is the conference MUC's policy: who creates rooms
+// (mayCreate), which rooms a token allows, who is owner by login, the
+// identity from a token, and the room limits service accounts are exempt
+// from.
+func (s *Server) conferencePolicy(mayCreate func(jid.JID) bool) muc.Policy {
+	l := s.cfg.Limits
+	return muc.Policy{
+		MayCreate: mayCreate,
+		MayJoin: func(real jid.JID, room string) bool {
+			sess := s.router.byFull(real)
+			a := (*authInfo)(nil)
+			if sess != nil {
+				a = sess.auth
+			}
+			return sess != nil && (a == nil || a.grant == nil || a.grant.allows(room))
+		},
+		Owner: func(real jid.JID) bool {
+			a := s.authOf(real)
+			return a != nil && a.moderator
+		},
+		Identity: func(real jid.JID) *dom.Element {
+			if a := s.authOf(real); a != nil && a.grant != nil {
+				return a.grant.identity()
+			}
+			return nil
+		},
+		Exempt:       s.isService,
+		MaxOccupants: l.MaxOccupants,
+		JoinRate:     l.JoinRate,
+		JoinBurst:    l.JoinBurst,
+	}
+}
+
+// authOf returns the login of the client session bound to real, or nil.
+func (s *Server) authOf(real jid.JID) *authInfo {
+	if sess := s.router.byFull(real); sess != nil {
+		return sess.auth
+	}
+	return nil
+}

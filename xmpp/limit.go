@@ -1,0 +1,59 @@
+package xmpp
+
+// Default limits (reliability.md §2). NewServer applies them to zero
+// Limits fields; a negative value turns a limit off.
+const (
+	DefaultStanzaRate      = 50  // stanzas per second per client session
+	DefaultStanzaBurst     = 200 // stanzas a session may send at once
+	DefaultConnsPerIP      = 100 // concurrent client streams per IP address
+	DefaultLoginsPerMinute = 120 // SASL attempts per IP address per minute
+	DefaultJoinRate        = 5   // MUC joins per room per second
+	DefaultJoinBurst       = 20  // joins a room accepts at once
+	DefaultMaxOccupants    = 100 // occupants per room, service accounts not counted
+)
+
+// maxIPEntries bounds the per-IP table; idle entries are swept first.
+const maxIPEntries = 10000
+
+// Limits bound what one client session, one IP address or one room may use.
+// Zero fields get the defaults above; negative ones turn the limit off.
+// Service accounts (users of AuthDomain) and in-process sessions are exempt
+// from the session rate, room size and join rate.
+type Limits struct {
+	// StanzaRate and StanzaBurst form a token bucket per client session;
+	// when it is empty the server stops reading from that session.
+	StanzaRate  float64
+	StanzaBurst int
+	// ConnsPerIP caps concurrent client streams from one IP address.
+	ConnsPerIP int
+	// LoginsPerMinute caps SASL attempts from one IP address (bucket of
+	// that size, refilled over a minute).
+	LoginsPerMinute int
+	// JoinRate and JoinBurst throttle MUC joins per room; joins over the
+	// rate wait in a short queue and are refused when it is too long.
+	JoinRate  float64
+	JoinBurst int
+	// MaxOccupants caps the occupants of one room.
+	MaxOccupants int
+}
+
+func (l Limits) withDefaults() Limits {
+	setF := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	setI := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	setF(&l.StanzaRate, DefaultStanzaRate)
+	setI(&l.StanzaBurst, DefaultStanzaBurst)
+	setI(&l.ConnsPerIP, DefaultConnsPerIP)
+	setI(&l.LoginsPerMinute, DefaultLoginsPerMinute)
+	setF(&l.JoinRate, DefaultJoinRate)
+	setI(&l.JoinBurst, DefaultJoinBurst)
+	setI(&l.MaxOccupants, DefaultMaxOccupants)
+	return l
+}
