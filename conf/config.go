@@ -17,6 +17,7 @@ type Config struct {
 	Media Media `toml:"media"`
 	Log   Log   `toml:"log"`
 	XMPP  XMPP  `toml:"xmpp"`
+	Auth  Auth  `toml:"auth"`
 
 	Web  Web  `toml:"web"`
 	ACME ACME `toml:"acme"`
@@ -65,6 +66,7 @@ func Default() *Config {
 		Media:    Media{Listen: ":10000"},
 		Log:      Log{Level: "info", Format: "text"},
 		XMPP:     defaultXMPP(),
+		Auth:     defaultAuth(),
 	}
 	defaultFront(c)
 	c.fillDerived()

@@ -29,6 +29,8 @@ type XMPP struct {
 	// Components are the components allowed to connect, each with its own
 	// secret ([[xmpp.component]] tables).
 	Components []Component `toml:"component"`
+	// Limits bound sessions, addresses and rooms ([xmpp.limits]).
+	Limits XMPPLimits `toml:"limits"`
 }
 
 // Component is one external component (XEP-0114): the domain it serves and
@@ -43,10 +45,12 @@ func defaultXMPP() XMPP {
 		ResumeTimeout:   DefaultResumeTimeout,
 		C2SListen:       DefaultC2SListen,
 		ComponentListen: DefaultComponentListen,
+		Limits:          defaultLimits(),
 	}
 }
 
 func (x XMPP) validate(a Addresses, bad badFunc) {
+	x.Limits.validate(bad)
 	if x.ResumeTimeout < 0 || x.ResumeTimeout > maxResumeTimeout {
 		bad("xmpp.resume_timeout", "%d must be 0 to %d seconds", x.ResumeTimeout, maxResumeTimeout)
 	}

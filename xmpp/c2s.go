@@ -184,8 +184,8 @@ func (c *c2s) stanza(ctx context.Context, el *dom.Element) error {
 		c.srv.bounce(el, stz.BadRequest)
 		return nil
 	}
-	if !c.srv.authorized(c.sess, el) {
-		c.srv.bounce(el, stz.NotAuthorized)
+	if cond, ok := c.srv.authorized(c.sess, el); !ok {
+		c.srv.bounce(el, cond)
 		return nil
 	}
 	c.srv.route(el)

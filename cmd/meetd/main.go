@@ -6,6 +6,7 @@
 //
 //	meetd                     run on the built-in defaults (domain localhost)
 //	meetd -config meetd.toml  run with a configuration file
+//	meetd passwd user@host    print a hashed [[auth.account]] entry for the password on stdin
 //
 // SIGINT or SIGTERM stops it gracefully; a second signal stops it at once.
 package main
@@ -28,6 +29,9 @@ func main() {
 // realMain runs meetd and returns the process exit code: 0 after a clean
 // stop, 1 on a runtime failure, 2 on bad usage or configuration.
 func realMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "passwd" {
+		return runPasswd(args[1:], os.Stdin, stdout, stderr)
+	}
 	opts, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0

@@ -24,7 +24,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 			err = joinClose(err, p)
 		}
 	}()
-	xs, err := xmpp.NewServer(xmpp.Config{
+	xs, err := newXMPP(cfg, xmpp.Config{
 		Domain: a.Domain, MUCDomain: a.MUC, FocusDomain: a.Focus,
 		AuthDomain: a.Auth, InternalMUCDomain: a.InternalMUC,
 		RoomCreators: []string{a.FocusJID},
