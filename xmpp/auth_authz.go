@@ -12,21 +12,32 @@ import (
 
 const nsFocus = "http://jitsi.org/protocol/focus"
 
-// authorized checks a client's stanza against its login before routing:
-// a conference request must name a room the session's token allows, and a
-// token carried in the request itself must be valid for that room.
-func (s *Server) authorized(sess *session, st *dom.Element) bool {
+// authorized checks a client's stanza against its login before routing.
+// Requests to service accounts (focus, bridge) come only from other service
+// accounts. A conference request must name a room the session's token
+// allows, and a token carried in the request must be valid for that room.
+func (s *Server) authorized(sess *session, st *dom.Element) (stz.Condition, bool) {
 	if !stz.IsRequest(st) {
-		return true
+		return stz.Condition{}, true
 	}
 	to, err := jid.Parse(st.Attr("to"))
-	if err != nil || to.Domainpart() != s.cfg.FocusDomain {
-		return true
+	if err != nil {
+		return stz.Condition{}, true
+	}
+	if s.isService(to) && !s.isService(sess.jid) {
+		return stz.ServiceUnavailable, false
 	}
 	conf := st.Child(nsFocus, "conference")
-	if conf == nil {
-		return true
+	if to.Domainpart() != s.cfg.FocusDomain || conf == nil {
+		return stz.Condition{}, true
 	}
+	if s.conferenceAllowed(sess, conf) {
+		return stz.Condition{}, true
+	}
+	return stz.NotAuthorized, false
+}
+
+func (s *Server) conferenceAllowed(sess *session, conf *dom.Element) bool {
 	room, _, _ := strings.Cut(conf.Attr("room"), "@")
 	if sess.auth != nil && sess.auth.grant != nil {
 		return sess.auth.grant.allows(room)
@@ -35,7 +46,7 @@ func (s *Server) authorized(sess *session, st *dom.Element) bool {
 		g, err := s.login.tokens.verify(tok)
 		return err == nil && g.allows(room)
 	}
-	return !(s.cfg.Auth.DenyAnonymous && s.login.tokens != nil && sess.auth != nil && sess.auth.kind == mechAnonymous)
+	return true
 }
 
 // conferencePolicy is the conference MUC's policy: who creates rooms
