@@ -1,0 +1,36 @@
+package xmpp
+
+import (
+	"testing"
+
+	"meetd/xmpp/internal/ns"
+)
+
+// TestGuestCannotReachServices covers reliability.md §5.1 X7: guests' IQs
+// to the focus and bridge accounts and to the brewery fail, and the
+// internal MUC is not listed to them.
+func TestGuestCannotReachServices(t *testing.T) {
+	leakCheck(t)
+	env := newEnv(t)
+	env.attach("focus@auth.localhost/focus", "focus.localhost")
+	env.attach("jvb@auth.localhost/jvb1")
+	c := env.dial()
+	c.login()
+	for i, to := range []string{"focus@auth.localhost/focus", "jvb@auth.localhost/jvb1", "jvb@auth.localhost",
+		"jvbbrewery@internal.auth.localhost", "jvbbrewery@internal.auth.localhost/jvb1"} {
+		id := string(rune('a' + i))
+		c.send(`<iq xmlns="jabber:client" type="set" to="` + to + `" id="` + id + `"><conference-modify xmlns="jitsi:colibri2"/></iq>`)
+		r := c.recvID(id)
+		if r.Child(ns.Client, "error").Child(ns.StanzaErr, "service-unavailable") == nil {
+			t.Fatalf("IQ to %s: %s", to, r)
+		}
+	}
+	for _, to := range []string{"localhost", "conference.localhost"} {
+		c.send(`<iq xmlns="jabber:client" type="get" to="` + to + `" id="i-` + to + `"><query xmlns="http://jabber.org/protocol/disco#items"/></iq>`)
+		for _, it := range c.recvID("i-"+to).Child(ns.DiscoItems, "query").ChildrenNamed(ns.DiscoItems, "item") {
+			if it.Attr("jid") != "conference.localhost" {
+				t.Fatalf("%s lists %s", to, it.Attr("jid"))
+			}
+		}
+	}
+}
