@@ -143,9 +143,6 @@ func (s *session) waitMedia(pages []int) {
 	if err != nil {
 		s.t.Fatalf("media did not flow within %v: %v\n%s", mediaLimit, err, s.describeAll(pages))
 	}
-	if took > mediaTarget {
-		s.t.Logf("SLOW: media flowed after %v, more than issue 2's %v (allowed on a loaded machine)", took, mediaTarget)
-	}
 	s.t.Logf("media: every page decodes (>%d frames) and hears every other page, %v after all joined and saw each other", minFrames, took)
 	for _, p := range pages {
 		s.t.Logf("page %d inbound: %+v", p, last[p].Inbound)

@@ -11,17 +11,16 @@ import (
 	"time"
 )
 
-// Limits. Issue 2 asks for media within 20 s of joining; on a loaded 2-core CI machine the test allows more
-// and reports the time it took, so a slow machine does not fail a working call.
+// Limits. Issue 2 asks for media within 20 s of all having joined; the test holds to that and logs the time
+// it took (about 2 s here).
 const (
-	joinLimit   = 90 * time.Second
-	mediaLimit  = 90 * time.Second
-	mediaTarget = 20 * time.Second
-	leaveLimit  = 60 * time.Second
-	callLimit   = 15 * time.Second // one driver call
-	pollEvery   = time.Second
-	minFrames   = 30
-	dumpEnv     = "MEETD_E2E_DUMP"
+	joinLimit  = 90 * time.Second
+	mediaLimit = 20 * time.Second // issue 2: media within 20 s of joining
+	leaveLimit = 60 * time.Second
+	callLimit  = 15 * time.Second // one driver call
+	pollEvery  = time.Second
+	minFrames  = 30
+	dumpEnv    = "MEETD_E2E_DUMP"
 	// lynoVersion is JitsiMeetJS.version of @lyno/lib-jitsi-meet@2.6726.2.
 	lynoVersion = "7d34d5371e93bd3dcd7c820e127bac3985bfbd33"
 )
