@@ -52,6 +52,8 @@ type startOptions struct {
 	ServiceURL    string            `json:"serviceUrl"`
 	Hosts         map[string]string `json:"hosts"`
 	BridgeChannel string            `json:"bridgeChannel"`
+	// Transport "bosh" makes the page connect over BOSH (config.js bosh) instead of the WebSocket.
+	Transport string `json:"transport,omitempty"`
 }
 
 // hasEvent reports whether the page saw an event of that kind and detail.

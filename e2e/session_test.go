@@ -36,6 +36,8 @@ type session struct {
 	seen    []int // every page ever opened
 	// bridgeChannel overrides config.js's openBridgeChannel ("websocket" or "datachannel") when set.
 	bridgeChannel string
+	// transport "bosh" makes pages connect over BOSH instead of the WebSocket.
+	transport string
 	// libVersion is JitsiMeetJS.version of the library the pages loaded.
 	libVersion string
 }
@@ -103,6 +105,7 @@ func (s *session) join(page int, room string) {
 		Hosts:      map[string]string{"domain": "localhost", "muc": "conference.localhost", "focus": "focus.localhost"},
 
 		BridgeChannel: s.bridgeChannel,
+		Transport:     s.transport,
 	})
 	var cfg string
 	if err := s.eval(page, fmt.Sprintf("meetdTest.start(%s)", opts), &cfg); err != nil {

@@ -75,7 +75,7 @@ func newClientConfig(cfg *conf.Config, public *url.URL, tenant string) clientCon
 		WebSocket:                 ws,
 		ServiceURL:                ws,
 		BOSH:                      BOSHURL(public),
-		EnableWebsocketResume:     false, // stream management is not offered yet
+		EnableWebsocketResume:     true, // XEP-0198 resumption (xmpp/sm.go, [xmpp] resume_timeout)
 		OpenBridgeChannel:         "websocket",
 		P2P:                       clientP2P{Enabled: false},
 		Flags:                     clientFlags{SourceNameSignaling: true, SendMultipleVideoStreams: true},

@@ -14,6 +14,7 @@ func routes(cfg *conf.Config, opts Options, log *slog.Logger) (http.Handler, err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET "+XMPPWebSocketPath, orUnavailable(opts.XMPP, "xmpp"))
+	mux.Handle(BOSHPath, orUnavailable(opts.BOSH, "bosh"))
 	mux.Handle(ColibriWSPrefix, orUnavailable(opts.Bridge, "bridge"))
 	// Everything else: config scripts, the web app, rooms and tenants.
 	mux.Handle("/", app)

@@ -38,7 +38,7 @@ func serve(ctx context.Context, cfg *conf.Config, log *slog.Logger, out io.Write
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(cfg, web.Options{PublicURL: pub, XMPP: p.xmpp, Bridge: p.bridge, Logger: log})
+	srv, err := web.New(cfg, web.Options{PublicURL: pub, XMPP: p.xmpp, BOSH: p.bosh, Bridge: p.bridge, Logger: log})
 	if err != nil {
 		return joinClose(err, p)
 	}

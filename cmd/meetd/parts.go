@@ -12,6 +12,7 @@ import (
 // everything, in order.
 type parts struct {
 	xmpp      http.Handler // mounted at /xmpp-websocket
+	bosh      http.Handler // mounted at /http-bind
 	bridge    http.Handler // mounted at /colibri-ws/
 	mediaAddr net.Addr     // the bound UDP media address
 	runners   []runner

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"time"
 
 	"meetd/bridge"
 	"meetd/conf"
@@ -27,8 +28,9 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 	xs, err := newXMPP(cfg, xmpp.Config{
 		Domain: a.Domain, MUCDomain: a.MUC, FocusDomain: a.Focus,
 		AuthDomain: a.Auth, InternalMUCDomain: a.InternalMUC,
-		RoomCreators: []string{a.FocusJID},
-		Logger:       log.With("part", "xmpp"),
+		RoomCreators:  []string{a.FocusJID},
+		ResumeTimeout: resumeTimeout(cfg.XMPP.ResumeTimeout),
+		Logger:        log.With("part", "xmpp"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("xmpp: %w", err)
@@ -59,9 +61,19 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		Logger: log.With("part", "focus"),
 	}, fs)
 	p.xmpp, p.bridge, p.mediaAddr = xs.WebSocketHandler(), br.WebSocketHandler(), br.UDPAddr()
+	p.bosh = xs.BOSHHandler()
 	p.runners = []runner{
 		{"bridge", func(ctx context.Context) error { return br.Run(ctx, jvb) }},
 		{"focus", fc.Run},
 	}
 	return p, nil
+}
+
+// resumeTimeout converts [xmpp] resume_timeout (seconds, 0 = off) to the
+// xmpp.Config value (negative = off).
+func resumeTimeout(seconds int) time.Duration {
+	if seconds <= 0 {
+		return -1
+	}
+	return time.Duration(seconds) * time.Second
 }

@@ -55,7 +55,9 @@
         const cfg = window.config;
         if (loaded && cfg && cfg.hosts && cfg.websocket) {
             state.config = 'config.js';
-            return Object.assign({}, cfg, { serviceUrl: cfg.websocket });
+            // transport 'bosh' connects to config.js's BOSH URL instead (XEP-0124/0206, /http-bind).
+            const serviceUrl = opts.transport === 'bosh' && cfg.bosh ? cfg.bosh : cfg.websocket;
+            return Object.assign({}, cfg, { serviceUrl });
         }
         state.config = 'test options';
         note('config.js not usable', opts.configUrl || '');
@@ -115,6 +117,11 @@
         }
         connection = new window.JitsiMeetJS.JitsiConnection(null, null, options);
         connection.addEventListener(ev.CONNECTION_ESTABLISHED, () => {
+            if (room) {
+                // The library reconnected (stream resumption) and is still in the conference.
+                note('reconnected', '');
+                return;
+            }
             state.stage = 'connected';
             note('connected', options.serviceUrl);
             enterRoom(opts, options).catch(err => fail('join', err));
@@ -190,6 +197,19 @@
         return true;
     }
 
+    // cutSocket closes the XMPP WebSocket under the library, as a network drop would: the library should
+    // resume its stream (XEP-0198) on a new socket and stay in the conference.
+    function cutSocket() {
+        const xc = connection && connection.xmpp && connection.xmpp.connection;
+        const strophe = xc && xc._stropheConn;
+        const ws = strophe && strophe._proto && strophe._proto.socket;
+        if (!ws) {
+            return false;
+        }
+        ws.close();
+        return true;
+    }
+
     // loopbackStats sends the local tracks between two in-page peer connections and reports the receiver's
     // stats: it proves fake media, WebRTC and the stats summary without any server.
     async function loopbackStats(timeoutMs) {
@@ -216,5 +236,5 @@
         return out;
     }
 
-    window.meetdTest = { init, createTracks, start, status, stats, leave, forgetUnload, loopbackStats };
+    window.meetdTest = { init, createTracks, start, status, stats, leave, forgetUnload, cutSocket, loopbackStats };
 }());
