@@ -22,7 +22,9 @@ func TestBadStreamInput(t *testing.T) {
 	env := newEnv(t)
 	bystander := env.dial()
 	bystander.login()
-	msg := func(inner string) string { return `<message xmlns="jabber:client" to="localhost">` + inner + `</message>` }
+	msg := func(inner string) string {
+		return `<message xmlns="jabber:client" to="localhost">` + inner + `</message>`
+	}
 	tests := []struct {
 		name, input, want string
 	}{
