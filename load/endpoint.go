@@ -34,6 +34,9 @@ type endpoint struct {
 	nick    string
 	publish bool
 	probe   bool
+	offerer bool          // Janus publisher leg: ICE controlling, DTLS server
+	janus   *janusSession // Janus legs only
+	feed    string        // Janus publisher id of a publisher leg
 
 	x        *xmppConn
 	initiate chan *dom.Element
@@ -93,7 +96,7 @@ func (e *endpoint) join(ctx context.Context) error {
 	if e.x, err = dialXMPP(ctx, e.r.xmppURL, cfg.Domain, e.onStanza); err != nil {
 		return err
 	}
-	room := cfg.Room + "@conference." + cfg.Domain
+	room := e.r.roomOf(e.idx) + "@conference." + cfg.Domain
 	if err := conferenceIQ(ctx, e.x, "focus."+cfg.Domain, room, e.nick); err != nil {
 		return fmt.Errorf("load: conference iq: %w", err)
 	}
@@ -144,7 +147,13 @@ func (e *endpoint) accept(ctx context.Context, cands []jingle.Candidate) error {
 // connect runs ICE, DTLS and SRTP and starts media.
 func (e *endpoint) connect(ctx context.Context) error {
 	addRemotes(e.agent, e.offer.transport.Candidates)
-	conn, err := e.agent.Accept(ctx, e.offer.transport.Ufrag, e.offer.transport.Pwd)
+	var conn *ice.Conn
+	var err error
+	if e.offerer {
+		conn, err = e.agent.Dial(ctx, e.offer.transport.Ufrag, e.offer.transport.Pwd)
+	} else {
+		conn, err = e.agent.Accept(ctx, e.offer.transport.Ufrag, e.offer.transport.Pwd)
+	}
 	if err != nil {
 		return fmt.Errorf("load: ice: %w", err)
 	}
@@ -154,10 +163,15 @@ func (e *endpoint) connect(ctx context.Context) error {
 	e.rx = newReceiver(e, e.probe)
 	e.wg.Add(1)
 	go e.readLoop()
-	if e.dtls, err = dtlsClient(ctx, e.pipe, e.r.cert, e.offer.transport.Fingerprints, e.r.ice.logger); err != nil {
+	if e.offerer {
+		e.dtls, err = dtlsServer(ctx, e.pipe, e.r.cert, e.offer.transport.Fingerprints, e.r.ice.logger)
+	} else {
+		e.dtls, err = dtlsClient(ctx, e.pipe, e.r.cert, e.offer.transport.Fingerprints, e.r.ice.logger)
+	}
+	if err != nil {
 		return err
 	}
-	if e.keys, err = newSRTP(e.dtls); err != nil {
+	if e.keys, err = newSRTP(e.dtls, !e.offerer); err != nil {
 		return err
 	}
 	e.times.dtlsDone = time.Since(e.times.joinSent)
@@ -172,7 +186,9 @@ func (e *endpoint) connect(ctx context.Context) error {
 			e.send.run(e.r.ctx)
 		}()
 	}
-	e.openChannel(ctx)
+	if e.janus == nil {
+		e.openChannel(ctx)
+	}
 	return nil
 }
 
@@ -246,6 +262,9 @@ func (e *endpoint) openChannel(ctx context.Context) {
 func (e *endpoint) close() {
 	if e.x != nil {
 		e.x.close()
+	}
+	if e.janus != nil {
+		e.janus.close()
 	}
 	if e.channel != nil {
 		_ = e.channel.Close()

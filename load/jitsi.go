@@ -116,6 +116,7 @@ type localMedia struct {
 	publish    bool
 	ufrag, pwd string
 	fp         string
+	setup      string // SDP setup role (Janus legs)
 	cands      []jingle.Candidate
 }
 

@@ -30,7 +30,7 @@ func (l *Load) JoinStats() JoinStats {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, e := range l.eps {
-		if !e.ready.Load() {
+		if !e.ready.Load() || e.offerer {
 			continue
 		}
 		t := &e.times

@@ -14,11 +14,19 @@ import (
 	"github.com/pion/logging"
 )
 
+// Signalling adapters.
+const (
+	SignalJitsi = "jitsi" // meetd (or any Jitsi deployment): XMPP over WebSocket, Jingle
+	SignalJanus = "janus" // Janus VideoRoom over its HTTP API
+)
+
 // Config describes one load run.
 type Config struct {
+	Signal    string // SignalJitsi (default) or SignalJanus
 	URL       string // meetd's https base URL, e.g. https://127.0.0.1:8443
 	Domain    string // XMPP domain; default localhost
 	Room      string // MUC room name; default "load"
+	Rooms     int    // endpoints are spread over this many rooms (room-0, room-1, …) when > 1
 	Endpoints int    // emulated participants
 	Senders   int    // the first Senders endpoints publish audio and video
 	Probes    int    // receivers in probe mode (decrypt, latency); the rest are sinks
@@ -39,6 +47,9 @@ func (c *Config) defaults() error {
 		return fmt.Errorf("%w: url and endpoints are required", ErrConfig)
 	}
 	c.URL = strings.TrimRight(c.URL, "/")
+	if c.Signal == "" {
+		c.Signal = SignalJitsi
+	}
 	if c.Domain == "" {
 		c.Domain = "localhost"
 	}
@@ -70,6 +81,14 @@ type run struct {
 	cert        tls.Certificate
 	fingerprint string
 	ice         iceParams
+}
+
+// roomOf is the MUC room endpoint idx joins.
+func (r *run) roomOf(idx int) string {
+	if r.cfg.Rooms <= 1 {
+		return r.cfg.Room
+	}
+	return fmt.Sprintf("%s-%d", r.cfg.Room, idx%r.cfg.Rooms)
 }
 
 func (r *run) since() int64              { return int64(time.Since(r.epoch)) }
@@ -125,9 +144,21 @@ func Start(ctx context.Context, cfg Config) (*Load, error) {
 
 func (l *Load) joinAll() {
 	defer close(l.done)
+	if l.r.cfg.Signal == SignalJanus {
+		l.joinJanus()
+		return
+	}
+	eps := make([]*endpoint, l.r.cfg.Endpoints)
+	for i := range eps {
+		eps[i] = newEndpoint(l.r, i)
+	}
+	l.joinEach(eps, func(ctx context.Context, e *endpoint) error { return e.join(ctx) })
+}
+
+// joinEach joins eps concurrently, JoinInterval apart, and waits for all.
+func (l *Load) joinEach(eps []*endpoint, join func(context.Context, *endpoint) error) {
 	var wg sync.WaitGroup
-	for i := range l.r.cfg.Endpoints {
-		e := newEndpoint(l.r, i)
+	for _, e := range eps {
 		l.mu.Lock()
 		l.eps = append(l.eps, e)
 		l.mu.Unlock()
@@ -136,12 +167,12 @@ func (l *Load) joinAll() {
 			defer wg.Done()
 			ctx, cancel := context.WithTimeout(l.r.ctx, l.r.cfg.JoinTimeout)
 			defer cancel()
-			if err := e.join(ctx); err != nil {
+			if err := join(ctx, e); err != nil {
 				e.err = err
 				l.mu.Lock()
-				l.failed = append(l.failed, fmt.Errorf("endpoint %d: %w", i, err))
+				l.failed = append(l.failed, fmt.Errorf("endpoint %d: %w", e.idx, err))
 				l.mu.Unlock()
-				l.r.cfg.Log.Warn("join failed", "endpoint", i, "err", err)
+				l.r.cfg.Log.Warn("join failed", "endpoint", e.idx, "err", err)
 			}
 		}()
 		if l.r.cfg.JoinInterval > 0 {
@@ -177,13 +208,13 @@ func (l *Load) Snapshot() *Totals {
 	return t
 }
 
-// Connected counts endpoints whose media path is up.
+// Connected counts endpoints whose media path is up (for Janus: receiving legs).
 func (l *Load) Connected() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n := 0
 	for _, e := range l.eps {
-		if e.ready.Load() {
+		if e.ready.Load() && !e.offerer {
 			n++
 		}
 	}

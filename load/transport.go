@@ -93,10 +93,9 @@ func localFingerprint(cert tls.Certificate) (string, error) {
 	return fingerprint.Fingerprint(c, 5) // crypto.SHA256
 }
 
-// dtlsClient runs the DTLS client handshake over the demux pipe and checks
-// the bridge certificate against the offered sha-256 fingerprints.
-func dtlsClient(ctx context.Context, pipe net.Conn, cert tls.Certificate, fps []jingle.Fingerprint, lf logging.LoggerFactory) (*dtls.Conn, error) {
-	verify := func(raw [][]byte, _ [][]*x509.Certificate) error {
+// verifier checks the peer certificate against signalled sha-256 fingerprints.
+func verifier(fps []jingle.Fingerprint) func([][]byte, [][]*x509.Certificate) error {
+	return func(raw [][]byte, _ [][]*x509.Certificate) error {
 		if len(raw) == 0 {
 			return ErrFingerprint
 		}
@@ -115,17 +114,48 @@ func dtlsClient(ctx context.Context, pipe net.Conn, cert tls.Certificate, fps []
 		}
 		return ErrFingerprint
 	}
+}
+
+// srtpProfiles are offered in this order: AES-128-GCM first (cheapest).
+var srtpProfiles = []dtls.SRTPProtectionProfile{dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AEAD_AES_256_GCM,
+	dtls.SRTP_AES128_CM_HMAC_SHA1_80}
+
+// dtlsClient runs the DTLS client handshake over the demux pipe and checks
+// the server certificate against the offered sha-256 fingerprints.
+func dtlsClient(ctx context.Context, pipe net.Conn, cert tls.Certificate, fps []jingle.Fingerprint, lf logging.LoggerFactory) (*dtls.Conn, error) {
 	conn, err := dtls.ClientWithOptions(dtlsnet.PacketConnFromConn(pipe), pipe.RemoteAddr(),
 		dtls.WithCertificates(cert),
-		dtls.WithSRTPProtectionProfiles(dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80),
+		dtls.WithSRTPProtectionProfiles(srtpProfiles...),
 		dtls.WithExtendedMasterSecret(dtls.RequireExtendedMasterSecret),
 		dtls.WithInsecureSkipVerify(true),
-		dtls.WithVerifyPeerCertificate(verify),
+		dtls.WithVerifyPeerCertificate(verifier(fps)),
 		dtls.WithLoggerFactory(lf),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("load: dtls client: %w", err)
 	}
+	return handshake(ctx, conn)
+}
+
+// dtlsServer runs the DTLS server side (for legs where the peer answered
+// setup:active).
+func dtlsServer(ctx context.Context, pipe net.Conn, cert tls.Certificate, fps []jingle.Fingerprint, lf logging.LoggerFactory) (*dtls.Conn, error) {
+	conn, err := dtls.ServerWithOptions(dtlsnet.PacketConnFromConn(pipe), pipe.RemoteAddr(),
+		dtls.WithCertificates(cert),
+		dtls.WithSRTPProtectionProfiles(srtpProfiles...),
+		dtls.WithExtendedMasterSecret(dtls.RequestExtendedMasterSecret),
+		dtls.WithClientAuth(dtls.RequireAnyClientCert),
+		dtls.WithInsecureSkipVerify(true),
+		dtls.WithVerifyPeerCertificate(verifier(fps)),
+		dtls.WithLoggerFactory(lf),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("load: dtls server: %w", err)
+	}
+	return handshake(ctx, conn)
+}
+
+func handshake(ctx context.Context, conn *dtls.Conn) (*dtls.Conn, error) {
 	if err := conn.HandshakeContext(ctx); err != nil {
 		_ = conn.Close()
 		return nil, fmt.Errorf("load: dtls handshake: %w", err)
@@ -141,7 +171,7 @@ type srtpKeys struct {
 	in              *srtp.Context
 }
 
-func newSRTP(conn *dtls.Conn) (*srtpKeys, error) {
+func newSRTP(conn *dtls.Conn, isClient bool) (*srtpKeys, error) {
 	prof, ok := conn.SelectedSRTPProtectionProfile()
 	if !ok {
 		return nil, ErrNoSRTPProfile
@@ -151,7 +181,7 @@ func newSRTP(conn *dtls.Conn) (*srtpKeys, error) {
 		return nil, ErrNoSRTPProfile
 	}
 	cfg := &srtp.Config{Profile: srtp.ProtectionProfile(prof)}
-	if err := cfg.ExtractSessionKeysFromDTLS(&state, true); err != nil {
+	if err := cfg.ExtractSessionKeysFromDTLS(&state, isClient); err != nil {
 		return nil, fmt.Errorf("load: srtp keys: %w", err)
 	}
 	k := &srtpKeys{profile: profileName(prof)}

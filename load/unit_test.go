@@ -1,8 +1,13 @@
 package load
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/pion/sdp/v3"
+
+	"meetd/xmpp/jingle"
 )
 
 func TestTagRoundTrip(t *testing.T) {
@@ -131,4 +136,41 @@ func FuzzParsePacket(f *testing.F) {
 		_ = isVP8Keyframe(b)
 		_, _ = findOneByte(b, 5)
 	})
+}
+
+func TestJanusSDP(t *testing.T) {
+	l := localMedia{nick: "abcd0001", idx: 2, ufrag: "uf", pwd: "pwdpwdpwdpwdpwdpwdpwdpwd", fp: "AA:BB", setup: "actpass",
+		cands: []jingle.Candidate{{Foundation: "1", Priority: 100, IP: "10.77.0.2", Port: 4000}}}
+	offer := publisherOffer(l, 3)
+	var sd sdp.SessionDescription
+	if err := sd.UnmarshalString(offer); err != nil {
+		t.Fatalf("publisher offer does not parse: %v\n%s", err, offer)
+	}
+	if n := strings.Count(offer, "a=ssrc-group:FID"); n != 3 || !strings.Contains(offer, "a=ssrc-group:SIM") {
+		t.Fatalf("simulcast groups: %d FID\n%s", n, offer)
+	}
+	// A Janus-like subscription offer with one audio and one video stream.
+	janus := "v=0\r\no=- 1 1 IN IP4 10.77.0.1\r\ns=VideoRoom\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n" +
+		"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 10.77.0.1\r\na=mid:0\r\na=sendonly\r\na=ice-ufrag:jU\r\na=ice-pwd:jP\r\n" +
+		"a=fingerprint:sha-256 11:22\r\na=setup:actpass\r\na=rtpmap:111 opus/48000/2\r\n" +
+		"a=candidate:1 1 udp 2015363327 10.77.0.1 20001 typ host\r\n" +
+		"m=video 9 UDP/TLS/RTP/SAVPF 100 101\r\nc=IN IP4 10.77.0.1\r\na=mid:1\r\na=sendonly\r\na=rtpmap:100 VP8/90000\r\n" +
+		"a=rtpmap:101 rtx/90000\r\na=fmtp:101 apt=100\r\na=extmap:7 " + uriTWCC + "\r\n"
+	o, jsd, err := sdpTransport(janus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.transport.Ufrag != "jU" || len(o.transport.Candidates) != 1 || o.transport.Candidates[0].Port != 20001 {
+		t.Fatalf("transport %+v", o.transport)
+	}
+	ans := subscriberAnswer(jsd, l, o)
+	if err := sd.UnmarshalString(ans); err != nil {
+		t.Fatalf("answer does not parse: %v\n%s", err, ans)
+	}
+	if o.ptRTX != 101 || o.extTWCCV != 7 || strings.Count(ans, "a=recvonly") != 2 || !strings.Contains(ans, "a=setup:active") {
+		t.Fatalf("answer/pts: rtx %d twcc %d\n%s", o.ptRTX, o.extTWCCV, ans)
+	}
+	if _, _, err := sdpTransport("v=0\r\n"); err == nil {
+		t.Fatal("sdp without transport accepted")
+	}
 }
