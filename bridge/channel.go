@@ -28,6 +28,7 @@ func (e *endpoint) attachChannel(c channelConn, transport string) bool {
 	}
 	e.log.Info("bridge channel open", "transport", transport)
 	e.sendJSON(colibri.NewServerHello(""))
+	e.conf.greet(e)
 	return true
 }
 
@@ -87,24 +88,24 @@ func (e *endpoint) onChannelMessage(msg []byte) {
 		e.sendJSON(colibri.NewServerHello(""))
 	case colibri.ClassReceiverVideoConstraints:
 		var m colibri.ReceiverVideoConstraints
-		if json.Unmarshal(msg, &m) == nil && m.LastN != nil {
-			e.setLastN(*m.LastN)
+		if json.Unmarshal(msg, &m) == nil {
+			e.conf.setPrefs(e, func(p *receiverPrefs) { p.merge(&m) })
 		}
 	case colibri.ClassLastNChanged:
 		var m colibri.LastNChangedEvent
 		if json.Unmarshal(msg, &m) == nil {
-			e.setLastN(m.LastN)
+			e.conf.setPrefs(e, func(p *receiverPrefs) { p.lastN = max(min(m.LastN, 1<<16), -1) })
+		}
+	case colibri.ClassReceiverVideoConstraint:
+		var m colibri.ReceiverVideoConstraint
+		if json.Unmarshal(msg, &m) == nil {
+			e.conf.setPrefs(e, func(p *receiverPrefs) { p.def.maxHeight = m.MaxFrameHeight })
 		}
 	case colibri.ClassEndpointMessage:
 		e.relayEndpointMessage(msg)
 	case colibri.ClassEndpointStats:
 		e.relayToAll(msg)
 	}
-}
-
-func (e *endpoint) setLastN(n int) {
-	e.constraint.Store(true)
-	e.lastN.Store(int32(max(min(n, 1<<20), -1)))
 }
 
 // relayEndpointMessage delivers an EndpointMessage to its target ("" = all).

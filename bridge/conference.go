@@ -25,6 +25,13 @@ type conference struct {
 
 	kfMu   sync.Mutex
 	lastKF map[uint32]time.Time // media SSRC -> last keyframe request sent
+
+	// allocMu guards allocation and speaker state, and the endpoints'
+	// prefs/lastFwd; taken after an endpoint's mu, never before.
+	allocMu   sync.Mutex
+	speakers  []string       // recent speakers, dominant first
+	senderMax map[string]int // source name -> last SenderSourceConstraints sent
+	speakerAt atomic.Int64   // unix nanoseconds of the last speaker decision
 }
 
 func newConference(b *Bridge, meetingID, name string) *conference {
@@ -34,6 +41,7 @@ func newConference(b *Bridge, meetingID, name string) *conference {
 		audioSSRC: randomSSRC(), videoSSRC: randomSSRC(),
 		endpoints: map[string]*endpoint{},
 		lastKF:    map[uint32]time.Time{},
+		senderMax: map[string]int{},
 	}
 	c.snapshot.Store(&[]*endpoint{})
 	return c
@@ -81,6 +89,10 @@ func (c *conference) removeEndpoint(id string) {
 	if e != nil {
 		e.close()
 	}
+	c.allocMu.Lock()
+	c.forgetSpeakerLocked(id)
+	c.reallocateLocked()
+	c.allocMu.Unlock()
 }
 
 // empty reports whether no endpoint is left.

@@ -4,8 +4,15 @@
 // full ICE (controlling) on one shared UDP port, a DTLS server, SRTP and an
 // SCTP data channel for the bridge channel (or a WebSocket).
 //
-// Media is forwarded unchanged (same SSRCs, sequence numbers and timestamps)
-// from every endpoint to every other endpoint of a conference; from a
-// simulcast sender only the first SSRC of its SIM group (and its RTX partner)
-// is forwarded, which is what the focus signals to receivers.
+// Audio is forwarded to every other endpoint unchanged. Video is forwarded
+// per receiver as its ReceiverVideoConstraints allow (last-N ordered by
+// speaking activity, on-stage and selected sources first, maxHeight and
+// maxFrameRate per source): a simulcast source is presented as one VP8
+// stream on the first SSRC of its SIM group, the only one the focus
+// signals to receivers, with the selected encoding's SSRC, sequence
+// numbers, timestamps, PictureID and TL0PICIDX rewritten (bridge.md §5.3);
+// encodings switch at keyframes and temporal layers are dropped for lower
+// frame rates. Senders are told the largest height anyone receives
+// (SenderSourceConstraints) and every endpoint the dominant speaker, taken
+// from the audio-level header extension.
 package bridge

@@ -44,14 +44,20 @@ type endpoint struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	ingress    atomic.Pointer[ingressTable]
-	lastN      atomic.Int32
-	muteAudio  atomic.Bool
-	muteVideo  atomic.Bool
-	srtpReady  atomic.Bool
-	sendQ      chan *outPacket
-	msgQ       chan []byte
-	constraint atomic.Bool // a ReceiverVideoConstraints/LastN message arrived
+	ingress   atomic.Pointer[ingressTable]
+	alloc     atomic.Pointer[allocation] // what this endpoint receives
+	speech    speech
+	muteAudio atomic.Bool
+	muteVideo atomic.Bool
+	srtpReady atomic.Bool
+	sendQ     chan *outPacket
+	msgQ      chan []byte
+
+	// Guarded by conf.allocMu.
+	prefs    receiverPrefs
+	prefsSet bool // a ReceiverVideoConstraints/LastN message arrived
+	lastFwd  []string
+	fwdSent  bool
 
 	mu       sync.Mutex
 	media    mediaState
@@ -67,6 +73,7 @@ type endpoint struct {
 
 	decrypt atomic.Pointer[srtp.Context] // set once; used by the reader goroutine only
 	twcc    *twccState                   // reader goroutine only
+	fwd     *forwarder                   // reader goroutine only
 }
 
 func newEndpoint(c *conference, id string) (*endpoint, error) {
@@ -78,7 +85,8 @@ func newEndpoint(c *conference, id string) (*endpoint, error) {
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	e.ingress.Store(emptyIngress)
 	e.twcc = newTWCCState(c.videoSSRC)
-	e.lastN.Store(-1)
+	e.fwd = newForwarder()
+	e.prefs = defaultPrefs()
 	agent, err := e.newAgent()
 	if err != nil {
 		e.cancel()
@@ -129,28 +137,37 @@ func (e *endpoint) onICEState(s ice.ConnectionState) {
 	e.log.Debug("ice state", "state", s.String())
 }
 
-// update applies a colibri2 endpoint update from the focus.
+// update applies a colibri2 endpoint update from the focus, then
+// recomputes the conference's allocations.
 func (e *endpoint) update(u *colibri.Endpoint) {
+	if !e.updateLocked(u) {
+		return
+	}
+	if u.InitialLastN != nil {
+		e.conf.setInitialLastN(e, u.InitialLastN.Value)
+	}
+	e.conf.reallocate()
+}
+
+func (e *endpoint) updateLocked(u *colibri.Endpoint) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		return
+		return false
 	}
 	e.media.add(u.Media)
 	if u.Sources != nil {
 		e.sources = u.Sources
 	}
-	e.ingress.Store(buildIngress(&e.media, e.sources))
+	e.ingress.Store(buildIngress(&e.media, e.sources, e.id, e.ingress.Load()))
 	if u.ForceMute != nil {
 		e.muteAudio.Store(u.ForceMute.Audio)
 		e.muteVideo.Store(u.ForceMute.Video)
 	}
-	if u.InitialLastN != nil && !e.constraint.Load() {
-		e.lastN.Store(int32(u.InitialLastN.Value))
-	}
 	if u.Transport != nil {
 		e.updateTransportLocked(u.Transport)
 	}
+	return true
 }
 
 func (e *endpoint) updateTransportLocked(t *colibri.Transport) {

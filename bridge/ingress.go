@@ -55,16 +55,16 @@ const (
 // table, neutralises its sdes:mid (and rid) extensions in place and says
 // whether to forward it: a foreign mid would make the receiver's browser
 // mis-route the packet. h is reused by the caller to avoid allocation.
-func inspectRTP(pkt []byte, t *ingressTable, h *rtp.Header) (rtpVerdict, mediaKind) {
+func inspectRTP(pkt []byte, t *ingressTable, h *rtp.Header) (rtpVerdict, ssrcRoute) {
 	if _, err := h.Unmarshal(pkt); err != nil || h.Version != 2 {
-		return verdictBadPacket, kindNone
+		return verdictBadPacket, ssrcRoute{}
 	}
 	route, ok := t.ssrcs[h.SSRC]
 	if !ok {
-		return verdictUnknownSSRC, kindNone
+		return verdictUnknownSSRC, ssrcRoute{}
 	}
 	if t.pts[h.PayloadType] != route.kind {
-		return verdictBadPT, route.kind
+		return verdictBadPT, route
 	}
 	for _, id := range t.strip {
 		if id != 0 {
@@ -72,9 +72,9 @@ func inspectRTP(pkt []byte, t *ingressTable, h *rtp.Header) (rtpVerdict, mediaKi
 		}
 	}
 	if !route.forward {
-		return verdictKeep, route.kind
+		return verdictKeep, route
 	}
-	return verdictForward, route.kind
+	return verdictForward, route
 }
 
 // twccSeq returns the transport-wide sequence number of a parsed packet.

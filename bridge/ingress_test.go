@@ -19,7 +19,7 @@ func testTable(t *testing.T) *ingressTable {
 	}
 	var m mediaState
 	m.add(ep.Media)
-	return buildIngress(&m, ep.Sources)
+	return buildIngress(&m, ep.Sources, "ep", nil)
 }
 
 // rtpPacket marshals a packet with a mid (id 10) and TWCC (id 5) extension.
@@ -46,8 +46,8 @@ func TestInspectRTP(t *testing.T) {
 	}{
 		{"audio", rtpPacket(t, 11, 111, 0), verdictForward, kindAudio},
 		{"video first simulcast layer", rtpPacket(t, 20, 100, 0), verdictForward, kindVideo},
-		{"rtx of first layer", rtpPacket(t, 22, 96, 0), verdictForward, kindVideo},
-		{"second simulcast layer", rtpPacket(t, 21, 100, 0), verdictKeep, kindVideo},
+		{"rtx of a simulcast encoding", rtpPacket(t, 22, 96, 0), verdictKeep, kindVideo},
+		{"second simulcast layer", rtpPacket(t, 21, 100, 0), verdictForward, kindVideo},
 		{"two-byte extensions", rtpPacket(t, 11, 111, 0x1000), verdictForward, kindAudio},
 		{"unknown ssrc", rtpPacket(t, 99, 111, 0), verdictUnknownSSRC, kindNone},
 		{"audio ssrc with video pt", rtpPacket(t, 11, 100, 0), verdictBadPT, kindAudio},
@@ -59,8 +59,8 @@ func TestInspectRTP(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var h rtp.Header
 			n := len(tc.pkt)
-			v, k := inspectRTP(tc.pkt, tbl, &h)
-			if v != tc.verdict || k != tc.kind {
+			v, route := inspectRTP(tc.pkt, tbl, &h)
+			if k := route.kind; v != tc.verdict || k != tc.kind {
 				t.Fatalf("verdict %d kind %d, want %d %d", v, k, tc.verdict, tc.kind)
 			}
 			if len(tc.pkt) != n {

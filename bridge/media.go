@@ -65,13 +65,13 @@ func (e *endpoint) onSRTP(st *readerState, b []byte) {
 		return
 	}
 	tbl := e.ingress.Load()
-	verdict, kind := inspectRTP(plain, tbl, &st.h)
+	verdict, route := inspectRTP(plain, tbl, &st.h)
 	if verdict <= verdictKeep {
 		e.recordTWCC(&st.h, tbl.twccExt)
 	}
 	switch verdict {
 	case verdictForward:
-		e.forward(plain, kind)
+		e.forward(plain, route, time.Now())
 	case verdictUnknownSSRC:
 		e.b.counters.unknownSSRC.Add(1)
 	case verdictBadPT:
@@ -81,16 +81,36 @@ func (e *endpoint) onSRTP(st *readerState, b []byte) {
 	}
 }
 
-// forward queues a plaintext RTP packet to every other endpoint that wants it.
-func (e *endpoint) forward(pkt []byte, kind mediaKind) {
-	if (kind == kindAudio && e.muteAudio.Load()) || (kind == kindVideo && e.muteVideo.Load()) {
+// forward hands a plaintext RTP packet to every other endpoint that wants
+// it: audio to all, video as the receivers' allocations say.
+func (e *endpoint) forward(pkt []byte, route ssrcRoute, now time.Time) {
+	switch {
+	case route.kind == kindAudio:
+		if e.muteAudio.Load() {
+			return
+		}
+		if lvl, ok := audioLevel(pkt, e.ingress.Load().levelExt); ok {
+			e.speech.observe(lvl, now)
+			e.conf.maybeDecideSpeaker(now)
+		}
+		e.forwardAll(pkt, nil)
+	case e.muteVideo.Load() || route.src == nil:
 		return
+	case route.src.simulcast():
+		e.forwardSimulcast(pkt, route, now)
+	default:
+		e.forwardAll(pkt, route.src)
 	}
+}
+
+// forwardAll queues the packet unchanged to every other ready endpoint
+// (for video: those whose allocation includes src).
+func (e *endpoint) forwardAll(pkt []byte, src *videoSource) {
 	for _, r := range e.conf.list() {
 		if r == e || !r.srtpReady.Load() {
 			continue
 		}
-		if kind == kindVideo && r.lastN.Load() == 0 {
+		if src != nil && r.alloc.Load().target(src.primary).enc < 0 {
 			continue
 		}
 		if r.enqueue(pkt, false) {
@@ -112,12 +132,23 @@ func (e *endpoint) recordTWCC(h *rtp.Header, id uint8) {
 // enqueue copies pkt onto the endpoint's send queue; it never blocks and
 // reports false (counted) when the queue is full.
 func (e *endpoint) enqueue(pkt []byte, isRTCP bool) bool {
-	p, _ := e.b.bufs.Get().(*outPacket)
-	if p == nil {
-		p = &outPacket{data: make([]byte, 0, maxDatagram)}
-	}
+	p := e.b.getPacket()
 	p.data = append(p.data[:0], pkt...)
 	p.rtcp = isRTCP
+	return e.push(p)
+}
+
+// getPacket takes a buffer from the bridge's pool.
+func (b *Bridge) getPacket() *outPacket {
+	if p, _ := b.bufs.Get().(*outPacket); p != nil {
+		return p
+	}
+	return &outPacket{data: make([]byte, 0, maxDatagram)}
+}
+
+// push queues p without blocking; when the queue is full p goes back to
+// the pool and the drop is counted.
+func (e *endpoint) push(p *outPacket) bool {
 	select {
 	case e.sendQ <- p:
 		return true

@@ -46,10 +46,14 @@ func (e *endpoint) relayRTCP(p rtcp.Packet) {
 }
 
 // relaySenderReport passes the sender's SR (without report blocks) to the
-// receivers of that SSRC, for lip-sync.
+// receivers of that SSRC, for lip-sync; simulcast encodings are translated.
 func (e *endpoint) relaySenderReport(sr *rtcp.SenderReport) {
 	route, ok := e.ingress.Load().ssrcs[sr.SSRC]
 	if !ok || !route.forward {
+		return
+	}
+	if route.src != nil && route.src.simulcast() {
+		e.translateSR(sr, route)
 		return
 	}
 	out := &rtcp.SenderReport{SSRC: sr.SSRC, NTPTime: sr.NTPTime, RTPTime: sr.RTPTime,
@@ -58,20 +62,29 @@ func (e *endpoint) relaySenderReport(sr *rtcp.SenderReport) {
 		if r == e || !r.srtpReady.Load() {
 			continue
 		}
-		if route.kind == kindVideo && r.lastN.Load() == 0 {
+		if route.src != nil && r.alloc.Load().target(route.src.primary).enc < 0 {
 			continue
 		}
 		r.sendRTCP(out)
 	}
 }
 
-// requestKeyframe sends a PLI for mediaSSRC to the endpoint that owns it.
+// requestKeyframe sends a PLI for mediaSSRC to the endpoint that owns it;
+// for a simulcast source it goes to the encoding the receiver is sent.
 func (e *endpoint) requestKeyframe(mediaSSRC uint32) {
 	owner := e.conf.ownerOf(mediaSSRC)
 	if owner == nil || owner == e || !owner.srtpReady.Load() {
 		return
 	}
-	if !e.conf.allowKeyframeRequest(mediaSSRC, time.Now()) {
+	now := time.Now()
+	if route := owner.ingress.Load().ssrcs[mediaSSRC]; route.src != nil && route.src.simulcast() {
+		t := e.alloc.Load().target(route.src.primary)
+		if t.enc < 0 {
+			return
+		}
+		mediaSSRC = route.src.ssrcs[route.src.activeAtOrBelow(t.enc, now)]
+	}
+	if !e.conf.allowKeyframeRequest(mediaSSRC, now) {
 		return
 	}
 	owner.sendRTCP(&rtcp.PictureLossIndication{SenderSSRC: e.conf.videoSSRC, MediaSSRC: mediaSSRC})
@@ -79,10 +92,15 @@ func (e *endpoint) requestKeyframe(mediaSSRC uint32) {
 
 // relayNack passes a receiver's NACK to the sender of the media SSRC; SSRCs
 // and sequence numbers are forwarded unchanged, so the sender's
-// retransmission (RTX or plain) reaches the receiver through the normal path.
+// retransmission (RTX or plain) reaches the receiver through the normal
+// path. Projected (simulcast) streams are not relayed: their numbering is
+// the bridge's.
 func (e *endpoint) relayNack(n *rtcp.TransportLayerNack) {
 	owner := e.conf.ownerOf(n.MediaSSRC)
 	if owner == nil || owner == e || !owner.srtpReady.Load() || len(n.Nacks) == 0 {
+		return
+	}
+	if route := owner.ingress.Load().ssrcs[n.MediaSSRC]; route.src != nil && route.src.simulcast() {
 		return
 	}
 	owner.sendRTCP(&rtcp.TransportLayerNack{SenderSSRC: e.conf.videoSSRC, MediaSSRC: n.MediaSSRC, Nacks: n.Nacks})

@@ -11,6 +11,7 @@ const (
 	uriRID      = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
 	uriRepairID = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"
 	uriTWCC     = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+	uriLevel    = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 )
 
 // maxStripped bounds the header extensions neutralised on forwarded packets.
@@ -38,16 +39,20 @@ func kindOf(s string) mediaKind {
 // ssrcRoute says what to do with one SSRC an endpoint sends.
 type ssrcRoute struct {
 	kind    mediaKind
-	forward bool // false for simulcast layers above the first (and their RTX)
+	forward bool         // false for RTX of simulcast encodings
+	src     *videoSource // video only
+	enc     int8         // encoding index within src
 }
 
 // ingressTable is the immutable view of what one endpoint may send; it is
 // replaced as a whole when the focus updates sources or media.
 type ingressTable struct {
-	ssrcs   map[uint32]ssrcRoute
-	pts     [128]mediaKind
-	strip   [maxStripped]uint8 // sender's mid / rid / repaired-rid ids, 0 = unused
-	twccExt uint8              // 0 when not negotiated
+	ssrcs    map[uint32]ssrcRoute
+	video    []*videoSource
+	pts      [128]mediaKind
+	strip    [maxStripped]uint8 // sender's mid / rid / repaired-rid ids, 0 = unused
+	twccExt  uint8              // 0 when not negotiated
+	levelExt uint8              // ssrc-audio-level id, 0 when not negotiated
 }
 
 var emptyIngress = &ingressTable{ssrcs: map[uint32]ssrcRoute{}}
@@ -55,9 +60,10 @@ var emptyIngress = &ingressTable{ssrcs: map[uint32]ssrcRoute{}}
 // mediaState accumulates the payload types and header extensions the focus
 // gave for an endpoint (the bridge only ever adds them).
 type mediaState struct {
-	pts     [128]mediaKind
-	strip   [maxStripped]uint8
-	twccExt uint8
+	pts      [128]mediaKind
+	strip    [maxStripped]uint8
+	twccExt  uint8
+	levelExt uint8
 }
 
 func (m *mediaState) add(media []colibri.Media) {
@@ -86,62 +92,75 @@ func (m *mediaState) addExts(exts []jingle.HdrExt) {
 			m.strip[2] = x.ID
 		case uriTWCC:
 			m.twccExt = x.ID
+		case uriLevel:
+			m.levelExt = x.ID
 		}
 	}
 }
 
-// buildIngress computes the SSRC routes from the endpoint's sources.
-func buildIngress(m *mediaState, src *colibri.Sources) *ingressTable {
-	t := &ingressTable{ssrcs: map[uint32]ssrcRoute{}, pts: m.pts, strip: m.strip, twccExt: m.twccExt}
+// buildIngress computes the SSRC routes from the endpoint's sources; video
+// sources that did not change keep what old learned about them.
+func buildIngress(m *mediaState, src *colibri.Sources, owner string, old *ingressTable) *ingressTable {
+	t := &ingressTable{ssrcs: map[uint32]ssrcRoute{}, pts: m.pts, strip: m.strip, twccExt: m.twccExt, levelExt: m.levelExt}
 	if src == nil {
 		return t
 	}
 	for _, ms := range src.MediaSources {
-		addMediaSource(t, ms)
+		addMediaSource(t, owner, ms, old)
 	}
 	return t
 }
 
-// addMediaSource registers a source's SSRCs. For simulcast (SIM group)
-// only the first SSRC and its FID partner are forwarded.
-func addMediaSource(t *ingressTable, ms colibri.MediaSource) {
+// addMediaSource registers a source's SSRCs. Every encoding of a simulcast
+// source is routed to the projection; the encodings' RTX is not forwarded.
+func addMediaSource(t *ingressTable, owner string, ms colibri.MediaSource, old *ingressTable) {
 	k := kindOf(ms.Type)
 	if k == kindNone {
 		return
 	}
-	forwarded := forwardedSSRCs(ms)
+	var vs *videoSource
+	if k == kindVideo {
+		if vs = newVideoSource(owner, ms); vs != nil {
+			vs.adopt(old)
+			t.video = append(t.video, vs)
+		}
+	}
 	for _, s := range ms.Sources {
-		_, fwd := forwarded[s.SSRC]
-		t.ssrcs[s.SSRC] = ssrcRoute{kind: k, forward: fwd || forwarded == nil}
+		t.ssrcs[s.SSRC] = routeOf(k, vs, s.SSRC)
 	}
 	for _, g := range ms.Groups {
 		for _, s := range g.Sources {
 			if _, ok := t.ssrcs[s.SSRC]; !ok {
-				_, fwd := forwarded[s.SSRC]
-				t.ssrcs[s.SSRC] = ssrcRoute{kind: k, forward: fwd || forwarded == nil}
+				t.ssrcs[s.SSRC] = routeOf(k, vs, s.SSRC)
 			}
 		}
 	}
 }
 
-// forwardedSSRCs returns the set to forward for a simulcast source, or nil
-// when the source has no SIM group (then everything is forwarded).
-func forwardedSSRCs(ms colibri.MediaSource) map[uint32]struct{} {
-	var primary uint32
-	for _, g := range ms.Groups {
-		if g.Semantics == "SIM" && len(g.Sources) > 0 {
-			primary = g.Sources[0].SSRC
-			break
+// routeOf is the route of one SSRC of a source (vs nil for audio).
+func routeOf(k mediaKind, vs *videoSource, ssrc uint32) ssrcRoute {
+	if vs == nil {
+		return ssrcRoute{kind: k, forward: true}
+	}
+	for i, s := range vs.ssrcs {
+		if s == ssrc {
+			return ssrcRoute{kind: k, forward: true, src: vs, enc: int8(i)}
 		}
 	}
-	if primary == 0 {
-		return nil
+	// RTX (or FEC) SSRCs: passed through for a single-encoding source,
+	// where sequence numbers are not rewritten.
+	return ssrcRoute{kind: k, forward: !vs.simulcast(), src: vs, enc: -1}
+}
+
+// adopt takes over the learned state of the same source in old.
+func (s *videoSource) adopt(old *ingressTable) {
+	if old == nil {
+		return
 	}
-	set := map[uint32]struct{}{primary: {}}
-	for _, g := range ms.Groups {
-		if g.Semantics == "FID" && len(g.Sources) == 2 && g.Sources[0].SSRC == primary {
-			set[g.Sources[1].SSRC] = struct{}{}
+	for _, o := range old.video {
+		if s.sameAs(o) {
+			s.inherit(o)
+			return
 		}
 	}
-	return set
 }

@@ -61,7 +61,8 @@ func testConference(ids ...string) (*conference, map[string]*endpoint) {
 	for _, id := range ids {
 		e := &endpoint{id: id, conf: c, b: b, log: c.log, msgQ: make(chan []byte, 8), sendQ: make(chan *outPacket, 8)}
 		e.ingress.Store(emptyIngress)
-		e.lastN.Store(-1)
+		e.fwd = newForwarder()
+		e.prefs = defaultPrefs()
 		c.addEndpoint(e)
 		eps[id] = e
 	}
@@ -117,11 +118,11 @@ func TestChannelMessages(t *testing.T) {
 }
 
 func TestLastN(t *testing.T) {
-	_, eps := testConference("a")
+	c, eps := testConference("a")
 	e := eps["a"]
 	for _, tc := range []struct {
 		msg  string
-		want int32
+		want int
 	}{
 		{`{"colibriClass":"ReceiverVideoConstraints","lastN":0}`, 0},
 		{`{"colibriClass":"ReceiverVideoConstraints","defaultConstraints":{"maxHeight":180}}`, 0},
@@ -130,7 +131,7 @@ func TestLastN(t *testing.T) {
 		{`{"colibriClass":"ReceiverVideoConstraints","lastN":-7}`, -1},
 	} {
 		e.onChannelMessage([]byte(tc.msg))
-		if got := e.lastN.Load(); got != tc.want {
+		if got := lastNOf(c, "a"); got != tc.want {
 			t.Fatalf("after %s lastN=%d, want %d", tc.msg, got, tc.want)
 		}
 	}

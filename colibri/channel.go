@@ -104,3 +104,83 @@ func RelayedEndpointMessage(msg []byte, from string) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// Bridge-channel classes of the allocation and speaker messages. The
+// Legacy ones are what 2021-era clients send or read.
+const (
+	ClassReceiverVideoConstraint = "ReceiverVideoConstraint"   // legacy C->B: maxFrameHeight
+	ClassLastNEndpointsChanged   = "LastNEndpointsChangeEvent" // legacy B->C: forwarded endpoints
+	ClassSenderVideoConstraints  = "SenderVideoConstraints"    // legacy B->C: idealHeight
+)
+
+// ReceiverVideoConstraint is the legacy single-height receive constraint.
+type ReceiverVideoConstraint struct {
+	Class          string `json:"colibriClass"`
+	MaxFrameHeight int    `json:"maxFrameHeight"`
+}
+
+// ForwardedSources lists the source names the bridge forwards to a receiver.
+type ForwardedSources struct {
+	Class            string   `json:"colibriClass"`
+	ForwardedSources []string `json:"forwardedSources"`
+}
+
+// NewForwardedSources returns a ForwardedSources message (never a null list).
+func NewForwardedSources(names []string) ForwardedSources {
+	return ForwardedSources{Class: ClassForwardedSources, ForwardedSources: append([]string{}, names...)}
+}
+
+// LastNEndpointsChangeEvent is the legacy form of ForwardedSources (endpoint ids).
+type LastNEndpointsChangeEvent struct {
+	Class          string   `json:"colibriClass"`
+	LastNEndpoints []string `json:"lastNEndpoints"`
+}
+
+// NewLastNEndpointsChangeEvent returns a LastNEndpointsChangeEvent (never a null list).
+func NewLastNEndpointsChangeEvent(ids []string) LastNEndpointsChangeEvent {
+	return LastNEndpointsChangeEvent{Class: ClassLastNEndpointsChanged, LastNEndpoints: append([]string{}, ids...)}
+}
+
+// SenderSourceConstraints caps what a sender encodes for one source:
+// maxHeight is the most any receiver gets (0: nobody, -1: unlimited).
+type SenderSourceConstraints struct {
+	Class      string `json:"colibriClass"`
+	SourceName string `json:"sourceName"`
+	MaxHeight  int    `json:"maxHeight"`
+}
+
+// NewSenderSourceConstraints returns a SenderSourceConstraints message.
+func NewSenderSourceConstraints(source string, maxHeight int) SenderSourceConstraints {
+	return SenderSourceConstraints{Class: ClassSenderSourceConstraints, SourceName: source, MaxHeight: maxHeight}
+}
+
+// SenderVideoConstraints is the legacy per-endpoint form of SenderSourceConstraints.
+type SenderVideoConstraints struct {
+	Class            string            `json:"colibriClass"`
+	VideoConstraints SenderIdealHeight `json:"videoConstraints"`
+}
+
+// SenderIdealHeight is the body of SenderVideoConstraints.
+type SenderIdealHeight struct {
+	IdealHeight int `json:"idealHeight"`
+}
+
+// NewSenderVideoConstraints returns a SenderVideoConstraints message.
+func NewSenderVideoConstraints(idealHeight int) SenderVideoConstraints {
+	return SenderVideoConstraints{Class: ClassSenderVideoConstraints, VideoConstraints: SenderIdealHeight{IdealHeight: idealHeight}}
+}
+
+// DominantSpeakerEndpointChangeEvent names the current dominant speaker and
+// the previous ones, most recent first.
+type DominantSpeakerEndpointChangeEvent struct {
+	Class            string   `json:"colibriClass"`
+	Dominant         string   `json:"dominantSpeakerEndpoint"`
+	PreviousSpeakers []string `json:"previousSpeakers"`
+	Silence          bool     `json:"silence"`
+}
+
+// NewDominantSpeakerEvent returns a DominantSpeakerEndpointChangeEvent.
+func NewDominantSpeakerEvent(dominant string, previous []string, silence bool) DominantSpeakerEndpointChangeEvent {
+	return DominantSpeakerEndpointChangeEvent{Class: ClassDominantSpeaker, Dominant: dominant,
+		PreviousSpeakers: append([]string{}, previous...), Silence: silence}
+}

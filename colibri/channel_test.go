@@ -57,3 +57,26 @@ func TestReceiverVideoConstraintsDecode(t *testing.T) {
 		t.Fatalf("decoded %+v", m)
 	}
 }
+
+func TestBridgeMessages(t *testing.T) {
+	cases := []struct {
+		name string
+		msg  any
+		want string
+	}{
+		{"forwarded sources, none", NewForwardedSources(nil), `{"colibriClass":"ForwardedSources","forwardedSources":[]}`},
+		{"forwarded endpoints", NewLastNEndpointsChangeEvent([]string{"a"}), `{"colibriClass":"LastNEndpointsChangeEvent","lastNEndpoints":["a"]}`},
+		{"sender source constraints", NewSenderSourceConstraints("a-v0", 0), `{"colibriClass":"SenderSourceConstraints","sourceName":"a-v0","maxHeight":0}`},
+		{"sender video constraints", NewSenderVideoConstraints(720), `{"colibriClass":"SenderVideoConstraints","videoConstraints":{"idealHeight":720}}`},
+		{"dominant speaker", NewDominantSpeakerEvent("a", nil, false),
+			`{"colibriClass":"DominantSpeakerEndpointChangeEvent","dominantSpeakerEndpoint":"a","previousSpeakers":[],"silence":false}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := json.Marshal(tc.msg)
+			if err != nil || string(b) != tc.want {
+				t.Fatalf("got %s %v, want %s", b, err, tc.want)
+			}
+		})
+	}
+}

@@ -236,5 +236,10 @@
         return out;
     }
 
-    window.meetdTest = { init, createTracks, start, status, stats, leave, forgetUnload, cutSocket, loopbackStats };
+    // conference returns the JitsiConference, for tests that call its API directly (e2e/quality_test.go).
+    function conference() {
+        return room;
+    }
+
+    window.meetdTest = { init, createTracks, start, status, stats, leave, forgetUnload, cutSocket, loopbackStats, conference };
 }());

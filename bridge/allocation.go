@@ -1,0 +1,162 @@
+package bridge
+
+import (
+	"slices"
+
+	"meetd/colibri"
+)
+
+// defaultMaxHeight is the receive constraint before a client says anything
+// and when its first ReceiverVideoConstraints has no defaultConstraints
+// (JVB's default-max-height-px; JVB's initial 0 is not used so that a
+// client without a bridge channel still gets thumbnails).
+const defaultMaxHeight = 180
+
+// constraint limits one source for one receiver (maxHeight < 0: no limit).
+type constraint struct {
+	maxHeight int
+	maxFPS    float64
+}
+
+// receiverPrefs is what one receiver asked for in ReceiverVideoConstraints
+// (merged field by field, bridge.md §5.9). Guarded by conference.allocMu.
+type receiverPrefs struct {
+	lastN    int
+	selected []string // source names or endpoint ids
+	onStage  []string
+	def      constraint
+	per      map[string]constraint // by source name or endpoint id
+}
+
+func defaultPrefs() receiverPrefs {
+	return receiverPrefs{lastN: -1, def: constraint{maxHeight: defaultMaxHeight}}
+}
+
+// merge applies a ReceiverVideoConstraints message; absent fields keep
+// their value. Endpoint-id forms (older clients) are accepted as keys.
+func (p *receiverPrefs) merge(m *colibri.ReceiverVideoConstraints) {
+	if m.LastN != nil {
+		p.lastN = max(min(*m.LastN, 1<<16), -1)
+	}
+	if m.SelectedSources != nil || m.SelectedEndpoints != nil {
+		p.selected = append(slices.Clone(m.SelectedSources), m.SelectedEndpoints...)
+	}
+	if m.OnStageSources != nil || m.OnStageEndpoints != nil {
+		p.onStage = append(slices.Clone(m.OnStageSources), m.OnStageEndpoints...)
+	}
+	if d := m.DefaultConstraints; d != nil {
+		p.def = constraint{maxHeight: d.MaxHeight, maxFPS: d.MaxFrameRate}
+	}
+	if m.Constraints != nil {
+		p.per = make(map[string]constraint, len(m.Constraints))
+		for k, c := range m.Constraints {
+			p.per[k] = constraint{maxHeight: c.MaxHeight, maxFPS: c.MaxFrameRate}
+		}
+	}
+}
+
+// constraintFor is the receiver's constraint for one source.
+func (p *receiverPrefs) constraintFor(s *videoSource) constraint {
+	if c, ok := p.per[s.name]; ok {
+		return c
+	}
+	if c, ok := p.per[s.owner]; ok {
+		return c
+	}
+	return p.def
+}
+
+// allocation is the result for one receiver: a target per source (by the
+// source's primary SSRC), the forwarded source names in priority order and
+// each source's effective max height (for SenderSourceConstraints).
+type allocation struct {
+	targets   map[uint32]layerTarget
+	forwarded []string
+	owners    []string // endpoints of forwarded, without repeats
+	effective map[*videoSource]int
+}
+
+// target returns the layer the receiver should get of a source.
+func (a *allocation) target(primary uint32) layerTarget {
+	if a == nil {
+		return targetOff
+	}
+	if t, ok := a.targets[primary]; ok {
+		return t
+	}
+	return targetOff
+}
+
+// allocate computes a receiver's allocation, JVB-style without bandwidth
+// estimation: sources ordered by speaker rank, then on-stage and selected
+// ones moved to the top; the first lastN with a non-zero constraint get
+// the highest encoding within their maxHeight and the temporal layers
+// within their maxFrameRate; all others get nothing.
+func allocate(p *receiverPrefs, sources []*videoSource, rank map[string]int) *allocation {
+	a := &allocation{targets: map[uint32]layerTarget{}, effective: map[*videoSource]int{}}
+	n := 0
+	for _, s := range prioritize(p, sources, rank) {
+		c := p.constraintFor(s)
+		if c.maxHeight == 0 || (p.lastN >= 0 && n >= p.lastN) {
+			continue
+		}
+		n++
+		a.targets[s.primary] = layerTarget{enc: encodingFor(s, c.maxHeight), tid: temporalFor(c.maxFPS)}
+		a.effective[s] = c.maxHeight
+		a.forwarded = append(a.forwarded, s.name)
+		if !slices.Contains(a.owners, s.owner) {
+			a.owners = append(a.owners, s.owner)
+		}
+	}
+	return a
+}
+
+// prioritize orders sources: on-stage, then selected (in the order given),
+// then by their owner's speaker rank (unranked last, stable).
+func prioritize(p *receiverPrefs, sources []*videoSource, rank map[string]int) []*videoSource {
+	out := slices.Clone(sources)
+	slices.SortStableFunc(out, func(a, b *videoSource) int {
+		return rankOf(rank, a.owner) - rankOf(rank, b.owner)
+	})
+	var top []*videoSource
+	for _, key := range append(slices.Clone(p.onStage), p.selected...) {
+		for _, s := range out {
+			if (s.name == key || s.owner == key) && !slices.Contains(top, s) {
+				top = append(top, s)
+			}
+		}
+	}
+	rest := slices.DeleteFunc(out, func(s *videoSource) bool { return slices.Contains(top, s) })
+	return append(top, rest...)
+}
+
+func rankOf(rank map[string]int, owner string) int {
+	if r, ok := rank[owner]; ok {
+		return r
+	}
+	return 1 << 20
+}
+
+// encodingFor is the highest encoding not taller than maxHeight (the
+// lowest one when all are taller; the highest when maxHeight < 0).
+func encodingFor(s *videoSource, maxHeight int) int8 {
+	best := int8(0)
+	for i := range s.ssrcs {
+		if maxHeight < 0 || s.height(i) <= maxHeight {
+			best = int8(i)
+		}
+	}
+	return best
+}
+
+// temporalFor maps a frame-rate limit onto the three VP8 temporal layers
+// (7.5, 15, 30 fps); 0 means no limit.
+func temporalFor(maxFPS float64) uint8 {
+	switch {
+	case maxFPS <= 0 || maxFPS >= 30:
+		return 2
+	case maxFPS >= 15:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,103 @@
+package bridge
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"meetd/colibri"
+)
+
+func testSources(owners ...string) []*videoSource {
+	var out []*videoSource
+	for i, o := range owners {
+		s := &videoSource{name: o + "-v0", owner: o, primary: uint32(100 * (i + 1))}
+		for j := range 3 {
+			s.ssrcs = append(s.ssrcs, s.primary+uint32(j))
+			s.heights[j].Store(int32(180 << j))
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestAllocate(t *testing.T) {
+	srcs := testSources("a", "b", "c")
+	rank := map[string]int{"c": 0, "b": 1}
+	cases := []struct {
+		name      string
+		msg       string
+		forwarded []string
+		encs      map[string]int8
+	}{
+		{"defaults: 180 for all", ``, []string{"c-v0", "b-v0", "a-v0"}, map[string]int8{"a": 0, "b": 0, "c": 0}},
+		{"lastN 1 is the dominant speaker", `{"lastN":1}`, []string{"c-v0"}, map[string]int8{"c": 0, "a": -1, "b": -1}},
+		{"on stage first", `{"lastN":1,"onStageSources":["a-v0"],"constraints":{"a-v0":{"maxHeight":720}}}`,
+			[]string{"a-v0"}, map[string]int8{"a": 2, "b": -1}},
+		{"endpoint ids of older clients", `{"onStageEndpoints":["b"],"constraints":{"b":{"maxHeight":360}}}`,
+			[]string{"b-v0", "c-v0", "a-v0"}, map[string]int8{"b": 1, "c": 0}},
+		{"maxHeight 0 and default", `{"defaultConstraints":{"maxHeight":0},"constraints":{"a-v0":{"maxHeight":200}}}`,
+			[]string{"a-v0"}, map[string]int8{"a": 0, "b": -1, "c": -1}},
+		{"unlimited", `{"defaultConstraints":{"maxHeight":-1}}`, []string{"c-v0", "b-v0", "a-v0"}, map[string]int8{"a": 2}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := defaultPrefs()
+			if tc.msg != "" {
+				var m colibri.ReceiverVideoConstraints
+				if err := json.Unmarshal([]byte(tc.msg), &m); err != nil {
+					t.Fatal(err)
+				}
+				p.merge(&m)
+			}
+			a := allocate(&p, srcs, rank)
+			if !slices.Equal(a.forwarded, tc.forwarded) {
+				t.Fatalf("forwarded %v, want %v", a.forwarded, tc.forwarded)
+			}
+			for i, s := range srcs {
+				if want, ok := tc.encs[s.owner]; ok && a.target(s.primary).enc != want {
+					t.Fatalf("source %d target %+v, want encoding %d", i, a.target(s.primary), want)
+				}
+			}
+		})
+	}
+}
+
+func TestTemporalFor(t *testing.T) {
+	for fps, want := range map[float64]uint8{0: 2, 30: 2, 60: 2, 15: 1, 20: 1, 7.5: 0, 1: 0} {
+		if got := temporalFor(fps); got != want {
+			t.Errorf("temporalFor(%v) = %d, want %d", fps, got, want)
+		}
+	}
+}
+
+// TestSenderConstraints: a sender is told the largest height any receiver
+// gets of its source, and 0 when nobody gets it.
+func TestSenderConstraints(t *testing.T) {
+	c, eps := testConference("a", "b", "c")
+	giveVideo(c, eps["a"], 3)
+	last := func() string {
+		msgs := drain(eps["a"].msgQ)
+		for i := len(msgs) - 1; i >= 0; i-- {
+			var m colibri.SenderSourceConstraints
+			if json.Unmarshal([]byte(msgs[i]), &m) == nil && m.Class == colibri.ClassSenderSourceConstraints {
+				b, _ := json.Marshal(m.MaxHeight)
+				return string(b)
+			}
+		}
+		return "none"
+	}
+	if got := last(); got != "180" {
+		t.Fatalf("initial sender constraint %s", got)
+	}
+	eps["b"].onChannelMessage([]byte(`{"colibriClass":"ReceiverVideoConstraints","constraints":{"a-v0":{"maxHeight":720}}}`))
+	if got := last(); got != "720" {
+		t.Fatalf("after on-stage request: %s", got)
+	}
+	for _, r := range []string{"b", "c"} {
+		eps[r].onChannelMessage([]byte(`{"colibriClass":"ReceiverVideoConstraints","lastN":0}`))
+	}
+	if got := last(); got != "0" {
+		t.Fatalf("nobody receives: %s", got)
+	}
+}

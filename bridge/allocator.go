@@ -1,0 +1,142 @@
+package bridge
+
+import (
+	"slices"
+
+	"meetd/colibri"
+)
+
+// reallocate recomputes every receiver's allocation and tells clients
+// what changed: ForwardedSources to receivers, SenderSourceConstraints to
+// senders.
+func (c *conference) reallocate() {
+	c.allocMu.Lock()
+	defer c.allocMu.Unlock()
+	c.reallocateLocked()
+}
+
+func (c *conference) reallocateLocked() {
+	eps := c.list()
+	rank := c.rankLocked()
+	var all []*videoSource
+	for _, e := range eps {
+		all = append(all, e.ingress.Load().video...)
+	}
+	wanted := map[*videoSource]int{}
+	for _, r := range eps {
+		others := slices.DeleteFunc(slices.Clone(all), func(s *videoSource) bool { return s.owner == r.id })
+		a := allocate(&r.prefs, others, rank)
+		r.alloc.Store(a)
+		for s, h := range a.effective {
+			wanted[s] = maxHeightOf(wanted[s], h)
+		}
+		if !r.fwdSent || !slices.Equal(a.forwarded, r.lastFwd) {
+			r.lastFwd, r.fwdSent = a.forwarded, true
+			r.sendForwarded(a.forwarded, a.owners)
+		}
+	}
+	c.publishSenderConstraintsLocked(eps, all, wanted)
+}
+
+// publishSenderConstraintsLocked tells each sender, per source, the
+// largest height any receiver gets (0: nobody) when that changed.
+func (c *conference) publishSenderConstraintsLocked(eps []*endpoint, all []*videoSource, wanted map[*videoSource]int) {
+	names := map[string]bool{}
+	for _, s := range all {
+		names[s.name] = true
+		h := wanted[s]
+		if old, ok := c.senderMax[s.name]; ok && old == h {
+			continue
+		}
+		c.senderMax[s.name] = h
+		if owner := findEndpoint(eps, s.owner); owner != nil {
+			owner.sendSenderConstraints(s.name, h)
+		}
+	}
+	for name := range c.senderMax {
+		if !names[name] {
+			delete(c.senderMax, name)
+		}
+	}
+}
+
+// greet sends a freshly opened bridge channel the current state
+// (bridge.md §4.3): sender constraints, forwarded sources, dominant speaker.
+func (c *conference) greet(e *endpoint) {
+	c.allocMu.Lock()
+	defer c.allocMu.Unlock()
+	for _, s := range e.ingress.Load().video {
+		if h, ok := c.senderMax[s.name]; ok {
+			e.sendSenderConstraints(s.name, h)
+		}
+	}
+	if a := e.alloc.Load(); a != nil {
+		e.sendForwarded(a.forwarded, a.owners)
+	}
+	if len(c.speakers) > 0 {
+		e.sendJSON(colibri.NewDominantSpeakerEvent(c.speakers[0], c.speakers[1:], false))
+	}
+}
+
+// rankLocked maps endpoint ids to their speaker rank (0 = dominant).
+func (c *conference) rankLocked() map[string]int {
+	rank := make(map[string]int, len(c.speakers))
+	for i, id := range c.speakers {
+		rank[id] = i
+	}
+	return rank
+}
+
+// maxHeightOf combines two effective heights; negative means unlimited.
+func maxHeightOf(a, b int) int {
+	if a < 0 || b < 0 {
+		return -1
+	}
+	return max(a, b)
+}
+
+func findEndpoint(eps []*endpoint, id string) *endpoint {
+	for _, e := range eps {
+		if e.id == id {
+			return e
+		}
+	}
+	return nil
+}
+
+// sendForwarded tells a receiver which sources (and, for older clients,
+// which endpoints) it is sent.
+func (e *endpoint) sendForwarded(sources, owners []string) {
+	e.sendJSON(colibri.NewForwardedSources(sources))
+	e.sendJSON(colibri.NewLastNEndpointsChangeEvent(owners))
+}
+
+// sendSenderConstraints caps what the endpoint encodes for one source; the
+// legacy per-endpoint form goes along for older clients.
+func (e *endpoint) sendSenderConstraints(source string, maxHeight int) {
+	e.sendJSON(colibri.NewSenderSourceConstraints(source, maxHeight))
+	ideal := maxHeight
+	if ideal < 0 {
+		ideal = 2160
+	}
+	e.sendJSON(colibri.NewSenderVideoConstraints(ideal))
+}
+
+// setPrefs changes a receiver's preferences and reallocates.
+func (c *conference) setPrefs(e *endpoint, change func(*receiverPrefs)) {
+	c.allocMu.Lock()
+	defer c.allocMu.Unlock()
+	change(&e.prefs)
+	e.prefsSet = true
+	c.reallocateLocked()
+}
+
+// setInitialLastN applies the focus's initial last-N unless the client
+// already chose one.
+func (c *conference) setInitialLastN(e *endpoint, n int) {
+	c.allocMu.Lock()
+	defer c.allocMu.Unlock()
+	if !e.prefsSet {
+		e.prefs.lastN = max(min(n, 1<<16), -1)
+	}
+}

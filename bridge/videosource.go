@@ -1,0 +1,119 @@
+package bridge
+
+import (
+	"sync/atomic"
+	"time"
+
+	"meetd/colibri"
+)
+
+// maxEncodings bounds the simulcast encodings of one source.
+const maxEncodings = 4
+
+// layerIdle is how long an encoding may send nothing before the
+// projection stops waiting for it.
+const layerIdle = time.Second
+
+// videoSource is one sender's video source as receivers see it: a name
+// and the first SSRC of its SIM group, behind which the bridge projects
+// whichever encoding it selected. Heights start as a guess (180 doubling
+// per encoding) and are corrected from keyframes.
+type videoSource struct {
+	name    string
+	owner   string
+	primary uint32
+	ssrcs   []uint32 // encodings, lowest first (SIM group order)
+	rtx     []uint32 // FID partner of each encoding, 0 if none
+	heights [maxEncodings]atomic.Int32
+	seen    [maxEncodings]atomic.Int64 // unix nanoseconds of the last packet
+}
+
+func newVideoSource(owner string, ms colibri.MediaSource) *videoSource {
+	s := &videoSource{name: ms.ID, owner: owner}
+	for _, g := range ms.Groups {
+		if g.Semantics == "SIM" && len(g.Sources) > 0 {
+			for _, e := range g.Sources[:min(len(g.Sources), maxEncodings)] {
+				s.ssrcs = append(s.ssrcs, e.SSRC)
+			}
+			break
+		}
+	}
+	if len(s.ssrcs) == 0 && len(ms.Sources) > 0 {
+		s.ssrcs = []uint32{ms.Sources[0].SSRC}
+	}
+	if len(s.ssrcs) == 0 {
+		return nil
+	}
+	s.primary = s.ssrcs[0]
+	s.rtx = make([]uint32, len(s.ssrcs))
+	for i, ssrc := range s.ssrcs {
+		s.rtx[i] = fidPartner(ms, ssrc)
+		s.heights[i].Store(int32(180 << i))
+	}
+	if s.name == "" {
+		s.name = owner + "-v0"
+	}
+	return s
+}
+
+func fidPartner(ms colibri.MediaSource, ssrc uint32) uint32 {
+	for _, g := range ms.Groups {
+		if g.Semantics == "FID" && len(g.Sources) == 2 && g.Sources[0].SSRC == ssrc {
+			return g.Sources[1].SSRC
+		}
+	}
+	return 0
+}
+
+// simulcast reports whether the source has more than one encoding.
+func (s *videoSource) simulcast() bool { return len(s.ssrcs) > 1 }
+
+// sameAs reports whether o describes the same encodings (so learned
+// heights can be kept across a source update).
+func (s *videoSource) sameAs(o *videoSource) bool {
+	if o == nil || s.name != o.name || len(s.ssrcs) != len(o.ssrcs) {
+		return false
+	}
+	for i := range s.ssrcs {
+		if s.ssrcs[i] != o.ssrcs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// inherit copies the learned state of an earlier version of the source.
+func (s *videoSource) inherit(o *videoSource) {
+	for i := range s.ssrcs {
+		s.heights[i].Store(o.heights[i].Load())
+		s.seen[i].Store(o.seen[i].Load())
+	}
+}
+
+// height is the frame height of encoding i.
+func (s *videoSource) height(i int) int { return int(s.heights[i].Load()) }
+
+// learnHeight records a keyframe's height; it reports a change.
+func (s *videoSource) learnHeight(enc int8, h uint16) bool {
+	if h == 0 || int(enc) >= len(s.ssrcs) {
+		return false
+	}
+	return s.heights[enc].Swap(int32(h)) != int32(h)
+}
+
+// saw records that encoding enc sent a packet.
+func (s *videoSource) saw(enc int8, now time.Time) {
+	s.seen[enc].Store(now.UnixNano())
+}
+
+// activeAtOrBelow returns the highest encoding not above enc that sent
+// something within layerIdle (the lowest one when none did).
+func (s *videoSource) activeAtOrBelow(enc int8, now time.Time) int8 {
+	limit := now.Add(-layerIdle).UnixNano()
+	for i := min(enc, int8(len(s.ssrcs)-1)); i > 0; i-- {
+		if s.seen[i].Load() >= limit {
+			return i
+		}
+	}
+	return min(enc, 0)
+}
