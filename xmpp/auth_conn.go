@@ -51,3 +51,12 @@ func requestInfo(r *http.Request) connInfo {
 	}
 	return connInfo{ip: ip, secure: r.TLS != nil, token: r.URL.Query().Get("token")}
 }
+
+// boshConn gives a BOSH session the connection facts of the request that
+// created it; the embedded transport keeps its markers (no XEP-0198).
+type boshConn struct {
+	*boshTransport
+	info connInfo
+}
+
+func (b boshConn) connInfo() connInfo { return b.info }

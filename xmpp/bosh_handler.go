@@ -88,6 +88,10 @@ func (h *boshHandler) create(r *http.Request, b *boshBody, rid uint64) []byte {
 	if n, err := strconv.Atoi(b.attr("wait")); err == nil && n >= 0 && time.Duration(n)*time.Second < wait {
 		wait = time.Duration(n) * time.Second
 	}
+	info := requestInfo(r)
+	if !h.srv.login.ips.acquire(info.ip) {
+		return terminateBody("policy-violation")
+	}
 	sid := randomID(16)
 	t := newBOSHTransport(sid, rid, wait, h.srv.cfg.BOSHInactivity, r.URL.Query(), func() {
 		h.mu.Lock()
@@ -95,6 +99,7 @@ func (h *boshHandler) create(r *http.Request, b *boshBody, rid uint64) []byte {
 		h.mu.Unlock()
 	})
 	if !h.srv.begin() {
+		h.srv.login.ips.release(info.ip)
 		return terminateBody("system-shutdown")
 	}
 	h.mu.Lock()
@@ -104,7 +109,10 @@ func (h *boshHandler) create(r *http.Request, b *boshBody, rid uint64) []byte {
 	t.held = append(t.held, rid)
 	t.deliver(b)
 	t.mu.Unlock()
-	go h.srv.serveStream(t, r.RemoteAddr)
+	go func() {
+		defer h.srv.login.ips.release(info.ip)
+		h.srv.serveStream(boshConn{t, info}, r.RemoteAddr)
+	}()
 	res := t.await(r.Context(), rid)
 	attrs := []string{"sid", sid, "wait", strconv.Itoa(int(wait / time.Second)),
 		"requests", strconv.Itoa(boshRequests), "hold", strconv.Itoa(boshHold),

@@ -64,8 +64,12 @@ func (t *ipTable) sweep() {
 	}
 }
 
-// acquire counts a new stream from ip; false when ip is at its cap.
+// acquire counts a new stream from ip; false when ip is at its cap. An
+// unknown address ("") is not limited.
 func (t *ipTable) acquire(ip string) bool {
+	if ip == "" {
+		return true
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	e := t.entry(ip)
@@ -78,6 +82,9 @@ func (t *ipTable) acquire(ip string) bool {
 
 // release ends a stream counted by acquire.
 func (t *ipTable) release(ip string) {
+	if ip == "" {
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if e := t.m[ip]; e != nil && e.conns > 0 {
@@ -87,7 +94,7 @@ func (t *ipTable) release(ip string) {
 
 // login spends one login attempt of ip; false when none is left.
 func (t *ipTable) login(ip string) bool {
-	if t.burst == 0 {
+	if t.burst == 0 || ip == "" {
 		return true
 	}
 	t.mu.Lock()
