@@ -205,4 +205,16 @@ func TestTokenLogin(t *testing.T) {
 			t.Fatalf("identity missing: %s", self)
 		}
 	})
+	t.Run("token for room2 joins room1", func(t *testing.T) {
+		c, _ := env.dialQ("token="+signHS(t, with(goodClaims(), "room", "room2"), []byte(testSecret)), "")
+		c.openStream("localhost")
+		c.auth("ANONYMOUS", nil)
+		c.bindAfterSASL("localhost")
+		c.send(joinPresence(room + "/mallory"))
+		e := c.recvWhere("join error", func(e *dom.Element) bool { return e.Attr("type") == "error" })
+		if e.Child(ns.Client, "error").Child(ns.StanzaErr, "not-allowed") == nil {
+			t.Fatalf("join with a token for another room: %s", e)
+		}
+		bystander.ping("still-alive")
+	})
 }
