@@ -25,6 +25,9 @@ type sender struct {
 	fill     filler
 	twSeq    uint16
 	nacks    chan nackReq
+	queue    [][]byte // paced video packets, oldest first
+	free     [][]byte
+	budget   int // bytes the pacer may send per tick
 	plain    []byte
 	out      []byte
 	hdr      rtp.Header
@@ -41,6 +44,7 @@ func newSender(e *endpoint) *sender {
 		plain: make([]byte, 0, 1500), out: make([]byte, 0, 1600),
 		frameDur: time.Second / time.Duration(cfg.FPS)}
 	s.audio = audioStream{ssrc: endpointSSRC(e.idx, ssrcAudio)}
+	total := 0
 	n := 3
 	if !cfg.Simulcast {
 		n = 1
@@ -50,7 +54,10 @@ func newSender(e *endpoint) *sender {
 			rtxSSRC: endpointSSRC(e.idx, ssrcRTX+i), frameBytes: cfg.LayerBitrates[i] / 8 / cfg.FPS}
 		l.wantKey.Store(true)
 		s.layers = append(s.layers, l)
+		total += cfg.LayerBitrates[i]
 	}
+	// Like a browser's pacer: 2.5 × the target rate, at least one packet a tick.
+	s.budget = max(1500, int(2.5*float64(total)/8*tick.Seconds()))
 	return s
 }
 
@@ -84,6 +91,7 @@ func (s *sender) run(ctx context.Context) {
 				s.sendVideoFrame(now)
 				s.nextV = s.nextV.Add(s.frameDur)
 			}
+			s.pace()
 		}
 	}
 }
@@ -180,7 +188,7 @@ func (s *sender) sendLayerFrame(l *videoLayer, key bool) {
 			index: uint16(i), packets: uint16(npk), sent: s.e.r.since()}
 		tg.put(p[start:])
 		l.hist[l.seq%histLen] = append(l.hist[l.seq%histLen][:0], p...)
-		s.transmit(p)
+		s.enqueue(p)
 	}
 }
 
@@ -220,8 +228,33 @@ func (s *sender) retransmit(n nackReq) {
 	}
 }
 
-// transmit encrypts and sends one plaintext RTP packet.
+// enqueue copies a video packet onto the pacer queue.
+func (s *sender) enqueue(p []byte) {
+	var b []byte
+	if n := len(s.free); n > 0 {
+		b, s.free = s.free[n-1][:0], s.free[:n-1]
+	}
+	s.queue = append(s.queue, append(b, p...))
+}
+
+// pace sends queued video packets up to the per-tick budget.
+func (s *sender) pace() {
+	sent := 0
+	for len(s.queue) > 0 && sent < s.budget {
+		p := s.queue[0]
+		s.queue = s.queue[1:]
+		s.transmit(p)
+		sent += len(p)
+		s.free = append(s.free, p)
+	}
+}
+
+// transmit stamps the send time into the payload tag, encrypts and sends
+// one plaintext RTP packet.
 func (s *sender) transmit(p []byte) {
+	if len(p) >= rtpHeaderLen+tagLen {
+		stampSent(p[len(p)-tagLen:], s.e.r.since())
+	}
 	out, err := s.e.keys.rtpOut.EncryptRTP(s.out[:0], p, &s.hdr)
 	if err != nil {
 		return

@@ -57,3 +57,11 @@ func parseTag(payload []byte, t *tag) bool {
 	t.sent = int64(binary.BigEndian.Uint64(b[16:]))
 	return t.packets > 0 && t.index < t.packets
 }
+
+// stampSent overwrites the send time of the tag in b (the last tagLen
+// bytes of a payload), at the moment the packet leaves the pacer.
+func stampSent(b []byte, sent int64) {
+	if binary.BigEndian.Uint32(b) == tagMagic {
+		binary.BigEndian.PutUint64(b[16:], uint64(sent))
+	}
+}

@@ -36,6 +36,8 @@ type options struct {
 	janus              bool
 	rounds             int
 	quick              bool
+	only               string
+	noExtras           bool
 	soak               time.Duration
 	nice               int
 	tm                 bench.Timing
@@ -50,6 +52,8 @@ func run(args []string) error {
 	fs.BoolVar(&o.janus, "janus", true, "include Janus (needs the janus package and root for its network namespace)")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds (systems interleaved in every round)")
 	fs.BoolVar(&o.quick, "quick", false, "a few small scenarios only (smoke test of the benchmark itself)")
+	fs.StringVar(&o.only, "scenarios", "", "comma-separated scenario ids to run (default all)")
+	fs.BoolVar(&o.noExtras, "no-extras", false, "skip the one-core ramp and the memory runs")
 	fs.DurationVar(&o.soak, "soak", 0, "run the soak scenario for this long instead")
 	fs.IntVar(&o.nice, "nice", -10, "nice increment of the servers (shields the measurement from other load; needs root; bench/run.sh renices this process)")
 	fs.DurationVar(&o.tm.Warmup, "warmup", 4*time.Second, "warm-up before each window")
@@ -86,6 +90,18 @@ func benchmark(ctx context.Context, o options, args []string, progress func(stri
 	if o.quick {
 		plan.Scenarios = []bench.Scenario{bench.S1(5), bench.S2()}
 		plan.Ceiling = []bench.Scenario{bench.Ceiling(2)}
+	}
+	if o.only != "" {
+		var keep []bench.Scenario
+		for _, sc := range plan.Scenarios {
+			if contains(strings.Split(o.only, ","), sc.ID) {
+				keep = append(keep, sc)
+			}
+		}
+		plan.Scenarios = keep
+	}
+	if o.noExtras {
+		plan.Ceiling, plan.Memory = nil, [2]bench.Scenario{}
 	}
 	start := time.Now()
 	rep, err := plan.Run(ctx)
