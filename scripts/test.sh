@@ -83,6 +83,12 @@ install_node_modules
 install_lib
 step "go mod download (the e2e test builds meetd inside a namespace without network)"
 go mod download
+# pebble, the ACME test server web's ACME test runs (bin/ is git-ignored; never commit the binary).
+readonly PEBBLE="github.com/letsencrypt/pebble/v2/cmd/pebble@v2.10.3"
+if [ "$(cat bin/pebble.version 2>/dev/null)" != "$PEBBLE" ]; then
+	step "go install $PEBBLE into bin/"
+	GOBIN="$PWD/bin" go install "$PEBBLE" && echo "$PEBBLE" >bin/pebble.version
+fi
 
 run go vet ./...
 mapfile -t packages < <(go list ./... | grep -v '/e2e$')

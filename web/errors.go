@@ -13,3 +13,6 @@ var (
 
 // ErrAppDir marks a web.app_dir that is not the Jitsi Meet web app.
 var ErrAppDir = errors.New("web: web app directory")
+
+// ErrACME wraps failures to obtain or renew a certificate by ACME.
+var ErrACME = errors.New("web: acme")

@@ -35,7 +35,12 @@ type Server struct {
 	http    *http.Server
 	handler http.Handler
 	log     *slog.Logger
+	acme    *ACMEManager // nil unless [acme] is enabled
 }
+
+// ACME returns the certificate manager when [acme] is enabled, else nil.
+// The caller runs it (Run) and serves its HTTPHandler on acme.http_listen.
+func (s *Server) ACME() *ACMEManager { return s.acme }
 
 // New loads or creates the TLS certificate, renders config.js and builds
 // the routes. It does not listen; see Serve. A nil XMPP or Bridge handler
@@ -59,9 +64,10 @@ func New(cfg *conf.Config, opts Options) (*Server, error) {
 	return &Server{
 		handler: h,
 		log:     log,
+		acme:    cert.acme,
 		http: &http.Server{
 			Handler:           h,
-			TLSConfig:         tlsConfig(cert),
+			TLSConfig:         cert.tlsConfig(),
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    64 << 10,

@@ -2,37 +2,92 @@ package web
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"time"
+
+	"golang.org/x/crypto/acme"
 
 	"meetd/conf"
 )
 
-// certificate returns the configured key pair, or the self-signed one.
-// Later sources (ACME) plug in here; the server reads the certificate
-// through tls.Config.GetCertificate so it can change without a restart.
-func certificate(cfg *conf.Config, public *url.URL, log *slog.Logger) (tls.Certificate, error) {
+// certSource is where the server's certificate comes from: files, the
+// self-signed one, or ACME (which may change it at any time).
+type certSource struct {
+	static *tls.Certificate
+	acme   *ACMEManager
+}
+
+// certificate returns the configured key pair, an ACME manager, or the
+// self-signed certificate, and checks what it will serve.
+func certificate(cfg *conf.Config, public *url.URL, log *slog.Logger) (*certSource, error) {
 	if cfg.HTTP.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.HTTP.TLSCert, cfg.HTTP.TLSKey)
 		if err != nil {
-			return tls.Certificate{}, fmt.Errorf("%w: http.tls_cert/http.tls_key: %w", ErrCertificate, err)
+			return nil, fmt.Errorf("%w: http.tls_cert/http.tls_key: %w", ErrCertificate, err)
 		}
-		return cert, nil
+		logChainCheck(log, "http.tls_cert", &cert, public.Hostname(), nil, time.Now())
+		return &certSource{static: &cert}, nil
 	}
 	hosts := []string{cfg.Domain}
 	if h := public.Hostname(); h != cfg.Domain {
 		hosts = append(hosts, h)
 	}
-	return SelfSigned(cfg.StateDir, hosts, time.Now(), log)
+	self, err := SelfSigned(cfg.StateDir, hosts, time.Now(), log)
+	if err != nil {
+		return nil, err
+	}
+	if !cfg.ACME.Enabled {
+		if cfg.Domain != "localhost" {
+			log.Warn("web: serving a self-signed certificate: browsers warn and the Jitsi Meet mobile apps refuse to connect; "+
+				"set [acme] enabled = true or http.tls_cert/http.tls_key", "domain", cfg.Domain)
+		}
+		return &certSource{static: &self}, nil
+	}
+	m, err := newACMEFromConfig(cfg, &self, log)
+	if err != nil {
+		return nil, err
+	}
+	return &certSource{static: &self, acme: m}, nil
 }
 
-func tlsConfig(cert tls.Certificate) *tls.Config {
-	return &tls.Config{
-		MinVersion: tls.VersionTLS12,
-		GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
-			return &cert, nil
-		},
+func newACMEFromConfig(cfg *conf.Config, fallback *tls.Certificate, log *slog.Logger) (*ACMEManager, error) {
+	challenges := []string{ChallengeTLSALPN01}
+	if cfg.ACME.HTTPListen != "" {
+		challenges = append(challenges, ChallengeHTTP01)
 	}
+	client := http.DefaultClient
+	if cfg.ACME.CARoots != "" {
+		pem, err := os.ReadFile(cfg.ACME.CARoots)
+		roots := x509.NewCertPool()
+		if err != nil || !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%w: acme.ca_roots %q: no PEM certificates (%v)", ErrACME, cfg.ACME.CARoots, err)
+		}
+		client = &http.Client{Timeout: time.Minute, Transport: &http.Transport{
+			TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
+	}
+	return NewACME(ACMEConfig{
+		Domain: cfg.Domain, Directory: cfg.ACME.Directory, Email: cfg.ACME.Email,
+		Dir: filepath.Join(cfg.StateDir, "acme"), Challenges: challenges, HTTPClient: client,
+		Logger: log,
+	}, fallback), nil
+}
+
+// tlsConfig serves the current certificate; with ACME it also answers
+// TLS-ALPN-01 challenges (ALPN "acme-tls/1").
+func (s *certSource) tlsConfig() *tls.Config {
+	c := &tls.Config{MinVersion: tls.VersionTLS12}
+	if s.acme != nil {
+		c.GetCertificate = s.acme.GetCertificate
+		c.NextProtos = []string{"h2", "http/1.1", acme.ALPNProto}
+		return c
+	}
+	cert := s.static
+	c.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cert, nil }
+	return c
 }

@@ -21,6 +21,8 @@ const shutdownBound = 10 * time.Second
 // serve binds the HTTPS listener, wires the parts, announces the addresses
 // on out and runs until ctx ends (a signal) or a part stops on its own.
 func serve(ctx context.Context, cfg *conf.Config, log *slog.Logger, out io.Writer) error {
+	ops := newOpsState()
+	log = ops.countErrors(log)
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", cfg.HTTP.Listen)
 	if err != nil {
@@ -42,6 +44,9 @@ func serve(ctx context.Context, cfg *conf.Config, log *slog.Logger, out io.Write
 	if err != nil {
 		return joinClose(err, p)
 	}
+	if err := ops.start(runCtx, cfg, srv, pub, p, log); err != nil {
+		return joinClose(err, p)
+	}
 	announce(out, pub, ln.Addr(), p.mediaAddr, cfg.Media.Advertise)
 	var wg sync.WaitGroup
 	stopped := make(chan error, len(p.runners)+1)
@@ -49,6 +54,7 @@ func serve(ctx context.Context, cfg *conf.Config, log *slog.Logger, out io.Write
 	for _, r := range p.runners {
 		start(&wg, stopped, r.name, func() error { return r.run(runCtx) })
 	}
+	ops.set(stateOK)
 	var cause error
 	select {
 	case <-ctx.Done():
@@ -56,6 +62,7 @@ func serve(ctx context.Context, cfg *conf.Config, log *slog.Logger, out io.Write
 	case cause = <-stopped:
 		log.Error("meetd: stopping", "err", cause)
 	}
+	ops.set(stateDraining)
 	return shutdown(log, srv, p, cancelRun, &wg, cause)
 }
 

@@ -34,6 +34,7 @@ func loopbackConfig(t *testing.T) *conf.Config {
 	c.StateDir = t.TempDir()
 	c.HTTP.Listen = "127.0.0.1:0"
 	c.Media.Listen = "127.0.0.1:0"
+	c.Ops.Listen = "" // ops_test.go turns it on
 	return c
 }
 
@@ -132,7 +133,7 @@ func TestSignalStopsCleanly(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "meetd.toml")
-			toml := fmt.Sprintf("state_dir = %q\n[http]\nlisten = \"127.0.0.1:0\"\n[media]\nlisten = \"127.0.0.1:0\"\n", dir)
+			toml := fmt.Sprintf("state_dir = %q\n[http]\nlisten = \"127.0.0.1:0\"\n[media]\nlisten = \"127.0.0.1:0\"\n[ops]\nlisten = \"127.0.0.1:0\"\n", dir)
 			if err := os.WriteFile(path, []byte(toml), 0o600); err != nil {
 				t.Fatal(err)
 			}

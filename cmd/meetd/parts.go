@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
+
+	"meetd/web"
 )
 
 // parts is what the wiring (run.go) hands to the lifecycle (lifecycle.go):
@@ -17,6 +19,8 @@ type parts struct {
 	mediaAddr net.Addr     // the bound UDP media address
 	runners   []runner
 	closers   []func() error // called last-registered first on shutdown
+
+	stats func() []web.Metric // the parts' metrics (ops.go)
 }
 
 // runner is a loop that runs until its context ends.

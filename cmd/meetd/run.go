@@ -61,6 +61,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		Logger: log.With("part", "focus"),
 	}, fs)
 	p.xmpp, p.bridge, p.mediaAddr = xs.WebSocketHandler(), br.WebSocketHandler(), br.UDPAddr()
+	p.stats = statsOf(xs, br, fc)
 	p.bosh = xs.BOSHHandler()
 	p.runners = []runner{
 		{"bridge", func(ctx context.Context) error { return br.Run(ctx, jvb) }},

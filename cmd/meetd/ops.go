@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+
+	"meetd/bridge"
+	"meetd/conf"
+	"meetd/focus"
+	"meetd/web"
+	"meetd/xmpp"
+)
+
+// Readiness states reported by /readyz and /about/health.
+const (
+	stateStarting = "starting"
+	stateOK       = "ok"
+	stateDraining = "draining"
+)
+
+// opsState is what the operations endpoints read; it is filled in as meetd
+// starts and stops.
+type opsState struct {
+	status     atomic.Pointer[string]
+	errors     atomic.Int64 // error-level log records
+	candidates []string
+	warnings   []string
+	stats      func() []web.Metric // nil until the parts are wired
+}
+
+func newOpsState() *opsState {
+	o := &opsState{}
+	o.set(stateStarting)
+	return o
+}
+
+func (o *opsState) set(s string) { o.status.Store(&s) }
+
+func (o *opsState) snapshot() web.OpsSnapshot {
+	st := *o.status.Load()
+	ms := []web.Metric{
+		{Name: "meetd_up", Help: "1 while meetd is ready, 0 while starting or draining", Type: "gauge", Value: b2f(st == stateOK)},
+		{Name: "meetd_log_errors_total", Help: "error-level log records", Type: "counter", Value: float64(o.errors.Load())},
+	}
+	if o.stats != nil {
+		ms = append(ms, o.stats()...)
+	}
+	return web.OpsSnapshot{Ready: st == stateOK, Status: st, Candidates: o.candidates, Warnings: o.warnings, Metrics: ms}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// statsOf returns the metrics of the wired parts. Rooms and participants
+// come from the conference MUC (participants = occupants minus the focus,
+// one per room).
+func statsOf(xs *xmpp.Server, br *bridge.Bridge, fc *focus.Focus) func() []web.Metric {
+	return func() []web.Metric {
+		x, b, f := xs.Stats(), br.Stats(), fc.Stats()
+		g := func(name, help string, v float64, labels ...string) web.Metric {
+			return web.Metric{Name: name, Help: help, Type: "gauge", Labels: labels, Value: v}
+		}
+		c := func(name, help string, v uint64, labels ...string) web.Metric {
+			return web.Metric{Name: name, Help: help, Type: "counter", Labels: labels, Value: float64(v)}
+		}
+		const dropHelp = "media packets the bridge dropped, by reason"
+		return []web.Metric{
+			g("meetd_rooms", "conference rooms", float64(x.Rooms)),
+			g("meetd_participants", "participants in conference rooms (the focus not counted)", float64(max(0, x.Occupants-x.Rooms))),
+			g("meetd_xmpp_sessions", "client XMPP sessions (WebSocket, BOSH, TCP)", float64(x.Sessions)),
+			c("meetd_bridge_forwarded_packets_total", "RTP packets queued towards receivers", b.Forwarded),
+			c("meetd_bridge_rtcp_relayed_total", "RTCP feedback packets relayed", b.RTCPRelayed),
+			c("meetd_bridge_dropped_packets_total", dropHelp, b.QueueDrops, "reason", "queue_full"),
+			c("meetd_bridge_dropped_packets_total", dropHelp, b.Unroutable, "reason", "unroutable"),
+			c("meetd_bridge_dropped_packets_total", dropHelp, b.Garbage, "reason", "garbage"),
+			c("meetd_bridge_dropped_packets_total", dropHelp, b.SRTPErrors, "reason", "srtp"),
+			c("meetd_bridge_dropped_packets_total", dropHelp, b.UnknownSSRC, "reason", "unknown_ssrc"),
+			c("meetd_bridge_dropped_packets_total", dropHelp, b.BadPayloadType, "reason", "bad_payload_type"),
+			c("meetd_bridge_dropped_packets_total", dropHelp, b.BadPacket, "reason", "bad_packet"),
+			c("meetd_focus_rejected_iqs_total", "IQs the focus answered with an error", uint64(f.RejectedIQs)),
+			c("meetd_focus_colibri_errors_total", "failed Colibri2 requests to the bridge", uint64(f.ColibriErrors)),
+			c("meetd_focus_dropped_events_total", "room events dropped because a room's queue was full", uint64(f.DroppedEvents)),
+		}
+	}
+}
+
+// mediaCandidates lists the host candidates clients are given, e.g.
+// "udp 203.0.113.7:10000".
+func mediaCandidates(advertise []string, media net.Addr) []string {
+	port := 0
+	if u, ok := media.(*net.UDPAddr); ok {
+		port = u.Port
+	}
+	out := make([]string, 0, len(advertise))
+	for _, ip := range advertise {
+		out = append(out, "udp "+net.JoinHostPort(ip, strconv.Itoa(port)))
+	}
+	return out
+}
+
+// mediaWarnings says when no advertised address is public: clients
+// elsewhere on the internet then cannot reach the media port.
+func mediaWarnings(domain string, advertise []string) []string {
+	for _, s := range advertise {
+		ip, err := netip.ParseAddr(s)
+		if err == nil && !ip.IsPrivate() && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() && !ip.IsUnspecified() {
+			return nil
+		}
+	}
+	if domain == "localhost" {
+		return nil
+	}
+	return []string{fmt.Sprintf("media.advertise %v holds only private or loopback addresses: "+
+		"clients outside this network cannot send media to this server; list its public IP", advertise)}
+}
+
+// countingHandler counts error-level records for meetd_log_errors_total.
+type countingHandler struct {
+	slog.Handler
+	n *atomic.Int64
+}
+
+func (h countingHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelError {
+		h.n.Add(1)
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h countingHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return countingHandler{h.Handler.WithAttrs(as), h.n}
+}
+
+func (h countingHandler) WithGroup(name string) slog.Handler {
+	return countingHandler{h.Handler.WithGroup(name), h.n}
+}
+
+// countErrors returns log with error-level records counted.
+func (o *opsState) countErrors(log *slog.Logger) *slog.Logger {
+	return slog.New(countingHandler{log.Handler(), &o.errors})
+}
+
+// start fills in what the parts report, warns about the media addresses,
+// and binds the front listeners (ACME port 80, ops), adding their loops to
+// p.runners.
+func (o *opsState) start(ctx context.Context, cfg *conf.Config, srv *web.Server, pub *url.URL, p *parts, log *slog.Logger) error {
+	o.stats = p.stats
+	o.candidates = mediaCandidates(cfg.Media.Advertise, p.mediaAddr)
+	o.warnings = mediaWarnings(cfg.Domain, cfg.Media.Advertise)
+	for _, w := range o.warnings {
+		log.Warn("meetd: " + w)
+	}
+	rs, err := frontRunners(ctx, cfg, srv, pub, web.OpsHandler(o.snapshot), log)
+	if err != nil {
+		return err
+	}
+	p.runners = append(p.runners, rs...)
+	return nil
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := (&http.Client{Timeout: wait}).Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestOpsListener runs meetd with the ops listener and reads its endpoints.
+func TestOpsListener(t *testing.T) {
+	cfg := loopbackConfig(t)
+	cfg.Ops.Listen = freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	defer pr.Close()
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), pw); _ = pw.Close() }()
+	readAnnounce(t, pr)
+	base := "http://" + cfg.Ops.Listen
+	deadline := time.Now().Add(wait)
+	for code, _ := get(t, base+"/readyz"); code != 200; code, _ = get(t, base+"/readyz") {
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz not 200 within %v", wait)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	code, body := get(t, base+"/metrics")
+	for _, want := range []string{"meetd_up 1\n", "meetd_rooms 0\n", "meetd_participants 0\n", "meetd_xmpp_sessions 0\n",
+		"meetd_bridge_forwarded_packets_total 0\n", `meetd_bridge_dropped_packets_total{reason="srtp"} 0`, "meetd_log_errors_total 0\n"} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("/metrics (%d) lacks %q:\n%s", code, want, body)
+		}
+	}
+	code, body = get(t, base+"/about/health")
+	var h struct {
+		Status     string   `json:"status"`
+		Candidates []string `json:"candidates"`
+	}
+	if err := json.Unmarshal([]byte(body), &h); err != nil || code != 200 || h.Status != "ok" ||
+		len(h.Candidates) != 1 || !strings.HasPrefix(h.Candidates[0], "udp 127.0.0.1:") {
+		t.Errorf("/about/health = %d %s (%v)", code, body, err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve = %v", err)
+	}
+	if code, _ := get(t, base+"/healthz"); code != 0 {
+		t.Errorf("ops listener still answers after the stop (%d)", code)
+	}
+}
+
+func TestMediaWarnings(t *testing.T) {
+	tests := []struct {
+		domain    string
+		advertise []string
+		warn      bool
+	}{
+		{"localhost", []string{"127.0.0.1"}, false},
+		{"meet.example.com", []string{"203.0.113.7"}, false},
+		{"meet.example.com", []string{"10.0.0.2", "2001:db8::1"}, false},
+		{"meet.example.com", []string{"10.0.0.2"}, true},
+		{"meet.example.com", []string{"192.168.1.5", "fd00::1", "127.0.0.1"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.domain, tt.advertise), func(t *testing.T) {
+			if got := len(mediaWarnings(tt.domain, tt.advertise)) > 0; got != tt.warn {
+				t.Errorf("warning = %v, want %v", got, tt.warn)
+			}
+		})
+	}
+	got := mediaCandidates([]string{"203.0.113.7", "2001:db8::1"}, &net.UDPAddr{Port: 10000})
+	if want := []string{"udp 203.0.113.7:10000", "udp [2001:db8::1]:10000"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("candidates = %v, want %v", got, want)
+	}
+}

@@ -1,0 +1,12 @@
+package muc
+
+// OccupantCount returns the number of occupants in all live rooms.
+func (s *Service) OccupantCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.rooms {
+		n += len(r.order)
+	}
+	return n
+}
