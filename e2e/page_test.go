@@ -16,6 +16,7 @@ type pageStatus struct {
 	RemoteTracks []remoteTrack `json:"remoteTracks"`
 	Participants []string      `json:"participants"`
 	Jingle       bool          `json:"jingle"`
+	Moderator    bool          `json:"moderator"`
 }
 
 type pageEvent struct {
@@ -54,6 +55,8 @@ type startOptions struct {
 	BridgeChannel string            `json:"bridgeChannel"`
 	// Transport "bosh" makes the page connect over BOSH (config.js bosh) instead of the WebSocket.
 	Transport string `json:"transport,omitempty"`
+	// Token is a JWT the page gives lib-jitsi-meet (?token= on the connection URL).
+	Token string `json:"token,omitempty"`
 }
 
 // hasEvent reports whether the page saw an event of that kind and detail.

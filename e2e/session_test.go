@@ -38,6 +38,8 @@ type session struct {
 	bridgeChannel string
 	// transport "bosh" makes pages connect over BOSH instead of the WebSocket.
 	transport string
+	// tokens holds the JWT each page connects with (none when absent).
+	tokens map[int]string
 	// libVersion is JitsiMeetJS.version of the library the pages loaded.
 	libVersion string
 }
@@ -45,9 +47,15 @@ type session struct {
 // newSession starts meetd, the page server and Chromium. On failure it dumps page states and all logs.
 func newSession(t *testing.T) *session {
 	t.Helper()
+	return newSessionConfig(t)
+}
+
+// newSessionConfig is newSession with extra meetd config lines (see startMeetd).
+func newSessionConfig(t *testing.T, extra ...string) *session {
+	t.Helper()
 	tl := requireBrowser(t)
 	s := &session{t: t, logs: newLogBook()}
-	s.meetd = startMeetd(t, s.logs)
+	s.meetd = startMeetd(t, s.logs, extra...)
 	s.pageURL = servePage(t, tl)
 	s.driver = startDriver(t, tl, s.logs)
 	t.Cleanup(s.dumpOnFailure)
@@ -106,6 +114,7 @@ func (s *session) join(page int, room string) {
 
 		BridgeChannel: s.bridgeChannel,
 		Transport:     s.transport,
+		Token:         s.tokens[page],
 	})
 	var cfg string
 	if err := s.eval(page, fmt.Sprintf("meetdTest.start(%s)", opts), &cfg); err != nil {

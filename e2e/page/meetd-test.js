@@ -115,7 +115,8 @@
             // Newer lib-jitsi-meet builds choose the bridge channel on the connection options.
             options.bridgeChannel = { preferSctp: opts.bridgeChannel === 'datachannel' };
         }
-        connection = new window.JitsiMeetJS.JitsiConnection(null, null, options);
+        // A JWT goes to the library as JitsiConnection's token, which appends ?token= to the service URL.
+        connection = new window.JitsiMeetJS.JitsiConnection(null, opts.token || null, options);
         connection.addEventListener(ev.CONNECTION_ESTABLISHED, () => {
             if (room) {
                 // The library reconnected (stream resumption) and is still in the conference.
@@ -173,6 +174,7 @@
             remoteTracks: state.remoteTracks.slice(),
             participants: room ? room.getParticipants().map(p => p.getId()) : [],
             jingle: Boolean(room && room.jvbJingleSession),
+            moderator: Boolean(room && room.isModerator()),
         };
     }
 
