@@ -119,6 +119,8 @@ func (c *c2s) handle(ctx context.Context, el *dom.Element) error {
 		return errPeerClosed
 	case !c.opened:
 		return &streamError{cond: condNotAuthorized, text: "no open"}
+	case c.tlsPending():
+		return c.negotiateTLS(ctx, el)
 	case c.user.Domainpart() == "":
 		return c.authenticate(ctx, el)
 	case c.sess == nil && el.Is(ns.SM, "resume"):
@@ -145,6 +147,9 @@ func (c *c2s) open(ctx context.Context, el *dom.Element) error {
 		SetAttr("id", randomID(16)).SetAttr("version", "1.0").SetAttr("xml:lang", "en")
 	if err := c.t.WriteElement(ctx, hdr); err != nil {
 		return err
+	}
+	if c.tlsPending() {
+		return c.t.WriteElement(ctx, startTLSFeatures())
 	}
 	feat := dom.New(ns.Streams, "features")
 	if c.user.Domainpart() == "" {

@@ -21,6 +21,8 @@ var (
 	ErrNotWellFormed = errors.New("xmpp: not one well-formed element")
 	// ErrBinaryFrame is returned for a binary WebSocket message (RFC 7395 uses text).
 	ErrBinaryFrame = errors.New("xmpp: binary WebSocket message")
+	// ErrNoTLS is returned by ServeC2S without a TLS configuration.
+	ErrNoTLS = errors.New("xmpp: client connections over TCP need a TLS configuration for STARTTLS")
 	// ErrBadStanza is returned by LocalSession.Send for a non-stanza element.
 	ErrBadStanza = errors.New("xmpp: not a jabber:client iq, message or presence")
 )

@@ -48,6 +48,7 @@ func serve(ctx context.Context, cfg *conf.Config, log *slog.Logger, out io.Write
 		return joinClose(err, p)
 	}
 	announce(out, pub, ln.Addr(), p.mediaAddr, cfg.Media.Advertise)
+	p.listenXMPP(runCtx, srv.TLSConfig(), out)
 	var wg sync.WaitGroup
 	stopped := make(chan error, len(p.runners)+1)
 	start(&wg, stopped, "web", func() error { return srv.Serve(ln) })

@@ -20,6 +20,9 @@ type parts struct {
 	runners   []runner
 	closers   []func() error // called last-registered first on shutdown
 
+	// listenXMPP opens the XMPP TCP listeners (xmpplisten.go).
+	listenXMPP xmppListen
+
 	stats func() []web.Metric // the parts' metrics (ops.go)
 }
 

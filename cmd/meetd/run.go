@@ -63,6 +63,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 	p.xmpp, p.bridge, p.mediaAddr = xs.WebSocketHandler(), br.WebSocketHandler(), br.UDPAddr()
 	p.stats = statsOf(xs, br, fc)
 	p.bosh = xs.BOSHHandler()
+	p.listenXMPP = xmppListener(cfg, xs, log.With("part", "xmpp"))
 	p.runners = []runner{
 		{"bridge", func(ctx context.Context) error { return br.Run(ctx, jvb) }},
 		{"focus", fc.Run},
