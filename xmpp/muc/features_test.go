@@ -165,3 +165,18 @@ func TestJoinThrottle(t *testing.T) {
 		t.Fatalf("join over the rate: %q", c)
 	}
 }
+
+// TestKickResetsAffiliation: a kicked member loses its affiliation, so it
+// cannot come back into a members-only room on the strength of it.
+func TestKickResetsAffiliation(t *testing.T) {
+	s, fr := newPolicyService(t, Policy{})
+	join(s, alice, "alice")
+	s.Handle(stanza(owner, `<iq xmlns="jabber:client" type="set" to="`+rm+`" id="m"><query xmlns="http://jabber.org/protocol/muc#admin"><item affiliation="member" jid="alice@example"/></query></iq>`))
+	ownerForm(s, field(fieldMembersOnly, "1"))
+	s.Handle(stanza(owner, `<iq xmlns="jabber:client" type="set" to="`+rm+`" id="k"><query xmlns="http://jabber.org/protocol/muc#admin"><item nick="alice" role="none"/></query></iq>`))
+	fr.take(alice)
+	join(s, alice, "alice")
+	if c := lastError(fr, alice); c != "registration-required" {
+		t.Fatalf("kicked member rejoined: %q", c)
+	}
+}
