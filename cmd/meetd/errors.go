@@ -13,3 +13,6 @@ var (
 	// shutdownBound.
 	ErrShutdownTimeout = errors.New("graceful stop did not finish in time")
 )
+
+// ErrEnvFile marks a docker-jitsi-meet .env file meetd cannot read.
+var ErrEnvFile = errors.New("bad .env file")

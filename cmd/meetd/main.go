@@ -6,6 +6,8 @@
 //
 //	meetd                     run on the built-in defaults (domain localhost)
 //	meetd -config meetd.toml  run with a configuration file
+//	meetd check -config FILE  validate a configuration file and the files it names
+//	meetd import-env FILE     print the TOML for a docker-jitsi-meet .env file
 //	meetd passwd user@host    print a hashed [[auth.account]] entry for the password on stdin
 //
 // SIGINT or SIGTERM stops it gracefully; a second signal stops it at once.
@@ -29,6 +31,14 @@ func main() {
 // realMain runs meetd and returns the process exit code: 0 after a clean
 // stop, 1 on a runtime failure, 2 on bad usage or configuration.
 func realMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "check":
+			return runCheck(args[1:], stdout, stderr)
+		case "import-env":
+			return runImportEnv(args[1:], stdout, stderr)
+		}
+	}
 	if len(args) > 0 && args[0] == "passwd" {
 		return runPasswd(args[1:], os.Stdin, stdout, stderr)
 	}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"meetd/conf"
+	"meetd/web"
+)
+
+// runCheck is `meetd check -config FILE`: it validates the file and the
+// files it names, prints every problem and returns the exit code (0 when
+// usable, 1 with problems, 2 on bad usage).
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("meetd check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "TOML configuration `file` to check")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage(err)
+	}
+	if *path == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: meetd check -config FILE")
+		return 2
+	}
+	problems, warnings := checkFile(*path)
+	for _, w := range warnings {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
+	}
+	for _, p := range problems {
+		fmt.Fprintf(stdout, "problem: %s\n", p)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(stdout, "%s: %d problem(s); meetd would not start\n", *path, len(problems))
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: ok\n", *path)
+	return 0
+}
+
+// checkFile returns the problems that stop meetd and the warnings it would
+// log.
+func checkFile(path string) (problems, warnings []string) {
+	cfg, err := conf.Load(path)
+	if err != nil {
+		return splitErrors(strings.TrimPrefix(err.Error(), "conf: "+path+": ")), nil
+	}
+	host := cfg.Domain
+	if cfg.HTTP.PublicURL != "" {
+		if u, err := url.Parse(cfg.HTTP.PublicURL); err == nil {
+			host = u.Hostname()
+		}
+	}
+	for _, p := range web.CheckFiles(cfg, host, time.Now()) {
+		if strings.Contains(p, "expires soon") {
+			warnings = append(warnings, p)
+		} else {
+			problems = append(problems, p)
+		}
+	}
+	warnings = append(warnings, mediaWarnings(cfg.Domain, cfg.Media.Advertise)...)
+	if cfg.HTTP.TLSCert == "" && !cfg.ACME.Enabled && cfg.Domain != "localhost" {
+		warnings = append(warnings, "no certificate configured: meetd will serve a self-signed one, which the Jitsi Meet mobile apps refuse; set [acme] enabled = true or http.tls_cert/http.tls_key")
+	}
+	return problems, warnings
+}
+
+// splitErrors lists the problems of a joined error, one per line.
+func splitErrors(msg string) []string {
+	var out []string
+	for _, l := range strings.Split(msg, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// runImportEnv is `meetd import-env FILE`: it prints the TOML for a
+// docker-jitsi-meet .env file on stdout and the problems meetd would have
+// with it on stderr.
+func runImportEnv(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(stderr, "usage: meetd import-env FILE > meetd.toml")
+		return 2
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "meetd: %v\n", err)
+		return 1
+	}
+	defer f.Close()
+	env, err := parseEnv(f)
+	if err != nil {
+		fmt.Fprintf(stderr, "meetd: %s: %v\n", args[0], err)
+		return 1
+	}
+	var b strings.Builder
+	importEnv(env).write(&b, args[0])
+	_, _ = io.WriteString(stdout, b.String())
+	if _, err := conf.Parse([]byte(b.String())); err != nil {
+		fmt.Fprintf(stderr, "meetd: the imported configuration needs editing:\n%s\n", err)
+		return 1
+	}
+	return 0
+}
+
+func exitUsage(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}

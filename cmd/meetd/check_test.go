@@ -1,0 +1,111 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"meetd/conf"
+)
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCheckCommand(t *testing.T) {
+	tests := []struct {
+		name, toml string
+		code       int
+		has        []string
+	}{
+		{"defaults", "", 0, []string{": ok"}},
+		{"every problem", "domian = 1\n[log]\nlevel = \"x\"\n[web]\napp_dir = \"/nonexistent\"", 1,
+			[]string{"problem: domian", "problem: log.level", "meetd would not start"}},
+		{"missing app dir", "[web]\napp_dir = \"/nonexistent\"", 1, []string{"problem: web.app_dir", "index.html"}},
+		{"missing cert", "[http]\ntls_cert = \"/nonexistent.pem\"\ntls_key = \"/nonexistent.key\"", 1, []string{"problem: http.tls_cert"}},
+		{"private media address", "domain = \"meet.example.com\"\n[media]\nadvertise = [\"10.0.0.5\"]", 0,
+			[]string{"warning: media.advertise", "warning: no certificate configured", ": ok"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut strings.Builder
+			code := realMain([]string{"check", "-config", writeFile(t, "meetd.toml", tt.toml)}, &out, &errOut)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out.String(), errOut.String())
+			}
+			for _, s := range tt.has {
+				if !strings.Contains(out.String(), s) {
+					t.Errorf("output lacks %q:\n%s", s, out.String())
+				}
+			}
+		})
+	}
+	if code := realMain([]string{"check"}, &strings.Builder{}, &strings.Builder{}); code != 2 {
+		t.Errorf("check without -config: exit %d, want 2", code)
+	}
+}
+
+const dockerEnv = `# docker-jitsi-meet .env (excerpt)
+CONFIG=~/.jitsi-meet-cfg
+HTTP_PORT=80
+HTTPS_PORT=443
+TZ=UTC
+PUBLIC_URL=https://Meet.Example.com
+export JVB_ADVERTISE_IPS="203.0.113.7,198.51.100.2#20000"
+JVB_PORT=10000
+ENABLE_LETSENCRYPT=1
+LETSENCRYPT_EMAIL='admin@example.com'
+LETSENCRYPT_USE_STAGING=1
+XMPP_DOMAIN=meet.jitsi
+ENABLE_AUTH=1 # comment
+`
+
+func TestImportEnv(t *testing.T) {
+	var out, errOut strings.Builder
+	if code := realMain([]string{"import-env", writeFile(t, ".env", dockerEnv)}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	cfg, err := conf.Parse([]byte(out.String()))
+	if err != nil {
+		t.Fatalf("imported TOML does not load: %v\n%s", err, out.String())
+	}
+	checks := []struct {
+		what      string
+		got, want any
+	}{
+		{"domain", cfg.Domain, "meet.example.com"},
+		{"public_url", cfg.HTTP.PublicURL, "https://Meet.Example.com"},
+		{"http.listen", cfg.HTTP.Listen, ":443"},
+		{"media.listen", cfg.Media.Listen, ":10000"},
+		{"advertise", strings.Join(cfg.Media.Advertise, ","), "203.0.113.7,198.51.100.2"},
+		{"acme.enabled", cfg.ACME.Enabled, true},
+		{"acme.email", cfg.ACME.Email, "admin@example.com"},
+		{"acme.directory", cfg.ACME.Directory, letsEncryptStaging},
+		{"acme.http_listen", cfg.ACME.HTTPListen, ":80"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.what, c.got, c.want)
+		}
+	}
+	for _, s := range []string{"Not imported", "CONFIG", "ENABLE_AUTH", "forward UDP 20000"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("output lacks %q:\n%s", s, out.String())
+		}
+	}
+}
+
+func TestParseEnvErrors(t *testing.T) {
+	if _, err := parseEnv(strings.NewReader("A=1\nnot a pair\n")); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("parseEnv = %v, want a line 2 error", err)
+	}
+	if got := tomlString("a\"b\\c\n"); got != `"a\"b\\c\u000a"` {
+		t.Errorf("tomlString = %s", got)
+	}
+}
