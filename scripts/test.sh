@@ -78,6 +78,7 @@ run() {
 }
 
 apt_install chromium iproute2
+apt_install python3-slixmpp # interop/: an independent XMPP client against meetd's c2s port
 command -v node >/dev/null || apt_install nodejs npm
 install_node_modules
 install_lib

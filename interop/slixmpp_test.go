@@ -1,0 +1,230 @@
+package interop
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// python is Debian's interpreter: Debian's python3-slixmpp imports only there.
+const python = "/usr/bin/python3"
+
+const (
+	accountJID      = "alice@localhost"
+	accountPassword = "correct horse battery staple"
+	startLimit      = 60 * time.Second
+	scenarioLimit   = 150 * time.Second
+)
+
+var c2sLine = regexp.MustCompile(`^meetd: xmpp c2s (\S+) `)
+
+// requireSlixmpp skips (fails on CI) when slixmpp cannot be imported.
+func requireSlixmpp(t *testing.T) {
+	t.Helper()
+	if err := exec.Command(python, "-c", "import slixmpp").Run(); err != nil {
+		msg := "python3-slixmpp is not installed (scripts/test.sh installs it): " + err.Error()
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+}
+
+// buildMeetd builds ./cmd/meetd into a temporary directory.
+func buildMeetd(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "meetd")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/meetd")
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/meetd: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// passwordEntry runs `meetd passwd -moderator` for the test account.
+func passwordEntry(t *testing.T, bin string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "passwd", "-moderator", accountJID)
+	cmd.Stdin = strings.NewReader(accountPassword + "\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("meetd passwd: %v", err)
+	}
+	return string(out)
+}
+
+// meetdProc is a running meetd with its c2s address and stderr log.
+type meetdProc struct {
+	cmd   *exec.Cmd
+	c2s   string
+	state string
+	log   *os.File
+}
+
+func startMeetd(t *testing.T, bin string) *meetdProc {
+	t.Helper()
+	dir := t.TempDir()
+	m := &meetdProc{state: filepath.Join(dir, "state")}
+	cfg := fmt.Sprintf("state_dir = %q\n[http]\nlisten = \"127.0.0.1:0\"\n[media]\nlisten = \"127.0.0.1:0\"\n"+
+		"[ops]\nlisten = \"\"\n[xmpp]\nc2s_listen = \"127.0.0.1:0\"\ncomponent_listen = \"\"\n%s", m.state, passwordEntry(t, bin))
+	cfgPath := filepath.Join(dir, "meetd.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if m.log, err = os.Create(filepath.Join(dir, "meetd.log")); err != nil {
+		t.Fatal(err)
+	}
+	m.cmd = exec.Command(bin, "-config", cfgPath)
+	m.cmd.Stderr = m.log
+	stdout, err := m.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.cmd.Start(); err != nil {
+		t.Fatalf("start meetd: %v", err)
+	}
+	t.Cleanup(func() { m.stop(t) })
+	m.c2s = waitC2S(t, stdout)
+	return m
+}
+
+// waitC2S reads meetd's announcements until the c2s address.
+func waitC2S(t *testing.T, stdout interface{ Read([]byte) (int, error) }) string {
+	t.Helper()
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := c2sLine.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case addr := <-found:
+		return addr
+	case <-time.After(startLimit):
+		t.Fatal("meetd did not announce its c2s listener")
+	}
+	return ""
+}
+
+func (m *meetdProc) stop(t *testing.T) {
+	_ = m.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- m.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("meetd exit: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		_ = m.cmd.Process.Kill()
+		t.Error("meetd did not stop within 15 s of SIGTERM")
+	}
+	if t.Failed() {
+		b, _ := os.ReadFile(m.log.Name())
+		t.Logf("meetd log:\n%s", lastLines(string(b), 60))
+	}
+	_ = m.log.Close()
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// step is one JSON line of a scenario script.
+type step map[string]any
+
+func (s step) str(k string) string { v, _ := s[k].(string); return v }
+
+// runScenario runs a script and returns its steps by name (the last of
+// each), failing the test with the script's output when it fails.
+func runScenario(t *testing.T, script string, args ...string) map[string][]step {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), scenarioLimit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, append([]string{filepath.Join("testdata", script)}, args...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	steps := map[string][]step{}
+	for _, line := range strings.Split(string(out), "\n") {
+		var s step
+		if json.Unmarshal([]byte(line), &s) == nil {
+			steps[s.str("step")] = append(steps[s.str("step")], s)
+		}
+	}
+	if err != nil || len(steps["done"]) == 0 {
+		t.Fatalf("%s failed: %v\nstdout:\n%s\nstderr:\n%s", script, err, out, lastLines(stderr.String(), 40))
+	}
+	return steps
+}
+
+// TestSlixmppMUC: slixmpp logs in over c2s TCP (guest: ANONYMOUS; account:
+// SCRAM-SHA-256 and SCRAM-SHA-1), finds the MUC service, sends the
+// conference request, joins the room the focus created, exchanges
+// groupchat and private messages, changes nick and is kicked by the
+// account, a moderator.
+func TestSlixmppMUC(t *testing.T) {
+	requireSlixmpp(t)
+	m := startMeetd(t, buildMeetd(t))
+	host, port, _ := strings.Cut(m.c2s, ":")
+	steps := runScenario(t, "muc_scenario.py", host, port, "localhost",
+		filepath.Join(m.state, "selfsigned-cert.pem"), accountJID, accountPassword, "interop@conference.localhost")
+	mechs := map[string]string{}
+	for _, s := range steps["login"] {
+		mechs[s.str("who")] = s.str("mechanism")
+	}
+	checks := []struct {
+		what      string
+		got, want string
+	}{
+		{"guest mechanism", mechs["guest"], "ANONYMOUS"},
+		{"account mechanism", mechs["account"], "SCRAM-SHA-256"},
+		{"account mechanism (SHA-1 only)", mechs["account-sha1"], "SCRAM-SHA-1"},
+		{"MUC service", steps["disco"][0].str("service"), "conference.localhost"},
+		{"groupchat from", steps["groupchat"][0].str("from_"), "interop@conference.localhost/guest001"},
+		{"private message from", steps["private"][0].str("from_"), "interop@conference.localhost/host0001"},
+		{"new nick", steps["nick"][0].str("new"), "guest002"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: %q, want %q", c.what, c.got, c.want)
+		}
+	}
+	for _, s := range steps["conference"] {
+		if s["ready"] != true {
+			t.Errorf("conference request not ready: %v", s)
+		}
+	}
+	roles := map[string]string{}
+	for _, s := range steps["joined"] {
+		roles[s.str("who")] = s.str("role")
+	}
+	if roles["account"] != "moderator" || roles["guest"] != "participant" {
+		t.Errorf("roles %v, want the account moderator and the guest participant", roles)
+	}
+	if codes := fmt.Sprint(steps["kick"][0]["codes"]); !strings.Contains(codes, "307") || !strings.Contains(codes, "110") {
+		t.Errorf("kicked guest saw status codes %s, want 110 and 307", codes)
+	}
+	if codes := fmt.Sprint(steps["nick"][0]["codes"]); !slices.Contains(strings.Fields(strings.Trim(codes, "[]")), "303") {
+		t.Errorf("nick change status codes %s, want 303", codes)
+	}
+}
