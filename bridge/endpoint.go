@@ -74,6 +74,10 @@ type endpoint struct {
 	decrypt atomic.Pointer[srtp.Context] // set once; used by the reader goroutine only
 	twcc    *twccState                   // reader goroutine only
 	fwd     *forwarder                   // reader goroutine only
+	loss    *lossTracker                 // reader goroutine only
+
+	cacheMu sync.Mutex
+	caches  map[uint32]*packetCache // projected streams to this endpoint, by primary SSRC
 }
 
 func newEndpoint(c *conference, id string) (*endpoint, error) {
@@ -86,6 +90,7 @@ func newEndpoint(c *conference, id string) (*endpoint, error) {
 	e.ingress.Store(emptyIngress)
 	e.twcc = newTWCCState(c.videoSSRC)
 	e.fwd = newForwarder()
+	e.loss = newLossTracker()
 	e.prefs = defaultPrefs()
 	agent, err := e.newAgent()
 	if err != nil {

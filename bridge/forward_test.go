@@ -30,6 +30,7 @@ func giveVideo(c *conference, e *endpoint, encodings int) *videoSource {
 		{Type: "audio", ID: e.id + "-a0", Sources: []jingle.Source{{SSRC: 11}}}, ms}}
 	m := mediaState{}
 	m.pts[111], m.pts[100], m.pts[96] = kindAudio, kindVideo, kindVideo
+	m.rtxOf[100], m.aptOf[96] = 96, 100
 	e.ingress.Store(buildIngress(&m, src, e.id, nil))
 	c.reallocate()
 	return e.ingress.Load().video[0]
@@ -69,11 +70,10 @@ func TestForwardPolicy(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(c, eps)
 			}
-			pt := uint8(111)
+			pkt := rtpPacket(t, tc.ssrc, 111, 0)
 			if tc.ssrc != 11 {
-				pt = 100
+				pkt = vp8Packet(tc.ssrc, 1, 1, 1, 1, 0, true, 180)
 			}
-			pkt := rtpPacket(t, tc.ssrc, pt, 0)
 			eps["a"].forward(pkt, eps["a"].ingress.Load().ssrcs[tc.ssrc], time.Now())
 			for id, e := range eps {
 				if got := len(e.sendQ); got != tc.want[id] {

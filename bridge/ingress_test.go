@@ -46,7 +46,7 @@ func TestInspectRTP(t *testing.T) {
 	}{
 		{"audio", rtpPacket(t, 11, 111, 0), verdictForward, kindAudio},
 		{"video first simulcast layer", rtpPacket(t, 20, 100, 0), verdictForward, kindVideo},
-		{"rtx of a simulcast encoding", rtpPacket(t, 22, 96, 0), verdictKeep, kindVideo},
+		{"rtx of a simulcast encoding", rtpPacket(t, 22, 96, 0), verdictForward, kindVideo},
 		{"second simulcast layer", rtpPacket(t, 21, 100, 0), verdictForward, kindVideo},
 		{"two-byte extensions", rtpPacket(t, 11, 111, 0x1000), verdictForward, kindAudio},
 		{"unknown ssrc", rtpPacket(t, 99, 111, 0), verdictUnknownSSRC, kindNone},

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"encoding/binary"
 	"time"
 
 	"github.com/pion/ice/v4"
@@ -93,24 +94,24 @@ func (e *endpoint) forward(pkt []byte, route ssrcRoute, now time.Time) {
 			e.speech.observe(lvl, now)
 			e.conf.maybeDecideSpeaker(now)
 		}
-		e.forwardAll(pkt, nil)
+		e.forwardAll(pkt)
 	case e.muteVideo.Load() || route.src == nil:
 		return
-	case route.src.simulcast():
-		e.forwardSimulcast(pkt, route, now)
+	case route.rtx:
+		e.forwardRTX(pkt, route, now)
 	default:
-		e.forwardAll(pkt, route.src)
+		e.loss.received(route.src.ssrcs[route.enc], binary.BigEndian.Uint16(pkt[2:]), now)
+		if nacks := e.loss.due(e.conf.videoSSRC, now); nacks != nil {
+			e.sendRTCP(nacks...)
+		}
+		e.forwardVideo(pkt, route, now)
 	}
 }
 
-// forwardAll queues the packet unchanged to every other ready endpoint
-// (for video: those whose allocation includes src).
-func (e *endpoint) forwardAll(pkt []byte, src *videoSource) {
+// forwardAll queues an audio packet unchanged to every other ready endpoint.
+func (e *endpoint) forwardAll(pkt []byte) {
 	for _, r := range e.conf.list() {
 		if r == e || !r.srtpReady.Load() {
-			continue
-		}
-		if src != nil && r.alloc.Load().target(src.primary).enc < 0 {
 			continue
 		}
 		if r.enqueue(pkt, false) {

@@ -44,6 +44,7 @@ type projection struct {
 	wantSince time.Time
 	packets   uint32 // sent, for sender reports
 	octets    uint32
+	cache     *packetCache // what was sent, for the receiver's NACKs
 }
 
 func newProjection() *projection { return &projection{cur: -1} }

@@ -46,13 +46,14 @@ func (e *endpoint) relayRTCP(p rtcp.Packet) {
 }
 
 // relaySenderReport passes the sender's SR (without report blocks) to the
-// receivers of that SSRC, for lip-sync; simulcast encodings are translated.
+// receivers of that SSRC, for lip-sync; video is translated to the
+// projected stream.
 func (e *endpoint) relaySenderReport(sr *rtcp.SenderReport) {
 	route, ok := e.ingress.Load().ssrcs[sr.SSRC]
-	if !ok || !route.forward {
+	if !ok || !route.forward || route.rtx {
 		return
 	}
-	if route.src != nil && route.src.simulcast() {
+	if route.src != nil {
 		e.translateSR(sr, route)
 		return
 	}
@@ -60,9 +61,6 @@ func (e *endpoint) relaySenderReport(sr *rtcp.SenderReport) {
 		PacketCount: sr.PacketCount, OctetCount: sr.OctetCount}
 	for _, r := range e.conf.list() {
 		if r == e || !r.srtpReady.Load() {
-			continue
-		}
-		if route.src != nil && r.alloc.Load().target(route.src.primary).enc < 0 {
 			continue
 		}
 		r.sendRTCP(out)
@@ -77,7 +75,7 @@ func (e *endpoint) requestKeyframe(mediaSSRC uint32) {
 		return
 	}
 	now := time.Now()
-	if route := owner.ingress.Load().ssrcs[mediaSSRC]; route.src != nil && route.src.simulcast() {
+	if route := owner.ingress.Load().ssrcs[mediaSSRC]; route.src != nil {
 		t := e.alloc.Load().target(route.src.primary)
 		if t.enc < 0 {
 			return
@@ -93,14 +91,15 @@ func (e *endpoint) requestKeyframe(mediaSSRC uint32) {
 // relayNack passes a receiver's NACK to the sender of the media SSRC; SSRCs
 // and sequence numbers are forwarded unchanged, so the sender's
 // retransmission (RTX or plain) reaches the receiver through the normal
-// path. Projected (simulcast) streams are not relayed: their numbering is
-// the bridge's.
+// path. NACKs of projected (simulcast) streams, whose numbering is the
+// bridge's, are answered from the bridge's cache.
 func (e *endpoint) relayNack(n *rtcp.TransportLayerNack) {
 	owner := e.conf.ownerOf(n.MediaSSRC)
 	if owner == nil || owner == e || !owner.srtpReady.Load() || len(n.Nacks) == 0 {
 		return
 	}
-	if route := owner.ingress.Load().ssrcs[n.MediaSSRC]; route.src != nil && route.src.simulcast() {
+	if route := owner.ingress.Load().ssrcs[n.MediaSSRC]; route.src != nil {
+		e.answerNack(n, route.src)
 		return
 	}
 	owner.sendRTCP(&rtcp.TransportLayerNack{SenderSSRC: e.conf.videoSSRC, MediaSSRC: n.MediaSSRC, Nacks: n.Nacks})

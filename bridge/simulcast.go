@@ -15,11 +15,14 @@ type projKey struct {
 
 // forwarder holds a sender's projections. Reader goroutine only.
 type forwarder struct {
-	proj map[projKey]*projection
-	seen *[]*endpoint // the endpoint list the map was last pruned against
+	proj   map[projKey]*projection
+	seen   *[]*endpoint // the endpoint list the map was last pruned against
+	rtxBuf []byte       // scratch for decapsulated retransmissions
 }
 
-func newForwarder() *forwarder { return &forwarder{proj: map[projKey]*projection{}} }
+func newForwarder() *forwarder {
+	return &forwarder{proj: map[projKey]*projection{}, rtxBuf: make([]byte, 0, maxDatagram)}
+}
 
 // get returns (creating) the projection of primary towards r.
 func (f *forwarder) get(r *endpoint, primary uint32) *projection {
@@ -27,6 +30,7 @@ func (f *forwarder) get(r *endpoint, primary uint32) *projection {
 	p := f.proj[k]
 	if p == nil {
 		p = newProjection()
+		p.cache = r.cacheFor(primary)
 		f.proj[k] = p
 	}
 	return p
@@ -49,10 +53,10 @@ func (f *forwarder) prune(list *[]*endpoint) {
 	}
 }
 
-// forwardSimulcast projects one packet of a simulcast encoding to each
-// receiver according to its allocation, asking the sender for a keyframe
-// when a receiver waits for one.
-func (e *endpoint) forwardSimulcast(pkt []byte, route ssrcRoute, now time.Time) {
+// forwardVideo projects one packet of a video encoding to each receiver
+// according to its allocation, asking the sender for a keyframe when a
+// receiver waits for one. A source without simulcast is one encoding.
+func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 	src := route.src
 	seq, ts := binary.BigEndian.Uint16(pkt[2:]), binary.BigEndian.Uint32(pkt[4:])
 	start, end, ok := rtpPayload(pkt)
@@ -81,7 +85,7 @@ func (e *endpoint) forwardSimulcast(pkt []byte, route ssrcRoute, now time.Time) 
 		if p.needsKeyframe(t) {
 			e.askKeyframe(src.ssrcs[t.enc], now)
 		}
-		if fwd && r.enqueueProjected(pkt, src.primary, out, &v) {
+		if fwd && r.enqueueProjected(pkt, src.primary, out, &v, p.cache) {
 			p.packets++
 			p.octets += uint32(end - start)
 			e.b.counters.forwarded.Add(1)
@@ -109,8 +113,9 @@ func (e *endpoint) askKeyframe(ssrc uint32, now time.Time) {
 
 // enqueueProjected copies pkt onto the send queue with the projected
 // header: the source's primary SSRC, sequence number, timestamp, PictureID
-// and TL0PICIDX. It reports false (counted) when the queue is full.
-func (e *endpoint) enqueueProjected(pkt []byte, ssrc uint32, out projected, v *vp8Info) bool {
+// and TL0PICIDX, and keeps it in cache for retransmission. It reports
+// false (counted) when the queue is full.
+func (e *endpoint) enqueueProjected(pkt []byte, ssrc uint32, out projected, v *vp8Info, cache *packetCache) bool {
 	p := e.b.getPacket()
 	d := append(p.data[:0], pkt...)
 	binary.BigEndian.PutUint16(d[2:], out.seq)
@@ -119,6 +124,7 @@ func (e *endpoint) enqueueProjected(pkt []byte, ssrc uint32, out projected, v *v
 	v.writePictureID(d, out.pid)
 	v.writeTL0(d, out.tl0)
 	p.data, p.rtcp = d, false
+	cache.put(d)
 	return e.push(p)
 }
 

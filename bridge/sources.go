@@ -1,6 +1,9 @@
 package bridge
 
 import (
+	"strconv"
+	"strings"
+
 	"meetd/colibri"
 	"meetd/xmpp/jingle"
 )
@@ -42,6 +45,7 @@ type ssrcRoute struct {
 	forward bool         // false for RTX of simulcast encodings
 	src     *videoSource // video only
 	enc     int8         // encoding index within src
+	rtx     bool         // the RTX SSRC of encoding enc
 }
 
 // ingressTable is the immutable view of what one endpoint may send; it is
@@ -53,6 +57,8 @@ type ingressTable struct {
 	strip    [maxStripped]uint8 // sender's mid / rid / repaired-rid ids, 0 = unused
 	twccExt  uint8              // 0 when not negotiated
 	levelExt uint8              // ssrc-audio-level id, 0 when not negotiated
+	rtxOf    [128]uint8         // RTX payload type of a media payload type, 0 = none
+	aptOf    [128]uint8         // media payload type of an RTX payload type
 }
 
 var emptyIngress = &ingressTable{ssrcs: map[uint32]ssrcRoute{}}
@@ -64,6 +70,8 @@ type mediaState struct {
 	strip    [maxStripped]uint8
 	twccExt  uint8
 	levelExt uint8
+	rtxOf    [128]uint8
+	aptOf    [128]uint8
 }
 
 func (m *mediaState) add(media []colibri.Media) {
@@ -72,9 +80,22 @@ func (m *mediaState) add(media []colibri.Media) {
 		for _, pt := range md.PayloadTypes {
 			if pt.ID < 128 {
 				m.pts[pt.ID] = k
+				m.addRTX(pt)
 			}
 		}
 		m.addExts(md.HdrExts)
+	}
+}
+
+// addRTX records an RTX payload type and the one it repairs (apt).
+func (m *mediaState) addRTX(pt jingle.PayloadType) {
+	if !strings.EqualFold(pt.Name, "rtx") {
+		return
+	}
+	for _, p := range pt.Params {
+		if apt, err := strconv.Atoi(p.Value); p.Name == "apt" && err == nil && apt > 0 && apt < 128 {
+			m.rtxOf[apt], m.aptOf[pt.ID] = pt.ID, uint8(apt)
+		}
 	}
 }
 
@@ -101,7 +122,8 @@ func (m *mediaState) addExts(exts []jingle.HdrExt) {
 // buildIngress computes the SSRC routes from the endpoint's sources; video
 // sources that did not change keep what old learned about them.
 func buildIngress(m *mediaState, src *colibri.Sources, owner string, old *ingressTable) *ingressTable {
-	t := &ingressTable{ssrcs: map[uint32]ssrcRoute{}, pts: m.pts, strip: m.strip, twccExt: m.twccExt, levelExt: m.levelExt}
+	t := &ingressTable{ssrcs: map[uint32]ssrcRoute{}, pts: m.pts, strip: m.strip, twccExt: m.twccExt,
+		levelExt: m.levelExt, rtxOf: m.rtxOf, aptOf: m.aptOf}
 	if src == nil {
 		return t
 	}
@@ -111,8 +133,8 @@ func buildIngress(m *mediaState, src *colibri.Sources, owner string, old *ingres
 	return t
 }
 
-// addMediaSource registers a source's SSRCs. Every encoding of a simulcast
-// source is routed to the projection; the encodings' RTX is not forwarded.
+// addMediaSource registers a source's SSRCs. Every video encoding is
+// routed to the projection, RTX to decapsulation.
 func addMediaSource(t *ingressTable, owner string, ms colibri.MediaSource, old *ingressTable) {
 	k := kindOf(ms.Type)
 	if k == kindNone {
@@ -147,9 +169,13 @@ func routeOf(k mediaKind, vs *videoSource, ssrc uint32) ssrcRoute {
 			return ssrcRoute{kind: k, forward: true, src: vs, enc: int8(i)}
 		}
 	}
-	// RTX (or FEC) SSRCs: passed through for a single-encoding source,
-	// where sequence numbers are not rewritten.
-	return ssrcRoute{kind: k, forward: !vs.simulcast(), src: vs, enc: -1}
+	// RTX is decapsulated; other group members (FEC) are not forwarded.
+	for i, r := range vs.rtx {
+		if r == ssrc {
+			return ssrcRoute{kind: k, forward: true, src: vs, enc: int8(i), rtx: true}
+		}
+	}
+	return ssrcRoute{kind: k, src: vs, enc: -1}
 }
 
 // adopt takes over the learned state of the same source in old.

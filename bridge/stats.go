@@ -4,21 +4,22 @@ import "sync/atomic"
 
 // counters are the bridge's drop and forwarding counts (all endpoints).
 type counters struct {
-	unroutable  atomic.Uint64 // datagrams the UDP mux could not route
-	garbage     atomic.Uint64 // datagrams on an endpoint that are not DTLS/RTP/RTCP
-	srtpErrors  atomic.Uint64 // SRTP/SRTCP authentication or decryption failures
-	unknownSSRC atomic.Uint64
-	badPT       atomic.Uint64
-	badPacket   atomic.Uint64
-	queueDrops  atomic.Uint64 // packets dropped because a receiver's queue was full
-	forwarded   atomic.Uint64 // RTP packets queued towards receivers
-	rtcpRelayed atomic.Uint64 // PLI/FIR/SR packets queued towards endpoints
+	unroutable    atomic.Uint64 // datagrams the UDP mux could not route
+	garbage       atomic.Uint64 // datagrams on an endpoint that are not DTLS/RTP/RTCP
+	srtpErrors    atomic.Uint64 // SRTP/SRTCP authentication or decryption failures
+	unknownSSRC   atomic.Uint64
+	badPT         atomic.Uint64
+	badPacket     atomic.Uint64
+	queueDrops    atomic.Uint64 // packets dropped because a receiver's queue was full
+	forwarded     atomic.Uint64 // RTP packets queued towards receivers
+	rtcpRelayed   atomic.Uint64 // PLI/FIR/SR packets queued towards endpoints
+	retransmitted atomic.Uint64 // packets re-sent from the bridge's cache for receivers' NACKs
 }
 
 // Stats is a snapshot of the bridge's counters.
 type Stats struct {
 	Unroutable, Garbage, SRTPErrors, UnknownSSRC, BadPayloadType, BadPacket uint64
-	QueueDrops, Forwarded, RTCPRelayed                                      uint64
+	QueueDrops, Forwarded, RTCPRelayed, Retransmitted                       uint64
 }
 
 // Stats returns the current counters.
@@ -28,5 +29,6 @@ func (b *Bridge) Stats() Stats {
 		Unroutable: c.unroutable.Load(), Garbage: c.garbage.Load(), SRTPErrors: c.srtpErrors.Load(),
 		UnknownSSRC: c.unknownSSRC.Load(), BadPayloadType: c.badPT.Load(), BadPacket: c.badPacket.Load(),
 		QueueDrops: c.queueDrops.Load(), Forwarded: c.forwarded.Load(), RTCPRelayed: c.rtcpRelayed.Load(),
+		Retransmitted: c.retransmitted.Load(),
 	}
 }

@@ -62,6 +62,7 @@ func testConference(ids ...string) (*conference, map[string]*endpoint) {
 		e := &endpoint{id: id, conf: c, b: b, log: c.log, msgQ: make(chan []byte, 8), sendQ: make(chan *outPacket, 8)}
 		e.ingress.Store(emptyIngress)
 		e.fwd = newForwarder()
+		e.loss = newLossTracker()
 		e.prefs = defaultPrefs()
 		c.addEndpoint(e)
 		eps[id] = e

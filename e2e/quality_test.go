@@ -33,6 +33,7 @@ type videoOut struct {
 	SSRC   uint32 `json:"ssrc"`
 	Height int    `json:"height"`
 	RID    string `json:"rid"`
+	Frames int64  `json:"frames"`
 }
 
 const videoStatsJS = `(async () => {
@@ -46,7 +47,7 @@ const videoStatsJS = `(async () => {
 		if (r.type === 'inbound-rtp') {
 			out.in.push({ ssrc: r.ssrc, frames: r.framesDecoded || 0, height: r.frameHeight || 0 });
 		} else if (r.type === 'outbound-rtp') {
-			out.out.push({ ssrc: r.ssrc, height: r.frameHeight || 0, rid: r.rid || '' });
+			out.out.push({ ssrc: r.ssrc, height: r.frameHeight || 0, rid: r.rid || '', frames: r.framesEncoded || 0 });
 		}
 	});
 	return out;

@@ -77,7 +77,7 @@ run() {
 	fi
 }
 
-apt_install chromium iproute2
+apt_install chromium iproute2 nftables
 apt_install python3-slixmpp # interop/: an independent XMPP client against meetd's c2s port
 command -v node >/dev/null || apt_install nodejs npm
 install_node_modules

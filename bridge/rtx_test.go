@@ -1,0 +1,113 @@
+package bridge
+
+import (
+	"bytes"
+	"encoding/binary"
+	"testing"
+	"time"
+
+	"github.com/pion/rtcp"
+)
+
+func TestRTXRoundTrip(t *testing.T) {
+	orig := vp8Packet(20, 1000, 5, 7, 1, 0, true, 180)
+	p := append(make([]byte, 0, maxDatagram), orig...)
+	rtx := encapsulateRTX(p, 120, 96, 77)
+	if got := binary.BigEndian.Uint32(rtx[8:]); got != 120 || rtx[1]&0x7F != 96 || binary.BigEndian.Uint16(rtx[2:]) != 77 {
+		t.Fatalf("rtx header %x", rtx[:12])
+	}
+	back, ok := decapsulateRTX(nil, rtx, 20, 100)
+	if !ok || !bytes.Equal(back, orig) {
+		t.Fatalf("decapsulated %x, want %x", back, orig)
+	}
+	if _, ok := decapsulateRTX(nil, rtx[:14], 20, 100); ok {
+		t.Fatal("a packet without payload was decapsulated")
+	}
+}
+
+func TestPacketCache(t *testing.T) {
+	var c packetCache
+	for seq := uint16(65000); seq != 300; seq++ {
+		c.put(vp8Packet(1, seq, 0, 0, 0, 0, false, 0))
+	}
+	cases := []struct {
+		seq uint16
+		ok  bool
+	}{{299, true}, {300 - cacheSlots, true}, {300 - cacheSlots - 1, false}, {300, false}}
+	for _, tc := range cases {
+		pkt, ok := c.get(tc.seq, nil)
+		if ok != tc.ok || (ok && binary.BigEndian.Uint16(pkt[2:]) != tc.seq) {
+			t.Errorf("get(%d) = %v", tc.seq, ok)
+		}
+	}
+}
+
+func TestLossTracker(t *testing.T) {
+	l := newLossTracker()
+	now := time.Unix(10, 0)
+	for _, seq := range []uint16{1, 2, 5, 6} {
+		l.received(20, seq, now)
+	}
+	nacks := l.due(9, now)
+	if len(nacks) != 1 {
+		t.Fatalf("nacks %v", nacks)
+	}
+	n := nacks[0].(*rtcp.TransportLayerNack)
+	if got := n.Nacks[0].PacketList(); n.MediaSSRC != 20 || len(got) != 2 || got[0] != 3 || got[1] != 4 {
+		t.Fatalf("nack %+v %v", n, got)
+	}
+	if l.due(9, now.Add(10*time.Millisecond)) != nil {
+		t.Fatal("nacked again within the tick")
+	}
+	l.received(20, 3, now)
+	nacks = l.due(9, now.Add(nackInterval))
+	if got := nacks[0].(*rtcp.TransportLayerNack).Nacks[0].PacketList(); len(got) != 1 || got[0] != 4 {
+		t.Fatalf("second round %v", got)
+	}
+	if l.due(9, now.Add(2*nackMaxAge)) != nil {
+		t.Fatal("nacked a packet older than nackMaxAge")
+	}
+	l.received(20, 2000, now)
+	if l.due(9, now.Add(3*nackMaxAge)) != nil {
+		t.Fatal("a restart was taken for loss")
+	}
+}
+
+// TestNackAnsweredWithRTX: a receiver's NACK of a projected stream is
+// answered from the cache on the RTX SSRC it knows; a sender's
+// retransmission is decapsulated and forwarded in place of the loss.
+func TestNackAnsweredWithRTX(t *testing.T) {
+	c, eps := testConference("a", "b")
+	for _, e := range eps {
+		e.srtpReady.Store(true)
+		e.sendQ = make(chan *outPacket, 64)
+	}
+	giveVideo(c, eps["a"], 2)
+	a, b := eps["a"], eps["b"]
+	recv := &ingressTable{ssrcs: map[uint32]ssrcRoute{}}
+	recv.rtxOf[100] = 96
+	b.ingress.Store(recv)
+	now := time.Now()
+	a.forward(vp8Packet(20, 500, 9000, 3, 1, 0, true, 180), a.ingress.Load().ssrcs[20], now)
+	sent := <-b.sendQ
+	outSeq := binary.BigEndian.Uint16(sent.data[2:])
+	b.relayNack(&rtcp.TransportLayerNack{MediaSSRC: 20, Nacks: rtcp.NackPairsFromSequenceNumbers([]uint16{outSeq})})
+	if len(b.sendQ) != 1 {
+		t.Fatalf("%d packets answer the NACK", len(b.sendQ))
+	}
+	rtx := (<-b.sendQ).data
+	if binary.BigEndian.Uint32(rtx[8:]) != 120 || rtx[1]&0x7F != 96 || binary.BigEndian.Uint16(rtx[rtpHeaderLen(rtx):]) != outSeq {
+		t.Fatalf("retransmission %x", rtx[:16])
+	}
+	// The sender's RTX of a lost packet 501 arrives after 502.
+	a.forward(vp8Packet(20, 502, 9000, 3, 1, 0, false, 0), a.ingress.Load().ssrcs[20], now)
+	lost := encapsulateRTX(append(make([]byte, 0, maxDatagram), vp8Packet(20, 501, 9000, 3, 1, 0, false, 0)...), 120, 96, 1)
+	a.forward(lost, a.ingress.Load().ssrcs[120], now)
+	if len(b.sendQ) != 2 {
+		t.Fatalf("%d packets forwarded, want 2", len(b.sendQ))
+	}
+	<-b.sendQ
+	if p := <-b.sendQ; binary.BigEndian.Uint16(p.data[2:]) != outSeq+1 || binary.BigEndian.Uint32(p.data[8:]) != 20 {
+		t.Fatalf("repaired packet %x", p.data[:12])
+	}
+}
