@@ -26,7 +26,16 @@ const (
 	scenarioLimit   = 150 * time.Second
 )
 
-var c2sLine = regexp.MustCompile(`^meetd: xmpp c2s (\S+) `)
+var (
+	c2sLine       = regexp.MustCompile(`^meetd: xmpp c2s (\S+) `)
+	componentLine = regexp.MustCompile(`^meetd: xmpp components (\S+)`)
+)
+
+// Test component (XEP-0114).
+const (
+	componentDomain = "svc.localhost"
+	componentSecret = "component secret 42"
+)
 
 // requireSlixmpp skips (fails on CI) when slixmpp cannot be imported.
 func requireSlixmpp(t *testing.T) {
@@ -64,12 +73,13 @@ func passwordEntry(t *testing.T, bin string) string {
 	return string(out)
 }
 
-// meetdProc is a running meetd with its c2s address and stderr log.
+// meetdProc is a running meetd with its listener addresses and stderr log.
 type meetdProc struct {
-	cmd   *exec.Cmd
-	c2s   string
-	state string
-	log   *os.File
+	cmd       *exec.Cmd
+	c2s       string
+	component string
+	state     string
+	log       *os.File
 }
 
 func startMeetd(t *testing.T, bin string) *meetdProc {
@@ -77,7 +87,8 @@ func startMeetd(t *testing.T, bin string) *meetdProc {
 	dir := t.TempDir()
 	m := &meetdProc{state: filepath.Join(dir, "state")}
 	cfg := fmt.Sprintf("state_dir = %q\n[http]\nlisten = \"127.0.0.1:0\"\n[media]\nlisten = \"127.0.0.1:0\"\n"+
-		"[ops]\nlisten = \"\"\n[xmpp]\nc2s_listen = \"127.0.0.1:0\"\ncomponent_listen = \"\"\n%s", m.state, passwordEntry(t, bin))
+		"[ops]\nlisten = \"\"\n[xmpp]\nc2s_listen = \"127.0.0.1:0\"\ncomponent_listen = \"127.0.0.1:0\"\n"+
+		"[[xmpp.component]]\ndomain = %q\nsecret = %q\n%s", m.state, componentDomain, componentSecret, passwordEntry(t, bin))
 	cfgPath := filepath.Join(dir, "meetd.toml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -96,29 +107,31 @@ func startMeetd(t *testing.T, bin string) *meetdProc {
 		t.Fatalf("start meetd: %v", err)
 	}
 	t.Cleanup(func() { m.stop(t) })
-	m.c2s = waitC2S(t, stdout)
+	m.waitListeners(t, stdout)
 	return m
 }
 
-// waitC2S reads meetd's announcements until the c2s address.
-func waitC2S(t *testing.T, stdout interface{ Read([]byte) (int, error) }) string {
+// waitListeners reads meetd's announcements until both XMPP listeners.
+func (m *meetdProc) waitListeners(t *testing.T, stdout interface{ Read([]byte) (int, error) }) {
 	t.Helper()
-	found := make(chan string, 1)
+	done := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			if m := c2sLine.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
+			if c := c2sLine.FindStringSubmatch(sc.Text()); c != nil {
+				m.c2s = c[1]
+			}
+			if c := componentLine.FindStringSubmatch(sc.Text()); c != nil {
+				m.component = c[1]
+				close(done)
 			}
 		}
 	}()
 	select {
-	case addr := <-found:
-		return addr
+	case <-done:
 	case <-time.After(startLimit):
-		t.Fatal("meetd did not announce its c2s listener")
+		t.Fatal("meetd did not announce its XMPP listeners")
 	}
-	return ""
 }
 
 func (m *meetdProc) stop(t *testing.T) {
@@ -177,14 +190,20 @@ func runScenario(t *testing.T, script string, args ...string) map[string][]step 
 	return steps
 }
 
-// TestSlixmppMUC: slixmpp logs in over c2s TCP (guest: ANONYMOUS; account:
+// TestSlixmpp runs the slixmpp scenarios against one meetd.
+func TestSlixmpp(t *testing.T) {
+	requireSlixmpp(t)
+	m := startMeetd(t, buildMeetd(t))
+	t.Run("muc", func(t *testing.T) { testMUC(t, m) })
+	t.Run("component", func(t *testing.T) { testComponent(t, m) })
+}
+
+// testMUC: slixmpp logs in over c2s TCP (guest: ANONYMOUS; account:
 // SCRAM-SHA-256 and SCRAM-SHA-1), finds the MUC service, sends the
 // conference request, joins the room the focus created, exchanges
 // groupchat and private messages, changes nick and is kicked by the
 // account, a moderator.
-func TestSlixmppMUC(t *testing.T) {
-	requireSlixmpp(t)
-	m := startMeetd(t, buildMeetd(t))
+func testMUC(t *testing.T, m *meetdProc) {
 	host, port, _ := strings.Cut(m.c2s, ":")
 	steps := runScenario(t, "muc_scenario.py", host, port, "localhost",
 		filepath.Join(m.state, "selfsigned-cert.pem"), accountJID, accountPassword, "interop@conference.localhost")
@@ -226,5 +245,24 @@ func TestSlixmppMUC(t *testing.T) {
 	}
 	if codes := fmt.Sprint(steps["nick"][0]["codes"]); !slices.Contains(strings.Fields(strings.Trim(codes, "[]")), "303") {
 		t.Errorf("nick change status codes %s, want 303", codes)
+	}
+}
+
+// testComponent: a slixmpp component (XEP-0114) with a wrong secret is
+// refused with not-authorized; with the right one it connects, and a
+// slixmpp client's message and ping to its domain are answered by it.
+func testComponent(t *testing.T, m *meetdProc) {
+	host, c2sPort, _ := strings.Cut(m.c2s, ":")
+	_, compPort, _ := strings.Cut(m.component, ":")
+	steps := runScenario(t, "component_scenario.py", host, c2sPort, compPort, "localhost",
+		filepath.Join(m.state, "selfsigned-cert.pem"), componentDomain, componentSecret)
+	if errs := fmt.Sprint(steps["wrong-secret"][0]["errors"]); errs != "[not-authorized]" {
+		t.Errorf("wrong secret: stream errors %s, want [not-authorized]", errs)
+	}
+	if msg := steps["message"][0]; msg.str("from_") != "bot@"+componentDomain || msg.str("body") != "echo: hi" {
+		t.Errorf("answer from the component: %v", msg)
+	}
+	if len(steps["ping"]) == 0 {
+		t.Error("the component did not answer the ping")
 	}
 }
