@@ -57,14 +57,7 @@ func (s *Server) conferencePolicy(mayCreate func(jid.JID) bool) muc.Policy {
 	l := s.cfg.Limits
 	return muc.Policy{
 		MayCreate: mayCreate,
-		MayJoin: func(real jid.JID, room string) bool {
-			sess := s.router.byFull(real)
-			a := (*authInfo)(nil)
-			if sess != nil {
-				a = sess.auth
-			}
-			return sess != nil && (a == nil || a.grant == nil || a.grant.allows(room))
-		},
+		MayJoin:   s.mayJoin,
 		Owner: func(real jid.JID) bool {
 			a := s.authOf(real)
 			return a != nil && a.moderator
@@ -88,4 +81,16 @@ func (s *Server) authOf(real jid.JID) *authInfo {
 		return sess.auth
 	}
 	return nil
+}
+
+// mayJoin lets a sender into a conference room: a user of this server must
+// still be connected (a throttled join may come late) and its token, if
+// any, must name the room. Other senders (components) are not checked.
+func (s *Server) mayJoin(real jid.JID, room string) bool {
+	sess := s.router.byFull(real)
+	if sess == nil {
+		return !s.isHost(real.Domainpart())
+	}
+	a := sess.auth
+	return a == nil || a.grant == nil || a.grant.allows(room)
 }

@@ -34,3 +34,21 @@ func TestGuestCannotReachServices(t *testing.T) {
 		}
 	}
 }
+
+// TestMayJoin: a throttled join whose session has gone is dropped; senders
+// that are not users of this server (components) are not token-checked.
+func TestMayJoin(t *testing.T) {
+	leakCheck(t)
+	env := newEnv(t)
+	c := env.dial()
+	j := mustParseJID(t, c.login())
+	if !env.srv.mayJoin(j, "room1") {
+		t.Fatal("connected guest refused")
+	}
+	if env.srv.mayJoin(mustParseJID(t, "gone@localhost/r"), "room1") {
+		t.Fatal("join for a session that is gone accepted")
+	}
+	if !env.srv.mayJoin(mustParseJID(t, "svc.localhost"), "room1") {
+		t.Fatal("component refused")
+	}
+}
