@@ -255,3 +255,13 @@ func mustParseJID(t *testing.T, s string) jid.JID {
 	}
 	return j
 }
+
+func TestBOSHClampsWaitAndHold(t *testing.T) {
+	env := newEnv(t)
+	b := &boshClient{t: t, url: env.boshServer(), rid: 7}
+	r := b.post(`<body xmlns="http://jabber.org/protocol/httpbind" xmlns:xmpp="urn:xmpp:xbosh" rid="7" to="localhost" ` +
+		`wait="3600" hold="9" ver="1.6" xmpp:version="1.0"/>`)
+	if r.attr("wait") != "60" || r.attr("hold") != "1" || r.attr("requests") != "2" {
+		t.Fatalf("session attributes %v, want wait 60, hold 1, requests 2", r.attrs)
+	}
+}

@@ -172,3 +172,23 @@ func TestAnonymousUsers(t *testing.T) {
 		t.Fatal("uuid user not anonymous")
 	}
 }
+
+// TestHibernatingOccupantStays: while a session hibernates its occupant
+// stays in the room; when the hibernation expires the others get its
+// unavailable presence.
+func TestHibernatingOccupantStays(t *testing.T) {
+	env := newEnv(t, func(c *Config) { c.ResumeTimeout = 300 * time.Millisecond })
+	focus := focusRoom(t, env)
+	a := joinClient(t, env, "aaaa1111")
+	a.enableSM()
+	recvLocalWhere(t, focus, "join of a", func(e *dom.Element) bool { return e.Attr("from") == room+"/aaaa1111" })
+	_ = a.conn.Close()
+	start := time.Now()
+	gone := recvLocalWhere(t, focus, "unavailable of a", func(e *dom.Element) bool {
+		return e.Attr("from") == room+"/aaaa1111" && e.Attr("type") == "unavailable"
+	})
+	if waited := time.Since(start); waited < 250*time.Millisecond {
+		t.Fatalf("occupant left %v after the drop, before the hibernation time", waited)
+	}
+	_ = gone
+}

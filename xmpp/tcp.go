@@ -82,11 +82,14 @@ func (t *tcpTransport) ReadElement(ctx context.Context) (*dom.Element, error) {
 		t.r.reset()
 		tok, err := t.dec.Token()
 		if err != nil {
-			return nil, readError(err)
+			return nil, t.readError(err)
 		}
 		el, err := t.element(tok)
-		if err != nil || el != nil {
-			return el, err
+		if err != nil {
+			return nil, t.readError(err)
+		}
+		if el != nil {
+			return el, nil
 		}
 	}
 }
@@ -105,7 +108,7 @@ func (t *tcpTransport) element(tok xml.Token) (*dom.Element, error) {
 		}
 		el, err := dom.ReadElement(t.dec, tk)
 		if err != nil {
-			return nil, readError(err)
+			return nil, err
 		}
 		qualify(el, "", t.stream)
 		return el, nil
@@ -126,15 +129,17 @@ func (t *tcpTransport) element(tok xml.Token) (*dom.Element, error) {
 	return nil, fmt.Errorf("%w: %T", ErrRestrictedXML, tok)
 }
 
-// readError classifies a decoder failure; a connection that ends without
-// the stream footer is a drop (io.EOF), not a stream error.
-func readError(err error) error {
-	var ne net.Error
+// readError classifies a decoder failure. When the connection itself
+// failed or ended (even mid-element, which the decoder reports as a
+// syntax error) it is a drop, io.EOF, not a stream error.
+func (t *tcpTransport) readError(err error) error {
 	switch {
 	case errors.Is(err, ErrStanzaTooLarge):
 		return ErrStanzaTooLarge
-	case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed), errors.As(err, &ne):
+	case t.r.err != nil, errors.Is(err, io.EOF):
 		return io.EOF
+	case errors.Is(err, ErrNotWellFormed), errors.Is(err, ErrRestrictedXML):
+		return err
 	}
 	return classify(err)
 }
@@ -209,10 +214,12 @@ func (t *tcpTransport) startTLS(ctx context.Context) error {
 }
 
 // countingReader counts the bytes of one element and fails beyond limit.
+// err keeps the connection's read error.
 type countingReader struct {
 	r     *bufio.Reader
 	n     int
 	limit int
+	err   error
 }
 
 func (c *countingReader) reset() { c.n = 0 }
@@ -222,7 +229,11 @@ func (c *countingReader) ReadByte() (byte, error) {
 		return 0, ErrStanzaTooLarge
 	}
 	c.n++
-	return c.r.ReadByte()
+	b, err := c.r.ReadByte()
+	if err != nil {
+		c.err = err
+	}
+	return b, err
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
@@ -234,6 +245,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	}
 	n, err := c.r.Read(p)
 	c.n += n
+	if err != nil {
+		c.err = err
+	}
 	return n, err
 }
 

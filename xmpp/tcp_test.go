@@ -253,3 +253,24 @@ func TestTCPBadInput(t *testing.T) {
 	})
 	ws.ping("still-up")
 }
+
+// TestTCPResumeOverWebSocket: stream management is transport-neutral: a
+// session from a dropped TCP connection resumes over a WebSocket.
+func TestTCPResumeOverWebSocket(t *testing.T) {
+	env := newEnv(t)
+	serverTLS, clientTLS := testTLS(t)
+	c := dialTCP(t, env.listenC2S(serverTLS))
+	jc := c.login(clientTLS)
+	c.send(`<enable xmlns='urn:xmpp:sm:3' resume='true'/>`)
+	en := c.next()
+	if !en.Is(ns.SM, "enabled") || en.Attr("id") == "" {
+		t.Fatalf("want enabled, got %s", en)
+	}
+	_ = c.conn.Close()
+	ws := env.dial()
+	if r := ws.resumeLogin(en.Attr("id"), 0); !r.Is(ns.SM, "resumed") {
+		t.Fatalf("want resumed, got %s", r)
+	}
+	ws.jid = jc
+	ws.ping("after-resume")
+}
