@@ -12,27 +12,29 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"meetd/internal/pebbletest"
 )
 
 // acmeRig is one ACMEManager running against pebble, with its listeners.
 type acmeRig struct {
 	m    *ACMEManager
-	logs *syncBuffer
+	logs *pebbletest.Buffer
 	stop func()
 }
 
-func startACME(t *testing.T, p *pebble, dir string, ports pebblePorts, challenges ...string) *acmeRig {
+func startACME(t *testing.T, p *pebbletest.Server, dir string, ports pebbletest.Ports, challenges ...string) *acmeRig {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &pebbletest.Buffer{}
 	fallback, err := SelfSigned(t.TempDir(), []string{"localhost"}, time.Now(), quietLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := NewACME(ACMEConfig{Domain: "localhost", Directory: p.dir, Dir: dir, Challenges: challenges,
-		HTTPClient: p.client, RetryMin: 200 * time.Millisecond, RetryMax: time.Second,
+	m := NewACME(ACMEConfig{Domain: "localhost", Directory: p.Directory, Dir: dir, Challenges: challenges,
+		HTTPClient: p.Client, RetryMin: 200 * time.Millisecond, RetryMax: time.Second,
 		Logger: slog.New(slog.NewTextHandler(logs, nil))}, &fallback)
-	tlsLn := listenTLS(t, ports.tlsALPN, m)
-	httpLn, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", ports.http01))
+	tlsLn := listenTLS(t, ports.TLSALPN01, m)
+	httpLn, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", ports.HTTP01))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,11 +92,11 @@ func serial(c *tls.Certificate) string {
 // TLS-ALPN-01, reloads a kept one, renews it before expiry, and keeps
 // serving the old one while the ACME server is down.
 func TestACMEWithPebble(t *testing.T) {
-	bin := pebbleBinary(t)
-	ports := pebblePorts{freeTCPPort(t), freeTCPPort(t), freeTCPPort(t), freeTCPPort(t)}
+	bin := pebbletest.Binary(t)
+	ports := pebbletest.FreePorts(t)
 	const validity = 9 // seconds; renewal after 6
-	p := startPebble(t, bin, ports, validity)
-	roots := p.roots(t)
+	p := pebbletest.Start(t, bin, ports, validity)
+	roots := p.Roots(t)
 	wait := 30 * time.Second
 
 	t.Run("http-01", func(t *testing.T) {
@@ -104,7 +106,7 @@ func TestACMEWithPebble(t *testing.T) {
 				t.Logf("meetd:\n%s", r.logs.String())
 			}
 		}()
-		waitFor(t, wait, "certificate by http-01", func() bool { return r.m.Certificate() != nil })
+		pebbletest.WaitFor(t, wait, "certificate by http-01", func() bool { return r.m.Certificate() != nil })
 		r.stop()
 	})
 
@@ -112,9 +114,9 @@ func TestACMEWithPebble(t *testing.T) {
 	r := startACME(t, p, dir, ports, ChallengeTLSALPN01)
 	var first string
 	t.Run("tls-alpn-01", func(t *testing.T) {
-		waitFor(t, wait, "certificate by tls-alpn-01", func() bool { return r.m.Certificate() != nil })
+		pebbletest.WaitFor(t, wait, "certificate by tls-alpn-01", func() bool { return r.m.Certificate() != nil })
 		first = serial(r.m.Certificate())
-		got, err := servedSerial(t, ports.tlsALPN, roots)
+		got, err := servedSerial(t, ports.TLSALPN01, roots)
 		if err != nil || got != first {
 			t.Fatalf("served certificate %s (%v), want %s verified by pebble's root", got, err, first)
 		}
@@ -127,11 +129,11 @@ func TestACMEWithPebble(t *testing.T) {
 	})
 	var renewed string
 	t.Run("renewal", func(t *testing.T) {
-		waitFor(t, 3*validity*time.Second, "renewal", func() bool {
+		pebbletest.WaitFor(t, 3*validity*time.Second, "renewal", func() bool {
 			renewed = serial(r.m.Certificate())
 			return renewed != first
 		})
-		got, err := servedSerial(t, ports.tlsALPN, roots)
+		got, err := servedSerial(t, ports.TLSALPN01, roots)
 		if err != nil || got != renewed {
 			t.Fatalf("served %s (%v) after renewal, want %s", got, err, renewed)
 		}
@@ -141,19 +143,19 @@ func TestACMEWithPebble(t *testing.T) {
 		}
 	})
 	t.Run("failing ACME server keeps the old certificate", func(t *testing.T) {
-		p.stop()
+		p.Stop()
 		current := serial(r.m.Certificate())
-		waitFor(t, 3*validity*time.Second, "a failed renewal", func() bool {
+		pebbletest.WaitFor(t, 3*validity*time.Second, "a failed renewal", func() bool {
 			return strings.Contains(r.logs.String(), "renewing the certificate failed")
 		})
 		if got := serial(r.m.Certificate()); got != current {
 			t.Fatalf("certificate changed to %s while the ACME server was down", got)
 		}
-		if got, err := servedSerial(t, ports.tlsALPN, roots); err != nil && !strings.Contains(err.Error(), "expired") || err == nil && got != current {
+		if got, err := servedSerial(t, ports.TLSALPN01, roots); err != nil && !strings.Contains(err.Error(), "expired") || err == nil && got != current {
 			t.Fatalf("served %s (%v), want the old %s", got, err, current)
 		}
 	})
 	if t.Failed() {
-		t.Logf("pebble:\n%s\nmeetd:\n%s", p.out.String(), r.logs.String())
+		t.Logf("pebble:\n%s\nmeetd:\n%s", p.Log(), r.logs.String())
 	}
 }
