@@ -80,6 +80,7 @@ func statsOf(xs *xmpp.Server, br *bridge.Bridge, fc *focus.Focus) func() []web.M
 			g("meetd_xmpp_sessions", "client XMPP sessions (WebSocket, BOSH, TCP)", float64(x.Sessions)),
 			c("meetd_bridge_forwarded_packets_total", "RTP packets queued towards receivers", b.Forwarded),
 			c("meetd_bridge_rtcp_relayed_total", "RTCP feedback packets relayed", b.RTCPRelayed),
+			c("meetd_bridge_retransmitted_packets_total", "RTP packets resent (RTX) in answer to NACKs", b.Retransmitted),
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.QueueDrops, "reason", "queue_full"),
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.Unroutable, "reason", "unroutable"),
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.Garbage, "reason", "garbage"),
