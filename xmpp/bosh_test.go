@@ -88,10 +88,10 @@ func (e *testEnv) boshLogin(url string) *boshClient {
 	e.t.Helper()
 	b := &boshClient{t: e.t, url: url, rid: 1000}
 	r := b.post(`<body xmlns="http://jabber.org/protocol/httpbind" xmlns:xmpp="urn:xmpp:xbosh" rid="1000" to="localhost" ` +
-		`wait="2" hold="1" ver="1.6" xmpp:version="1.0" content="text/xml; charset=utf-8" xml:lang="en"/>`)
+		`wait="1" hold="1" ver="1.6" xmpp:version="1.0" content="text/xml; charset=utf-8" xml:lang="en"/>`)
 	b.sid = r.attr("sid")
 	want := strconv.Itoa(int((e.srv.cfg.BOSHInactivity + time.Second - 1) / time.Second))
-	if b.sid == "" || r.attr("requests") != "2" || r.attr("hold") != "1" || r.attr("wait") != "2" ||
+	if b.sid == "" || r.attr("requests") != "2" || r.attr("hold") != "1" || r.attr("wait") != "1" ||
 		r.attr("inactivity") != want || r.attr(ns.XBOSH+" version") != "1.0" {
 		e.t.Fatalf("session creation response %v", r.attrs)
 	}
