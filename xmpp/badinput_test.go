@@ -32,6 +32,7 @@ func TestBadStreamInput(t *testing.T) {
 		{"X1 mismatched end tag", `<message xmlns="jabber:client"><body></bodi></message>`, "not-well-formed"},
 		{"X1 bad UTF-8", msg("<body>\xff\xfe</body>"), "not-well-formed"},
 		{"X1 NUL", msg("<body>a\x00b</body>"), "not-well-formed"},
+		{"X1 undeclared prefix", msg(`<evil:body>x</evil:body>`), "not-well-formed"},
 		{"X2 billion laughs", `<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>` + msg(`<body>&lol2;</body>`), "restricted-xml"},
 		{"X2 external entity", `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>` + msg(`<body>&e;</body>`), "restricted-xml"},
 		{"X2 undefined entity", msg(`<body>&lol;</body>`), "not-well-formed"},

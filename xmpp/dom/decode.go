@@ -95,6 +95,9 @@ func fromStart(s xml.StartElement) (*Element, error) {
 	if !validName(s.Name.Local) {
 		return nil, fmt.Errorf("dom: invalid element name %q: %w", s.Name.Local, ErrBadName)
 	}
+	if unboundPrefix(s.Name.Space) {
+		return nil, fmt.Errorf("dom: undeclared prefix %q: %w", s.Name.Space, ErrBadName)
+	}
 	e := &Element{Space: s.Name.Space, Local: s.Name.Local}
 	for _, a := range s.Attr {
 		switch {
@@ -102,6 +105,8 @@ func fromStart(s xml.StartElement) (*Element, error) {
 			continue
 		case a.Name.Space == nsXML || a.Name.Space == "xml":
 			e.Attrs = append(e.Attrs, Attr{Name: "xml:" + a.Name.Local, Value: a.Value})
+		case unboundPrefix(a.Name.Space):
+			return nil, fmt.Errorf("dom: undeclared attribute prefix %q: %w", a.Name.Space, ErrBadName)
 		case a.Name.Space == "" && validName(a.Name.Local):
 			e.Attrs = append(e.Attrs, Attr{Name: a.Name.Local, Value: a.Value})
 		case a.Name.Space == "":

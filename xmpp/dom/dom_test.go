@@ -42,6 +42,9 @@ func TestParseRejects(t *testing.T) {
 		{"unclosed", `<x><y></x>`},
 		{"deep", strings.Repeat("<a>", MaxDepth+1) + strings.Repeat("</a>", MaxDepth+1)},
 		{"empty", ``},
+		{"undeclared prefix", `<evil:body>x</evil:body>`},
+		{"undeclared attribute prefix", `<x evil:a="1"/>`},
+		{"undeclared child prefix", `<x xmlns="jabber:client"><evil:y/></x>`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

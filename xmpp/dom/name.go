@@ -1,6 +1,9 @@
 package dom
 
-import "unicode"
+import (
+	"strings"
+	"unicode"
+)
 
 // validName reports whether s is an XML name without a colon (an NCName),
 // as every element and attribute local name must be. encoding/xml accepts some
@@ -18,4 +21,12 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// unboundPrefix reports whether space is what encoding/xml leaves for a
+// prefix that no xmlns declaration binds: the bare prefix itself. Namespace
+// names are absolute URIs, which always contain a colon, so a non-empty
+// namespace without one can only be such a prefix.
+func unboundPrefix(space string) bool {
+	return space != "" && space != "xmlns" && space != "xml" && !strings.Contains(space, ":")
 }
