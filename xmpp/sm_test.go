@@ -192,3 +192,58 @@ func TestHibernatingOccupantStays(t *testing.T) {
 	}
 	_ = gone
 }
+
+func TestSMStateCounters(t *testing.T) {
+	msg := func() *dom.Element { return dom.New(ns.Client, "message") }
+	t.Run("ack drops acknowledged stanzas", func(t *testing.T) {
+		st := &smState{}
+		for range 3 {
+			st.sent(msg())
+		}
+		if !st.ack(2) || len(st.unacked) != 1 {
+			t.Fatalf("after ack 2 of 3: %d unacked", len(st.unacked))
+		}
+		if st.ack(4) {
+			t.Fatal("ack for a stanza never sent accepted")
+		}
+		if !st.ack(2) || len(st.unacked) != 1 {
+			t.Fatal("repeated ack changed the queue")
+		}
+	})
+	t.Run("ack request after smAckEvery", func(t *testing.T) {
+		st := &smState{}
+		requests := 0
+		for range 2 * smAckEvery {
+			if r, _ := st.sent(msg()); r {
+				requests++
+			}
+		}
+		if requests != 1 {
+			t.Fatalf("%d ack requests while one is outstanding, want 1", requests)
+		}
+	})
+	t.Run("unacked queue is bounded", func(t *testing.T) {
+		st := &smState{}
+		for i := 0; i < smMaxUnacked; i++ {
+			if _, ok := st.sent(msg()); !ok {
+				t.Fatalf("refused at %d", i)
+			}
+		}
+		if _, ok := st.sent(msg()); ok {
+			t.Fatal("stanza beyond smMaxUnacked accepted")
+		}
+	})
+	t.Run("counters wrap at 2^32", func(t *testing.T) {
+		st := &smState{out: 1<<32 - 2}
+		for range 4 {
+			st.sent(msg())
+		}
+		in, resend, ok := st.resumeAt(1<<32 - 1)
+		if !ok || len(resend) != 3 || in != 0 {
+			t.Fatalf("resume across the wrap: ok %v, %d to resend", ok, len(resend))
+		}
+		if _, _, ok := st.resumeAt(5); ok {
+			t.Fatal("resume with h beyond what was sent accepted")
+		}
+	})
+}
