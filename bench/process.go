@@ -149,7 +149,11 @@ func (m *Meetd) Start(ctx context.Context) (*Server, error) {
 	cfg := strings.Join([]string{`domain = "localhost"`, fmt.Sprintf("state_dir = %q", filepath.Join(m.Dir, "state")),
 		"[http]", fmt.Sprintf("listen = \"%s:%d\"", ip, hp), fmt.Sprintf("public_url = %q", url),
 		"[media]", fmt.Sprintf("listen = \"%s:%d\"", ip, mp), fmt.Sprintf("advertise = [%q]", ip),
-		"[log]", `level = "warn"`}, "\n") + "\n"
+		"[log]", `level = "warn"`,
+		// Every emulated endpoint comes from one address: per-IP and per-room limits off.
+		"[xmpp.limits]", "connections_per_ip = 0", "logins_per_minute = 0", "joins_per_second = 0.0", "join_burst = 0",
+		"max_occupants = 0",
+	}, "\n") + "\n"
 	path := filepath.Join(m.Dir, "meetd.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		return nil, err
