@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,4 +109,23 @@ func TestParseEnvErrors(t *testing.T) {
 	if got := tomlString("a\"b\\c\n"); got != `"a\"b\\c\u000a"` {
 		t.Errorf("tomlString = %s", got)
 	}
+}
+
+// FuzzImportEnv: any .env input either is refused by parseEnv or becomes a
+// TOML document that parses (values may still fail validation).
+func FuzzImportEnv(f *testing.F) {
+	f.Add([]byte(dockerEnv))
+	f.Add([]byte("PUBLIC_URL=\"https://a\\\"b.example\"\nJVB_ADVERTISE_IPS=1.2.3.4#x,\x00\n"))
+	f.Add([]byte("LETSENCRYPT_EMAIL='a\nb'\nENABLE_LETSENCRYPT=true\nHTTP_PORT=\"8\\\"0\"\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		env, err := parseEnv(strings.NewReader(string(in)))
+		if err != nil {
+			return
+		}
+		var b strings.Builder
+		importEnv(env).write(&b, "fuzz.env")
+		if _, err := conf.Parse([]byte(b.String())); errors.Is(err, conf.ErrParse) {
+			t.Fatalf("imported TOML does not parse: %v\n%s", err, b.String())
+		}
+	})
 }

@@ -75,7 +75,7 @@ func (d *tomlDoc) write(w io.Writer, source string) {
 	fmt.Fprintf(w, "# meetd configuration imported from %s by `meetd import-env`.\n", source)
 	fmt.Fprintf(w, "# Check it with `meetd check -config FILE`; meetd.example.toml explains every key.\n")
 	for _, n := range d.notes {
-		fmt.Fprintf(w, "# %s\n", n)
+		fmt.Fprintf(w, "# %s\n", commentSafe(n))
 	}
 	for _, l := range d.top {
 		fmt.Fprintln(w, l)
@@ -195,4 +195,15 @@ func importACME(d *tomlDoc, get func(string) string) {
 	if p := get("HTTP_PORT"); p != "" {
 		d.set("acme", "http_listen", tomlString(":"+p))
 	}
+}
+
+// commentSafe makes text from the .env file fit a TOML comment: valid UTF-8
+// without control characters (a newline would end the comment).
+func commentSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
 }
