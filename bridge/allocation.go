@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"slices"
+	"time"
 
 	"meetd/colibri"
 )
@@ -68,12 +69,20 @@ func (p *receiverPrefs) constraintFor(s *videoSource) constraint {
 
 // allocation is the result for one receiver: a target per source (by the
 // source's primary SSRC), the forwarded source names in priority order and
-// each source's effective max height (for SenderSourceConstraints).
+// each source's effective max height (for SenderSourceConstraints), and
+// the bitrates of the targets and of the ideal (unconstrained by
+// bandwidth) layers, which probing tries to close.
 type allocation struct {
 	targets   map[uint32]layerTarget
 	forwarded []string
 	owners    []string // endpoints of forwarded, without repeats
 	effective map[*videoSource]int
+	ideal     float64
+	sending   float64
+	// Probing: padding goes on the RTX SSRC of a forwarded source.
+	probeSSRC  uint32
+	probePT    uint8
+	probeCache *packetCache
 }
 
 // target returns the layer the receiver should get of a source.
@@ -87,28 +96,71 @@ func (a *allocation) target(primary uint32) layerTarget {
 	return targetOff
 }
 
-// allocate computes a receiver's allocation, JVB-style without bandwidth
-// estimation: sources ordered by speaker rank, then on-stage and selected
-// ones moved to the top; the first lastN with a non-zero constraint get
-// the highest encoding within their maxHeight and the temporal layers
-// within their maxFrameRate; all others get nothing.
-func allocate(p *receiverPrefs, sources []*videoSource, rank map[string]int) *allocation {
+// allocate computes a receiver's allocation, JVB-style: sources ordered by
+// speaker rank, then on-stage and selected ones moved to the top; the
+// first lastN with a non-zero constraint get the highest encoding within
+// their maxHeight and the temporal layers within their maxFrameRate, as
+// far as budget (bps; < 0: unlimited) allows. The first source always gets
+// at least its lowest encoding; later ones that do not fit get nothing. A
+// source without simulcast cannot be thinned here, so its sender is asked
+// for a height that fits.
+func allocate(p *receiverPrefs, sources []*videoSource, rank map[string]int, budget float64, now time.Time) *allocation {
 	a := &allocation{targets: map[uint32]layerTarget{}, effective: map[*videoSource]int{}}
-	n := 0
+	n, left := 0, budget
 	for _, s := range prioritize(p, sources, rank) {
 		c := p.constraintFor(s)
 		if c.maxHeight == 0 || (p.lastN >= 0 && n >= p.lastN) {
 			continue
 		}
+		ideal := encodingFor(s, c.maxHeight)
+		enc, eff := ideal, c.maxHeight
+		if budget >= 0 {
+			for enc > 0 && s.rate(enc, now) > left {
+				enc--
+			}
+			if s.rate(enc, now) > left && n > 0 {
+				continue
+			}
+			if !s.simulcast() && s.rate(0, now) > left {
+				eff = minHeight(eff, heightFor(left))
+			}
+			left -= s.rate(enc, now)
+		}
 		n++
-		a.targets[s.primary] = layerTarget{enc: encodingFor(s, c.maxHeight), tid: temporalFor(c.maxFPS)}
-		a.effective[s] = c.maxHeight
+		a.targets[s.primary] = layerTarget{enc: enc, tid: temporalFor(c.maxFPS)}
+		a.effective[s] = eff
+		a.ideal += idealRate(s, ideal, c.maxHeight, now)
+		a.sending += s.rate(enc, now)
 		a.forwarded = append(a.forwarded, s.name)
 		if !slices.Contains(a.owners, s.owner) {
 			a.owners = append(a.owners, s.owner)
 		}
 	}
 	return a
+}
+
+// idealRate is what a source would take without a bandwidth limit; for a
+// single encoding, what its sender would send at the asked height.
+func idealRate(s *videoSource, enc int8, maxHeight int, now time.Time) float64 {
+	r := s.rate(enc, now)
+	if s.simulcast() {
+		return r
+	}
+	if maxHeight < 0 {
+		maxHeight = 720
+	}
+	return max(r, nominalRate(maxHeight))
+}
+
+// minHeight combines two height limits; negative means none.
+func minHeight(a, b int) int {
+	switch {
+	case a < 0:
+		return b
+	case b < 0:
+		return a
+	}
+	return min(a, b)
 }
 
 // prioritize orders sources: on-stage, then selected (in the order given),

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"testing"
+	"time"
 
 	"meetd/colibri"
 )
@@ -27,18 +28,22 @@ func TestAllocate(t *testing.T) {
 	cases := []struct {
 		name      string
 		msg       string
+		budget    float64
 		forwarded []string
 		encs      map[string]int8
 	}{
-		{"defaults: 180 for all", ``, []string{"c-v0", "b-v0", "a-v0"}, map[string]int8{"a": 0, "b": 0, "c": 0}},
-		{"lastN 1 is the dominant speaker", `{"lastN":1}`, []string{"c-v0"}, map[string]int8{"c": 0, "a": -1, "b": -1}},
+		{"defaults: 180 for all", ``, -1, []string{"c-v0", "b-v0", "a-v0"}, map[string]int8{"a": 0, "b": 0, "c": 0}},
+		{"lastN 1 is the dominant speaker", `{"lastN":1}`, -1, []string{"c-v0"}, map[string]int8{"c": 0, "a": -1, "b": -1}},
 		{"on stage first", `{"lastN":1,"onStageSources":["a-v0"],"constraints":{"a-v0":{"maxHeight":720}}}`,
-			[]string{"a-v0"}, map[string]int8{"a": 2, "b": -1}},
+			-1, []string{"a-v0"}, map[string]int8{"a": 2, "b": -1}},
 		{"endpoint ids of older clients", `{"onStageEndpoints":["b"],"constraints":{"b":{"maxHeight":360}}}`,
-			[]string{"b-v0", "c-v0", "a-v0"}, map[string]int8{"b": 1, "c": 0}},
+			-1, []string{"b-v0", "c-v0", "a-v0"}, map[string]int8{"b": 1, "c": 0}},
 		{"maxHeight 0 and default", `{"defaultConstraints":{"maxHeight":0},"constraints":{"a-v0":{"maxHeight":200}}}`,
-			[]string{"a-v0"}, map[string]int8{"a": 0, "b": -1, "c": -1}},
-		{"unlimited", `{"defaultConstraints":{"maxHeight":-1}}`, []string{"c-v0", "b-v0", "a-v0"}, map[string]int8{"a": 2}},
+			-1, []string{"a-v0"}, map[string]int8{"a": 0, "b": -1, "c": -1}},
+		{"budget: on stage first, then as far as it goes", `{"onStageSources":["a-v0"],"constraints":{"a-v0":{"maxHeight":720}}}`,
+			800_000, []string{"a-v0", "c-v0"}, map[string]int8{"a": 1, "c": 0, "b": -1}},
+		{"budget below the lowest layer keeps the first", `{"lastN":2}`, 100_000, []string{"c-v0"}, map[string]int8{"c": 0}},
+		{"unlimited", `{"defaultConstraints":{"maxHeight":-1}}`, -1, []string{"c-v0", "b-v0", "a-v0"}, map[string]int8{"a": 2}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,7 +55,7 @@ func TestAllocate(t *testing.T) {
 				}
 				p.merge(&m)
 			}
-			a := allocate(&p, srcs, rank)
+			a := allocate(&p, srcs, rank, tc.budget, time.Now())
 			if !slices.Equal(a.forwarded, tc.forwarded) {
 				t.Fatalf("forwarded %v, want %v", a.forwarded, tc.forwarded)
 			}

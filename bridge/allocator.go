@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"slices"
+	"time"
 
 	"meetd/colibri"
 )
@@ -23,9 +24,11 @@ func (c *conference) reallocateLocked() {
 		all = append(all, e.ingress.Load().video...)
 	}
 	wanted := map[*videoSource]int{}
+	now := time.Now()
 	for _, r := range eps {
 		others := slices.DeleteFunc(slices.Clone(all), func(s *videoSource) bool { return s.owner == r.id })
-		a := allocate(&r.prefs, others, rank)
+		a := allocate(&r.prefs, others, rank, r.budget(), now)
+		r.setProbe(a, others)
 		r.alloc.Store(a)
 		for s, h := range a.effective {
 			wanted[s] = maxHeightOf(wanted[s], h)
@@ -138,5 +141,24 @@ func (c *conference) setInitialLastN(e *endpoint, n int) {
 	defer c.allocMu.Unlock()
 	if !e.prefsSet {
 		e.prefs.lastN = max(min(n, 1<<16), -1)
+	}
+}
+
+// setProbe picks the stream probing padding goes on: the RTX SSRC of the
+// first forwarded source that has one, with the receiver's RTX type.
+func (e *endpoint) setProbe(a *allocation, sources []*videoSource) {
+	tbl := e.ingress.Load()
+	pt := uint8(0)
+	for apt, rtx := range tbl.rtxOf {
+		if rtx != 0 && tbl.pts[apt] == kindVideo {
+			pt = rtx
+			break
+		}
+	}
+	for _, s := range sources {
+		if _, ok := a.targets[s.primary]; ok && s.rtx[0] != 0 && pt != 0 {
+			a.probeSSRC, a.probePT, a.probeCache = s.rtx[0], pt, e.cacheFor(s.primary)
+			return
+		}
 	}
 }

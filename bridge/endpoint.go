@@ -75,6 +75,8 @@ type endpoint struct {
 	twcc    *twccState                   // reader goroutine only
 	fwd     *forwarder                   // reader goroutine only
 	loss    *lossTracker                 // reader goroutine only
+	bwe     estimator                    // reader goroutine, estimate atomic
+	sent    sentLog                      // writer stamps, reader looks up
 
 	cacheMu sync.Mutex
 	caches  map[uint32]*packetCache // projected streams to this endpoint, by primary SSRC

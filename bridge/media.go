@@ -171,33 +171,21 @@ func (e *endpoint) sendRTCP(pkts ...rtcp.Packet) {
 	}
 }
 
-// writeLoop encrypts and sends everything queued for this endpoint.
+// writeLoop encrypts and sends everything queued for this endpoint, and
+// probes for bandwidth every probeTick.
 func (e *endpoint) writeLoop(conn *ice.Conn, enc *srtp.Context) {
 	defer e.wg.Done()
-	out := make([]byte, 0, maxDatagram+64)
-	var h rtp.Header
+	w := newWriter(e, enc, conn)
+	tick := time.NewTicker(probeTick)
+	defer tick.Stop()
 	for {
 		select {
 		case <-e.ctx.Done():
 			return
 		case p := <-e.sendQ:
-			var (
-				res []byte
-				err error
-			)
-			if p.rtcp {
-				res, err = enc.EncryptRTCP(out[:0], p.data, nil)
-			} else {
-				res, err = enc.EncryptRTP(out[:0], p.data, &h)
-			}
-			e.b.bufs.Put(p)
-			if err != nil {
-				continue
-			}
-			if cap(res) > cap(out) {
-				out = res[:0]
-			}
-			_, _ = conn.Write(res)
+			w.send(p, time.Now())
+		case now := <-tick.C:
+			w.probe(now)
 		}
 	}
 }

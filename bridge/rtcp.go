@@ -42,6 +42,8 @@ func (e *endpoint) relayRTCP(p rtcp.Packet) {
 		}
 	case *rtcp.TransportLayerNack:
 		e.relayNack(p)
+	case *rtcp.TransportLayerCC:
+		e.onTransportFeedback(p, time.Now())
 	}
 }
 

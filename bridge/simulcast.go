@@ -71,6 +71,7 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 		return
 	}
 	src.saw(route.enc, now)
+	src.count(route.enc, len(pkt), now)
 	if v.keyframe && src.learnHeight(route.enc, v.height) {
 		e.conf.reallocate()
 	}

@@ -26,6 +26,10 @@ type videoSource struct {
 	rtx     []uint32 // FID partner of each encoding, 0 if none
 	heights [maxEncodings]atomic.Int32
 	seen    [maxEncodings]atomic.Int64 // unix nanoseconds of the last packet
+	rates   [maxEncodings]atomic.Int64 // measured bps
+	// Rate measurement, owner's reader goroutine only.
+	acc      [maxEncodings]int
+	accStart [maxEncodings]time.Time
 }
 
 func newVideoSource(owner string, ms colibri.MediaSource) *videoSource {
@@ -116,4 +120,52 @@ func (s *videoSource) activeAtOrBelow(enc int8, now time.Time) int8 {
 		}
 	}
 	return min(enc, 0)
+}
+
+// rateWindow is how long encoding bitrates are measured over.
+const rateWindow = 500 * time.Millisecond
+
+// count adds a packet to encoding enc's bitrate measurement.
+func (s *videoSource) count(enc int8, n int, now time.Time) {
+	s.acc[enc] += n
+	if d := now.Sub(s.accStart[enc]); d >= rateWindow {
+		if d < 2*rateWindow {
+			s.rates[enc].Store(int64(float64(s.acc[enc]*8) / d.Seconds()))
+		}
+		s.acc[enc], s.accStart[enc] = 0, now
+	}
+}
+
+// rate is encoding enc's bitrate: measured while it sends, else a guess
+// from its height.
+func (s *videoSource) rate(enc int8, now time.Time) float64 {
+	if r := s.rates[enc].Load(); r > 0 && now.UnixNano()-s.seen[enc].Load() < int64(layerIdle) {
+		return float64(r)
+	}
+	return nominalRate(s.height(int(enc)))
+}
+
+// nominalRate is a typical VP8 bitrate for a frame height (LJM's
+// simulcast defaults).
+func nominalRate(h int) float64 {
+	switch {
+	case h <= 0:
+		return 0
+	case h <= 180:
+		return 200_000
+	case h <= 360:
+		return 500_000
+	}
+	return 1_500_000
+}
+
+// heightFor is the largest height whose nominal rate fits bps (-1: any).
+func heightFor(bps float64) int {
+	switch {
+	case bps >= nominalRate(720):
+		return -1
+	case bps >= nominalRate(360):
+		return 360
+	}
+	return 180
 }

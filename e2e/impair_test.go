@@ -81,3 +81,86 @@ func TestLossRepair(t *testing.T) {
 			100*ratio, q.describeAll(q.all))
 	}
 }
+
+// limitDownlink makes tc shape the UDP packets to port (one browser's downlink) to rate (e.g. "500kbit")
+// with an htb class on lo, where all traffic inside the test's namespace flows; the returned func lifts it.
+func limitDownlink(t *testing.T, port int, rate string) func() {
+	t.Helper()
+	steps := [][]string{
+		{"qdisc", "add", "dev", "lo", "root", "handle", "1:", "htb", "default", "10"},
+		{"class", "add", "dev", "lo", "parent", "1:", "classid", "1:10", "htb", "rate", "10gbit"},
+		{"class", "add", "dev", "lo", "parent", "1:", "classid", "1:20", "htb", "rate", rate, "ceil", rate, "burst", "15k"},
+		{"qdisc", "add", "dev", "lo", "parent", "1:20", "handle", "20:", "bfifo", "limit", "40000"},
+		{"filter", "add", "dev", "lo", "parent", "1:", "protocol", "ip", "prio", "1", "u32",
+			"match", "ip", "protocol", "17", "0xff", "match", "ip", "dport", fmt.Sprint(port), "0xffff", "flowid", "1:20"},
+	}
+	lift := func() { _ = exec.Command("tc", "qdisc", "del", "dev", "lo", "root").Run() }
+	for _, args := range steps {
+		if out, err := exec.Command("tc", args...).CombinedOutput(); err != nil {
+			lift()
+			t.Fatalf("tc %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+	}
+	t.Cleanup(lift)
+	return lift
+}
+
+// TestDownlinkLimit (issue 4): a receiver watching a source on stage at 720 gets its downlink limited to
+// 500 kbit/s: within 10 s it gets fewer lines and its video never stalls for more than 2 s; when the limit
+// is lifted it is back at ≥ 540 lines within 20 s.
+func TestDownlinkLimit(t *testing.T) {
+	q := startQualityCall(t, "downlinklimit", 2)
+	q.constrain(1, -1, []int{0}, map[int]int{0: 720})
+	q.waitHeight(1, 0, qualityLimit, func(h int) bool { return h >= onStageHeight }, "≥ 540 lines before the limit")
+	lift := limitDownlink(t, q.mediaPort(1), "500kbit")
+	start := time.Now()
+	var frames []int64
+	lowered := time.Duration(0)
+	for time.Since(start) < 12*time.Second {
+		time.Sleep(time.Second)
+		in, _ := q.video(1).from(q.video(0))
+		frames = append(frames, in.Frames)
+		if lowered == 0 && in.Height > 0 && in.Height < onStageHeight {
+			lowered = time.Since(start)
+		}
+	}
+	t.Logf("with 500 kbit/s: frames decoded, one sample a second: %v; fewer lines after %v", frames, lowered)
+	if lowered == 0 || lowered > 11*time.Second {
+		t.Fatalf("the receiver did not get a lower layer within 10 s of the limit")
+	}
+	if stall := longestStall(frames); stall > 2 {
+		t.Fatalf("video stalled for %d s under the limit", stall)
+	}
+	lift()
+	start = time.Now()
+	q.waitHeight(1, 0, 20*time.Second, func(h int) bool { return h >= onStageHeight }, "≥ 540 lines within 20 s of lifting the limit")
+	t.Logf("back at ≥ %d lines %v after the limit was lifted", onStageHeight, time.Since(start).Round(time.Second))
+}
+
+// longestStall is the longest run of one-second samples in which the count did not grow.
+func longestStall(frames []int64) int {
+	longest, run := 0, 0
+	for i := 1; i < len(frames); i++ {
+		if frames[i] > frames[i-1] {
+			run = 0
+			continue
+		}
+		run++
+		longest = max(longest, run)
+	}
+	return longest
+}
+
+// waitHeight waits until page receives sender's video at a height ok accepts.
+func (q *quality) waitHeight(page, sender int, limit time.Duration, ok func(int) bool, what string) {
+	q.t.Helper()
+	h := 0
+	err := poll(limit, func() (bool, error) {
+		in, found := q.video(page).from(q.video(sender))
+		h = in.Height
+		return found && ok(h), nil
+	})
+	if err != nil {
+		q.t.Fatalf("page %d gets page %d at %d lines, not %s\n%s", page, sender, h, what, q.describeAll(q.all))
+	}
+}

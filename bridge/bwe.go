@@ -1,0 +1,208 @@
+package bridge
+
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtcp"
+)
+
+// Downlink bandwidth estimation per receiver (bridge.md §5.7): the bridge
+// stamps its own transport-wide sequence numbers on everything it sends an
+// endpoint and estimates from the endpoint's transport-cc feedback. The
+// estimator is delay- and loss-based in the spirit of GCC: queueing delay
+// growing over bweOveruse or loss over bweLossHigh cuts the estimate to
+// what was delivered; a quiet link lets it grow by bweGrowth per second,
+// bounded by 2.5 times the delivered rate plus 500 kbit/s (probing fills
+// the gap).
+const (
+	bweInitial   = 2_500_000.0
+	bweMin       = 100_000.0
+	bweMax       = 20_000_000.0
+	bweOveruse   = 40.0 // ms of queueing delay
+	bweUnderuse  = 15.0 // ms
+	bweLossHigh  = 0.1
+	bweGrowth    = 0.35 // per second
+	bweBaseReset = 10 * time.Second
+	sentRing     = 4096
+)
+
+// sentPacket is one packet the writer stamped.
+type sentPacket struct {
+	seq  uint16
+	size uint16
+	at   int64 // unix microseconds
+}
+
+// sentLog numbers the packets sent to one endpoint. The writer goroutine
+// stamps, the endpoint's reader looks up on feedback.
+type sentLog struct {
+	mu   sync.Mutex
+	next uint16
+	ring [sentRing]sentPacket
+}
+
+// stamp assigns the next transport-wide sequence number to a packet.
+func (l *sentLog) stamp(size int, now time.Time) uint16 {
+	l.mu.Lock()
+	seq := l.next
+	l.next++
+	l.ring[seq%sentRing] = sentPacket{seq: seq, size: uint16(min(size, math.MaxUint16)), at: now.UnixMicro()}
+	l.mu.Unlock()
+	return seq
+}
+
+func (l *sentLog) lookup(seq uint16) (sentPacket, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p := l.ring[seq%sentRing]
+	return p, p.seq == seq && p.at != 0
+}
+
+// estimator turns one endpoint's feedback into an estimate. Reader
+// goroutine only, except estimate.
+type estimator struct {
+	value    float64 // bps
+	rate     float64 // delivered bps, smoothed
+	base     float64 // lowest one-way delay seen (ms, arbitrary origin)
+	queue    float64 // queueing delay above base (ms), smoothed
+	baseAt   time.Time
+	last     time.Time
+	have     bool
+	estimate atomic.Int64 // published value; 0 = no feedback yet
+	allocAt  time.Time    // when the allocation last followed the estimate
+	allocFor float64      // the estimate it followed
+}
+
+// feedbackBatch summarises one transport-cc feedback packet.
+type feedbackBatch struct {
+	total, lost   int
+	bytes         int
+	minOWD, owd   float64 // ms: smallest and mean one-way delay
+	first, lastAr int64   // arrival span, µs
+}
+
+// summarize matches a feedback packet with what was sent.
+func summarize(fb *rtcp.TransportLayerCC, log *sentLog) feedbackBatch {
+	b := feedbackBatch{minOWD: math.Inf(1)}
+	sum, n := 0.0, 0
+	walkFeedback(fb, func(seq uint16, received bool, arrival int64) {
+		sp, ok := log.lookup(seq)
+		if !ok {
+			return
+		}
+		b.total++
+		if !received {
+			b.lost++
+			return
+		}
+		owd := float64(arrival-sp.at) / 1000
+		sum += owd
+		n++
+		b.minOWD = min(b.minOWD, owd)
+		b.bytes += int(sp.size)
+		if b.first == 0 || arrival < b.first {
+			b.first = arrival
+		}
+		b.lastAr = max(b.lastAr, arrival)
+	})
+	if n > 0 {
+		b.owd = sum / float64(n)
+	}
+	return b
+}
+
+// walkFeedback calls fn for every packet status of a feedback packet, with
+// its arrival time in microseconds on the receiver's clock.
+func walkFeedback(fb *rtcp.TransportLayerCC, fn func(seq uint16, received bool, arrival int64)) {
+	seq, left, di := fb.BaseSequenceNumber, int(fb.PacketStatusCount), 0
+	t := int64(fb.ReferenceTime) * 64000
+	emit := func(sym uint16) {
+		if left <= 0 {
+			return
+		}
+		left--
+		got := sym == rtcp.TypeTCCPacketReceivedSmallDelta || sym == rtcp.TypeTCCPacketReceivedLargeDelta
+		if got && di < len(fb.RecvDeltas) && fb.RecvDeltas[di] != nil {
+			t += fb.RecvDeltas[di].Delta
+			di++
+			fn(seq, true, t)
+		} else if !got {
+			fn(seq, false, 0)
+		}
+		seq++
+	}
+	for _, c := range fb.PacketChunks {
+		switch c := c.(type) {
+		case *rtcp.RunLengthChunk:
+			for range min(int(c.RunLength), left) {
+				emit(c.PacketStatusSymbol)
+			}
+		case *rtcp.StatusVectorChunk:
+			for _, s := range c.SymbolList {
+				emit(s)
+			}
+		}
+	}
+}
+
+// update folds one batch into the estimate and publishes it.
+func (x *estimator) update(b feedbackBatch, now time.Time) {
+	if b.total == 0 {
+		return
+	}
+	if !x.have {
+		x.value, x.have, x.last, x.base, x.baseAt = bweInitial, true, now, b.minOWD, now
+	}
+	dt := min(now.Sub(x.last).Seconds(), 1)
+	x.last = now
+	if span := float64(b.lastAr-b.first) / 1e6; span >= 0.02 && b.bytes > 0 {
+		r := float64(b.bytes*8) / span
+		x.rate += 0.3 * (r - x.rate)
+	}
+	if b.total > b.lost && (b.minOWD < x.base || now.Sub(x.baseAt) > bweBaseReset) {
+		x.base, x.baseAt = b.minOWD, now
+	}
+	prev := x.queue
+	if b.total > b.lost {
+		x.queue += 0.3 * (b.owd - x.base - x.queue)
+	}
+	loss := float64(b.lost) / float64(b.total)
+	switch {
+	case loss > bweLossHigh:
+		x.value *= 1 - 0.5*loss
+	case x.queue > bweOveruse && x.queue > prev:
+		x.value = min(x.value, 0.85*x.rate)
+	case x.queue < bweUnderuse:
+		x.value = min(x.value*(1+bweGrowth*dt), max(x.value, 2.5*x.rate+500_000))
+	}
+	x.value = min(max(x.value, bweMin), bweMax)
+	x.estimate.Store(int64(x.value))
+}
+
+// onTransportFeedback handles an endpoint's transport-cc feedback for what
+// the bridge sent it, and reallocates when the estimate moved by more than
+// 15 % (or every 2 s, as layer bitrates change).
+func (e *endpoint) onTransportFeedback(fb *rtcp.TransportLayerCC, now time.Time) {
+	x := &e.bwe
+	x.update(summarize(fb, &e.sent), now)
+	v := float64(x.estimate.Load())
+	if v == 0 {
+		return
+	}
+	if math.Abs(v-x.allocFor) > 0.15*x.allocFor || now.Sub(x.allocAt) > 2*time.Second {
+		x.allocFor, x.allocAt = v, now
+		e.log.Debug("bandwidth estimate", "bps", int64(v), "delivered", int64(x.rate))
+		e.conf.reallocate()
+	}
+}
+
+// budget is the bandwidth allocation may use for e; -1 before any feedback.
+func (e *endpoint) budget() float64 {
+	if v := e.bwe.estimate.Load(); v > 0 {
+		return float64(v)
+	}
+	return -1
+}

@@ -1,0 +1,107 @@
+package bridge
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pion/rtcp"
+)
+
+// feedbackFor builds transport-cc feedback for seqs first..first+n-1
+// arriving at the given times (µs), except those in lost.
+func feedbackFor(first uint16, arrivals []int64, lost map[uint16]bool) *rtcp.TransportLayerCC {
+	ref := arrivals[0] / 64000
+	fb := &rtcp.TransportLayerCC{BaseSequenceNumber: first, PacketStatusCount: uint16(len(arrivals)), ReferenceTime: uint32(ref)}
+	last := ref * 64000
+	for i, at := range arrivals {
+		seq := first + uint16(i)
+		sym := uint16(rtcp.TypeTCCPacketReceivedSmallDelta)
+		if lost[seq] {
+			sym = rtcp.TypeTCCPacketNotReceived
+		} else {
+			fb.RecvDeltas = append(fb.RecvDeltas, &rtcp.RecvDelta{Type: rtcp.TypeTCCPacketReceivedSmallDelta, Delta: at - last})
+			last = at
+		}
+		fb.PacketChunks = append(fb.PacketChunks, &rtcp.RunLengthChunk{PacketStatusSymbol: sym, RunLength: 1})
+	}
+	return fb
+}
+
+func TestWalkFeedback(t *testing.T) {
+	fb := feedbackFor(65534, []int64{64500, 65500, 66500, 67500}, map[uint16]bool{65535: true})
+	var got []uint16
+	var arrivals []int64
+	walkFeedback(fb, func(seq uint16, received bool, at int64) {
+		if received {
+			got = append(got, seq)
+			arrivals = append(arrivals, at)
+		}
+	})
+	if len(got) != 3 || got[0] != 65534 || got[1] != 0 || got[2] != 1 || arrivals[2]-arrivals[0] != 3000 {
+		t.Fatalf("received %v at %v", got, arrivals)
+	}
+}
+
+// TestEstimator: packets of 1200 bytes are sent every 2 ms (4.8 Mbit/s).
+// Delivered at the same pace the estimate grows; delivered twice as slowly
+// (the queue grows) it falls to about what was delivered; heavy loss cuts
+// it.
+func TestEstimator(t *testing.T) {
+	cases := []struct {
+		name     string
+		arrive   int64 // µs between arrivals
+		lossy    bool
+		min, max float64
+	}{
+		{"quiet link grows", 2000, false, bweInitial * 1.5, bweMax},
+		{"queue builds up", 4000, false, bweMin, 2_600_000},
+		{"heavy loss", 2000, true, bweMin, bweInitial * 0.8},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var log sentLog
+			var x estimator
+			now := time.Unix(100, 0)
+			seq := uint16(0)
+			arrival := now.UnixMicro() + 20_000
+			for range 40 { // 40 feedback packets of 50 packets: 4 s
+				first := seq
+				lost := map[uint16]bool{}
+				var arrivals []int64
+				for i := range 50 {
+					log.stamp(1200, now.Add(time.Duration(i)*2*time.Millisecond))
+					arrival = max(arrival+tc.arrive, now.UnixMicro()+int64(i)*2000+20_000)
+					arrivals = append(arrivals, arrival)
+					if tc.lossy && i%4 == 0 {
+						lost[seq] = true
+					}
+					seq++
+				}
+				now = now.Add(100 * time.Millisecond)
+				x.update(summarize(feedbackFor(first, arrivals, lost), &log), now)
+			}
+			if v := float64(x.estimate.Load()); v < tc.min || v > tc.max {
+				t.Fatalf("estimate %.0f, want %.0f..%.0f", v, tc.min, tc.max)
+			}
+		})
+	}
+}
+
+func TestExtensionValue(t *testing.T) {
+	pkt := paddingPacket(nil, 7, 96, 1, 5)
+	v := extensionValue(pkt, 5)
+	if len(v) != 2 {
+		t.Fatalf("twcc value %x", v)
+	}
+	v[0], v[1] = 0xAB, 0xCD
+	if w := extensionValue(pkt, 5); w[0] != 0xAB || extensionValue(pkt, 6) != nil {
+		t.Fatal("value not found in place")
+	}
+	if _, _, ok := rtpPayload(pkt); ok {
+		t.Fatal("padding packet has a payload")
+	}
+	two := []byte{0x90, 100, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0x10, 0x00, 0, 1, 5, 2, 0xAA, 0xBB}
+	if v := extensionValue(two, 5); len(v) != 2 || v[0] != 0xAA {
+		t.Fatalf("two-byte form %x", v)
+	}
+}
