@@ -81,6 +81,9 @@ func (c *c2s) readLoop(ctx context.Context) error {
 // end tears the stream down after the read loop stopped.
 func (c *c2s) end(err error) {
 	cond := conditionOf(err)
+	if cond == "" && c.srv.ctx.Err() != nil {
+		cond = condSystemShutdown // the read ended because the server closes
+	}
 	if cond != "" {
 		c.log.Info("stream error", "condition", cond, "err", err)
 	}
