@@ -30,7 +30,8 @@ type Bridge struct {
 	advertise []string
 	pionLog   logging.LoggerFactory
 	counters  counters
-	bufs      sync.Pool // *outPacket
+	bufs      sync.Pool  // *outPacket
+	statsMu   sync.Mutex // EndpointStats sampling
 
 	mu     sync.Mutex
 	confs  map[string]*conference

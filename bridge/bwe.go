@@ -187,7 +187,9 @@ func (x *estimator) update(b feedbackBatch, now time.Time) {
 // 15 % (or every 2 s, as layer bitrates change).
 func (e *endpoint) onTransportFeedback(fb *rtcp.TransportLayerCC, now time.Time) {
 	x := &e.bwe
-	x.update(summarize(fb, &e.sent), now)
+	b := summarize(fb, &e.sent)
+	e.meter.lostOut.Add(uint64(b.lost))
+	x.update(b, now)
 	v := float64(x.estimate.Load())
 	if v == 0 {
 		return

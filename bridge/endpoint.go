@@ -77,6 +77,7 @@ type endpoint struct {
 	loss    *lossTracker                 // reader goroutine only
 	bwe     estimator                    // reader goroutine, estimate atomic
 	sent    sentLog                      // writer stamps, reader looks up
+	meter   meter
 
 	cacheMu sync.Mutex
 	caches  map[uint32]*packetCache // projected streams to this endpoint, by primary SSRC

@@ -42,8 +42,9 @@ type lossTracker struct {
 
 func newLossTracker() *lossTracker { return &lossTracker{streams: map[uint32]*seqTrack{}} }
 
-// received notes an arrival (original or retransmission).
-func (l *lossTracker) received(ssrc uint32, seq uint16, now time.Time) {
+// received notes an arrival (original or retransmission) and returns how
+// many packets it shows missing.
+func (l *lossTracker) received(ssrc uint32, seq uint16, now time.Time) int {
 	t := l.streams[ssrc]
 	if t == nil {
 		if len(l.streams) >= 64 {
@@ -56,10 +57,12 @@ func (l *lossTracker) received(ssrc uint32, seq uint16, now time.Time) {
 	case !t.started || seq-t.highest > nackMaxGap && seqLess(t.highest, seq):
 		t.started, t.highest, t.open = true, seq, t.open[:0]
 	case seqLess(t.highest, seq):
+		gap := int(seq - t.highest - 1)
 		for s := t.highest + 1; s != seq && len(t.open) < nackMaxOpen; s++ {
 			t.open = append(t.open, missing{seq: s, since: now, next: now})
 		}
 		t.highest = seq
+		return gap
 	default:
 		for i := range t.open {
 			if t.open[i].seq == seq {
@@ -68,6 +71,7 @@ func (l *lossTracker) received(ssrc uint32, seq uint16, now time.Time) {
 			}
 		}
 	}
+	return 0
 }
 
 // due returns the NACKs to send now (nil when nothing is due).

@@ -36,6 +36,7 @@ func (e *endpoint) readLoop(conn *ice.Conn, pipe *dtlsPipe) {
 		if err != nil {
 			return
 		}
+		e.meter.bytesIn.Add(uint64(n))
 		e.handleDatagram(st, st.buf[:n], pipe)
 	}
 }
@@ -100,7 +101,9 @@ func (e *endpoint) forward(pkt []byte, route ssrcRoute, now time.Time) {
 	case route.rtx:
 		e.forwardRTX(pkt, route, now)
 	default:
-		e.loss.received(route.src.ssrcs[route.enc], binary.BigEndian.Uint16(pkt[2:]), now)
+		if gap := e.loss.received(route.src.ssrcs[route.enc], binary.BigEndian.Uint16(pkt[2:]), now); gap > 0 {
+			e.meter.lostIn.Add(uint64(gap))
+		}
 		if nacks := e.loss.due(e.conf.videoSSRC, now); nacks != nil {
 			e.sendRTCP(nacks...)
 		}

@@ -49,6 +49,7 @@ func (e *endpoint) answerNack(n *rtcp.TransportLayerNack, src *videoSource) {
 			}
 			if e.push(p) {
 				e.b.counters.retransmitted.Add(1)
+				e.meter.retransmitted.Add(1)
 			}
 		}
 	}

@@ -58,6 +58,7 @@ func (w *writer) send(p *outPacket, now time.Time) {
 		w.out = res[:0]
 	}
 	w.bytes += len(res)
+	w.e.meter.bytesOut.Add(uint64(len(res)))
 	_, _ = w.conn.Write(res)
 }
 
@@ -96,6 +97,7 @@ func (w *writer) probe(now time.Time) {
 			return
 		}
 		w.bytes += len(res)
+		w.e.meter.bytesOut.Add(uint64(len(res)))
 		_, _ = w.conn.Write(res)
 	}
 }
