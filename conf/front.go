@@ -1,6 +1,7 @@
 package conf
 
 import (
+	"fmt"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -15,6 +16,10 @@ type Web struct {
 	// AppName is the product name the web app shows (interface_config.js
 	// APP_NAME) and the title of meetd's own pages.
 	AppName string `toml:"app_name"`
+	// Tenants are the first path segments of /<tenant>/<room> URLs; each
+	// tenant's rooms live in their own MUC, conference.<tenant>.<domain>
+	// (Jitsi's mapping). Only listed tenants are served.
+	Tenants []string `toml:"tenants"`
 }
 
 // ACME configures automatic certificates (RFC 8555) for Domain.
@@ -47,12 +52,17 @@ type Ops struct {
 const LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory"
 
 func defaultFront(c *Config) {
-	c.Web = Web{AppName: "Jitsi Meet"}
+	c.Web = Web{AppName: "Jitsi Meet", Tenants: []string{}}
 	c.ACME = ACME{Directory: LetsEncrypt, HTTPListen: ":80"}
 	c.Ops = Ops{Listen: "127.0.0.1:8888"}
 }
 
 func (w Web) validate(bad badFunc) {
+	for i, t := range w.Tenants {
+		if msg := checkLabel(t); msg != "" || strings.HasPrefix(t, "_") {
+			bad(fmt.Sprintf("web.tenants[%d]", i), "%q must be a lowercase DNS label (a-z, 0-9, '-')", t)
+		}
+	}
 	if strings.TrimSpace(w.AppName) == "" || len(w.AppName) > 100 {
 		bad("web.app_name", "must be 1 to 100 characters")
 	}
@@ -93,4 +103,14 @@ func (o Ops) validate(bad badFunc) {
 	if msg := checkListen(o.Listen); msg != "" {
 		bad("ops.listen", "%q %s", o.Listen, msg)
 	}
+}
+
+// TenantMUCs returns the MUC domains of the configured tenants,
+// conference.<tenant>.<domain>.
+func (c *Config) TenantMUCs() []string {
+	out := make([]string, 0, len(c.Web.Tenants))
+	for _, t := range c.Web.Tenants {
+		out = append(out, "conference."+t+"."+c.Domain)
+	}
+	return out
 }

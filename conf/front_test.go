@@ -14,6 +14,8 @@ func TestFrontSections(t *testing.T) {
 	}{
 		{"web app dir", "[web]\napp_dir = \"/usr/share/jitsi-meet\"\napp_name = \"Praxis\"", nil},
 		{"empty app name", "[web]\napp_name = \" \"", []string{"web.app_name"}},
+		{"tenants", "[web]\ntenants = [\"acme\", \"clinic-2\"]", nil},
+		{"bad tenant", "[web]\ntenants = [\"ok\", \"Bad.Name\"]", []string{"web.tenants[1]"}},
 		{"acme on a public domain", public + "[acme]\nenabled = true\nemail = \"admin@example.com\"", nil},
 		{"acme on localhost", "[acme]\nenabled = true", []string{"acme.enabled"}},
 		{"acme with cert files", public + "[http]\ntls_cert = \"c\"\ntls_key = \"k\"\n[acme]\nenabled = true", []string{"acme.enabled"}},

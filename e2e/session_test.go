@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -36,6 +37,8 @@ type session struct {
 	seen    []int // every page ever opened
 	// bridgeChannel overrides config.js's openBridgeChannel ("websocket" or "datachannel") when set.
 	bridgeChannel string
+	// configPath is the config.js the pages load; empty means /config.js (a tenant's is /<tenant>/config.js).
+	configPath string
 	// transport "bosh" makes pages connect over BOSH instead of the WebSocket.
 	transport string
 	// tokens holds the JWT each page connects with (none when absent).
@@ -108,7 +111,7 @@ func (s *session) join(page int, room string) {
 	}
 	opts, _ := json.Marshal(startOptions{
 		Room:       room,
-		ConfigURL:  s.meetd.url + "/config.js",
+		ConfigURL:  s.meetd.url + cmp.Or(s.configPath, "/config.js"),
 		ServiceURL: "wss" + strings.TrimPrefix(s.meetd.url, "https") + "/xmpp-websocket",
 		Hosts:      map[string]string{"domain": "localhost", "muc": "conference.localhost", "focus": "focus.localhost"},
 

@@ -43,7 +43,7 @@ func TestWebAppFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := startMeetd(t, logs, "[web]", fmt.Sprintf("app_dir = %q", app))
+	m := startMeetd(t, logs, "[web]", fmt.Sprintf("app_dir = %q", app), `tenants = ["acme"]`)
 	d := startDriver(t, tl, logs)
 	hostile := `<img src=x onerror=pwned=1>`
 	tests := []struct{ name, path, muc, subdir string }{

@@ -12,11 +12,25 @@ import (
 func (f *Focus) handleConferenceIQ(ctx context.Context, iq, conf *dom.Element) {
 	roomJID := strings.ToLower(conf.Attr("room"))
 	local, domain, ok := strings.Cut(roomJID, "@")
-	if !ok || local == "" || domain != strings.ToLower(f.cfg.MUCDomain) || strings.ContainsAny(roomJID, "/ ") {
+	if !ok || local == "" || !f.isConferenceMUC(domain) || strings.ContainsAny(roomJID, "/ ") {
 		f.reject(ctx, iq, "modify", "bad-request")
 		return
 	}
 	f.post(ctx, roomJID, true, func(r *room) { r.handleConferenceIQ(ctx, iq) })
+}
+
+// isConferenceMUC reports whether rooms of domain are conferences: the
+// conference MUC or a tenant's.
+func (f *Focus) isConferenceMUC(domain string) bool {
+	if domain == strings.ToLower(f.cfg.MUCDomain) {
+		return true
+	}
+	for _, d := range f.cfg.TenantMUCDomains {
+		if domain == strings.ToLower(d) {
+			return true
+		}
+	}
+	return false
 }
 
 // conferenceReady is the positive answer to a conference IQ.

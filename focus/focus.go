@@ -30,6 +30,10 @@ type Config struct {
 	FocusDomain string // conference IQ target, default "focus."+Domain
 	BreweryRoom string // bridges' MUC, default "jvbbrewery@internal.auth."+Domain
 	Logger      *slog.Logger
+
+	// TenantMUCDomains are further conference MUCs (conference.<tenant>.<domain>)
+	// whose rooms the focus runs too.
+	TenantMUCDomains []string
 }
 
 func (c Config) withDefaults() Config {

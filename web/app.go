@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"slices"
 	"strings"
 
 	"meetd/conf"
@@ -74,7 +75,7 @@ func (a *webApp) route(w http.ResponseWriter, r *http.Request, tenant string, se
 		a.top(w, r, tenant, segs[0])
 	case staticDirs[segs[0]] && a.dir != "":
 		a.file(w, r, path.Join(segs...))
-	case tenant == "" && validTenant(segs[0]):
+	case tenant == "" && a.isTenant(segs[0]):
 		a.route(w, r, strings.ToLower(segs[0]), segs[1:])
 	default:
 		http.NotFound(w, r)
@@ -198,6 +199,12 @@ func cleanAppPath(p string) (string, bool) {
 		}
 	}
 	return rel, true
+}
+
+// isTenant reports whether s names a configured tenant ([web] tenants;
+// case-insensitive, as the MUC domain is lowercased).
+func (a *webApp) isTenant(s string) bool {
+	return validTenant(s) && slices.Contains(a.cfg.Web.Tenants, strings.ToLower(s))
 }
 
 // validTenant accepts what can become a DNS label of the tenant's MUC

@@ -12,6 +12,7 @@ func newAppServer(t *testing.T) *Server {
 	t.Helper()
 	cfg := testConfig(t)
 	cfg.Web.AppDir = fixtureApp
+	cfg.Web.Tenants = []string{"acme"}
 	return newTestServer(t, cfg, Options{PublicURL: mustURL(t, "https://meet.example.com")})
 }
 
@@ -55,6 +56,8 @@ func TestWebAppRoutes(t *testing.T) {
 		{"reserved tenant", "/_x/room", 404, "", "", nil, nil},
 		{"static dir as tenant", "/libs/room", 404, "", "", nil, nil},
 		{"three segments", "/a/b/c", 404, "", "", nil, nil},
+		{"unknown tenant", "/other/room", 404, "", "", nil, nil},
+		{"unknown tenant config.js", "/other/config.js", 404, "", "", nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -44,6 +44,7 @@ func evalInNode(t *testing.T, js []byte) map[string]any {
 func TestMobileAppContract(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Domain = "meet.example.com"
+	cfg.Web.Tenants = []string{"acme"}
 	s := newTestServer(t, cfg, Options{PublicURL: mustURL(t, "https://meet.example.com")})
 	ts := httptest.NewTLSServer(s.Handler())
 	defer ts.Close()

@@ -16,6 +16,9 @@ func TestRoutes(t *testing.T) {
 	}
 	withHandlers := newTestServer(t, testConfig(t), Options{XMPP: echo("xmpp"), Bridge: echo("bridge")})
 	without := newTestServer(t, testConfig(t), Options{})
+	tenantCfg := testConfig(t)
+	tenantCfg.Web.Tenants = []string{"a"}
+	tenants := newTestServer(t, tenantCfg, Options{})
 	tests := []struct {
 		name, method, path string
 		srv                *Server
@@ -26,7 +29,8 @@ func TestRoutes(t *testing.T) {
 		{"room page", "GET", "/myroom", without, 200, "the room <b>myroom</b>"},
 		{"room page escapes", "GET", "/%3Cscript%3E", without, 200, "&lt;script&gt;"},
 		{"dotted path", "GET", "/favicon.ico", without, 404, ""},
-		{"tenant room page", "GET", "/a/b", without, 200, "<b>b</b> of <b>a</b>"},
+		{"tenant room page", "GET", "/a/b", tenants, 200, "<b>b</b> of <b>a</b>"},
+		{"unknown tenant", "GET", "/a/b", without, 404, ""},
 		{"deep path", "GET", "/a/b/c", without, 404, ""},
 		{"bad tenant", "GET", "/a.b/c", without, 404, ""},
 		{"config.js post", "POST", "/config.js", without, 405, ""},

@@ -3,7 +3,7 @@ package xmpp
 // Stats is a snapshot of the XMPP server for metrics.
 type Stats struct {
 	Sessions  int // client streams (WebSocket, BOSH, TCP), not in-process sessions
-	Rooms     int // rooms in the conference MUC
+	Rooms     int // rooms in the conference MUCs (tenants included)
 	Occupants int // occupants of those rooms, the focus included
 }
 
@@ -12,8 +12,11 @@ func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	st := Stats{Sessions: len(s.conns)}
 	s.mu.Unlock()
-	if m := s.mucs[s.cfg.MUCDomain]; m != nil {
-		st.Rooms, st.Occupants = m.Rooms(), m.OccupantCount()
+	for d, m := range s.mucs {
+		if d != s.cfg.InternalMUCDomain {
+			st.Rooms += m.Rooms()
+			st.Occupants += m.OccupantCount()
+		}
 	}
 	return st
 }

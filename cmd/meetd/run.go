@@ -36,6 +36,11 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		return nil, fmt.Errorf("xmpp: %w", err)
 	}
 	p.onClose(xs.Close)
+	for _, d := range cfg.TenantMUCs() {
+		if err := xs.AddConferenceMUC(d); err != nil {
+			return nil, fmt.Errorf("web.tenants: %w", err)
+		}
+	}
 	br, err := bridge.New(bridge.Config{
 		ID: conf.BridgeID, UDPListen: cfg.Media.Listen, AdvertiseIPs: cfg.Media.Advertise,
 		WebSocketURL: web.BridgeWebSocketURL(pub, conf.BridgeID),
@@ -58,7 +63,8 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 	p.onClose(fs.Close)
 	fc := focus.New(focus.Config{
 		Domain: a.Domain, MUCDomain: a.MUC, FocusDomain: a.Focus, BreweryRoom: a.Brewery,
-		Logger: log.With("part", "focus"),
+		TenantMUCDomains: cfg.TenantMUCs(),
+		Logger:           log.With("part", "focus"),
 	}, fs)
 	p.xmpp, p.bridge, p.mediaAddr = xs.WebSocketHandler(), br.WebSocketHandler(), br.UDPAddr()
 	p.stats = statsOf(xs, br, fc)
