@@ -128,6 +128,9 @@ func (m *ACMEManager) HTTPHandler(next http.Handler) http.Handler {
 // Run obtains a certificate when there is none and renews it, until ctx
 // ends. It returns nil then; failures are logged and retried.
 func (m *ACMEManager) Run(ctx context.Context) error {
+	if m.cfg.HTTPClient != nil {
+		defer m.cfg.HTTPClient.CloseIdleConnections()
+	}
 	backoff := m.cfg.RetryMin
 	for {
 		wait := m.untilRenewal(time.Now())

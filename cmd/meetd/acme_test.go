@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.uber.org/goleak"
+
 	"meetd/internal/pebbletest"
 )
 
@@ -20,6 +22,9 @@ func TestServeWithACME(t *testing.T) {
 	bin := pebbletest.Binary(t)
 	ports := pebbletest.FreePorts(t)
 	p := pebbletest.Start(t, bin, ports, 3600)
+	roots := p.Roots(t)
+	p.Client.CloseIdleConnections()
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	cfg := loopbackConfig(t)
 	cfg.HTTP.Listen = fmt.Sprintf("127.0.0.1:%d", ports.TLSALPN01)
 	cfg.ACME.Enabled = true // domain localhost: Validate refuses it, serve does not validate
@@ -34,7 +39,6 @@ func TestServeWithACME(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)), pw); _ = pw.Close() }()
 	readAnnounce(t, pr)
-	roots := p.Roots(t)
 	pebbletest.WaitFor(t, wait, "the HTTPS listener serving pebble's certificate", func() bool {
 		c, err := tls.Dial("tcp", cfg.HTTP.Listen, &tls.Config{RootCAs: roots, ServerName: "localhost"})
 		if err == nil {
