@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -47,8 +48,11 @@ func TestStreamResume(t *testing.T) {
 		t.Fatalf("cut the WebSocket of page 0: %v (found: %v)", err, cut)
 	}
 	start := time.Now()
-	s.waitMeetdLog("the session hibernated", "session hibernating")
-	s.waitMeetdLog("the session resumed", "session resumed")
+	hibernated := s.meetdLogLine("the session hibernated", "session hibernating")
+	resumed := s.meetdLogLine("the session resumed", "session resumed")
+	if jid := logField(hibernated, "jid"); jid == "" || jid != logField(resumed, "jid") {
+		t.Fatalf("resumed session has another JID:\n%s\n%s", hibernated, resumed)
+	}
 	s.waitEvent([]int{0}, "reconnected", "")
 	t.Logf("resumed %v after the cut", time.Since(start).Round(100*time.Millisecond))
 	s.waitStillDecoding(pages)
@@ -57,8 +61,8 @@ func TestStreamResume(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(st.Errors) > 0 || st.Stage != "joined" {
-			t.Fatalf("page %d after resumption: stage %s, errors %v", p, st.Stage, st.Errors)
+		if len(st.Errors) > 0 || st.Stage != "joined" || st.MyID != ids[p] {
+			t.Fatalf("page %d after resumption: stage %s, id %s (was %s), errors %v", p, st.Stage, st.MyID, ids[p], st.Errors)
 		}
 	}
 	if st, _ := s.status(1); st.hasEvent("user left", ids[0]) {
@@ -74,4 +78,27 @@ func connectedVia(st pageStatus, path string) bool {
 		}
 	}
 	return false
+}
+
+// meetdLogLine waits for a meetd log line containing every one of parts and returns it.
+func (s *session) meetdLogLine(what string, parts ...string) string {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), leaveLimit)
+	defer cancel()
+	line, err := s.meetd.waitLog(ctx, parts...)
+	if err != nil {
+		s.t.Fatalf("%s: %v", what, err)
+	}
+	s.t.Logf("%s: %s", what, line)
+	return line
+}
+
+// logField returns the value of key=value in a text log line.
+func logField(line, key string) string {
+	for _, f := range strings.Fields(line) {
+		if v, ok := strings.CutPrefix(f, key+"="); ok {
+			return v
+		}
+	}
+	return ""
 }
