@@ -34,6 +34,8 @@ func TestShutdownDuringCall(t *testing.T) {
 	if code, body := opsGet(t, "/readyz"); code != http.StatusOK {
 		t.Errorf("/readyz during the call = %d %q", code, body)
 	}
+	opsGet(t, "/metrics") // bit rates are averages since the previous scrape
+	time.Sleep(time.Second)
 	_, metrics := opsGet(t, "/metrics")
 	for name, want := range map[string]float64{"meetd_rooms": 1, "meetd_participants": 2, "meetd_xmpp_sessions": 2, "meetd_up": 1} {
 		if got := metricValue(metrics, name); got != want {
@@ -42,6 +44,12 @@ func TestShutdownDuringCall(t *testing.T) {
 	}
 	if got := metricValue(metrics, "meetd_bridge_forwarded_packets_total"); got < 100 {
 		t.Errorf("meetd_bridge_forwarded_packets_total = %v during the call, want media", got)
+	}
+	if got := metricValue(metrics, `meetd_bridge_bitrate_bps{direction="in"}`); got < 10000 {
+		t.Errorf("bridge bit rate in = %v bps during the call, want media", got)
+	}
+	if got := metricValue(metrics, "meetd_bridge_endpoints"); got != 2 {
+		t.Errorf("meetd_bridge_endpoints = %v, want 2", got)
 	}
 
 	start := time.Now()

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"meetd/bridge"
 	"meetd/conf"
@@ -67,6 +68,7 @@ func b2f(b bool) float64 {
 func statsOf(xs *xmpp.Server, br *bridge.Bridge, fc *focus.Focus) func() []web.Metric {
 	return func() []web.Metric {
 		x, b, f := xs.Stats(), br.Stats(), fc.Stats()
+		ep := endpointTotals(br.EndpointStats())
 		g := func(name, help string, v float64, labels ...string) web.Metric {
 			return web.Metric{Name: name, Help: help, Type: "gauge", Labels: labels, Value: v}
 		}
@@ -74,6 +76,7 @@ func statsOf(xs *xmpp.Server, br *bridge.Bridge, fc *focus.Focus) func() []web.M
 			return web.Metric{Name: name, Help: help, Type: "counter", Labels: labels, Value: float64(v)}
 		}
 		const dropHelp = "media packets the bridge dropped, by reason"
+		const lostHelp = "packets lost by the current endpoints since they joined (uplink: gaps the bridge NACKed; downlink: reported by transport-cc)"
 		return []web.Metric{
 			g("meetd_rooms", "conference rooms", float64(x.Rooms)),
 			g("meetd_participants", "participants in conference rooms (the focus not counted)", float64(max(0, x.Occupants-x.Rooms))),
@@ -88,11 +91,39 @@ func statsOf(xs *xmpp.Server, br *bridge.Bridge, fc *focus.Focus) func() []web.M
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.UnknownSSRC, "reason", "unknown_ssrc"),
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.BadPayloadType, "reason", "bad_payload_type"),
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.BadPacket, "reason", "bad_packet"),
+			g("meetd_bridge_endpoints", "endpoints on the bridge", float64(ep.n)),
+			g("meetd_bridge_bitrate_bps", "bit rate of all endpoints since the previous scrape", ep.in, "direction", "in"),
+			g("meetd_bridge_bitrate_bps", "bit rate of all endpoints since the previous scrape", ep.out, "direction", "out"),
+			g("meetd_bridge_lost_packets", lostHelp, float64(ep.lostIn), "direction", "uplink"),
+			g("meetd_bridge_lost_packets", lostHelp, float64(ep.lostOut), "direction", "downlink"),
+			g("meetd_bridge_rtt_seconds_max", "largest ICE round-trip time of the endpoints", ep.rttMax.Seconds()),
 			c("meetd_focus_rejected_iqs_total", "IQs the focus answered with an error", uint64(f.RejectedIQs)),
 			c("meetd_focus_colibri_errors_total", "failed Colibri2 requests to the bridge", uint64(f.ColibriErrors)),
 			c("meetd_focus_dropped_events_total", "room events dropped because a room's queue was full", uint64(f.DroppedEvents)),
 		}
 	}
+}
+
+// endpointSums adds up the bridge's per-endpoint figures; meetd exports no
+// per-endpoint series (their ids change with every join).
+type endpointSums struct {
+	n               int
+	in, out         float64
+	lostIn, lostOut uint64
+	rttMax          time.Duration
+}
+
+func endpointTotals(es []bridge.EndpointStats) endpointSums {
+	var s endpointSums
+	for _, e := range es {
+		s.n++
+		s.in += e.BitrateIn
+		s.out += e.BitrateOut
+		s.lostIn += e.LostIn
+		s.lostOut += e.LostOut
+		s.rttMax = max(s.rttMax, e.RTT)
+	}
+	return s
 }
 
 // mediaCandidates lists the host candidates clients are given, e.g.
