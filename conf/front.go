@@ -54,7 +54,7 @@ const LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory"
 func defaultFront(c *Config) {
 	c.Web = Web{AppName: "Jitsi Meet", Tenants: []string{}}
 	c.ACME = ACME{Directory: LetsEncrypt, HTTPListen: ":80"}
-	c.Ops = Ops{Listen: "127.0.0.1:8888"}
+	c.Ops = Ops{Listen: "127.0.0.1:8887"}
 }
 
 func (w Web) validate(bad badFunc) {

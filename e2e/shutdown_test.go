@@ -13,7 +13,7 @@ import (
 
 const (
 	// opsURL is meetd's default operations listener; inside the private namespace nothing else uses it.
-	opsURL = "http://127.0.0.1:8888"
+	opsURL = "http://127.0.0.1:8887"
 	// shutdownBound is cmd/meetd's bound for a graceful stop.
 	shutdownBound = 10 * time.Second
 )
