@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -64,6 +65,7 @@ func checkFile(path string) (problems, warnings []string) {
 		}
 	}
 	warnings = append(warnings, mediaWarnings(cfg.Domain, cfg.Media.Advertise)...)
+	warnings = append(warnings, acmeWarnings(cfg)...)
 	if cfg.HTTP.TLSCert == "" && !cfg.ACME.Enabled && cfg.Domain != "localhost" {
 		warnings = append(warnings, "no certificate configured: meetd will serve a self-signed one, which the Jitsi Meet mobile apps refuse; set [acme] enabled = true or http.tls_cert/http.tls_key")
 	}
@@ -115,4 +117,19 @@ func exitUsage(err error) int {
 		return 0
 	}
 	return 2
+}
+
+// acmeWarnings: the CA validates on ports 443 (TLS-ALPN-01) and 80
+// (HTTP-01); with neither listener there, only port forwarding helps.
+func acmeWarnings(cfg *conf.Config) []string {
+	if !cfg.ACME.Enabled {
+		return nil
+	}
+	_, https, _ := net.SplitHostPort(cfg.HTTP.Listen)
+	_, plain, _ := net.SplitHostPort(cfg.ACME.HTTPListen)
+	if https == "443" || plain == "80" {
+		return nil
+	}
+	return []string{fmt.Sprintf("acme: the CA checks port 443 (TLS-ALPN-01) or 80 (HTTP-01), but http.listen is %q and acme.http_listen %q; "+
+		"this works only if those ports are forwarded to meetd", cfg.HTTP.Listen, cfg.ACME.HTTPListen)}
 }

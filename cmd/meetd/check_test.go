@@ -30,6 +30,10 @@ func TestCheckCommand(t *testing.T) {
 			[]string{"problem: domian", "problem: log.level", "meetd would not start"}},
 		{"missing app dir", "[web]\napp_dir = \"/nonexistent\"", 1, []string{"problem: web.app_dir", "index.html"}},
 		{"missing cert", "[http]\ntls_cert = \"/nonexistent.pem\"\ntls_key = \"/nonexistent.key\"", 1, []string{"problem: http.tls_cert"}},
+		{"acme on other ports", "domain = \"meet.example.com\"\n[media]\nadvertise = [\"203.0.113.7\"]\n[acme]\nenabled = true\nhttp_listen = \":8080\"", 0,
+			[]string{"warning: acme: the CA checks port 443", ": ok"}},
+		{"acme on 443", "domain = \"meet.example.com\"\n[media]\nadvertise = [\"203.0.113.7\"]\n[http]\nlisten = \":443\"\n[acme]\nenabled = true", 0,
+			[]string{": ok"}},
 		{"private media address", "domain = \"meet.example.com\"\n[media]\nadvertise = [\"10.0.0.5\"]", 0,
 			[]string{"warning: media.advertise", "warning: no certificate configured", ": ok"}},
 	}

@@ -188,7 +188,7 @@ func (o *opsState) countErrors(log *slog.Logger) *slog.Logger {
 func (o *opsState) start(ctx context.Context, cfg *conf.Config, srv *web.Server, pub *url.URL, p *parts, log *slog.Logger) error {
 	o.stats = p.stats
 	o.candidates = mediaCandidates(cfg.Media.Advertise, p.mediaAddr)
-	o.warnings = mediaWarnings(cfg.Domain, cfg.Media.Advertise)
+	o.warnings = append(mediaWarnings(cfg.Domain, cfg.Media.Advertise), acmeWarnings(cfg)...)
 	for _, w := range o.warnings {
 		log.Warn("meetd: " + w)
 	}
