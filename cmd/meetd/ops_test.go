@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 func freeAddr(t *testing.T) string {
@@ -37,6 +39,7 @@ func get(t *testing.T, url string) (int, string) {
 
 // TestOpsListener runs meetd with the ops listener and reads its endpoints.
 func TestOpsListener(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	cfg := loopbackConfig(t)
 	cfg.Ops.Listen = freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
