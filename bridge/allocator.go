@@ -157,7 +157,7 @@ func (e *endpoint) setProbe(a *allocation, sources []*videoSource) {
 	}
 	for _, s := range sources {
 		if _, ok := a.targets[s.primary]; ok && s.rtx[0] != 0 && pt != 0 {
-			a.probeSSRC, a.probePT, a.probeCache = s.rtx[0], pt, e.cacheFor(s.primary)
+			a.probeSSRC, a.probePT, a.probeCache = s.rtx[0], pt, e.cacheFor(s)
 			return
 		}
 	}

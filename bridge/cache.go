@@ -5,50 +5,102 @@ import (
 	"sync"
 )
 
-// cacheSlots is how many packets a stream's cache keeps (about one second
-// of a 2.5 Mbit/s encoding).
+// cacheSlots is how many packets are kept per encoding and per receiver
+// stream (about one second of a 2.5 Mbit/s encoding).
 const cacheSlots = 256
 
-// cachedPacket is one slot of a packetCache.
+// cachedPacket is one slot of a sourceCache.
 type cachedPacket struct {
 	seq  uint16
 	n    int
 	data [maxDatagram]byte
 }
 
-// packetCache keeps the last packets sent to one receiver on one projected
-// stream (plaintext, as sent) to answer its NACKs. The sender's reader
-// writes, the receiver's reader reads.
-type packetCache struct {
-	mu     sync.Mutex
-	slots  [cacheSlots]cachedPacket
-	rtxSeq uint16 // sequence numbers of retransmissions on the RTX SSRC
+// sourceCache keeps the last packets of each encoding of a video source as
+// received (one copy per packet whatever the number of receivers). The
+// sender's reader writes, receivers' readers read when answering NACKs.
+type sourceCache struct {
+	mu    sync.Mutex
+	slots [maxEncodings]*[cacheSlots]cachedPacket
 }
 
-// put stores a packet; it overwrites the slot of a packet 256 older.
-func (c *packetCache) put(pkt []byte) {
-	if len(pkt) < 12 || len(pkt) > maxDatagram {
+// put stores a packet of encoding enc.
+func (c *sourceCache) put(enc int8, pkt []byte) {
+	if len(pkt) < 12 || len(pkt) > maxDatagram || enc < 0 || int(enc) >= maxEncodings {
 		return
 	}
 	seq := binary.BigEndian.Uint16(pkt[2:])
 	c.mu.Lock()
-	s := &c.slots[seq%cacheSlots]
+	if c.slots[enc] == nil {
+		c.slots[enc] = new([cacheSlots]cachedPacket)
+	}
+	s := &c.slots[enc][seq%cacheSlots]
 	s.seq, s.n = seq, copy(s.data[:], pkt)
 	c.mu.Unlock()
 }
 
-// get copies the packet with sequence number seq into dst.
-func (c *packetCache) get(seq uint16, dst []byte) ([]byte, bool) {
+// get copies packet seq of encoding enc into dst.
+func (c *sourceCache) get(enc int8, seq uint16, dst []byte) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := &c.slots[seq%cacheSlots]
+	if enc < 0 || int(enc) >= maxEncodings || c.slots[enc] == nil {
+		return dst, false
+	}
+	s := &c.slots[enc][seq%cacheSlots]
 	if s.n == 0 || s.seq != seq {
 		return dst, false
 	}
 	return append(dst[:0], s.data[:s.n]...), true
 }
 
-// nextRTXSeq numbers one retransmission.
+// sentRecord is how one packet was projected to a receiver.
+type sentRecord struct {
+	valid bool
+	enc   int8
+	in    uint16 // input sequence number
+	out   projected
+}
+
+// packetCache remembers what one receiver was sent on one projected stream
+// (the projection of each packet, the packets themselves are in the
+// source's cache) to answer its NACKs. The sender's reader writes, the
+// receiver's reader reads.
+type packetCache struct {
+	mu     sync.Mutex
+	src    *videoSource
+	recs   [cacheSlots]sentRecord
+	rtxSeq uint16 // sequence numbers of retransmissions and probes on the RTX SSRC
+}
+
+// put records the projection of a forwarded packet.
+func (c *packetCache) put(enc int8, in uint16, out projected) {
+	c.mu.Lock()
+	c.recs[out.seq%cacheSlots] = sentRecord{valid: true, enc: enc, in: in, out: out}
+	c.mu.Unlock()
+}
+
+// get rebuilds, into dst, the packet sent with sequence number seq.
+func (c *packetCache) get(seq uint16, dst []byte) ([]byte, bool) {
+	c.mu.Lock()
+	r := c.recs[seq%cacheSlots]
+	c.mu.Unlock()
+	if !r.valid || r.out.seq != seq || c.src == nil {
+		return dst, false
+	}
+	pkt, ok := c.src.cache.get(r.enc, r.in, dst)
+	if !ok {
+		return dst, false
+	}
+	start, end, ok := rtpPayload(pkt)
+	v, ok2 := parseVP8(pkt, start, end)
+	if !ok || !ok2 {
+		return dst, false
+	}
+	rewriteHeader(pkt, c.src.primary, r.out, &v)
+	return pkt, true
+}
+
+// nextRTXSeq numbers one retransmission or probe.
 func (c *packetCache) nextRTXSeq() uint16 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -57,16 +109,16 @@ func (c *packetCache) nextRTXSeq() uint16 {
 }
 
 // cacheFor returns (creating) the cache of a projected stream towards e.
-func (e *endpoint) cacheFor(primary uint32) *packetCache {
+func (e *endpoint) cacheFor(src *videoSource) *packetCache {
 	e.cacheMu.Lock()
 	defer e.cacheMu.Unlock()
 	if e.caches == nil {
 		e.caches = map[uint32]*packetCache{}
 	}
-	c := e.caches[primary]
-	if c == nil {
-		c = &packetCache{}
-		e.caches[primary] = c
+	c := e.caches[src.primary]
+	if c == nil || c.src != src {
+		c = &packetCache{src: src}
+		e.caches[src.primary] = c
 	}
 	return c
 }

@@ -13,6 +13,10 @@ var targetOff = layerTarget{enc: -1}
 
 const keyframeGrace = 500 * time.Millisecond
 
+// maxLate is how far behind the newest packet a late one may still be
+// forwarded (in sequence numbers).
+const maxLate = 0x4000
+
 // projected is the rewritten header of one forwarded packet.
 type projected struct {
 	seq uint16
@@ -142,6 +146,9 @@ func (p *projection) emit(seq uint16, ts uint32, v *vp8Info, now time.Time) proj
 		pid: (v.pid + p.pidDelta) & v.pidMask(), tl0: v.tl0 + p.tl0Delta}
 	if seqLess(p.lastIn, seq) {
 		p.lastIn = seq
+	}
+	if p.lastIn-p.baseSeq > maxLate {
+		p.baseSeq = p.lastIn - maxLate // keep "before the switch" meaningful across wraps
 	}
 	if !p.started || seqLess(p.last.seq, out.seq) {
 		p.last, p.lastAt, p.started = out, now, true

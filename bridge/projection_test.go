@@ -103,3 +103,24 @@ func TestCloser(t *testing.T) {
 		}
 	}
 }
+
+// TestProjectionLongRun: a stream keeps flowing across sequence-number
+// wraps (a 720p layer wraps every five minutes).
+func TestProjectionLongRun(t *testing.T) {
+	p := newProjection()
+	now := time.Unix(1, 0)
+	v := vp8Info{keyframe: true, start: true, pidLong: true, hasTID: true}
+	prev := uint16(0)
+	for i := range 200_000 {
+		seq := uint16(i + 60_000)
+		out, ok := p.project(seq, uint32(i)*3000, 2, &v, layerTarget{enc: 2, tid: 2}, now)
+		if !ok {
+			t.Fatalf("packet %d (seq %d) dropped", i, seq)
+		}
+		if i > 0 && out.seq != prev+1 {
+			t.Fatalf("packet %d: sequence %d after %d", i, out.seq, prev)
+		}
+		prev = out.seq
+		v.keyframe = false
+	}
+}

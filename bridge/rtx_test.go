@@ -26,18 +26,30 @@ func TestRTXRoundTrip(t *testing.T) {
 }
 
 func TestPacketCache(t *testing.T) {
-	var c packetCache
-	for seq := uint16(65000); seq != 300; seq++ {
-		c.put(vp8Packet(1, seq, 0, 0, 0, 0, false, 0))
+	src := &videoSource{name: "a-v0", primary: 20, ssrcs: []uint32{20, 21}}
+	c := packetCache{src: src}
+	for i := range 1000 {
+		in := uint16(65000 + i)
+		src.cache.put(1, vp8Packet(21, in, 0, 0, 0, 0, false, 0))
+		c.put(1, in, projected{seq: uint16(i) + 5, ts: 77, pid: 9, tl0: 3})
 	}
 	cases := []struct {
 		seq uint16
 		ok  bool
-	}{{299, true}, {300 - cacheSlots, true}, {300 - cacheSlots - 1, false}, {300, false}}
+	}{{1004, true}, {1005 - cacheSlots, true}, {1004 - cacheSlots, false}, {1005, false}}
 	for _, tc := range cases {
 		pkt, ok := c.get(tc.seq, nil)
-		if ok != tc.ok || (ok && binary.BigEndian.Uint16(pkt[2:]) != tc.seq) {
+		if ok != tc.ok {
 			t.Errorf("get(%d) = %v", tc.seq, ok)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		s, e, _ := rtpPayload(pkt)
+		v, _ := parseVP8(pkt, s, e)
+		if binary.BigEndian.Uint16(pkt[2:]) != tc.seq || binary.BigEndian.Uint32(pkt[8:]) != 20 || v.pid != 9 || v.tl0 != 3 {
+			t.Errorf("get(%d) rebuilt %x", tc.seq, pkt[:20])
 		}
 	}
 }

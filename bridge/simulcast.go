@@ -16,24 +16,58 @@ type projKey struct {
 // forwarder holds a sender's projections. Reader goroutine only.
 type forwarder struct {
 	proj   map[projKey]*projection
-	seen   *[]*endpoint // the endpoint list the map was last pruned against
-	rtxBuf []byte       // scratch for decapsulated retransmissions
+	bySrc  map[uint32]*srcProjections // by primary SSRC
+	seen   *[]*endpoint               // the endpoint list the map was last pruned against
+	rtxBuf []byte                     // scratch for decapsulated retransmissions
+}
+
+// srcProjections lists one source's projections in the order of an
+// endpoint list, so the per-packet loop needs no map look-ups.
+type srcProjections struct {
+	list  *[]*endpoint
+	src   *videoSource
+	projs []*projection // nil for the sender itself
 }
 
 func newForwarder() *forwarder {
-	return &forwarder{proj: map[projKey]*projection{}, rtxBuf: make([]byte, 0, maxDatagram)}
+	return &forwarder{proj: map[projKey]*projection{}, bySrc: map[uint32]*srcProjections{},
+		rtxBuf: make([]byte, 0, maxDatagram)}
 }
 
-// get returns (creating) the projection of primary towards r.
-func (f *forwarder) get(r *endpoint, primary uint32) *projection {
-	k := projKey{r, primary}
+// get returns (creating) the projection of src towards r.
+func (f *forwarder) get(r *endpoint, src *videoSource) *projection {
+	k := projKey{r, src.primary}
 	p := f.proj[k]
 	if p == nil {
 		p = newProjection()
-		p.cache = r.cacheFor(primary)
 		f.proj[k] = p
 	}
+	if p.cache == nil || p.cache.src != src {
+		p.cache = r.cacheFor(src)
+	}
 	return p
+}
+
+// projections returns src's projections in the order of list (rebuilt
+// when the list or the source changed).
+func (f *forwarder) projections(src *videoSource, list *[]*endpoint, self *endpoint) []*projection {
+	sp := f.bySrc[src.primary]
+	if sp != nil && sp.list == list && sp.src == src {
+		return sp.projs
+	}
+	if sp == nil {
+		sp = &srcProjections{}
+		f.bySrc[src.primary] = sp
+	}
+	sp.list, sp.src, sp.projs = list, src, sp.projs[:0]
+	for _, r := range *list {
+		var p *projection
+		if r != self {
+			p = f.get(r, src)
+		}
+		sp.projs = append(sp.projs, p)
+	}
+	return sp.projs
 }
 
 // prune forgets projections of receivers that left, when the list changed.
@@ -72,21 +106,24 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 	}
 	src.saw(route.enc, now)
 	src.count(route.enc, len(pkt), now)
+	src.cache.put(route.enc, pkt)
 	if v.keyframe && src.learnHeight(route.enc, v.height) {
 		e.conf.reallocate()
 	}
-	for _, r := range *list {
-		if r == e || !r.srtpReady.Load() {
+	projs := e.fwd.projections(src, list, e)
+	for i, r := range *list {
+		p := projs[i]
+		if p == nil || !r.srtpReady.Load() {
 			continue
 		}
 		t := r.alloc.Load().target(src.primary)
 		t.enc = src.activeAtOrBelow(t.enc, now)
-		p := e.fwd.get(r, src.primary)
 		out, fwd := p.project(seq, ts, route.enc, &v, t, now)
 		if p.needsKeyframe(t) {
 			e.askKeyframe(src.ssrcs[t.enc], now)
 		}
-		if fwd && r.enqueueProjected(pkt, src.primary, out, &v, p.cache) {
+		if fwd && r.enqueueProjected(pkt, src.primary, out, &v) {
+			p.cache.put(route.enc, seq, out)
 			p.packets++
 			p.octets += uint32(end - start)
 			e.b.counters.forwarded.Add(1)
@@ -114,19 +151,22 @@ func (e *endpoint) askKeyframe(ssrc uint32, now time.Time) {
 
 // enqueueProjected copies pkt onto the send queue with the projected
 // header: the source's primary SSRC, sequence number, timestamp, PictureID
-// and TL0PICIDX, and keeps it in cache for retransmission. It reports
-// false (counted) when the queue is full.
-func (e *endpoint) enqueueProjected(pkt []byte, ssrc uint32, out projected, v *vp8Info, cache *packetCache) bool {
+// and TL0PICIDX. It reports false (counted) when the queue is full.
+func (e *endpoint) enqueueProjected(pkt []byte, ssrc uint32, out projected, v *vp8Info) bool {
 	p := e.b.getPacket()
 	d := append(p.data[:0], pkt...)
+	rewriteHeader(d, ssrc, out, v)
+	p.data, p.rtcp = d, false
+	return e.push(p)
+}
+
+// rewriteHeader writes a projection into a copy of the input packet.
+func rewriteHeader(d []byte, ssrc uint32, out projected, v *vp8Info) {
 	binary.BigEndian.PutUint16(d[2:], out.seq)
 	binary.BigEndian.PutUint32(d[4:], out.ts)
 	binary.BigEndian.PutUint32(d[8:], ssrc)
 	v.writePictureID(d, out.pid)
 	v.writeTL0(d, out.tl0)
-	p.data, p.rtcp = d, false
-	cache.put(d)
-	return e.push(p)
 }
 
 // translateSR passes a sender report of a simulcast encoding to each

@@ -27,6 +27,7 @@ type videoSource struct {
 	heights [maxEncodings]atomic.Int32
 	seen    [maxEncodings]atomic.Int64 // unix nanoseconds of the last packet
 	rates   [maxEncodings]atomic.Int64 // measured bps
+	cache   sourceCache                // recent packets, for retransmissions
 	// Rate measurement, owner's reader goroutine only.
 	acc      [maxEncodings]int
 	accStart [maxEncodings]time.Time
