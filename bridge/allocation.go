@@ -33,6 +33,11 @@ func defaultPrefs() receiverPrefs {
 	return receiverPrefs{lastN: -1, def: constraint{maxHeight: defaultMaxHeight}}
 }
 
+// maxPrefKeys bounds the selected/on-stage lists and per-source
+// constraints one receiver may set (reliability.md M8); the rest is
+// ignored.
+const maxPrefKeys = 64
+
 // merge applies a ReceiverVideoConstraints message; absent fields keep
 // their value. Endpoint-id forms (older clients) are accepted as keys.
 func (p *receiverPrefs) merge(m *colibri.ReceiverVideoConstraints) {
@@ -40,21 +45,26 @@ func (p *receiverPrefs) merge(m *colibri.ReceiverVideoConstraints) {
 		p.lastN = max(min(*m.LastN, 1<<16), -1)
 	}
 	if m.SelectedSources != nil || m.SelectedEndpoints != nil {
-		p.selected = append(slices.Clone(m.SelectedSources), m.SelectedEndpoints...)
+		p.selected = capKeys(append(slices.Clone(m.SelectedSources), m.SelectedEndpoints...))
 	}
 	if m.OnStageSources != nil || m.OnStageEndpoints != nil {
-		p.onStage = append(slices.Clone(m.OnStageSources), m.OnStageEndpoints...)
+		p.onStage = capKeys(append(slices.Clone(m.OnStageSources), m.OnStageEndpoints...))
 	}
 	if d := m.DefaultConstraints; d != nil {
 		p.def = constraint{maxHeight: d.MaxHeight, maxFPS: d.MaxFrameRate}
 	}
 	if m.Constraints != nil {
-		p.per = make(map[string]constraint, len(m.Constraints))
+		p.per = make(map[string]constraint, min(len(m.Constraints), maxPrefKeys))
 		for k, c := range m.Constraints {
+			if len(p.per) == maxPrefKeys {
+				break
+			}
 			p.per[k] = constraint{maxHeight: c.MaxHeight, maxFPS: c.MaxFrameRate}
 		}
 	}
 }
+
+func capKeys(keys []string) []string { return keys[:min(len(keys), maxPrefKeys)] }
 
 // constraintFor is the receiver's constraint for one source.
 func (p *receiverPrefs) constraintFor(s *videoSource) constraint {

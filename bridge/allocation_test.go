@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -104,5 +105,24 @@ func TestSenderConstraints(t *testing.T) {
 	}
 	if got := last(); got != "0" {
 		t.Fatalf("nobody receives: %s", got)
+	}
+}
+
+// TestPrefsBounded: oversized constraint messages are cut to maxPrefKeys
+// (reliability.md M8).
+func TestPrefsBounded(t *testing.T) {
+	m := colibri.ReceiverVideoConstraints{Constraints: map[string]colibri.VideoConstraints{}}
+	for i := range 1000 {
+		m.OnStageSources = append(m.OnStageSources, fmt.Sprint(i))
+		m.Constraints[fmt.Sprint(i)] = colibri.VideoConstraints{MaxHeight: -1 << 30}
+	}
+	p := defaultPrefs()
+	p.merge(&m)
+	if len(p.onStage) != maxPrefKeys || len(p.per) != maxPrefKeys {
+		t.Fatalf("kept %d on-stage keys and %d constraints", len(p.onStage), len(p.per))
+	}
+	a := allocate(&p, testSources("a"), nil, -1, time.Now())
+	if got := a.target(100); got.enc != 0 {
+		t.Fatalf("target %+v", got)
 	}
 }

@@ -26,6 +26,10 @@ func rtpHeaderLen(pkt []byte) int {
 	return n
 }
 
+// maxRetransmitPerNack bounds the work one NACK packet can cause
+// (reliability.md M6: a NACK for 10 000 sequence numbers).
+const maxRetransmitPerNack = 128
+
 // answerNack retransmits from e's cache of a projected stream what the
 // receiver e reports lost, RTX-encapsulated (RFC 4588) on the RTX SSRC it
 // knows (the FID partner of the primary) when there is one.
@@ -35,8 +39,13 @@ func (e *endpoint) answerNack(n *rtcp.TransportLayerNack, src *videoSource) {
 		return
 	}
 	tbl := e.ingress.Load()
+	budget := maxRetransmitPerNack
 	for _, pair := range n.Nacks {
 		for _, seq := range pair.PacketList() {
+			if budget == 0 {
+				return
+			}
+			budget--
 			p := e.b.getPacket()
 			pkt, ok := cache.get(seq, p.data)
 			if !ok {

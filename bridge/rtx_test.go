@@ -123,3 +123,30 @@ func TestNackAnsweredWithRTX(t *testing.T) {
 		t.Fatalf("repaired packet %x", p.data[:12])
 	}
 }
+
+// TestNackFlood: a NACK naming thousands of packets causes a bounded
+// number of retransmissions (reliability.md M6).
+func TestNackFlood(t *testing.T) {
+	c, eps := testConference("a", "b")
+	for _, e := range eps {
+		e.srtpReady.Store(true)
+		e.sendQ = make(chan *outPacket, 1024)
+	}
+	giveVideo(c, eps["a"], 1)
+	a, b := eps["a"], eps["b"]
+	now := time.Now()
+	for i := range 300 {
+		a.forward(vp8Packet(20, uint16(i), 9000, 3, 1, 0, i == 0, 180), a.ingress.Load().ssrcs[20], now)
+	}
+	for len(b.sendQ) > 0 {
+		<-b.sendQ
+	}
+	seqs := make([]uint16, 10_000)
+	for i := range seqs {
+		seqs[i] = uint16(i)
+	}
+	b.relayNack(&rtcp.TransportLayerNack{MediaSSRC: 20, Nacks: rtcp.NackPairsFromSequenceNumbers(seqs)})
+	if n := len(b.sendQ); n == 0 || n > maxRetransmitPerNack {
+		t.Fatalf("%d retransmissions for one NACK", n)
+	}
+}
