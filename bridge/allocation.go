@@ -174,10 +174,14 @@ func minHeight(a, b int) int {
 }
 
 // prioritize orders sources: on-stage, then selected (in the order given),
-// then by their owner's speaker rank (unranked last, stable).
+// then screen shares before cameras before disabled sources, each by their
+// owner's speaker rank (unranked last, stable).
 func prioritize(p *receiverPrefs, sources []*videoSource, rank map[string]int) []*videoSource {
 	out := slices.Clone(sources)
 	slices.SortStableFunc(out, func(a, b *videoSource) int {
+		if ka, kb := typeOrder(a), typeOrder(b); ka != kb {
+			return ka - kb
+		}
 		return rankOf(rank, a.owner) - rankOf(rank, b.owner)
 	})
 	var top []*videoSource
@@ -190,6 +194,17 @@ func prioritize(p *receiverPrefs, sources []*videoSource, rank map[string]int) [
 	}
 	rest := slices.DeleteFunc(out, func(s *videoSource) bool { return slices.Contains(top, s) })
 	return append(top, rest...)
+}
+
+// typeOrder sorts screen shares first and disabled sources last.
+func typeOrder(s *videoSource) int {
+	switch s.kind.Load() {
+	case videoDesktop:
+		return 0
+	case videoDisabled:
+		return 2
+	}
+	return 1
 }
 
 func rankOf(rank map[string]int, owner string) int {

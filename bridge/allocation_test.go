@@ -126,3 +126,34 @@ func TestPrefsBounded(t *testing.T) {
 		t.Fatalf("target %+v", got)
 	}
 }
+
+// TestScreenSharePriority: with lastN 1 a screen share wins over the
+// dominant speaker's camera; a disabled source goes last.
+func TestScreenSharePriority(t *testing.T) {
+	srcs := testSources("a", "b", "c")
+	srcs[1].kind.Store(videoDesktop)
+	srcs[0].kind.Store(videoDisabled)
+	rank := map[string]int{"a": 0, "c": 1, "b": 2}
+	p := defaultPrefs()
+	a := allocate(&p, srcs, rank, -1, time.Now())
+	if want := []string{"b-v0", "c-v0", "a-v0"}; !slices.Equal(a.forwarded, want) {
+		t.Fatalf("order %v, want %v", a.forwarded, want)
+	}
+}
+
+func TestVideoTypeMessage(t *testing.T) {
+	c, eps := testConference("a", "b")
+	src := giveVideo(c, eps["a"], 1)
+	eps["a"].onChannelMessage([]byte(`{"colibriClass":"SourceVideoTypeMessage","sourceName":"a-v0","videoType":"desktop"}`))
+	if src.kind.Load() != videoDesktop {
+		t.Fatal("SourceVideoTypeMessage ignored")
+	}
+	eps["b"].onChannelMessage([]byte(`{"colibriClass":"SourceVideoTypeMessage","sourceName":"a-v0","videoType":"none"}`))
+	if src.kind.Load() != videoDesktop {
+		t.Fatal("another endpoint changed a's source")
+	}
+	eps["a"].onChannelMessage([]byte(`{"colibriClass":"VideoTypeMessage","videoType":"camera"}`))
+	if src.kind.Load() != videoCamera {
+		t.Fatal("VideoTypeMessage ignored")
+	}
+}

@@ -101,6 +101,16 @@ func (e *endpoint) onChannelMessage(msg []byte) {
 		if json.Unmarshal(msg, &m) == nil {
 			e.conf.setPrefs(e, func(p *receiverPrefs) { p.def.maxHeight = m.MaxFrameHeight })
 		}
+	case colibri.ClassSourceVideoType:
+		var m colibri.SourceVideoTypeMessage
+		if json.Unmarshal(msg, &m) == nil {
+			e.setVideoType(m.SourceName, m.VideoType)
+		}
+	case colibri.ClassVideoType:
+		var m colibri.VideoTypeMessage
+		if json.Unmarshal(msg, &m) == nil {
+			e.setVideoType(e.id+"-v0", m.VideoType)
+		}
 	case colibri.ClassEndpointMessage:
 		e.relayEndpointMessage(msg)
 	case colibri.ClassEndpointStats:
@@ -135,6 +145,17 @@ func (e *endpoint) relayToAll(msg []byte) {
 	for _, r := range e.conf.list() {
 		if r != e {
 			r.sendMessage(out)
+		}
+	}
+}
+
+// setVideoType records what one of the endpoint's own sources carries and
+// reallocates when that changed.
+func (e *endpoint) setVideoType(source, videoType string) {
+	k := int32(videoKindOf(videoType))
+	for _, s := range e.ingress.Load().video {
+		if s.name == source && s.kind.Swap(k) != k {
+			e.conf.reallocate()
 		}
 	}
 }

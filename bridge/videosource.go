@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -28,6 +29,7 @@ type videoSource struct {
 	seen    [maxEncodings]atomic.Int64 // unix nanoseconds of the last packet
 	rates   [maxEncodings]atomic.Int64 // measured bps
 	cache   sourceCache                // recent packets, for retransmissions
+	kind    atomic.Int32               // videoCamera, videoDesktop or videoDisabled
 	// Rate measurement, owner's reader goroutine only.
 	acc      [maxEncodings]int
 	accStart [maxEncodings]time.Time
@@ -58,7 +60,28 @@ func newVideoSource(owner string, ms colibri.MediaSource) *videoSource {
 	if s.name == "" {
 		s.name = owner + "-v0"
 	}
+	if len(ms.Sources) > 0 {
+		s.kind.Store(int32(videoKindOf(ms.Sources[0].VideoType)))
+	}
 	return s
+}
+
+// Video types of a source (bridge.md §4.2 SourceVideoTypeMessage).
+const (
+	videoCamera = iota
+	videoDesktop
+	videoDisabled
+)
+
+// videoKindOf maps a signalled or announced video type; unknown is camera.
+func videoKindOf(t string) int {
+	switch strings.ToLower(t) {
+	case "desktop", "desktop_high_fps":
+		return videoDesktop
+	case "none", "disabled":
+		return videoDisabled
+	}
+	return videoCamera
 }
 
 func fidPartner(ms colibri.MediaSource, ssrc uint32) uint32 {
@@ -93,6 +116,7 @@ func (s *videoSource) inherit(o *videoSource) {
 		s.heights[i].Store(o.heights[i].Load())
 		s.seen[i].Store(o.seen[i].Load())
 	}
+	s.kind.Store(o.kind.Load())
 }
 
 // height is the frame height of encoding i.

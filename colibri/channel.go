@@ -184,3 +184,23 @@ func NewDominantSpeakerEvent(dominant string, previous []string, silence bool) D
 	return DominantSpeakerEndpointChangeEvent{Class: ClassDominantSpeaker, Dominant: dominant,
 		PreviousSpeakers: append([]string{}, previous...), Silence: silence}
 }
+
+// Bridge-channel classes of video-type announcements (client to bridge).
+const (
+	ClassSourceVideoType = "SourceVideoTypeMessage"
+	ClassVideoType       = "VideoTypeMessage" // legacy: the endpoint's camera source
+)
+
+// SourceVideoTypeMessage tells the bridge what a source carries: camera,
+// desktop, desktop_high_fps, or none/disabled (no video).
+type SourceVideoTypeMessage struct {
+	Class      string `json:"colibriClass"`
+	SourceName string `json:"sourceName"`
+	VideoType  string `json:"videoType"`
+}
+
+// VideoTypeMessage is the legacy per-endpoint form of SourceVideoTypeMessage.
+type VideoTypeMessage struct {
+	Class     string `json:"colibriClass"`
+	VideoType string `json:"videoType"`
+}
