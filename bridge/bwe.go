@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/pion/rtcp"
+
+	"meetd/colibri"
 )
 
 // Downlink bandwidth estimation per receiver (bridge.md §5.7): the bridge
@@ -27,6 +29,8 @@ const (
 	bweGrowth    = 0.35 // per second
 	bweBaseReset = 10 * time.Second
 	sentRing     = 4096
+	// connectionStatsEvery is how often a client hears its estimate.
+	connectionStatsEvery = 10 * time.Second
 )
 
 // sentPacket is one packet the writer stamped.
@@ -74,6 +78,7 @@ type estimator struct {
 	estimate atomic.Int64 // published value; 0 = no feedback yet
 	allocAt  time.Time    // when the allocation last followed the estimate
 	allocFor float64      // the estimate it followed
+	toldAt   time.Time    // when the client was last sent ConnectionStats
 }
 
 // feedbackBatch summarises one transport-cc feedback packet.
@@ -193,6 +198,10 @@ func (e *endpoint) onTransportFeedback(fb *rtcp.TransportLayerCC, now time.Time)
 	v := float64(x.estimate.Load())
 	if v == 0 {
 		return
+	}
+	if now.Sub(x.toldAt) >= connectionStatsEvery {
+		x.toldAt = now
+		e.sendJSON(colibri.NewConnectionStats(int64(v)))
 	}
 	if math.Abs(v-x.allocFor) > 0.15*x.allocFor || now.Sub(x.allocAt) > 2*time.Second {
 		x.allocFor, x.allocAt = v, now

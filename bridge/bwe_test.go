@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -103,5 +104,29 @@ func TestExtensionValue(t *testing.T) {
 	two := []byte{0x90, 100, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0x10, 0x00, 0, 1, 5, 2, 0xAA, 0xBB}
 	if v := extensionValue(two, 5); len(v) != 2 || v[0] != 0xAA {
 		t.Fatalf("two-byte form %x", v)
+	}
+}
+
+// TestConnectionStats: feedback gives the endpoint an estimate, which the
+// client hears at most every connectionStatsEvery.
+func TestConnectionStats(t *testing.T) {
+	_, eps := testConference("a")
+	e := eps["a"]
+	now := time.Unix(100, 0)
+	for i := range 3 {
+		e.sent.stamp(1200, now)
+		fb := feedbackFor(uint16(i), []int64{now.UnixMicro() + 10_000}, nil)
+		e.onTransportFeedback(fb, now)
+		now = now.Add(time.Second)
+	}
+	msgs := drain(e.msgQ)
+	n := 0
+	for _, m := range msgs {
+		if strings.Contains(m, `"colibriClass":"ConnectionStats","estimatedDownlinkBandwidth":`) {
+			n++
+		}
+	}
+	if n != 1 || e.budget() <= 0 {
+		t.Fatalf("%d ConnectionStats in %v, budget %v", n, msgs, e.budget())
 	}
 }

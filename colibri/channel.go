@@ -204,3 +204,17 @@ type VideoTypeMessage struct {
 	Class     string `json:"colibriClass"`
 	VideoType string `json:"videoType"`
 }
+
+// ClassConnectionStats is the bridge's periodic report of a receiver's estimate.
+const ClassConnectionStats = "ConnectionStats"
+
+// ConnectionStats tells a client the bridge's estimate of its downlink.
+type ConnectionStats struct {
+	Class                      string `json:"colibriClass"`
+	EstimatedDownlinkBandwidth int64  `json:"estimatedDownlinkBandwidth"`
+}
+
+// NewConnectionStats returns a ConnectionStats message (bits per second).
+func NewConnectionStats(bps int64) ConnectionStats {
+	return ConnectionStats{Class: ClassConnectionStats, EstimatedDownlinkBandwidth: bps}
+}
