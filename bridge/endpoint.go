@@ -75,6 +75,7 @@ type endpoint struct {
 	twcc    *twccState                   // reader goroutine only
 	fwd     *forwarder                   // reader goroutine only
 	loss    *lossTracker                 // reader goroutine only
+	rx      *receptionStats              // reader goroutine only
 	bwe     estimator                    // reader goroutine, estimate atomic
 	sent    sentLog                      // writer stamps, reader looks up
 	meter   meter
@@ -94,6 +95,7 @@ func newEndpoint(c *conference, id string) (*endpoint, error) {
 	e.twcc = newTWCCState(c.videoSSRC)
 	e.fwd = newForwarder()
 	e.loss = newLossTracker()
+	e.rx = newReceptionStats()
 	e.prefs = defaultPrefs()
 	agent, err := e.newAgent()
 	if err != nil {

@@ -70,6 +70,10 @@ func (e *endpoint) onSRTP(st *readerState, b []byte) {
 	verdict, route := inspectRTP(plain, tbl, &st.h)
 	if verdict <= verdictKeep {
 		e.recordTWCC(&st.h, tbl.twccExt)
+		e.rx.packet(st.h.SSRC, st.h.SequenceNumber)
+		if rr := e.rx.due(e.conf.videoSSRC, time.Now()); rr != nil {
+			e.sendRTCP(rr)
+		}
 	}
 	switch verdict {
 	case verdictForward:

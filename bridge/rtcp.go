@@ -33,6 +33,7 @@ func (e *endpoint) onSRTCP(st *readerState, b []byte) {
 func (e *endpoint) relayRTCP(p rtcp.Packet) {
 	switch p := p.(type) {
 	case *rtcp.SenderReport:
+		e.rx.senderReport(p.SSRC, p.NTPTime, time.Now())
 		e.relaySenderReport(p)
 	case *rtcp.PictureLossIndication:
 		e.requestKeyframe(p.MediaSSRC)

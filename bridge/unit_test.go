@@ -63,6 +63,7 @@ func testConference(ids ...string) (*conference, map[string]*endpoint) {
 		e.ingress.Store(emptyIngress)
 		e.fwd = newForwarder()
 		e.loss = newLossTracker()
+		e.rx = newReceptionStats()
 		e.prefs = defaultPrefs()
 		c.addEndpoint(e)
 		eps[id] = e
