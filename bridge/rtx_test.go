@@ -150,3 +150,44 @@ func TestNackFlood(t *testing.T) {
 		t.Fatalf("%d retransmissions for one NACK", n)
 	}
 }
+
+// FuzzRTCP runs arbitrary compound RTCP from a receiver through the
+// bridge's handling: NACKs answered from the cache, transport-cc feedback
+// into the estimator, PLIs and SRs relayed.
+func FuzzRTCP(f *testing.F) {
+	seed := func(pkts ...rtcp.Packet) {
+		b, err := rtcp.Marshal(pkts)
+		if err == nil {
+			f.Add(b)
+		}
+	}
+	seed(&rtcp.TransportLayerNack{MediaSSRC: 20, Nacks: rtcp.NackPairsFromSequenceNumbers([]uint16{1, 2, 40})})
+	seed(feedbackFor(0, []int64{64000, 65000, 70000}, map[uint16]bool{1: true}))
+	seed(&rtcp.PictureLossIndication{MediaSSRC: 20}, &rtcp.SenderReport{SSRC: 11, NTPTime: 1 << 40})
+	c, eps := testConference("a", "b")
+	for _, e := range eps {
+		e.srtpReady.Store(true)
+	}
+	giveVideo(c, eps["a"], 3)
+	now := time.Unix(1, 0)
+	for i := range 20 {
+		eps["a"].forward(vp8Packet(20, uint16(i), 0, 0, 0, 0, i == 0, 180), eps["a"].ingress.Load().ssrcs[20], now)
+		eps["b"].sent.stamp(1000, now)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		pkts, err := parseRTCP(b)
+		if err != nil {
+			return
+		}
+		for _, p := range pkts {
+			eps["b"].relayRTCP(p)
+			eps["a"].relayRTCP(p)
+		}
+		for _, e := range eps {
+			for len(e.sendQ) > 0 {
+				e.b.bufs.Put(<-e.sendQ)
+			}
+			drain(e.msgQ)
+		}
+	})
+}
