@@ -12,8 +12,8 @@ const (
 	plotW, plotH   = 760, 440
 	padL, padR     = 70, 190
 	padT, padB     = 30, 55
-	plotXTicks     = 6
-	plotYTicks     = 6
+	plotXTicks     = 5
+	plotYTicks     = 5
 	plotPointR     = 4
 	plotStrokeW    = 2
 	plotLabelShift = 14

@@ -126,7 +126,7 @@ func write(o options, args []string, rep *bench.Report, start time.Time) error {
 	fmt.Fprintf(f, "# meetd benchmark\n\n%s UTC, %s, %d rounds, warm-up %v, window %v; run took %v.\n\n",
 		start.UTC().Format("2006-01-02 15:04"), machine(), rep.Rounds, rep.Timing.Warmup, rep.Timing.Window,
 		time.Since(start).Round(time.Second))
-	fmt.Fprintf(f, "Command: `make bench` (= `taskset -c 0 bin/meetd-bench %s`). Servers on CPU 1, load tool on CPU 0. "+
+	fmt.Fprintf(f, "Command: `make bench` (= `bench/run.sh %s`: a private network namespace, `chrt -r 10 taskset -c 0 bin/meetd-bench`). Servers on CPU 1, load tool on CPU 0. "+
 		"CPU per forwarded packet = server utime+stime ÷ RTP packets received by all emulated receivers in the window. "+
 		"Medians with min–max over rounds. R = server µs/pkt ÷ minimal forwarder µs/pkt at the same input rate, fan-out and packet size, same round.\n\n",
 		strings.Join(args, " "))
