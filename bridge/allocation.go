@@ -131,7 +131,7 @@ func allocate(p *receiverPrefs, sources []*videoSource, rank map[string]int, bud
 			if s.rate(enc, now) > left && n > 0 {
 				continue
 			}
-			if !s.simulcast() && s.rate(0, now) > left {
+			if !s.simulcast() {
 				eff = minHeight(eff, heightFor(left))
 			}
 			left -= s.rate(enc, now)

@@ -157,3 +157,22 @@ func TestVideoTypeMessage(t *testing.T) {
 		t.Fatal("VideoTypeMessage ignored")
 	}
 }
+
+// TestSingleEncodingSenderHeight: a source without simulcast cannot be
+// thinned by the bridge, so the height asked of its sender follows the
+// receiver's bandwidth.
+func TestSingleEncodingSenderHeight(t *testing.T) {
+	s := &videoSource{name: "a-v0", owner: "a", primary: 100, ssrcs: []uint32{100}}
+	s.heights[0].Store(720)
+	p := defaultPrefs()
+	p.per = map[string]constraint{"a-v0": {maxHeight: 720}}
+	for _, tc := range []struct {
+		budget float64
+		want   int
+	}{{-1, 720}, {5_000_000, 720}, {1_000_000, 360}, {400_000, 180}} {
+		a := allocate(&p, []*videoSource{s}, nil, tc.budget, time.Now())
+		if got := a.effective[s]; got != tc.want || a.target(100).enc != 0 {
+			t.Errorf("budget %.0f: sender asked for %d lines, want %d", tc.budget, got, tc.want)
+		}
+	}
+}

@@ -16,9 +16,10 @@ import (
 // endpoint and estimates from the endpoint's transport-cc feedback. The
 // estimator is delay- and loss-based in the spirit of GCC: queueing delay
 // growing over bweOveruse or loss over bweLossHigh cuts the estimate to
-// what was delivered; a quiet link lets it grow by bweGrowth per second,
-// bounded by 2.5 times the delivered rate plus 500 kbit/s (probing fills
-// the gap).
+// what was delivered; a quiet link lets it grow by bweGrowth per second
+// (bweNearCut for bweHold after a cut, so a limited link is not overrun
+// again at once), bounded by 2.5 times the delivered rate plus 500 kbit/s
+// (probing fills the gap).
 const (
 	bweInitial   = 2_500_000.0
 	bweMin       = 100_000.0
@@ -27,6 +28,8 @@ const (
 	bweUnderuse  = 15.0 // ms
 	bweLossHigh  = 0.1
 	bweGrowth    = 0.35 // per second
+	bweNearCut   = 0.08 // per second, for bweHold after a cut
+	bweHold      = 8 * time.Second
 	bweBaseReset = 10 * time.Second
 	sentRing     = 4096
 	// connectionStatsEvery is how often a client hears its estimate.
@@ -79,6 +82,7 @@ type estimator struct {
 	allocAt  time.Time    // when the allocation last followed the estimate
 	allocFor float64      // the estimate it followed
 	toldAt   time.Time    // when the client was last sent ConnectionStats
+	cutAt    time.Time    // when delay or loss last cut the estimate
 }
 
 // feedbackBatch summarises one transport-cc feedback packet.
@@ -178,10 +182,16 @@ func (x *estimator) update(b feedbackBatch, now time.Time) {
 	switch {
 	case loss > bweLossHigh:
 		x.value *= 1 - 0.5*loss
+		x.cutAt = now
 	case x.queue > bweOveruse && x.queue > prev:
 		x.value = min(x.value, 0.85*x.rate)
+		x.cutAt = now
 	case x.queue < bweUnderuse:
-		x.value = min(x.value*(1+bweGrowth*dt), max(x.value, 2.5*x.rate+500_000))
+		growth := bweGrowth
+		if now.Sub(x.cutAt) < bweHold {
+			growth = bweNearCut
+		}
+		x.value = min(x.value*(1+growth*dt), max(x.value, 2.5*x.rate+500_000))
 	}
 	x.value = min(max(x.value, bweMin), bweMax)
 	x.estimate.Store(int64(x.value))
