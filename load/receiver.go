@@ -25,7 +25,7 @@ type receiver struct {
 	e        *endpoint
 	probe    bool
 	streams  map[uint32]*rxStream
-	twcc     map[int]*twcc.Recorder // by sending endpoint
+	twcc     *twcc.Recorder
 	lastFB   time.Time
 	view     rtpView
 	hdr      rtp.Header
@@ -40,7 +40,7 @@ type receiver struct {
 }
 
 func newReceiver(e *endpoint, probe bool) *receiver {
-	return &receiver{e: e, probe: probe, streams: map[uint32]*rxStream{}, twcc: map[int]*twcc.Recorder{},
+	return &receiver{e: e, probe: probe, streams: map[uint32]*rxStream{},
 		plain: make([]byte, 0, 1600), rtcpIn: make([]byte, 0, 1600),
 		ptRTX: e.offer.ptRTX, twccID: e.offer.extTWCCV, lastFB: time.Now()}
 }
@@ -121,21 +121,22 @@ func (r *receiver) nack(ssrc uint32, first, n uint16) {
 	r.e.sendRTCP(&rtcp.TransportLayerNack{SenderSSRC: r.e.rtcpSSRC(), MediaSSRC: ssrc, Nacks: pairs})
 }
 
+// recordTWCC notes a packet's transport-wide sequence number. Like a
+// browser, a receiver keeps one sequence space per transport: an SFU that
+// stamps its own numbers per receiver (JVB, meetd, Janus) gets exact
+// feedback for its bandwidth estimation.
 func (r *receiver) recordTWCC(ssrc uint32, seq uint16, now time.Time) {
-	from := senderOf(ssrc)
-	rec := r.twcc[from]
-	if rec == nil {
-		rec = twcc.NewRecorder(r.e.rtcpSSRC())
-		r.twcc[from] = rec
+	if r.twcc == nil {
+		r.twcc = twcc.NewRecorder(r.e.rtcpSSRC())
 	}
-	rec.Record(ssrc, seq, now.UnixMicro())
+	r.twcc.Record(ssrc, seq, now.UnixMicro())
 }
 
-// sendFeedback sends the transport-cc feedback of all remote senders.
+// sendFeedback sends the transport-cc feedback gathered since the last one.
 func (r *receiver) sendFeedback() {
 	r.feedback = r.feedback[:0]
-	for _, rec := range r.twcc {
-		r.feedback = append(r.feedback, rec.BuildFeedbackPacket()...)
+	if r.twcc != nil {
+		r.feedback = append(r.feedback, r.twcc.BuildFeedbackPacket()...)
 	}
 	for len(r.feedback) > 0 {
 		n := min(len(r.feedback), 8)
