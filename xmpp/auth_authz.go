@@ -20,7 +20,7 @@ func (s *Server) authorized(sess *session, st *dom.Element) (stz.Condition, bool
 	if !stz.IsRequest(st) {
 		return stz.Condition{}, true
 	}
-	to, err := jid.Parse(st.Attr("to"))
+	to, err := parseAddr(st.Attr("to"))
 	if err != nil {
 		return stz.Condition{}, true
 	}

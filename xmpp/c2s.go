@@ -182,7 +182,7 @@ func (c *c2s) stanza(ctx context.Context, el *dom.Element) error {
 	}
 	el.SetAttr("from", c.sess.jid.String())
 	if to := el.Attr("to"); to != "" {
-		if _, err := jid.Parse(to); err != nil {
+		if _, err := parseAddr(to); err != nil {
 			el.RemoveAttr("to")
 			c.srv.bounce(el, stz.JIDMalformed)
 			return nil

@@ -167,7 +167,7 @@ func (c *component) stanza(el *dom.Element) error {
 		return &streamError{cond: condInvalidFrom}
 	}
 	if to := el.Attr("to"); to != "" {
-		if _, err := jid.Parse(to); err != nil {
+		if _, err := parseAddr(to); err != nil {
 			el.RemoveAttr("to")
 			c.srv.bounce(el, stz.JIDMalformed)
 			return nil

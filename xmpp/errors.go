@@ -23,6 +23,9 @@ var (
 	ErrBinaryFrame = errors.New("xmpp: binary WebSocket message")
 	// ErrNoTLS is returned by ServeC2S without a TLS configuration.
 	ErrNoTLS = errors.New("xmpp: client connections over TCP need a TLS configuration for STARTTLS")
+	// ErrBadAddress is returned for an address whose canonical form does not
+	// parse back to itself.
+	ErrBadAddress = errors.New("xmpp: unstable address")
 	// ErrBadStanza is returned by LocalSession.Send for a non-stanza element.
 	ErrBadStanza = errors.New("xmpp: not a jabber:client iq, message or presence")
 )

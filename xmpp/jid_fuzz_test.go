@@ -30,7 +30,7 @@ func FuzzRouteJID(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, to string) {
-		if j, err := jid.Parse(to); err == nil {
+		if j, err := parseAddr(to); err == nil {
 			again, err := jid.Parse(j.String())
 			if err != nil || !again.Equal(j) || again.Bare().String() != j.Bare().String() {
 				t.Fatalf("%q parses to %q, which does not parse back the same (%v)", to, j, err)

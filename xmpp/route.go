@@ -15,7 +15,7 @@ func (s *Server) route(st *dom.Element) {
 		s.toAccount(st)
 		return
 	}
-	to, err := jid.Parse(toAttr)
+	to, err := parseAddr(toAttr)
 	if err != nil {
 		s.bounce(st, stz.JIDMalformed)
 		return
