@@ -35,7 +35,9 @@ func testMeetd(t *testing.T) string {
 	cfg := strings.Join([]string{`domain = "localhost"`, fmt.Sprintf("state_dir = %q", filepath.Join(dir, "state")),
 		"[http]", fmt.Sprintf("listen = \"127.0.0.1:%d\"", httpPort), fmt.Sprintf("public_url = %q", url),
 		"[media]", fmt.Sprintf("listen = \"127.0.0.1:%d\"", mediaPort), `advertise = ["127.0.0.1"]`,
-		"[log]", `level = "warn"`}, "\n") + "\n"
+		"[log]", `level = "warn"`,
+		// No fixed host ports: the ops listener and the XMPP TCP ports stay off or on free ports.
+		"[ops]", `listen = ""`, "[xmpp]", `c2s_listen = "127.0.0.1:0"`, `component_listen = "127.0.0.1:0"`}, "\n") + "\n"
 	cfgPath := filepath.Join(dir, "meetd.toml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
