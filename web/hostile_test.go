@@ -64,7 +64,7 @@ func TestHostileRoomAndTenantPaths(t *testing.T) {
 // client is served during and after the attack.
 func TestSlowlorisClosedByHeaderTimeout(t *testing.T) {
 	s := newTestServer(t, testConfig(t), Options{})
-	const timeout = 700 * time.Millisecond
+	const timeout = time.Second
 	s.http.ReadHeaderTimeout = timeout
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
