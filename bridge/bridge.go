@@ -52,6 +52,9 @@ func New(cfg Config) (*Bridge, error) {
 		return nil, fmt.Errorf("bridge: listen %s: %w", cfg.UDPListen, err)
 	}
 	b := &Bridge{cfg: cfg, log: cfg.Logger, udp: udp, confs: map[string]*conference{}}
+	if err := sizeSocketBuffers(udp); err != nil {
+		b.log.Warn("media socket buffers not enlarged", "err", err)
+	}
 	b.pionLog = &pionLoggerFactory{log: cfg.Logger}
 	if err := b.makeIdentity(); err != nil {
 		_ = udp.Close()
