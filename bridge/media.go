@@ -8,6 +8,8 @@ import (
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
+
+	"meetd/bridge/pipe"
 )
 
 const maxDatagram = 1600
@@ -27,7 +29,7 @@ type readerState struct {
 
 // readLoop is the endpoint's only reader: it demultiplexes DTLS from SRTP
 // and SRTCP (RFC 7983) and runs the ingress path for media.
-func (e *endpoint) readLoop(conn *ice.Conn, pipe *dtlsPipe) {
+func (e *endpoint) readLoop(conn *ice.Conn, pipe *pipe.DTLS) {
 	defer e.wg.Done()
 	defer func() { _ = pipe.Close() }()
 	st := &readerState{buf: make([]byte, maxDatagram), plain: make([]byte, maxDatagram)}
@@ -41,10 +43,10 @@ func (e *endpoint) readLoop(conn *ice.Conn, pipe *dtlsPipe) {
 	}
 }
 
-func (e *endpoint) handleDatagram(st *readerState, b []byte, pipe *dtlsPipe) {
+func (e *endpoint) handleDatagram(st *readerState, b []byte, pipe *pipe.DTLS) {
 	switch classify(b) {
 	case classDTLS:
-		if !pipe.push(append([]byte(nil), b...)) {
+		if !pipe.Push(append([]byte(nil), b...)) {
 			e.b.counters.queueDrops.Add(1)
 		}
 	case classRTP:

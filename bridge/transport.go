@@ -14,6 +14,7 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/srtp/v3"
 
+	"meetd/bridge/pipe"
 	"meetd/xmpp/jingle"
 )
 
@@ -30,7 +31,7 @@ func (e *endpoint) connect(remote remoteTransport) {
 		return
 	}
 	e.log.Debug("ice connected")
-	pipe := newDTLSPipe(conn)
+	pipe := pipe.NewDTLS(conn)
 	e.wg.Add(1)
 	go e.readLoop(conn, pipe)
 	dconn, err := e.handshake(pipe, conn.RemoteAddr(), remote.fingerprints)
@@ -60,7 +61,7 @@ func (e *endpoint) logFailure(stage string, err error) {
 
 // handshake runs the DTLS server side and checks the client's certificate
 // against the fingerprint the focus signalled.
-func (e *endpoint) handshake(pipe *dtlsPipe, raddr net.Addr, fps []jingle.Fingerprint) (*dtls.Conn, error) {
+func (e *endpoint) handshake(pipe *pipe.DTLS, raddr net.Addr, fps []jingle.Fingerprint) (*dtls.Conn, error) {
 	dconn, err := dtls.ServerWithOptions(dtlsnet.PacketConnFromConn(pipe), raddr,
 		dtls.WithCertificates(e.b.cert),
 		dtls.WithSRTPProtectionProfiles(dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80),

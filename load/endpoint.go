@@ -13,6 +13,7 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/rtcp"
 
+	"meetd/bridge/pipe"
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
 )
@@ -43,7 +44,7 @@ type endpoint struct {
 	offer    *offerInfo
 	agent    *ice.Agent
 	conn     *ice.Conn
-	pipe     *dtlsPipe
+	pipe     *pipe.DTLS
 	dtls     *dtls.Conn
 	keys     *srtpKeys
 	ready    atomic.Bool
@@ -159,7 +160,7 @@ func (e *endpoint) connect(ctx context.Context) error {
 	}
 	e.conn = conn
 	e.times.iceDone = time.Since(e.times.joinSent)
-	e.pipe = newDTLSPipe(conn)
+	e.pipe = pipe.NewDTLS(conn)
 	e.rx = newReceiver(e, e.probe)
 	e.wg.Add(1)
 	go e.readLoop()
@@ -204,7 +205,7 @@ func (e *endpoint) readLoop() {
 		b := buf[:n]
 		switch {
 		case isDTLS(b):
-			e.pipe.push(append([]byte(nil), b...))
+			e.pipe.Push(append([]byte(nil), b...))
 		case !e.ready.Load():
 		case isRTCP(b):
 			e.rx.onRTCP(b)
