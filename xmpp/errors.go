@@ -21,6 +21,9 @@ var (
 	ErrNotWellFormed = errors.New("xmpp: not one well-formed element")
 	// ErrBinaryFrame is returned for a binary WebSocket message (RFC 7395 uses text).
 	ErrBinaryFrame = errors.New("xmpp: binary WebSocket message")
+	// ErrTooManyFragments is returned for a WebSocket message spread over
+	// more frames than Limits.WebSocketFragments.
+	ErrTooManyFragments = errors.New("xmpp: WebSocket message in too many fragments")
 	// ErrNoTLS is returned by ServeC2S without a TLS configuration.
 	ErrNoTLS = errors.New("xmpp: client connections over TCP need a TLS configuration for STARTTLS")
 	// ErrBadAddress is returned for an address whose canonical form does not

@@ -10,6 +10,9 @@ const (
 	DefaultJoinRate        = 5   // MUC joins per room per second
 	DefaultJoinBurst       = 20  // joins a room accepts at once
 	DefaultMaxOccupants    = 100 // occupants per room, service accounts not counted
+	// DefaultWebSocketFragments: data frames one WebSocket message may
+	// span (Prosody's websocket_frame_fragment_limit).
+	DefaultWebSocketFragments = 8
 )
 
 // maxIPEntries bounds the per-IP table; idle entries are swept first.
@@ -35,6 +38,10 @@ type Limits struct {
 	JoinBurst int
 	// MaxOccupants caps the occupants of one room.
 	MaxOccupants int
+	// WebSocketFragments caps the frames (the first plus continuations) of
+	// one WebSocket message; the stream ends with policy-violation and
+	// close code 1008 beyond it.
+	WebSocketFragments int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -55,5 +62,6 @@ func (l Limits) withDefaults() Limits {
 	setF(&l.JoinRate, DefaultJoinRate)
 	setI(&l.JoinBurst, DefaultJoinBurst)
 	setI(&l.MaxOccupants, DefaultMaxOccupants)
+	setI(&l.WebSocketFragments, DefaultWebSocketFragments)
 	return l
 }

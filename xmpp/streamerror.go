@@ -47,7 +47,7 @@ func conditionOf(err error) string {
 	switch {
 	case errors.As(err, &se):
 		return se.cond
-	case errors.Is(err, ErrStanzaTooLarge):
+	case errors.Is(err, ErrStanzaTooLarge), errors.Is(err, ErrTooManyFragments):
 		return condPolicyViolation
 	case errors.Is(err, ErrRestrictedXML):
 		return condRestrictedXML

@@ -1,6 +1,7 @@
 package xmpp
 
 import (
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -11,14 +12,14 @@ import (
 )
 
 // TestTrickledStanza covers the "1 byte/second trickle" case of
-// reliability.md §5.1 X4 over WebSocket, one byte per continuation frame,
-// with a client that answers the server's pings (as browsers do). Before
+// reliability.md §5.1 X4 over WebSocket: one frame whose payload arrives a
+// byte at a time (spreading a stanza over many frames is bounded by
+// Limits.WebSocketFragments instead, see TestWebSocketFragments). Before
 // login the pre-auth timeout ends the stream (connection-timeout). After
-// login no timer applies — the trickle outlives the pre-auth timeout, and
-// answered pings keep the idle timeout away — and the stanza byte budget is
-// the bound: policy-violation
-// once MaxStanzaBytes is exceeded, before the element ends. Another
-// session stays up throughout.
+// login no timer applies — the trickle outlives the pre-auth timeout — and
+// the stanza byte budget is the bound: policy-violation once
+// MaxStanzaBytes is exceeded, before the element ends. Another session
+// stays up throughout.
 func TestTrickledStanza(t *testing.T) {
 	leakCheck(t)
 	const limit = 200
@@ -39,14 +40,16 @@ func TestTrickledStanza(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := env.dialFragmenting()
+			c := env.dial()
 			if tt.login {
 				c.login()
 			}
+			// A pong written by the library now would land inside the frame.
+			c.conn.SetPingHandler(func(string) error { return nil })
 			got := make(chan string, 1)
-			go func() { got <- readStreamError(c.conn) }() // also answers pings
+			go func() { got <- readStreamError(c.conn) }()
 			start := time.Now()
-			sent := trickleFragments(c.conn, tt.stanza, 5*time.Millisecond)
+			sent := trickleFrame(c.conn.NetConn(), tt.stanza, 5*time.Millisecond)
 			if cond := <-got; cond != tt.want {
 				t.Fatalf("stream error %q, want %q", cond, tt.want)
 			}
@@ -61,35 +64,20 @@ func TestTrickledStanza(t *testing.T) {
 	}
 }
 
-// dialFragmenting is dial with a one-byte write buffer: every Write on a
-// message writer goes out as its own frame.
-func (e *testEnv) dialFragmenting() *wsClient {
-	e.t.Helper()
-	d := websocket.Dialer{Subprotocols: []string{"xmpp"}, HandshakeTimeout: waitTimeout, WriteBufferSize: 1}
-	conn, resp, err := d.Dial(e.url, nil)
-	if err != nil {
-		e.t.Fatalf("dial: %v", err)
-	}
-	_ = resp.Body.Close()
-	e.t.Cleanup(func() { _ = conn.Close() })
-	return &wsClient{t: e.t, conn: conn}
-}
-
-// trickleFragments sends s as one text message, one byte per frame, pausing
-// between frames; it returns how many bytes went out before a write failed.
-func trickleFragments(conn *websocket.Conn, s string, pause time.Duration) int {
-	w, err := conn.NextWriter(websocket.TextMessage)
-	if err != nil {
+// trickleFrame sends s as one text frame: the header at once, then the
+// payload a byte at a time, pausing between bytes. It returns how many
+// payload bytes went out before a write failed.
+func trickleFrame(conn net.Conn, s string, pause time.Duration) int {
+	frame := clientFrame(true, opText, []byte(s))
+	payloadAt := len(frame) - len(s)
+	if _, err := conn.Write(frame[:payloadAt]); err != nil {
 		return 0
 	}
 	for i := range len(s) {
-		if _, err := w.Write([]byte{s[i]}); err != nil {
+		if _, err := conn.Write(frame[payloadAt+i : payloadAt+i+1]); err != nil {
 			return i
 		}
 		time.Sleep(pause)
-	}
-	if err := w.Close(); err != nil {
-		return len(s) - 1
 	}
 	return len(s)
 }

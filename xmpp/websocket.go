@@ -2,9 +2,11 @@ package xmpp
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -23,6 +25,7 @@ type wsTransport struct {
 	idle  time.Duration
 
 	wmu       sync.Mutex
+	closeCode atomic.Int32 // the close frame's status; 0 means 1000
 	closeOnce sync.Once
 	stop      chan struct{}
 	pingDone  chan struct{}
@@ -52,14 +55,14 @@ func (t *wsTransport) ReadElement(ctx context.Context) (*dom.Element, error) {
 		}
 		typ, r, err := t.conn.NextReader()
 		if err != nil {
-			return nil, err
+			return nil, t.readFailed(err)
 		}
 		if typ != websocket.TextMessage {
-			return nil, ErrBinaryFrame
+			return nil, t.readFailed(ErrBinaryFrame)
 		}
 		b, err := io.ReadAll(io.LimitReader(r, int64(t.limit)+1))
 		if err != nil {
-			return nil, err
+			return nil, t.readFailed(err)
 		}
 		if len(b) > t.limit {
 			return nil, ErrStanzaTooLarge
@@ -69,6 +72,18 @@ func (t *wsTransport) ReadElement(ctx context.Context) (*dom.Element, error) {
 			return el, err
 		}
 	}
+}
+
+// readFailed picks the close status for a read error, as Prosody does:
+// 1003 for binary data, 1008 (policy) for a message in too many fragments.
+func (t *wsTransport) readFailed(err error) error {
+	switch {
+	case errors.Is(err, ErrBinaryFrame):
+		t.closeCode.Store(websocket.CloseUnsupportedData)
+	case errors.Is(err, ErrTooManyFragments):
+		t.closeCode.Store(websocket.ClosePolicyViolation)
+	}
+	return err
 }
 
 // WriteElement sends e as one text message.
@@ -91,7 +106,11 @@ func (t *wsTransport) Close() error {
 	var err error
 	t.closeOnce.Do(func() {
 		close(t.stop)
-		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
+		code := int(t.closeCode.Load())
+		if code == 0 {
+			code = websocket.CloseNormalClosure
+		}
+		msg := websocket.FormatCloseMessage(code, "")
 		_ = t.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 		err = t.conn.Close()
 		<-t.pingDone

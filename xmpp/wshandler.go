@@ -9,6 +9,9 @@ import (
 
 // WebSocketHandler serves XMPP over WebSocket (RFC 7395, subprotocol
 // "xmpp"). A plain GET is answered 200, for lib-jitsi-meet's keep-alive.
+// A message may span at most Limits.WebSocketFragments frames; the frame
+// headers are followed on the raw bytes because the WebSocket library joins
+// fragments out of sight.
 func (s *Server) WebSocketHandler() http.Handler {
 	up := &websocket.Upgrader{
 		Subprotocols:    []string{"xmpp"},
@@ -43,6 +46,9 @@ func (s *Server) serveWS(up *websocket.Upgrader, w http.ResponseWriter, r *http.
 	if !s.begin() {
 		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
 		return
+	}
+	if n := s.cfg.Limits.WebSocketFragments; n > 0 {
+		w = fragmentLimiter{ResponseWriter: w, max: n}
 	}
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
