@@ -219,7 +219,7 @@ func testWebSocket(t *testing.T, u string) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	bad := strings.Replace(u, "pwd=", "pwd=x", 1)
-	if _, resp, err := websocket.DefaultDialer.DialContext(ctx, bad, nil); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+	if _, resp, err := websocket.DefaultDialer.DialContext(ctx, bad, nil); err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("wrong password accepted: %v", err)
 	}
 	ws, resp, err := websocket.DefaultDialer.DialContext(ctx, u, nil)

@@ -41,9 +41,10 @@ func (b *Bridge) serveWebSocket(up *websocket.Upgrader, w http.ResponseWriter, r
 		http.NotFound(w, r)
 		return
 	}
-	e := b.wsEndpoint(parts[1], parts[2], r.URL.Query().Get("pwd"))
+	e, status := b.wsEndpoint(parts[1], parts[2], r.URL.Query().Get("pwd"))
 	if e == nil {
-		http.Error(w, "authentication failed", http.StatusForbidden)
+		// The status alone tells what failed; the body names nothing.
+		http.Error(w, http.StatusText(status), status)
 		return
 	}
 	conn, err := up.Upgrade(w, r, nil)
@@ -80,17 +81,22 @@ func wsPath(p string) []string {
 	return parts
 }
 
-// wsEndpoint finds the endpoint and checks its WebSocket password.
-func (b *Bridge) wsEndpoint(meetingID, endpointID, pwd string) *endpoint {
+// wsEndpoint finds the endpoint and checks its WebSocket password; on
+// failure it returns the HTTP status to answer (reliability.md §5.2 T5):
+// 404 for an unknown conference or endpoint, 401 for a wrong password.
+func (b *Bridge) wsEndpoint(meetingID, endpointID, pwd string) (*endpoint, int) {
 	c := b.conference(meetingID)
 	if c == nil {
-		return nil
+		return nil, http.StatusNotFound
 	}
 	e := c.endpoint(endpointID)
-	if e == nil || subtle.ConstantTimeCompare([]byte(e.wsPwd), []byte(pwd)) != 1 {
-		return nil
+	if e == nil {
+		return nil, http.StatusNotFound
 	}
-	return e
+	if subtle.ConstantTimeCompare([]byte(e.wsPwd), []byte(pwd)) != 1 {
+		return nil, http.StatusUnauthorized
+	}
+	return e, http.StatusOK
 }
 
 // wsChannel adapts a WebSocket to channelConn.

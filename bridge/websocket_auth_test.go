@@ -18,10 +18,10 @@ import (
 )
 
 // TestWebSocketRefusals covers reliability.md §5.2 T5: /colibri-ws/ with a
-// wrong pwd, an unknown conference or endpoint is refused (403, the same
-// answer for all three so existence is not revealed; a foreign bridge id or
-// a malformed path is 404), the body names no meeting, endpoint or pwd, and
-// an endpoint's open channel is unaffected.
+// wrong pwd is refused with 401, an unknown conference or endpoint (or a
+// foreign bridge id, or a malformed path) with 404; the body names no
+// meeting, endpoint or pwd and says nothing the status does not, and an
+// endpoint's open channel is unaffected.
 func TestWebSocketRefusals(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := httptest.NewServer(nil)
@@ -40,12 +40,12 @@ func TestWebSocketRefusals(t *testing.T) {
 		name, path string
 		status     int
 	}{
-		{"wrong pwd", "/colibri-ws/jvb1/meetingA/epOne?pwd=x" + pwd, http.StatusForbidden},
-		{"empty pwd", "/colibri-ws/jvb1/meetingA/epOne?pwd=", http.StatusForbidden},
-		{"no pwd", "/colibri-ws/jvb1/meetingA/epOne", http.StatusForbidden},
-		{"other endpoint's pwd", "/colibri-ws/jvb1/meetingA/epOne?pwd=" + url.QueryEscape(b.conference("meetingA").endpoint("epTwo").wsPwd), http.StatusForbidden},
-		{"unknown conference", "/colibri-ws/jvb1/meetingB/epOne?pwd=" + url.QueryEscape(pwd), http.StatusForbidden},
-		{"unknown endpoint", "/colibri-ws/jvb1/meetingA/epThree?pwd=" + url.QueryEscape(pwd), http.StatusForbidden},
+		{"wrong pwd", "/colibri-ws/jvb1/meetingA/epOne?pwd=x" + pwd, http.StatusUnauthorized},
+		{"empty pwd", "/colibri-ws/jvb1/meetingA/epOne?pwd=", http.StatusUnauthorized},
+		{"no pwd", "/colibri-ws/jvb1/meetingA/epOne", http.StatusUnauthorized},
+		{"other endpoint's pwd", "/colibri-ws/jvb1/meetingA/epOne?pwd=" + url.QueryEscape(b.conference("meetingA").endpoint("epTwo").wsPwd), http.StatusUnauthorized},
+		{"unknown conference", "/colibri-ws/jvb1/meetingB/epOne?pwd=" + url.QueryEscape(pwd), http.StatusNotFound},
+		{"unknown endpoint", "/colibri-ws/jvb1/meetingA/epThree?pwd=" + url.QueryEscape(pwd), http.StatusNotFound},
 		{"other bridge", "/colibri-ws/jvb2/meetingA/epOne?pwd=" + url.QueryEscape(pwd), http.StatusNotFound},
 		{"short path", "/colibri-ws/jvb1/meetingA?pwd=" + url.QueryEscape(pwd), http.StatusNotFound},
 	}
@@ -67,6 +67,11 @@ func TestWebSocketRefusals(t *testing.T) {
 				if strings.Contains(string(body), secret) {
 					t.Errorf("body %q leaks %q", body, secret)
 				}
+			}
+			// Beyond the status nothing tells which part was wrong: the
+			// body is the status text or the stock not-found page.
+			if b := strings.TrimSpace(string(body)); b != http.StatusText(tt.status) && b != "404 page not found" {
+				t.Errorf("body %q says more than the status", body)
 			}
 		})
 	}
