@@ -47,10 +47,16 @@ type Auth struct {
 	DenyAnonymous bool
 }
 
+// Kinds of login besides mechAnonymous (authInfo.kind).
+const (
+	kindToken   = "token"
+	kindAccount = "account"
+)
+
 // authInfo is what login established about a session. It stays with the
 // session across stream resumption.
 type authInfo struct {
-	kind      string      // mechAnonymous, "token" or "account"
+	kind      string      // mechAnonymous, kindToken or kindAccount
 	grant     *tokenGrant // token logins: the rooms and identity allowed
 	moderator bool        // token moderators and moderator accounts
 	limiter   *rate.Limiter
@@ -213,7 +219,7 @@ func (c *c2s) anonymous(ctx context.Context) error {
 		if err != nil {
 			return c.loginFailed(ctx, err.Error())
 		}
-		info.kind, info.grant, info.moderator = "token", g, g.moderator
+		info.kind, info.grant, info.moderator = kindToken, g, g.moderator
 	case c.srv.cfg.Auth.DenyAnonymous:
 		return c.loginFailed(ctx, errTokenRequired.Error())
 	}

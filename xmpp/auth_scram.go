@@ -52,7 +52,7 @@ func (c *c2s) plain(ctx context.Context, data []byte) error {
 // accountInfo describes a session of a configured account.
 func (c *c2s) accountInfo(j jid.JID) *authInfo {
 	_, cred, _ := c.srv.login.accounts.lookup(j.Localpart(), j.Domainpart())
-	return &authInfo{kind: "account", moderator: cred.moderator}
+	return &authInfo{kind: kindAccount, moderator: cred.moderator}
 }
 
 // forHost reports whether any account lives on host.

@@ -132,7 +132,7 @@ func (c *component) run() error {
 	}()
 	err := c.readLoop()
 	c.srv.router.remove(c.sess)
-	c.srv.leaveAll(c.sess.jid)
+	c.srv.leaveAll(c.sess.jid, c.sess.aliases...)
 	c.sess.q.close("")
 	cancel()
 	wg.Wait()

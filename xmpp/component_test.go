@@ -112,3 +112,35 @@ func TestComponentRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestComponentOccupantsLeave: occupants a component created under its
+// domain leave their rooms, with unavailable presence to the others, when
+// the component disconnects — as a client session's occupant does. The room
+// and its other occupants stay.
+func TestComponentOccupantsLeave(t *testing.T) {
+	leakCheck(t)
+	env := newEnv(t)
+	addr := env.listenComponents()
+	focus := focusRoom(t, env)
+	watcher := joinClient(t, env, "watcher")
+	comp, r := componentLogin(t, addr, testComponent, componentSecret)
+	if !r.Is(ns.Component, "handshake") {
+		t.Fatalf("handshake answer %s", r)
+	}
+	bots := []string{"bot1", "bot2"}
+	for _, b := range bots {
+		comp.send(`<presence from='` + b + `@` + testComponent + `/r' to='` + room + `/` + b + `'><x xmlns='http://jabber.org/protocol/muc'/></presence>`)
+		watcher.recvWhere(b+" joined", func(e *dom.Element) bool {
+			return e.Local == "presence" && e.Attr("from") == room+"/"+b && e.Attr("type") == ""
+		})
+	}
+	_ = comp.conn.Close()
+	for _, b := range bots {
+		watcher.recvWhere(b+" left", func(e *dom.Element) bool {
+			return e.Local == "presence" && e.Attr("from") == room+"/"+b && e.Attr("type") == "unavailable"
+		})
+	}
+	watcher.send(`<message xmlns="jabber:client" type="groupchat" to="` + room + `" id="still"><body>here</body></message>`)
+	watcher.recvWhere("own groupchat", isMessage("still"))
+	recvLocalWhere(t, focus, "groupchat", isMessage("still"))
+}

@@ -160,6 +160,18 @@ func (g *tokenGrant) allows(room string) bool {
 	return g.room == "*" || g.room == strings.ToLower(room)
 }
 
+// same reports whether o grants what g does, for the same user: a stream
+// resuming a token session must hold such a token.
+func (g *tokenGrant) same(o *tokenGrant) bool {
+	if g == nil || o == nil {
+		return g == o
+	}
+	if g.room != o.room || g.moderator != o.moderator || g.group != o.group || (g.user == nil) != (o.user == nil) {
+		return false
+	}
+	return g.user == nil || fmt.Sprint(g.user.ID) == fmt.Sprint(o.user.ID)
+}
+
 func accepts(list []string, v string) bool {
 	return v != "" && (slices.Contains(list, "*") || slices.Contains(list, v))
 }

@@ -88,7 +88,7 @@ func (l *LocalSession) Recv(ctx context.Context) (*dom.Element, error) {
 func (l *LocalSession) Close() error {
 	l.once.Do(func() {
 		l.srv.router.remove(l.sess)
-		l.srv.leaveAll(l.sess.jid)
+		l.srv.leaveAll(l.sess.jid, l.sess.aliases...)
 		l.sess.q.close("")
 		l.srv.mu.Lock()
 		delete(l.srv.locals, l)

@@ -20,7 +20,7 @@ func (c *c2s) resume(ctx context.Context, el *dom.Element) error {
 	c.srv.mu.Lock()
 	st := c.srv.resumable[el.Attr("previd")]
 	c.srv.mu.Unlock()
-	if st == nil || !st.mayResume(c.user) || !smAllowed(c.t) {
+	if st == nil || !st.mayResume(c.user, c.login.info) || !smAllowed(c.t) {
 		return c.smFailed(ctx, "item-not-found")
 	}
 	old, ok := st.takeOver(c)

@@ -121,9 +121,13 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// leaveAll removes a departed session from every room.
-func (s *Server) leaveAll(j jid.JID) {
+// leaveAll removes a departed session from every room, and with it the
+// occupants of the alias domains it served (a component's users).
+func (s *Server) leaveAll(j jid.JID, aliases ...string) {
 	for _, m := range s.mucs {
 		m.Leave(j)
+		for _, d := range aliases {
+			m.LeaveDomain(d)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package xmpp
 
 import (
 	"context"
-	"regexp"
 	"strconv"
 	"sync"
 	"time"
@@ -22,9 +21,6 @@ const (
 	// stops acknowledging is disconnected beyond it.
 	smMaxUnacked = 1000
 )
-
-// anonLocal matches the localparts SASL ANONYMOUS hands out (newUUID).
-var anonLocal = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 // smState is a stream-managed session: the counters of both directions,
 // the stanzas sent but not acknowledged, and, when resumable, the stream
@@ -157,18 +153,27 @@ func (st *smState) ack(h uint32) bool {
 	return true
 }
 
-// mayResume reports whether the user authenticated on a new stream may
-// take over the session: the same account, or a guest taking over a guest
-// session (the resumption token is the secret then).
-func (st *smState) mayResume(user jid.JID) bool {
-	old := st.sess.jid.Bare()
-	if user.Equal(old) {
-		return true
+// mayResume reports whether a stream that logged in as user, with info,
+// may take over the session. Like Prosody's mod_smacks it must be the same
+// login: the same account; or, for logins that get a fresh address each
+// time (guests, tokens), the same kind of login on the same domain — with a
+// token granting the same — the resumption id being the secret then. A
+// guest never takes over a token session.
+func (st *smState) mayResume(user jid.JID, info *authInfo) bool {
+	prev, old := st.sess.jid.Bare(), st.sess.auth
+	if old == nil || info == nil || old.kind != info.kind {
+		return false
 	}
-	return user.Domainpart() == old.Domainpart() && anonymous(user) && anonymous(old)
+	switch old.kind {
+	case kindAccount:
+		return user.Equal(prev)
+	case mechAnonymous:
+		return user.Domainpart() == prev.Domainpart()
+	case kindToken:
+		return user.Domainpart() == prev.Domainpart() && old.grant.same(info.grant)
+	}
+	return false
 }
-
-func anonymous(j jid.JID) bool { return anonLocal.MatchString(j.Localpart()) }
 
 // smRequest is the ack request nonza.
 func smRequest() *dom.Element { return dom.New(ns.SM, "r") }

@@ -2,9 +2,11 @@ package xmpp
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"mellium.im/sasl"
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
@@ -164,12 +166,63 @@ func TestCleanCloseIsNotResumable(t *testing.T) {
 	}
 }
 
-func TestAnonymousUsers(t *testing.T) {
-	if anonymous(jid.MustParse("focus@auth.localhost")) {
-		t.Fatal("focus counted as anonymous")
+// TestResumeIdentity: like Prosody's mod_smacks, only the same login may
+// resume a session — the same account, a guest a guest session, a token a
+// session of a token granting the same. A refused attempt leaves the
+// session to its owner, who still resumes it.
+func TestResumeIdentity(t *testing.T) {
+	leakCheck(t)
+	const pw = "resume-pw-1"
+	env := newEnv(t, withJWT(false), withAccounts(account(t, "alice@localhost", pw, false), account(t, "bob@localhost", pw, false)))
+	token := func(id string) string {
+		return "token=" + signHS(t, with(goodClaims(), "context", map[string]any{"user": map[string]any{"id": id}}), []byte(testSecret))
 	}
-	if !anonymous(jid.MustParse(newUUID() + "@localhost")) {
-		t.Fatal("uuid user not anonymous")
+	// authenticate runs SASL on a new stream as who.
+	authenticate := func(who string) *wsClient {
+		query, mech := "", "ANONYMOUS"
+		if strings.HasPrefix(who, "token ") {
+			query = token(strings.TrimPrefix(who, "token "))
+		}
+		c, _ := env.dialQ(query, "")
+		c.openStream("localhost")
+		var e *dom.Element
+		if who == "alice" || who == "bob" {
+			e = c.scram(sasl.ScramSha256, who, pw)
+		} else {
+			e = c.auth(mech, nil)
+		}
+		if !e.Is(ns.SASL, "success") {
+			t.Fatalf("%s: login: %s", who, e)
+		}
+		return c
+	}
+	resume := func(who, previd string) bool {
+		c := authenticate(who)
+		c.send(`<open xmlns="urn:ietf:params:xml:ns:xmpp-framing" to="localhost" version="1.0"/>`)
+		c.recv()
+		c.recv()
+		c.send(`<resume xmlns="urn:xmpp:sm:3" previd="` + previd + `" h="0"/>`)
+		return c.recv().Is(ns.SM, "resumed")
+	}
+	tests := []struct{ owner, resumer string }{
+		{"alice", "alice"}, {"alice", "bob"}, {"alice", "guest"}, {"alice", "token u1"},
+		{"guest", "guest"}, {"guest", "alice"}, {"guest", "token u1"},
+		{"token u1", "token u1"}, {"token u1", "token u2"}, {"token u1", "guest"}, {"token u1", "alice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.owner+" by "+tt.resumer, func(t *testing.T) {
+			o := authenticate(tt.owner)
+			o.bindAfterSASL("localhost")
+			id := o.enableSM()
+			_ = o.conn.Close() // the network drops
+			want := tt.owner == tt.resumer || (tt.owner == "guest" && tt.resumer == "guest")
+			if got := resume(tt.resumer, id); got != want {
+				t.Fatalf("resumed %v, want %v", got, want)
+			}
+			if !want && !resume(tt.owner, id) {
+				t.Fatal("the owner cannot resume after a refused attempt")
+			}
+		})
 	}
 }
 

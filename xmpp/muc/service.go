@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -139,6 +140,20 @@ func (s *Service) Leave(real jid.JID) {
 	for _, r := range s.rooms {
 		if o := r.byReal(real); o != nil {
 			s.leave(r, o, nil, nil)
+		}
+	}
+}
+
+// LeaveDomain removes every occupant whose real JID is in domain, as Leave
+// does: used when a component whose users joined rooms disconnects.
+func (s *Service) LeaveDomain(domain string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.rooms {
+		for _, o := range slices.Clone(r.order) {
+			if o.real.Domainpart() == domain {
+				s.leave(r, o, nil, nil)
+			}
 		}
 	}
 }
