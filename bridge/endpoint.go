@@ -51,6 +51,8 @@ type endpoint struct {
 	muteVideo atomic.Bool
 	srtpReady atomic.Bool
 	sendQ     chan *outPacket
+	out       atomic.Pointer[writer] // set when SRTP is ready
+	sink      atomic.Pointer[udpSink]
 	msgQ      chan []byte
 
 	// Guarded by conf.allocMu.
@@ -126,6 +128,10 @@ func (e *endpoint) newAgent() (*ice.Agent, error) {
 		_ = a.Close()
 		return nil, fmt.Errorf("bridge: ice agent: %w", err)
 	}
+	if err := a.OnSelectedCandidatePairChange(e.onSelectedPair); err != nil {
+		_ = a.Close()
+		return nil, fmt.Errorf("bridge: ice agent: %w", err)
+	}
 	if err := a.OnCandidate(func(ice.Candidate) {}); err != nil {
 		_ = a.Close()
 		return nil, fmt.Errorf("bridge: ice agent: %w", err)
@@ -145,6 +151,19 @@ func (e *endpoint) onICEState(s ice.ConnectionState) {
 		return
 	}
 	e.log.Debug("ice state", "state", s.String())
+}
+
+// onSelectedPair points the media sink at a newly selected remote
+// candidate (the first selection happens before the sink exists; startSRTP
+// takes the address from the ICE conn).
+func (e *endpoint) onSelectedPair(_, remote ice.Candidate) {
+	s := e.sink.Load()
+	if s == nil || remote == nil {
+		return
+	}
+	if ap, ok := addrPortOf(remote.Address(), remote.Port()); ok {
+		s.setRemote(ap)
+	}
 }
 
 // update applies a colibri2 endpoint update from the focus, then

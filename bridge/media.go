@@ -7,7 +7,6 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
-	"github.com/pion/srtp/v3"
 
 	"meetd/bridge/pipe"
 )
@@ -156,16 +155,42 @@ func (b *Bridge) getPacket() *outPacket {
 	return &outPacket{data: make([]byte, 0, maxDatagram)}
 }
 
-// push queues p without blocking; when the queue is full p goes back to
-// the pool and the drop is counted.
+// push sends p at once when the endpoint's writer is free and nothing is
+// queued before it; otherwise it queues p without blocking (when the queue
+// is full p goes back to the pool and the drop is counted) for whoever
+// holds the writer. A receiver that cannot keep up therefore loses its own
+// packets and never makes the caller wait.
 func (e *endpoint) push(p *outPacket) bool {
+	if w := e.out.Load(); w != nil && len(e.sendQ) == 0 && w.mu.TryLock() {
+		w.drain(p, e.sendQ)
+		w.mu.Unlock()
+		e.flush()
+		return true
+	}
+	ok := true
 	select {
 	case e.sendQ <- p:
-		return true
 	default:
 		e.b.bufs.Put(p)
 		e.b.counters.queueDrops.Add(1)
-		return false
+		ok = false
+	}
+	e.flush()
+	return ok
+}
+
+// flush sends the queue if the endpoint's writer is free. A packet queued
+// while another goroutine holds the writer is sent by that goroutine: it
+// looks at the queue again after unlocking, and the pusher's TryLock
+// fails only while the holder has yet to unlock.
+func (e *endpoint) flush() {
+	w := e.out.Load()
+	if w == nil {
+		return
+	}
+	for len(e.sendQ) > 0 && w.mu.TryLock() {
+		w.drain(nil, e.sendQ)
+		w.mu.Unlock()
 	}
 }
 
@@ -177,24 +202,5 @@ func (e *endpoint) sendRTCP(pkts ...rtcp.Packet) {
 	}
 	if e.enqueue(raw, true) {
 		e.b.counters.rtcpRelayed.Add(1)
-	}
-}
-
-// writeLoop encrypts and sends everything queued for this endpoint, and
-// probes for bandwidth every probeTick.
-func (e *endpoint) writeLoop(conn *ice.Conn, enc *srtp.Context) {
-	defer e.wg.Done()
-	w := newWriter(e, enc, conn)
-	tick := time.NewTicker(probeTick)
-	defer tick.Stop()
-	for {
-		select {
-		case <-e.ctx.Done():
-			return
-		case p := <-e.sendQ:
-			w.send(p, time.Now())
-		case now := <-tick.C:
-			w.probe(now)
-		}
 	}
 }

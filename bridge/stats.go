@@ -11,6 +11,7 @@ type counters struct {
 	badPT         atomic.Uint64
 	badPacket     atomic.Uint64
 	queueDrops    atomic.Uint64 // packets dropped because a receiver's queue was full
+	sendDrops     atomic.Uint64 // datagrams the media socket refused (buffer full, no route)
 	forwarded     atomic.Uint64 // RTP packets queued towards receivers
 	rtcpRelayed   atomic.Uint64 // PLI/FIR/SR packets queued towards endpoints
 	retransmitted atomic.Uint64 // packets re-sent from the bridge's cache for receivers' NACKs
@@ -19,7 +20,7 @@ type counters struct {
 // Stats is a snapshot of the bridge's counters.
 type Stats struct {
 	Unroutable, Garbage, SRTPErrors, UnknownSSRC, BadPayloadType, BadPacket uint64
-	QueueDrops, Forwarded, RTCPRelayed, Retransmitted                       uint64
+	QueueDrops, SendDrops, Forwarded, RTCPRelayed, Retransmitted            uint64
 }
 
 // Stats returns the current counters.
@@ -28,7 +29,7 @@ func (b *Bridge) Stats() Stats {
 	return Stats{
 		Unroutable: c.unroutable.Load(), Garbage: c.garbage.Load(), SRTPErrors: c.srtpErrors.Load(),
 		UnknownSSRC: c.unknownSSRC.Load(), BadPayloadType: c.badPT.Load(), BadPacket: c.badPacket.Load(),
-		QueueDrops: c.queueDrops.Load(), Forwarded: c.forwarded.Load(), RTCPRelayed: c.rtcpRelayed.Load(),
+		QueueDrops: c.queueDrops.Load(), SendDrops: c.sendDrops.Load(), Forwarded: c.forwarded.Load(), RTCPRelayed: c.rtcpRelayed.Load(),
 		Retransmitted: c.retransmitted.Load(),
 	}
 }

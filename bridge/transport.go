@@ -133,7 +133,7 @@ func verifyFingerprint(raw [][]byte, fps []jingle.Fingerprint) error {
 }
 
 // startSRTP derives both SRTP contexts from the DTLS keying material and
-// starts the endpoint's send-queue writer.
+// makes the endpoint's writer.
 func (e *endpoint) startSRTP(dconn *dtls.Conn, conn *ice.Conn) error {
 	prof, ok := dconn.SelectedSRTPProtectionProfile()
 	if !ok {
@@ -156,9 +156,27 @@ func (e *endpoint) startSRTP(dconn *dtls.Conn, conn *ice.Conn) error {
 	if err != nil {
 		return fmt.Errorf("bridge: srtp context: %w", err)
 	}
+	sink, err := e.b.newSink(conn)
+	if err != nil {
+		return err
+	}
 	e.decrypt.Store(dec)
-	e.wg.Add(1)
-	go e.writeLoop(conn, enc)
+	e.sink.Store(sink)
+	e.out.Store(newWriter(e, enc, sink))
 	e.srtpReady.Store(true)
 	return nil
+}
+
+// newSink makes a media sink on the shared socket aimed at the remote side
+// of conn's selected candidate pair.
+func (b *Bridge) newSink(conn *ice.Conn) (*udpSink, error) {
+	s, err := newUDPSink(b.udp)
+	if err != nil {
+		return nil, fmt.Errorf("bridge: media socket: %w", err)
+	}
+	ra, ok := conn.RemoteAddr().(*net.UDPAddr)
+	if !ok || !s.setRemote(ra.AddrPort()) {
+		return nil, fmt.Errorf("bridge: remote address %v: %w", conn.RemoteAddr(), ErrClosed)
+	}
+	return s, nil
 }

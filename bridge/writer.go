@@ -3,6 +3,7 @@ package bridge
 import (
 	"encoding/binary"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/pion/rtp"
@@ -20,17 +21,22 @@ const (
 )
 
 // writer is an endpoint's send side: transport-wide sequence numbers,
-// SRTP, the socket, and probing. Writer goroutine only.
+// SRTP, the socket, and probing. There is no writer goroutine: whoever
+// queued a packet for the endpoint (a sender's reader, usually) sends the
+// queue while holding mu, and a packet queued while another goroutine
+// holds mu is sent by that goroutine (see endpoint.flush).
 type writer struct {
-	e     *endpoint
-	enc   *srtp.Context
-	conn  io.Writer
-	out   []byte
-	pad   []byte
-	h     rtp.Header
-	bytes int       // sent since start
-	start time.Time // of the rate window
-	rate  float64   // bps, smoothed
+	mu        sync.Mutex
+	e         *endpoint
+	enc       *srtp.Context
+	conn      io.Writer
+	out       []byte
+	pad       []byte
+	h         rtp.Header
+	bytes     int       // sent since start
+	start     time.Time // of the rate window
+	rate      float64   // bps, smoothed
+	lastProbe time.Time
 }
 
 func newWriter(e *endpoint, enc *srtp.Context, conn io.Writer) *writer {
@@ -38,7 +44,28 @@ func newWriter(e *endpoint, enc *srtp.Context, conn io.Writer) *writer {
 		pad: make([]byte, 0, maxDatagram), start: time.Now()}
 }
 
+// drain sends first (when not nil) and what is queued for the endpoint,
+// then probes when a probe tick has passed. w.mu must be held.
+func (w *writer) drain(first *outPacket, q chan *outPacket) {
+	now := time.Now()
+	if first != nil {
+		w.send(first, now)
+	}
+	for len(q) > 0 {
+		select {
+		case p := <-q:
+			w.send(p, now)
+		default:
+		}
+	}
+	if now.Sub(w.lastProbe) >= probeTick {
+		w.lastProbe = now
+		w.probe(now)
+	}
+}
+
 // send stamps, encrypts and writes one queued packet and recycles it.
+// w.mu must be held.
 func (w *writer) send(p *outPacket, now time.Time) {
 	var (
 		res []byte
@@ -57,9 +84,17 @@ func (w *writer) send(p *outPacket, now time.Time) {
 	if cap(res) > cap(w.out) {
 		w.out = res[:0]
 	}
+	w.write(res)
+}
+
+// write hands one datagram to the socket; a refused one is a counted drop.
+func (w *writer) write(res []byte) {
 	w.bytes += len(res)
+	if _, err := w.conn.Write(res); err != nil {
+		w.e.b.counters.sendDrops.Add(1)
+		return
+	}
 	w.e.meter.bytesOut.Add(uint64(len(res)))
-	_, _ = w.conn.Write(res)
 }
 
 // stamp writes this endpoint's next transport-wide sequence number into
@@ -75,7 +110,7 @@ func (w *writer) stamp(pkt []byte, now time.Time) {
 }
 
 // probe sends padding when the allocation wants more than it gets and the
-// estimate may allow more than is being sent.
+// estimate may allow more than is being sent. w.mu must be held.
 func (w *writer) probe(now time.Time) {
 	if d := now.Sub(w.start); d >= 100*time.Millisecond {
 		w.rate += 0.5 * (float64(w.bytes*8)/d.Seconds() - w.rate)
@@ -96,9 +131,7 @@ func (w *writer) probe(now time.Time) {
 		if err != nil {
 			return
 		}
-		w.bytes += len(res)
-		w.e.meter.bytesOut.Add(uint64(len(res)))
-		_, _ = w.conn.Write(res)
+		w.write(res)
 	}
 }
 
