@@ -38,6 +38,7 @@ type options struct {
 	quick              bool
 	only               string
 	noExtras           bool
+	extras             string
 	soak               time.Duration
 	nice               int
 	tm                 bench.Timing
@@ -54,6 +55,7 @@ func run(args []string) error {
 	fs.BoolVar(&o.quick, "quick", false, "a few small scenarios only (smoke test of the benchmark itself)")
 	fs.StringVar(&o.only, "scenarios", "", "comma-separated scenario ids to run (default all)")
 	fs.BoolVar(&o.noExtras, "no-extras", false, "skip the one-core ramp and the memory runs")
+	fs.StringVar(&o.extras, "extras", "ceiling,memory", "extra runs after the scenarios: ceiling (one-core ramp), memory (memory per endpoint); -scenarios none -extras memory runs only the memory runs")
 	fs.DurationVar(&o.soak, "soak", 0, "run the soak scenario for this long instead")
 	fs.IntVar(&o.nice, "nice", -10, "nice increment of the servers (shields the measurement from other load; needs root; bench/run.sh renices this process)")
 	fs.DurationVar(&o.tm.Warmup, "warmup", 4*time.Second, "warm-up before each window")
@@ -100,8 +102,12 @@ func benchmark(ctx context.Context, o options, args []string, progress func(stri
 		}
 		plan.Scenarios = keep
 	}
-	if o.noExtras {
-		plan.Ceiling, plan.Memory = nil, [2]bench.Scenario{}
+	extras := strings.Split(o.extras, ",")
+	if o.noExtras || !contains(extras, "ceiling") {
+		plan.Ceiling = nil
+	}
+	if o.noExtras || !contains(extras, "memory") {
+		plan.Memory = [2]bench.Scenario{}
 	}
 	start := time.Now()
 	rep, err := plan.Run(ctx)
