@@ -46,7 +46,18 @@ type Ops struct {
 	// Listen is host:port; empty turns the listener off. Keep it on
 	// localhost or a private network: metrics name rooms.
 	Listen string `toml:"listen"`
+	// ShutdownTimeout is how many seconds running calls may go on after
+	// SIGTERM or SIGINT (the drain) before meetd ends them; new conferences
+	// are refused meanwhile. 0 ends them at once. Default 60: under
+	// systemd's default stop timeout (90 s).
+	ShutdownTimeout int `toml:"shutdown_timeout"`
 }
+
+// DefaultShutdownTimeout is [ops] shutdown_timeout's default, in seconds.
+const DefaultShutdownTimeout = 60
+
+// maxShutdownTimeout bounds [ops] shutdown_timeout (one hour).
+const maxShutdownTimeout = 3600
 
 // LetsEncrypt is the default ACME directory.
 const LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory"
@@ -54,7 +65,7 @@ const LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory"
 func defaultFront(c *Config) {
 	c.Web = Web{AppName: "Jitsi Meet", Tenants: []string{}}
 	c.ACME = ACME{Directory: LetsEncrypt, HTTPListen: ":80"}
-	c.Ops = Ops{Listen: "127.0.0.1:8887"}
+	c.Ops = Ops{Listen: "127.0.0.1:8887", ShutdownTimeout: DefaultShutdownTimeout}
 }
 
 func (w Web) validate(bad badFunc) {
@@ -97,6 +108,9 @@ func (a ACME) validate(c *Config, bad badFunc) {
 }
 
 func (o Ops) validate(bad badFunc) {
+	if o.ShutdownTimeout < 0 || o.ShutdownTimeout > maxShutdownTimeout {
+		bad("ops.shutdown_timeout", "%d must be 0 to %d seconds", o.ShutdownTimeout, maxShutdownTimeout)
+	}
 	if o.Listen == "" {
 		return
 	}

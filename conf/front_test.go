@@ -26,6 +26,10 @@ func TestFrontSections(t *testing.T) {
 		{"ops off", "[ops]\nlisten = \"\"", nil},
 		{"ops listen", "[ops]\nlisten = \"localhost\"", []string{"ops.listen"}},
 		{"unknown key", "[ops]\nport = 1", []string{"ops.port"}},
+		{"shutdown at once", "[ops]\nshutdown_timeout = 0", nil},
+		{"shutdown drain", "[ops]\nshutdown_timeout = 600", nil},
+		{"shutdown negative", "[ops]\nshutdown_timeout = -1", []string{"ops.shutdown_timeout"}},
+		{"shutdown too long", "[ops]\nshutdown_timeout = 86400", []string{"ops.shutdown_timeout"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,9 @@ import (
 // candidates are on the veth pair (10.77.0.x); both sides are addresses of the private namespace.
 const mediaIP = "127.0.0.1"
 
+// stopHurry is how long stop lets meetd drain before the second SIGTERM.
+const stopHurry = 300 * time.Millisecond
+
 // meetd is one running meetd process.
 type meetd struct {
 	url    string // https://127.0.0.1:port
@@ -135,10 +138,17 @@ func (m *meetd) waitServing(limit time.Duration) error {
 	}
 }
 
-// stop sends SIGTERM and waits for a clean exit; it kills meetd if it does not stop.
+// stop sends SIGTERM and waits for a clean exit; it kills meetd if it does not stop. Calls still running
+// (clients that vanished hibernate for the resume timeout) would keep meetd draining for [ops]
+// shutdown_timeout, so a second SIGTERM after stopHurry ends them at once, as an operator would.
 func (m *meetd) stop(t *testing.T) {
 	start := time.Now()
 	m.cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck // it may have exited already
+	select {
+	case <-m.exited:
+	case <-time.After(stopHurry):
+		m.cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck // it may have exited already
+	}
 	select {
 	case <-m.exited:
 		t.Logf("meetd stopped %v after SIGTERM: %v", time.Since(start).Round(time.Millisecond), m.cmd.ProcessState)

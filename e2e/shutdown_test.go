@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -14,15 +18,22 @@ import (
 const (
 	// opsURL is meetd's default operations listener; inside the private namespace nothing else uses it.
 	opsURL = "http://127.0.0.1:8887"
-	// shutdownBound is cmd/meetd's bound for a graceful stop.
+	// drainTime is the test's [ops] shutdown_timeout: how long calls go on after SIGTERM.
+	drainTime = 8 * time.Second
+	// shutdownBound is cmd/meetd's bound for what follows the drain (ending the calls, closing the parts).
 	shutdownBound = 10 * time.Second
+	// shutdownReason is a part of the text meetd's clients are shown when it ends their call.
+	shutdownReason = "shutting down"
 )
 
 // TestShutdownDuringCall: during a two-party call the ops listener reports the room, both participants, the
-// XMPP sessions and forwarded media; then SIGTERM stops meetd cleanly (exit status 0) within the shutdown
-// bound, and both clients are told (their XMPP connection ends).
+// XMPP sessions and forwarded media. Then SIGTERM starts the drain: /readyz turns 503 at once, a client asking
+// for a new conference is refused (service-unavailable, as Jicofo while shutting down), and the call goes on (both pages keep receiving audio
+// and video) until [ops] shutdown_timeout passes. Then meetd ends the call: both clients are told why (the
+// room is destroyed with a reason: CONFERENCE_FAILED conference.destroyed) and lose their XMPP connection,
+// and meetd exits with status 0 within the bound, with no uncaught error in any page.
 func TestShutdownDuringCall(t *testing.T) {
-	s := newSession(t)
+	s := newSessionConfig(t, "[ops]", fmt.Sprintf("shutdown_timeout = %d", int(drainTime/time.Second)))
 	pages := []int{0, 1}
 	for _, p := range pages {
 		s.join(p, "shutdown")
@@ -30,7 +41,76 @@ func TestShutdownDuringCall(t *testing.T) {
 	ids := s.waitJoined(pages)
 	s.waitPeers(pages, ids)
 	s.waitMedia(pages)
+	checkCallMetrics(t)
+	s.prepare(2) // the late client: page, library and tracks ready before the drain starts
 
+	before := s.receivedMedia(pages)
+	start := time.Now()
+	if err := s.meetd.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	var code int
+	var body string
+	for code != http.StatusServiceUnavailable && time.Since(start) < time.Second {
+		code, body = opsGet(t, "/readyz") // at once: within a second, not polled at pollEvery
+	}
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "draining") {
+		t.Errorf("/readyz right after SIGTERM = %d %q, want 503 draining", code, body)
+	}
+	if code, body := opsGet(t, "/about/health"); code != http.StatusOK {
+		t.Errorf("/about/health while draining = %d %q, want 200 (draining is healthy)", code, body)
+	}
+	s.startJoin(2, "shutdown-late")
+	refusedCtx, cancel := context.WithTimeout(t.Context(), drainTime-time.Since(start))
+	defer cancel()
+	if _, err := s.meetd.waitLog(refusedCtx, "conference refused while draining", "shutdown-late"); err != nil {
+		t.Errorf("a new conference during the drain was not refused: %v\n%s", err, s.describe(2))
+	}
+	time.Sleep(time.Until(start.Add(drainTime / 2))) // let the call go on for a while
+	s.checkMediaFlows(pages, before)
+	if st, _ := s.status(2); st.Stage == "joined" {
+		t.Errorf("the late client joined a conference during the drain")
+	}
+	select {
+	case <-s.meetd.exited:
+		t.Fatalf("meetd exited %v after SIGTERM, before the drain time %v passed", time.Since(start), drainTime)
+	default:
+	}
+	waitExit(t, s, start)
+	checkToldToLeave(t, s, pages)
+}
+
+// prepare opens a page, initialises the library and creates the fake tracks without joining (see join).
+func (s *session) prepare(page int) {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.driver.open(ctx, page, s.pageURL); err != nil {
+		s.t.Fatalf("open page %d: %v", page, err)
+	}
+	s.pages = append(s.pages, page)
+	s.seen = append(s.seen, page)
+	var kinds []string
+	if err := s.eval(page, "meetdTest.init()", nil); err != nil {
+		s.t.Fatalf("init lib-jitsi-meet on page %d: %v", page, err)
+	}
+	if err := s.driver.eval(ctx, page, "meetdTest.createTracks()", &kinds); err != nil {
+		s.t.Fatalf("create fake tracks on page %d: %v", page, err)
+	}
+}
+
+// startJoin starts joining room on a prepared page, with meetd's config.js.
+func (s *session) startJoin(page int, room string) {
+	s.t.Helper()
+	opts, _ := json.Marshal(startOptions{Room: room, ConfigURL: s.meetd.url + "/config.js"})
+	if err := s.eval(page, fmt.Sprintf("meetdTest.start(%s)", opts), nil); err != nil {
+		s.t.Fatalf("start joining on page %d: %v", page, err)
+	}
+}
+
+// checkCallMetrics: the ops listener reports the call.
+func checkCallMetrics(t *testing.T) {
+	t.Helper()
 	if code, body := opsGet(t, "/readyz"); code != http.StatusOK {
 		t.Errorf("/readyz during the call = %d %q", code, body)
 	}
@@ -51,35 +131,94 @@ func TestShutdownDuringCall(t *testing.T) {
 	if got := metricValue(metrics, "meetd_bridge_endpoints"); got != 2 {
 		t.Errorf("meetd_bridge_endpoints = %v, want 2", got)
 	}
+	t.Logf("metrics during the call:\n%s", grepMetrics(metrics))
+}
 
-	start := time.Now()
-	if err := s.meetd.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+// receivedMedia samples what each page has received so far.
+func (s *session) receivedMedia(pages []int) map[int]*pcStats {
+	out := map[int]*pcStats{}
+	for _, p := range pages {
+		ps, err := s.stats(p)
+		if err != nil || ps == nil {
+			s.t.Fatalf("stats of page %d: %v", p, err)
+		}
+		out[p] = ps
 	}
+	return out
+}
+
+// checkMediaFlows: every page decoded more video frames and received more audio from each other page than in
+// the earlier sample.
+func (s *session) checkMediaFlows(pages []int, before map[int]*pcStats) {
+	s.t.Helper()
+	now := s.receivedMedia(pages)
+	for _, p := range pages {
+		for _, q := range pages {
+			if p == q {
+				continue
+			}
+			if !now[p].hearsFrom(now[q], before[p].audioBytes()) {
+				s.t.Errorf("page %d received no more audio from page %d during the drain", p, q)
+			}
+		}
+		if now[p].videoFrames() <= before[p].videoFrames() {
+			s.t.Errorf("page %d decoded no more video during the drain (%d frames before, %d now)",
+				p, before[p].videoFrames(), now[p].videoFrames())
+		}
+		s.t.Logf("page %d during the drain: video frames %d → %d", p, before[p].videoFrames(), now[p].videoFrames())
+	}
+}
+
+// waitExit: meetd exits with status 0 after the drain time and within the bound that follows it.
+func waitExit(t *testing.T, s *session, start time.Time) {
+	t.Helper()
+	limit := drainTime + shutdownBound
 	select {
 	case <-s.meetd.exited:
-	case <-time.After(shutdownBound + 5*time.Second):
-		t.Fatalf("meetd still runs %v after SIGTERM (bound %v)", time.Since(start), shutdownBound)
+	case <-time.After(limit + 5*time.Second):
+		t.Fatalf("meetd still runs %v after SIGTERM (drain %v, then bound %v)", time.Since(start), drainTime, shutdownBound)
 	}
 	took := time.Since(start)
-	if st := s.meetd.cmd.ProcessState; !st.Success() || took > shutdownBound+time.Second {
-		t.Errorf("meetd stopped after %v with %v; want exit 0 within %v", took, st, shutdownBound)
+	if st := s.meetd.cmd.ProcessState; !st.Success() || took > limit {
+		t.Errorf("meetd stopped after %v with %v; want exit 0 within %v", took, st, limit)
 	}
-	if _, err := s.meetd.waitLog(t.Context(), "meetd: stopped"); err != nil {
-		t.Error(err)
+	for _, want := range []string{"meetd: drain bound reached", "meetd: conferences ended", "meetd: stopped"} {
+		if _, err := s.meetd.waitLog(t.Context(), want); err != nil {
+			t.Error(err)
+		}
 	}
+	t.Logf("meetd stopped %v after SIGTERM during a call (drain time %v)", took.Round(time.Millisecond), drainTime)
+}
+
+// checkToldToLeave: each page learnt that the conference ended and why, then lost its XMPP connection, and
+// no page had an uncaught error.
+func checkToldToLeave(t *testing.T, s *session, pages []int) {
+	t.Helper()
 	err := poll(shutdownBound, func() (bool, error) {
 		for _, p := range pages {
-			if st, err := s.status(p); err != nil || !toldToLeave(st) {
+			if st, err := s.status(p); err != nil || !toldWhy(st) || !toldToLeave(st) {
 				return false, err
 			}
 		}
 		return true, nil
 	})
 	if err != nil {
-		t.Errorf("clients were not told that meetd stopped: %v\n%s", err, s.describeAll(pages))
+		t.Errorf("clients were not told that meetd ended the call: %v\n%s", err, s.describeAll(pages))
 	}
-	t.Logf("meetd stopped %v after SIGTERM during a call; metrics during the call:\n%s", took.Round(time.Millisecond), grepMetrics(metrics))
+	for _, p := range s.seen {
+		for _, line := range s.logs.all(pageLog(p)) {
+			if strings.HasPrefix(line, "[pageerror") {
+				t.Errorf("page %d: uncaught error: %s", p, line)
+			}
+		}
+	}
+}
+
+// toldWhy: the page's conference failed because the room was destroyed with meetd's reason.
+func toldWhy(st pageStatus) bool {
+	return slices.ContainsFunc(st.Errors, func(e string) bool {
+		return strings.Contains(e, "conference.destroyed") && strings.Contains(e, shutdownReason)
+	})
 }
 
 // toldToLeave: the page's XMPP connection ended (lib-jitsi-meet reports a failed or closed connection).
@@ -89,12 +228,7 @@ func toldToLeave(st pageStatus) bool {
 			return true
 		}
 	}
-	for _, e := range st.Errors {
-		if strings.Contains(e, "connection failed") || strings.Contains(e, "conference failed") {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(st.Errors, func(e string) bool { return strings.Contains(e, "connection failed") })
 }
 
 func opsGet(t *testing.T, path string) (int, string) {

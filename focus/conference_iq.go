@@ -16,6 +16,12 @@ func (f *Focus) handleConferenceIQ(ctx context.Context, iq, conf *dom.Element) {
 		f.reject(ctx, iq, "modify", "bad-request")
 		return
 	}
+	if f.refuseNew(roomJID) {
+		f.rejected.Add(1)
+		f.log.Info("conference refused while draining", "room", roomJID)
+		f.send(ctx, gracefulShutdownError(iq))
+		return
+	}
 	f.post(ctx, roomJID, true, func(r *room) { r.handleConferenceIQ(ctx, iq) })
 }
 

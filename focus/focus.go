@@ -76,6 +76,7 @@ type Focus struct {
 	wg      sync.WaitGroup
 
 	rejected, colibriErrs, dropped atomic.Int64
+	draining                       atomic.Bool // see Drain
 
 	emptyRoomTimeout time.Duration // how long to stay in a room nobody joins
 }

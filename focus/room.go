@@ -49,6 +49,7 @@ type room struct {
 	hadMembers   bool
 	conf         bridgeConf
 	idleTimer    *time.Timer // ends a room nobody joins after the focus did
+	ending       bool        // EndAll destroys the room (drain.go)
 }
 
 func newRoom(f *Focus, jid string, prev *room) *room {
@@ -168,7 +169,11 @@ func (r *room) onSelfPresence(ctx context.Context, p *dom.Element) {
 		r.waiting, r.state = nil, stateIdle
 	case "unavailable":
 		if r.state == stateJoined {
-			r.log.Warn("focus removed from the room")
+			if r.ending {
+				r.log.Info("room destroyed")
+			} else {
+				r.log.Warn("focus removed from the room")
+			}
 			r.expireConference(ctx)
 			r.participants, r.state, r.hadMembers = map[string]*participant{}, stateIdle, true
 		}

@@ -31,6 +31,9 @@ type OpsSnapshot struct {
 	Ready bool
 	// Status says why not ready ("starting", "draining", a failed part).
 	Status string
+	// Draining: meetd stops gracefully; it is not ready but still healthy
+	// (running calls go on), so /about/health stays 200.
+	Draining bool
 	// Candidates are the media addresses clients are told ("udp 203.0.113.7:10000").
 	Candidates []string
 	// Warnings are configuration problems worth an operator's attention.
@@ -39,7 +42,8 @@ type OpsSnapshot struct {
 }
 
 // OpsHandler serves /metrics (Prometheus text format 0.0.4), /about/health
-// (JVB/Jicofo style: 200 when healthy, 500 otherwise, with a JSON body),
+// (JVB/Jicofo style: 200 when healthy or draining, 500 otherwise, with a
+// JSON body),
 // /healthz (200 while the process serves) and /readyz (200 when ready, 503
 // while starting or draining). snap is called on every request.
 func OpsHandler(snap func() OpsSnapshot) http.Handler {
@@ -51,7 +55,7 @@ func OpsHandler(snap func() OpsSnapshot) http.Handler {
 	mux.HandleFunc("GET "+AboutHealthPath, func(w http.ResponseWriter, _ *http.Request) {
 		s := snap()
 		code := http.StatusOK
-		if !s.Ready {
+		if !s.Ready && !s.Draining {
 			code = http.StatusInternalServerError
 		}
 		writeJSON(w, code, healthBody(s))

@@ -15,6 +15,7 @@ func TestOpsHandler(t *testing.T) {
 			{Name: "meetd_drops_total", Help: "drops", Type: "counter", Labels: []string{"reason", "x"}, Value: 1e9},
 		}}
 	starting := OpsSnapshot{Status: "starting"}
+	draining := OpsSnapshot{Status: "draining", Draining: true}
 	tests := []struct {
 		name, path string
 		snap       OpsSnapshot
@@ -30,6 +31,8 @@ func TestOpsHandler(t *testing.T) {
 		{"healthz", "/healthz", starting, 200, []string{"ok"}},
 		{"readyz ok", "/readyz", snap, 200, []string{"ok"}},
 		{"readyz starting", "/readyz", starting, 503, []string{"starting"}},
+		{"health draining", "/about/health", draining, 200, []string{`"status":"draining"`}},
+		{"readyz draining", "/readyz", draining, 503, []string{"draining"}},
 		{"unknown", "/debug", snap, 404, nil},
 	}
 	for _, tt := range tests {

@@ -15,12 +15,20 @@ import (
 	"meetd/web"
 )
 
-// shutdownBound limits a graceful stop.
+// shutdownBound limits the end of a graceful stop, after the drain:
+// ending the conferences left, closing the parts and waiting for them.
 const shutdownBound = 10 * time.Second
 
-// serve binds the HTTPS listener, wires the parts, announces the addresses
-// on out and runs until ctx ends (a signal) or a part stops on its own.
+// serve is serveUntil without a second signal.
 func serve(ctx context.Context, cfg *conf.Config, log *slog.Logger, out io.Writer) error {
+	return serveUntil(ctx, nil, cfg, log, out)
+}
+
+// serveUntil binds the HTTPS listener, wires the parts, announces the
+// addresses on out and runs until ctx ends (a signal) or a part stops on
+// its own. After a signal it drains (drain.go) until hurry closes (a second
+// signal) or [ops] shutdown_timeout passes, then stops.
+func serveUntil(ctx context.Context, hurry <-chan struct{}, cfg *conf.Config, log *slog.Logger, out io.Writer) error {
 	ops := newOpsState()
 	log = ops.countErrors(log)
 	var lc net.ListenConfig
@@ -60,10 +68,12 @@ func serve(ctx context.Context, cfg *conf.Config, log *slog.Logger, out io.Write
 	select {
 	case <-ctx.Done():
 		log.Info("meetd: stopping", "reason", context.Cause(ctx))
+		ops.set(stateDraining)
+		cause = drain(log, p.focus, drainTime(cfg), hurry, stopped)
 	case cause = <-stopped:
 		log.Error("meetd: stopping", "err", cause)
+		ops.set(stateDraining)
 	}
-	ops.set(stateDraining)
 	return shutdown(log, srv, p, cancelRun, &wg, cause)
 }
 
@@ -80,20 +90,28 @@ func start(wg *sync.WaitGroup, stopped chan<- error, name string, f func() error
 	}()
 }
 
-// shutdown stops the web server, ends the run loops, closes the parts and
-// waits for every goroutine, all within shutdownBound. Errors while closing
-// are logged; the result is the cause of the stop (nil for a signal) or
-// ErrShutdownTimeout.
+// shutdown ends the conferences left, stops the web server (no new
+// connections) while it ends the run loops and closes the parts (the XMPP
+// streams end with system-shutdown, which also answers held BOSH
+// requests), and waits for every goroutine, all within shutdownBound.
+// Errors while closing are logged; the result is the cause of the stop
+// (nil for a signal) or ErrShutdownTimeout.
 func shutdown(log *slog.Logger, srv *web.Server, p *parts, cancelRun context.CancelFunc, wg *sync.WaitGroup, cause error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownBound)
 	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		log.Warn("meetd: web shutdown", "err", err)
-	}
+	endCalls(ctx, log, p.focus)
+	webDone := make(chan struct{})
+	go func() {
+		defer close(webDone)
+		if err := srv.Shutdown(ctx); err != nil {
+			log.Warn("meetd: web shutdown", "err", err)
+		}
+	}()
 	cancelRun()
 	if err := p.close(); err != nil {
 		log.Warn("meetd: closing", "err", err)
 	}
+	<-webDone
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {

@@ -10,7 +10,10 @@
 //	meetd import-env FILE     print the TOML for a docker-jitsi-meet .env file
 //	meetd passwd user@host    print a hashed [[auth.account]] entry for the password on stdin
 //
-// SIGINT or SIGTERM stops it gracefully; a second signal stops it at once.
+// SIGINT or SIGTERM stops it gracefully: new conferences are refused, the
+// running ones go on for up to [ops] shutdown_timeout, then meetd ends them
+// with a reason the clients show. A second signal ends them at once; a
+// third kills the process.
 package main
 
 import (
@@ -56,15 +59,38 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := newLogger(stderr, cfg.Log)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, hurry, stop := watchSignals()
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop() // a second signal kills the process the default way
-	}()
-	if err := serve(ctx, cfg, log, stdout); err != nil {
+	if err := serveUntil(ctx, hurry, cfg, log, stdout); err != nil {
 		fmt.Fprintf(stderr, "meetd: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// watchSignals returns a context that the first SIGINT or SIGTERM cancels
+// and a channel that the second closes; after that the signals' default
+// action (exit) is restored. stop releases the signals.
+func watchSignals() (ctx context.Context, hurry <-chan struct{}, stop func()) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	second := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		for n := 0; n < 2; n++ {
+			select {
+			case sig := <-sigs:
+				if n == 0 {
+					cancel(fmt.Errorf("signal %v", sig))
+				} else {
+					close(second)
+				}
+			case <-done:
+				return
+			}
+		}
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+	}()
+	return ctx, second, func() { close(done); signal.Stop(sigs); cancel(nil) }
 }

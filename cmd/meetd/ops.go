@@ -52,7 +52,7 @@ func (o *opsState) snapshot() web.OpsSnapshot {
 	if o.stats != nil {
 		ms = append(ms, o.stats()...)
 	}
-	return web.OpsSnapshot{Ready: st == stateOK, Status: st, Candidates: o.candidates, Warnings: o.warnings, Metrics: ms}
+	return web.OpsSnapshot{Ready: st == stateOK, Status: st, Draining: st == stateDraining, Candidates: o.candidates, Warnings: o.warnings, Metrics: ms}
 }
 
 func b2f(b bool) float64 {

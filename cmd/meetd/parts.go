@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 
+	"meetd/focus"
 	"meetd/web"
 )
 
@@ -24,6 +25,8 @@ type parts struct {
 	listenXMPP xmppListen
 
 	stats func() []web.Metric // the parts' metrics (ops.go)
+
+	focus *focus.Focus // drained and ended on a graceful stop (drain.go)
 }
 
 // runner is a loop that runs until its context ends.

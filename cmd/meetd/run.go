@@ -67,6 +67,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		Logger:           log.With("part", "focus"),
 	}, fs)
 	p.xmpp, p.bridge, p.mediaAddr = xs.WebSocketHandler(), br.WebSocketHandler(), br.UDPAddr()
+	p.focus = fc
 	p.stats = statsOf(xs, br, fc)
 	p.bosh = xs.BOSHHandler()
 	p.listenXMPP = xmppListener(cfg, xs, log.With("part", "xmpp"))

@@ -79,7 +79,8 @@
             state.myId = room.myUserId();
             note('joined', state.myId);
         });
-        room.on(ev.CONFERENCE_FAILED, err => fail('conference failed', err));
+        // The error's parameters (e.g. the reason of a destroyed room) follow the error name.
+        room.on(ev.CONFERENCE_FAILED, (err, ...params) => fail('conference failed', [ err, ...params ].filter(Boolean).join(' ')));
         room.on(ev.CONFERENCE_ERROR, err => fail('conference error', err));
         room.on(ev.USER_JOINED, id => note('user joined', id));
         room.on(ev.USER_LEFT, id => note('user left', id));
