@@ -36,7 +36,17 @@ type HTTP struct {
 	// certificate kept in StateDir.
 	TLSCert string `toml:"tls_cert"`
 	TLSKey  string `toml:"tls_key"`
+	// ConnectionsPerIP caps the open HTTPS connections from one address
+	// (page loads, WebSockets, BOSH); over it a new connection is closed at
+	// once. 0 = no cap; set 0 behind a reverse proxy, where every
+	// connection comes from the proxy.
+	ConnectionsPerIP int `toml:"connections_per_ip"`
 }
+
+// DefaultHTTPConnectionsPerIP is http.connections_per_ip's default: a
+// browser in a call holds about three (XMPP and bridge WebSockets, the
+// page), so a practice behind one NAT address stays far below it.
+const DefaultHTTPConnectionsPerIP = 300
 
 // Media configures the bridge's UDP port.
 type Media struct {
@@ -62,7 +72,7 @@ func Default() *Config {
 	c := &Config{
 		Domain:   "localhost",
 		StateDir: "meetd-state",
-		HTTP:     HTTP{Listen: ":8443"},
+		HTTP:     HTTP{Listen: ":8443", ConnectionsPerIP: DefaultHTTPConnectionsPerIP},
 		Media:    Media{Listen: ":10000"},
 		Log:      Log{Level: "info", Format: "text"},
 		XMPP:     defaultXMPP(),

@@ -26,6 +26,8 @@ func TestFrontSections(t *testing.T) {
 		{"ops off", "[ops]\nlisten = \"\"", nil},
 		{"ops listen", "[ops]\nlisten = \"localhost\"", []string{"ops.listen"}},
 		{"unknown key", "[ops]\nport = 1", []string{"ops.port"}},
+		{"http cap off", "[http]\nconnections_per_ip = 0", nil},
+		{"http cap negative", "[http]\nconnections_per_ip = -5", []string{"http.connections_per_ip"}},
 		{"shutdown at once", "[ops]\nshutdown_timeout = 0", nil},
 		{"shutdown drain", "[ops]\nshutdown_timeout = 600", nil},
 		{"shutdown negative", "[ops]\nshutdown_timeout = -1", []string{"ops.shutdown_timeout"}},

@@ -56,6 +56,9 @@ func (h HTTP) validate(bad badFunc) {
 		}
 		bad(key, "tls_cert and tls_key must be set together (or both left empty for a self-signed certificate)")
 	}
+	if h.ConnectionsPerIP < 0 {
+		bad("http.connections_per_ip", "must not be negative (0 turns the cap off)")
+	}
 }
 
 func (m Media) validate(domain string, bad badFunc) {

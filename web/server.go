@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"meetd/conf"
@@ -36,6 +37,9 @@ type Server struct {
 	handler http.Handler
 	log     *slog.Logger
 	acme    *ACMEManager // nil unless [acme] is enabled
+
+	perIP   int          // http.connections_per_ip (ipcap.go)
+	refused atomic.Int64 // connections closed for the per-IP cap
 }
 
 // ACME returns the certificate manager when [acme] is enabled, else nil.
@@ -65,6 +69,7 @@ func New(cfg *conf.Config, opts Options) (*Server, error) {
 		handler: h,
 		log:     log,
 		acme:    cert.acme,
+		perIP:   cfg.HTTP.ConnectionsPerIP,
 		http: &http.Server{
 			Handler:           h,
 			TLSConfig:         cert.tlsConfig(),
@@ -78,6 +83,10 @@ func New(cfg *conf.Config, opts Options) (*Server, error) {
 	}, nil
 }
 
+// RefusedConnections counts the connections closed because their address
+// had http.connections_per_ip open already.
+func (s *Server) RefusedConnections() int64 { return s.refused.Load() }
+
 // Handler returns the routes without TLS (for tests and embedding).
 func (s *Server) Handler() http.Handler { return s.handler }
 
@@ -85,9 +94,10 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) TLSConfig() *tls.Config { return s.http.TLSConfig }
 
 // Serve accepts HTTPS connections on ln (a plain TCP listener) until
-// Shutdown; it returns nil after a Shutdown and the error otherwise.
+// Shutdown, at most http.connections_per_ip open per remote address; it
+// returns nil after a Shutdown and the error otherwise.
 func (s *Server) Serve(ln net.Listener) error {
-	err := s.http.ServeTLS(ln, "", "")
+	err := s.http.ServeTLS(capPerIP(ln, s.perIP, &s.refused, s.log), "", "")
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}

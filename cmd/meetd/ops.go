@@ -33,6 +33,7 @@ type opsState struct {
 	candidates []string
 	warnings   []string
 	stats      func() []web.Metric // nil until the parts are wired
+	refused    func() int64        // the web server's per-IP cap refusals; nil until wired
 }
 
 func newOpsState() *opsState {
@@ -48,6 +49,10 @@ func (o *opsState) snapshot() web.OpsSnapshot {
 	ms := []web.Metric{
 		{Name: "meetd_up", Help: "1 while meetd is ready, 0 while starting or draining", Type: "gauge", Value: b2f(st == stateOK)},
 		{Name: "meetd_log_errors_total", Help: "error-level log records", Type: "counter", Value: float64(o.errors.Load())},
+	}
+	if o.refused != nil {
+		ms = append(ms, web.Metric{Name: "meetd_http_refused_connections_total", Type: "counter",
+			Help: "HTTPS connections closed because their address had http.connections_per_ip open", Value: float64(o.refused())})
 	}
 	if o.stats != nil {
 		ms = append(ms, o.stats()...)
@@ -186,7 +191,7 @@ func (o *opsState) countErrors(log *slog.Logger) *slog.Logger {
 // and binds the front listeners (ACME port 80, ops), adding their loops to
 // p.runners.
 func (o *opsState) start(ctx context.Context, cfg *conf.Config, srv *web.Server, pub *url.URL, p *parts, log *slog.Logger) error {
-	o.stats = p.stats
+	o.stats, o.refused = p.stats, srv.RefusedConnections
 	o.candidates = mediaCandidates(cfg.Media.Advertise, p.mediaAddr)
 	o.warnings = append(mediaWarnings(cfg.Domain, cfg.Media.Advertise), acmeWarnings(cfg)...)
 	for _, w := range o.warnings {
