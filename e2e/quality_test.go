@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,7 +138,7 @@ func nonNil(s []string) []string {
 func TestSimulcastQuality(t *testing.T) {
 	q := startQualityCall(t, "simulcastquality", 4)
 	for _, p := range q.all {
-		t.Logf("page %d sends %+v", p, q.video(p).Out)
+		t.Logf("page %d sends %s", p, q.video(p).encodings())
 	}
 	t.Run("per-receiver layers", q.testLayers)
 	t.Run("dominant speaker", q.testDominantSpeaker)
@@ -144,32 +146,65 @@ func TestSimulcastQuality(t *testing.T) {
 }
 
 // testLayers: page 0 puts page 1 on stage at 720 and asks 180 of page 2; page 3 asks 180 of page 1.
-// Page 3's check needs simulcast senders (current clients); the 2021 client sends one encoding, which
-// the sender scales to the largest height any receiver asked (SenderVideoConstraints), so page 3 gets
-// what page 0 gets and only the other two checks apply.
+// Page 1 must send simulcast (three encodings), so the bridge forwards its 720-line encoding to page 0
+// and its 180-line encoding to page 3 at the same time.
 func (q *quality) testLayers(t *testing.T) {
+	q.requireSimulcast(t, 1)
 	q.constrain(0, -1, []int{1}, map[int]int{1: 720, 2: thumbHeight})
 	q.constrain(3, -1, nil, map[int]int{1: thumbHeight})
-	simulcast := len(q.video(1).Out) > 1
-	if !simulcast {
-		t.Logf("lib-jitsi-meet %s sends one video encoding: page 3's 180 lines of page 1 are not checked", q.libVersion)
-	}
 	var last string
 	err := poll(qualityLimit, func() (bool, error) {
-		v0, v3 := q.video(0), q.video(3)
-		stage, ok1 := v0.from(q.video(1))
+		v0, v1, v3 := q.video(0), q.video(1), q.video(3)
+		stage, ok1 := v0.from(v1)
 		thumb, ok2 := v0.from(q.video(2))
-		other, ok3 := v3.from(q.video(1))
-		last = fmt.Sprintf("page 0 gets page 1 at %d lines, page 2 at %d; page 3 gets page 1 at %d",
-			stage.Height, thumb.Height, other.Height)
+		other, ok3 := v3.from(v1)
+		last = fmt.Sprintf("page 0 gets page 1 at %d lines, page 2 at %d; page 3 gets page 1 at %d; page 1 sends %s",
+			stage.Height, thumb.Height, other.Height, v1.encodings())
 		done := ok1 && ok2 && stage.Height >= onStageHeight && thumb.Height > 0 && thumb.Height <= thumbHeight
-		return done && (!simulcast || ok3 && other.Height > 0 && other.Height <= thumbHeight), nil
+		return done && ok3 && other.Height > 0 && other.Height <= thumbHeight, nil
 	})
 	if err != nil {
 		t.Fatalf("layers not as asked within %v: %s\n%s", qualityLimit, last, q.describeAll(q.all))
 	}
 	t.Log(last)
 	q.waitStillDecoding([]int{0, 3})
+}
+
+// requireSimulcast fails the test unless page sends its camera as at least three video encodings with
+// distinct SSRCs. The 2021 client munges an ssrc-group SIM into its answer (legacy simulcast), which
+// Chromium honours; it does so only when config.js's videoQuality names a preferredCodec.
+func (q *quality) requireSimulcast(t *testing.T, page int) {
+	t.Helper()
+	v := q.video(page)
+	if n := v.distinctOut(); n < 3 {
+		t.Fatalf("page %d (lib-jitsi-meet %s) sends %d video encodings, want 3 (simulcast): %s",
+			page, q.libVersion, n, v.encodings())
+	}
+}
+
+// distinctOut counts the outbound video encodings by SSRC.
+func (v videoStats) distinctOut() int {
+	seen := map[uint32]bool{}
+	for _, o := range v.Out {
+		seen[o.SSRC] = true
+	}
+	return len(seen)
+}
+
+// encodings describes the outbound video encodings (SSRC, rid when signalled, height), lowest first,
+// for logs.
+func (v videoStats) encodings() string {
+	out := slices.Clone(v.Out)
+	slices.SortFunc(out, func(a, b videoOut) int { return cmp.Compare(a.Height, b.Height) })
+	var parts []string
+	for _, o := range out {
+		rid := ""
+		if o.RID != "" {
+			rid = " rid " + o.RID
+		}
+		parts = append(parts, fmt.Sprintf("%d%s: %d lines", o.SSRC, rid, o.Height))
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 // testDominantSpeaker: only page 3 is unmuted, then only page 1; each time every other page is told.
