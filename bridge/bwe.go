@@ -31,41 +31,51 @@ const (
 	bweNearCut   = 0.08 // per second, for bweHold after a cut
 	bweHold      = 8 * time.Second
 	bweBaseReset = 10 * time.Second
-	sentRing     = 4096
+	sentRing     = 2048 // stamped packets remembered: 1 s at 2000 packets/s
 	// connectionStatsEvery is how often a client hears its estimate.
 	connectionStatsEvery = 10 * time.Second
 )
 
-// sentPacket is one packet the writer stamped.
+// sentPacket is one packet the writer stamped (8 bytes: the log is kept
+// for every endpoint).
 type sentPacket struct {
 	seq  uint16
-	size uint16
-	at   int64 // unix microseconds
+	size uint16 // 0: empty slot
+	at   uint32 // unix microseconds, low 32 bits
 }
 
-// sentLog numbers the packets sent to one endpoint. The writer goroutine
-// stamps, the endpoint's reader looks up on feedback.
+// sentLog numbers the packets sent to one endpoint. The writer stamps, the
+// endpoint's reader looks up on feedback.
 type sentLog struct {
-	mu   sync.Mutex
-	next uint16
-	ring [sentRing]sentPacket
+	mu     sync.Mutex
+	next   uint16
+	lastAt int64 // unix microseconds of the newest stamp
+	ring   [sentRing]sentPacket
 }
 
 // stamp assigns the next transport-wide sequence number to a packet.
 func (l *sentLog) stamp(size int, now time.Time) uint16 {
+	us := now.UnixMicro()
 	l.mu.Lock()
 	seq := l.next
 	l.next++
-	l.ring[seq%sentRing] = sentPacket{seq: seq, size: uint16(min(size, math.MaxUint16)), at: now.UnixMicro()}
+	l.lastAt = max(l.lastAt, us)
+	l.ring[seq%sentRing] = sentPacket{seq: seq, size: uint16(min(max(size, 1), math.MaxUint16)), at: uint32(us)}
 	l.mu.Unlock()
 	return seq
 }
 
-func (l *sentLog) lookup(seq uint16) (sentPacket, bool) {
+// lookup returns the size and send time (unix microseconds) of packet seq.
+// The time is rebuilt from its low 32 bits and the newest stamp, so it is
+// right for packets sent within the last 71 minutes.
+func (l *sentLog) lookup(seq uint16) (size int, at int64, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	p := l.ring[seq%sentRing]
-	return p, p.seq == seq && p.at != 0
+	if p.seq != seq || p.size == 0 {
+		return 0, 0, false
+	}
+	return int(p.size), l.lastAt - int64(uint32(l.lastAt)-p.at), true
 }
 
 // estimator turns one endpoint's feedback into an estimate. Reader
@@ -98,7 +108,7 @@ func summarize(fb *rtcp.TransportLayerCC, log *sentLog) feedbackBatch {
 	b := feedbackBatch{minOWD: math.Inf(1)}
 	sum, n := 0.0, 0
 	walkFeedback(fb, func(seq uint16, received bool, arrival int64) {
-		sp, ok := log.lookup(seq)
+		size, at, ok := log.lookup(seq)
 		if !ok {
 			return
 		}
@@ -107,11 +117,11 @@ func summarize(fb *rtcp.TransportLayerCC, log *sentLog) feedbackBatch {
 			b.lost++
 			return
 		}
-		owd := float64(arrival-sp.at) / 1000
+		owd := float64(arrival-at) / 1000
 		sum += owd
 		n++
 		b.minOWD = min(b.minOWD, owd)
-		b.bytes += int(sp.size)
+		b.bytes += size
 		if b.first == 0 || arrival < b.first {
 			b.first = arrival
 		}

@@ -130,3 +130,28 @@ func TestConnectionStats(t *testing.T) {
 		t.Fatalf("%d ConnectionStats in %v, budget %v", n, msgs, e.budget())
 	}
 }
+
+// TestSentLog: send times survive the 32-bit wrap of their stored
+// microseconds, empty and overwritten slots are not found.
+func TestSentLog(t *testing.T) {
+	var l sentLog
+	t0 := time.UnixMicro(1<<32 - 500) // the low 32 bits wrap 500 µs later
+	for i := range 3 {
+		l.stamp(1000+i, t0.Add(time.Duration(i)*time.Millisecond))
+	}
+	for i := range 3 {
+		size, at, ok := l.lookup(uint16(i))
+		if want := t0.Add(time.Duration(i) * time.Millisecond).UnixMicro(); !ok || size != 1000+i || at != want {
+			t.Fatalf("packet %d: %d %d %v, want size %d at %d", i, size, at, ok, 1000+i, want)
+		}
+	}
+	if _, _, ok := l.lookup(3); ok {
+		t.Fatal("found a packet never sent")
+	}
+	for range sentRing {
+		l.stamp(100, t0.Add(time.Second))
+	}
+	if _, _, ok := l.lookup(0); ok {
+		t.Fatal("found an overwritten packet")
+	}
+}

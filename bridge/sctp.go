@@ -3,6 +3,7 @@ package bridge
 import (
 	"errors"
 	"io"
+	"net"
 
 	"github.com/pion/datachannel"
 	"github.com/pion/dtls/v3"
@@ -13,9 +14,18 @@ import (
 const maxChannelMessage = 64 * 1024
 
 // serveSCTP runs the SCTP association on the DTLS conn (bridge is the
-// server, port 5000) and serves the data channels the client opens.
+// server, port 5000) and serves the data channels the client opens. The
+// association (three goroutines and its buffers) is made only when the
+// client's first SCTP packet arrives: clients on the WebSocket bridge
+// channel never send one.
 func (e *endpoint) serveSCTP(dconn *dtls.Conn) {
-	assoc, err := sctp.ServerWithOptions(sctp.WithNetConn(dconn), sctp.WithLoggerFactory(e.b.pionLog),
+	first := make([]byte, maxDatagram)
+	n, err := dconn.Read(first)
+	if err != nil {
+		return // the endpoint is closing
+	}
+	conn := &prereadConn{Conn: dconn, first: first[:n]}
+	assoc, err := sctp.ServerWithOptions(sctp.WithNetConn(conn), sctp.WithLoggerFactory(e.b.pionLog),
 		sctp.WithName(e.id))
 	if err != nil {
 		e.logFailure("sctp", err)
@@ -31,6 +41,24 @@ func (e *endpoint) serveSCTP(dconn *dtls.Conn) {
 		}
 		e.serveDataChannel(dc)
 	}
+}
+
+// prereadConn returns a packet already read from its conn first.
+type prereadConn struct {
+	net.Conn
+	first []byte
+}
+
+func (c *prereadConn) Read(b []byte) (int, error) {
+	if first := c.first; first != nil {
+		c.first = nil
+		n := copy(b, first)
+		if n < len(first) {
+			return n, io.ErrShortBuffer
+		}
+		return n, nil
+	}
+	return c.Conn.Read(b)
 }
 
 func (e *endpoint) adoptAssoc(a *sctp.Association) bool {
