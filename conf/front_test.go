@@ -26,6 +26,7 @@ func TestFrontSections(t *testing.T) {
 		{"ops off", "[ops]\nlisten = \"\"", nil},
 		{"ops listen", "[ops]\nlisten = \"localhost\"", []string{"ops.listen"}},
 		{"unknown key", "[ops]\nport = 1", []string{"ops.port"}},
+		{"advertise with a port", "[media]\nadvertise = [\"203.0.113.7#20000\"]", []string{"media.advertise[0]", "no #port", `write "203.0.113.7"`}},
 		{"http cap off", "[http]\nconnections_per_ip = 0", nil},
 		{"http cap negative", "[http]\nconnections_per_ip = -5", []string{"http.connections_per_ip"}},
 		{"shutdown at once", "[ops]\nshutdown_timeout = 0", nil},

@@ -69,8 +69,12 @@ func (m Media) validate(domain string, bad badFunc) {
 		bad("media.advertise", "must list the IP addresses clients reach the media port at (only domain %q defaults to 127.0.0.1)", localDomain)
 	}
 	for i, ip := range m.Advertise {
-		if net.ParseIP(ip) == nil {
-			bad(fmt.Sprintf("media.advertise[%d]", i), "%q is not an IP address", ip)
+		key := fmt.Sprintf("media.advertise[%d]", i)
+		switch a, p, hasPort := strings.Cut(ip, "#"); {
+		case hasPort && net.ParseIP(a) != nil:
+			bad(key, "%q: no #port (docker's JVB_ADVERTISE_IPS form); meetd advertises every address with the port of media.listen: write %q and forward that UDP port, not %s", ip, a, p)
+		case net.ParseIP(ip) == nil:
+			bad(key, "%q is not an IP address", ip)
 		}
 	}
 }

@@ -21,7 +21,7 @@ func routes(cfg *conf.Config, opts Options, log *slog.Logger) (http.Handler, err
 	}
 	// Everything else: config scripts, the web app, rooms and tenants.
 	mux.Handle("/", app)
-	return securityHeaders(mux), nil
+	return securityHeaders(tenantProtocols(cfg.Web.Tenants, mux)), nil
 }
 
 func orUnavailable(h http.Handler, what string) http.Handler {

@@ -12,6 +12,9 @@ func TestRoutes(t *testing.T) {
 	echo := func(name string) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.WriteString(w, name+" "+r.URL.Path)
+			if r.URL.RawQuery != "" {
+				_, _ = io.WriteString(w, "?"+r.URL.RawQuery)
+			}
 		})
 	}
 	withHandlers := newTestServer(t, testConfig(t), Options{XMPP: echo("xmpp"), Bridge: echo("bridge")})
@@ -19,6 +22,7 @@ func TestRoutes(t *testing.T) {
 	tenantCfg := testConfig(t)
 	tenantCfg.Web.Tenants = []string{"a"}
 	tenants := newTestServer(t, tenantCfg, Options{})
+	tenantHandlers := newTestServer(t, tenantCfg, Options{XMPP: echo("xmpp"), BOSH: echo("bosh")})
 	tests := []struct {
 		name, method, path string
 		srv                *Server
@@ -42,6 +46,15 @@ func TestRoutes(t *testing.T) {
 		{"bridge missing", "GET", "/colibri-ws/jvb1/m/e", without, 503, "bridge not available"},
 		{"xmpp mounted", "GET", "/xmpp-websocket", withHandlers, 200, "xmpp /xmpp-websocket"},
 		{"bridge gets full path", "GET", "/colibri-ws/jvb1/m/e?pwd=x", withHandlers, 200, "bridge /colibri-ws/jvb1/m/e"},
+		// Jitsi's nginx maps /<tenant>/xmpp-websocket and /<tenant>/http-bind to the root paths, adding prefix=<tenant>.
+		// Health and metrics live on the [ops] listener only, as Jitsi's nginx exposes neither JVB's nor Jicofo's.
+		{"no health on the public listener", "GET", "/about/health", without, 404, ""},
+		{"tenant websocket", "GET", "/a/xmpp-websocket?room=r1", tenantHandlers, 200, "xmpp /xmpp-websocket?prefix=a&room=r1"},
+		{"tenant websocket upper case", "GET", "/A/xmpp-websocket", tenantHandlers, 200, "xmpp /xmpp-websocket?prefix=a"},
+		{"tenant bosh", "POST", "/a/http-bind", tenantHandlers, 200, "bosh /http-bind?prefix=a"},
+		{"tenant websocket unknown tenant", "GET", "/b/xmpp-websocket", tenantHandlers, 404, ""},
+		{"tenant websocket no tenants", "GET", "/a/xmpp-websocket", withHandlers, 404, ""},
+		{"tenant websocket deeper", "GET", "/a/xmpp-websocket/x", tenantHandlers, 404, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

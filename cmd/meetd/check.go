@@ -103,8 +103,12 @@ func runImportEnv(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	var b strings.Builder
-	importEnv(env).write(&b, args[0])
+	doc := importEnv(env)
+	doc.write(&b, args[0])
 	_, _ = io.WriteString(stdout, b.String())
+	for _, w := range doc.warns {
+		fmt.Fprintf(stderr, "meetd import-env: warning: %s\n", w)
+	}
 	if _, err := conf.Parse([]byte(b.String())); err != nil {
 		fmt.Fprintf(stderr, "meetd: the imported configuration needs editing:\n%s\n", err)
 		return 1

@@ -99,10 +99,15 @@ func TestImportEnv(t *testing.T) {
 			t.Errorf("%s = %v, want %v", c.what, c.got, c.want)
 		}
 	}
-	for _, s := range []string{"Not imported", "CONFIG", "ENABLE_AUTH", "forward UDP 20000"} {
+	const portWarning = "JVB_ADVERTISE_IPS 198.51.100.2#20000: meetd cannot advertise port 20000; it advertises 198.51.100.2 with its media port 10000. " +
+		"Forward UDP 10000 (not 20000) on 198.51.100.2 to this host, or set JVB_PORT=20000 and import again."
+	for _, s := range []string{"Not imported", "CONFIG", "ENABLE_AUTH", "# WARNING: " + portWarning} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("output lacks %q:\n%s", s, out.String())
 		}
+	}
+	if want := "meetd import-env: warning: " + portWarning + "\n"; errOut.String() != want {
+		t.Errorf("stderr = %q, want %q", errOut.String(), want)
 	}
 }
 
@@ -132,4 +137,41 @@ func FuzzImportEnv(f *testing.F) {
 			t.Fatalf("imported TOML does not parse: %v\n%s", err, b.String())
 		}
 	})
+}
+
+func TestImportMediaPorts(t *testing.T) {
+	tests := []struct {
+		name, env  string
+		advertise  string
+		warnings   int
+		warnSubstr string
+	}{
+		{"no port", "JVB_ADVERTISE_IPS=203.0.113.7", "203.0.113.7", 0, ""},
+		{"default port given", "JVB_ADVERTISE_IPS=203.0.113.7#10000", "203.0.113.7", 0, ""},
+		{"JVB_PORT given", "JVB_PORT=20000\nJVB_ADVERTISE_IPS=203.0.113.7#20000", "203.0.113.7", 0, ""},
+		{"other port", "JVB_ADVERTISE_IPS=203.0.113.7#30000", "203.0.113.7", 1, "Forward UDP 10000 (not 30000) on 203.0.113.7"},
+		{"other port than JVB_PORT", "JVB_PORT=20000\nJVB_ADVERTISE_IPS=203.0.113.7#30000,10.0.0.2", "203.0.113.7,10.0.0.2", 1, "its media port 20000"},
+		{"docker host address", "DOCKER_HOST_ADDRESS=192.168.1.5#40000", "192.168.1.5", 1, "DOCKER_HOST_ADDRESS 192.168.1.5#40000"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env, err := parseEnv(strings.NewReader(tc.env + "\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc := importEnv(env)
+			var b strings.Builder
+			doc.write(&b, "test.env")
+			cfg, err := conf.Parse([]byte(b.String()))
+			if err != nil {
+				t.Fatalf("imported TOML: %v\n%s", err, b.String())
+			}
+			if got := strings.Join(cfg.Media.Advertise, ","); got != tc.advertise {
+				t.Errorf("advertise = %s, want %s", got, tc.advertise)
+			}
+			if len(doc.warns) != tc.warnings || tc.warnings > 0 && !strings.Contains(doc.warns[0], tc.warnSubstr) {
+				t.Errorf("warnings %q, want %d containing %q", doc.warns, tc.warnings, tc.warnSubstr)
+			}
+		})
+	}
 }

@@ -50,6 +50,7 @@ type tomlDoc struct {
 	tables map[string][]string
 	order  []string
 	notes  []string
+	warns  []string // also in notes; meetd import-env prints them on stderr
 }
 
 func (d *tomlDoc) set(table, key, value string) {
@@ -69,6 +70,13 @@ func (d *tomlDoc) set(table, key, value string) {
 
 func (d *tomlDoc) note(format string, args ...any) {
 	d.notes = append(d.notes, fmt.Sprintf(format, args...))
+}
+
+// warn records a note that needs the admin's action.
+func (d *tomlDoc) warn(format string, args ...any) {
+	w := fmt.Sprintf(format, args...)
+	d.warns = append(d.warns, w)
+	d.notes = append(d.notes, "WARNING: "+w)
 }
 
 func (d *tomlDoc) write(w io.Writer, source string) {
@@ -154,10 +162,19 @@ func importPublic(d *tomlDoc, get func(string) string) {
 	get("XMPP_DOMAIN") // docker's internal name (meet.jitsi); meetd uses the public domain
 }
 
+// defaultMediaPort is media.listen's default port (and JVB_PORT's).
+const defaultMediaPort = "10000"
+
+// importMedia takes JVB_PORT and the advertised addresses. Docker's
+// "ip#port" form advertises another port than the bridge listens on (a NAT
+// mapping it); meetd advertises every address with the port it listens on,
+// so a different port is dropped with a warning saying what to forward.
 func importMedia(d *tomlDoc, get func(string) string) {
 	port := get("JVB_PORT")
 	if port != "" {
 		d.set("media", "listen", tomlString(":"+port))
+	} else {
+		port = defaultMediaPort
 	}
 	var ips []string
 	for _, key := range []string{"JVB_ADVERTISE_IPS", "DOCKER_HOST_ADDRESS"} {
@@ -167,7 +184,9 @@ func importMedia(d *tomlDoc, get func(string) string) {
 				continue
 			}
 			if hasPort && p != port {
-				d.note("%s %s: meetd advertises its own media port; forward UDP %s to it", key, item, p)
+				d.warn("%s %s: meetd cannot advertise port %s; it advertises %s with its media port %s. "+
+					"Forward UDP %s (not %s) on %s to this host, or set JVB_PORT=%s and import again.",
+					key, item, p, ip, port, port, p, ip, p)
 			}
 			ips = append(ips, ip)
 		}
