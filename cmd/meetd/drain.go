@@ -13,7 +13,7 @@ import (
 // (the reason of the room's destruction and of the Jingle terminate).
 const shutdownReason = "The meeting server is shutting down. Please join again in a few minutes."
 
-// drainPoll is how often the drain looks whether every conference ended.
+// drainPoll is how often the drain looks whether every participant left.
 const drainPoll = 100 * time.Millisecond
 
 // drainTime is [ops] shutdown_timeout as a duration.
@@ -21,23 +21,34 @@ func drainTime(cfg *conf.Config) time.Duration {
 	return time.Duration(cfg.Ops.ShutdownTimeout) * time.Second
 }
 
-// conferences is what the drain needs of the focus.
-type conferences interface {
+// drainable is what the drain needs: the focus, which refuses new
+// conferences once drained, and the participants still in conferences
+// (sessions waiting to be resumed included).
+type drainable interface {
 	Drain()
-	Conferences() int
+	Participants() int
 }
 
+// drainTarget is the drainable of the wired parts.
+type drainTarget struct {
+	fc           *focus.Focus
+	participants func() int
+}
+
+func (d drainTarget) Drain()            { d.fc.Drain() }
+func (d drainTarget) Participants() int { return d.participants() }
+
 // drain is the first step of a graceful stop: the focus refuses new
-// conferences while the running ones go on, until none is left, bound
-// passes, hurry closes (a second signal) or a part stops (its error is
-// returned).
-func drain(log *slog.Logger, fc conferences, bound time.Duration, hurry <-chan struct{}, stopped <-chan error) error {
-	fc.Drain()
-	n := fc.Conferences()
+// conferences while the running ones go on, until nobody is left in them
+// (rooms the focus holds empty end with the rest), bound passes, hurry
+// closes (a second signal) or a part stops (its error is returned).
+func drain(log *slog.Logger, d drainable, bound time.Duration, hurry <-chan struct{}, stopped <-chan error) error {
+	d.Drain()
+	n := d.Participants()
 	if n == 0 || bound <= 0 {
 		return nil
 	}
-	log.Info("meetd: draining: new conferences are refused, running ones go on", "conferences", n, "bound", bound)
+	log.Info("meetd: draining: new conferences are refused, running ones go on", "participants", n, "bound", bound)
 	timer := time.NewTimer(bound)
 	defer timer.Stop()
 	tick := time.NewTicker(drainPoll)
@@ -45,15 +56,15 @@ func drain(log *slog.Logger, fc conferences, bound time.Duration, hurry <-chan s
 	for {
 		select {
 		case <-tick.C:
-			if fc.Conferences() == 0 {
-				log.Info("meetd: drained: every conference ended")
+			if d.Participants() == 0 {
+				log.Info("meetd: drained: every participant left")
 				return nil
 			}
 		case <-timer.C:
-			log.Info("meetd: drain bound reached, ending the conferences", "conferences", fc.Conferences())
+			log.Info("meetd: drain bound reached, ending the conferences", "participants", d.Participants())
 			return nil
 		case <-hurry:
-			log.Info("meetd: second signal, ending the conferences now", "conferences", fc.Conferences())
+			log.Info("meetd: second signal, ending the conferences now", "participants", d.Participants())
 			return nil
 		case err := <-stopped:
 			log.Error("meetd: a part stopped while draining", "err", err)

@@ -10,17 +10,17 @@ import (
 	"time"
 )
 
-// fakeConfs has n conferences until Conferences has been called endAfter
-// times (0: they never end).
-type fakeConfs struct {
+// fakeDrainable has n participants until Participants has been called
+// endAfter times (0: they never leave).
+type fakeDrainable struct {
 	n, endAfter int64
 	calls       atomic.Int64
 	drained     atomic.Bool
 }
 
-func (f *fakeConfs) Drain() { f.drained.Store(true) }
+func (f *fakeDrainable) Drain() { f.drained.Store(true) }
 
-func (f *fakeConfs) Conferences() int {
+func (f *fakeDrainable) Participants() int {
 	if c := f.calls.Add(1); f.endAfter > 0 && c >= f.endAfter {
 		return 0
 	}
@@ -36,24 +36,24 @@ func TestDrain(t *testing.T) {
 	const long = time.Hour
 	tests := []struct {
 		name     string
-		confs    int64
-		endAfter int64 // Conferences calls until the calls ended; 0: never
+		people   int64
+		endAfter int64 // Participants calls until they left; 0: never
 		bound    time.Duration
 		hurry    <-chan struct{}
 		stopped  <-chan error
 		wantErr  error
 		maxTaken time.Duration
 	}{
-		{"no conferences", 0, 0, long, nil, nil, nil, time.Second},
+		{"nobody in a call", 0, 0, long, nil, nil, nil, time.Second},
 		{"bound 0 ends at once", 2, 0, 0, nil, nil, nil, time.Second},
-		{"calls end before the bound", 1, 3, long, nil, nil, nil, 10 * time.Second},
+		{"everybody leaves before the bound", 1, 3, long, nil, nil, nil, 10 * time.Second},
 		{"bound passes", 1, 0, 300 * time.Millisecond, nil, nil, nil, 10 * time.Second},
 		{"second signal", 1, 0, long, closed, nil, nil, 10 * time.Second},
 		{"a part stops", 1, 0, long, nil, stoppedNow, errPart, 10 * time.Second},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := &fakeConfs{n: tc.confs, endAfter: tc.endAfter}
+			f := &fakeDrainable{n: tc.people, endAfter: tc.endAfter}
 			start := time.Now()
 			err := drain(slog.New(slog.DiscardHandler), f, tc.bound, tc.hurry, tc.stopped)
 			took := time.Since(start)

@@ -69,7 +69,7 @@ func serveUntil(ctx context.Context, hurry <-chan struct{}, cfg *conf.Config, lo
 	case <-ctx.Done():
 		log.Info("meetd: stopping", "reason", context.Cause(ctx))
 		ops.set(stateDraining)
-		cause = drain(log, p.focus, drainTime(cfg), hurry, stopped)
+		cause = drain(log, drainTarget{p.focus, p.participants}, drainTime(cfg), hurry, stopped)
 	case cause = <-stopped:
 		log.Error("meetd: stopping", "err", cause)
 		ops.set(stateDraining)

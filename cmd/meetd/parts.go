@@ -26,7 +26,8 @@ type parts struct {
 
 	stats func() []web.Metric // the parts' metrics (ops.go)
 
-	focus *focus.Focus // drained and ended on a graceful stop (drain.go)
+	focus        *focus.Focus // drained and ended on a graceful stop (drain.go)
+	participants func() int   // clients in conference rooms, for the drain
 }
 
 // runner is a loop that runs until its context ends.
