@@ -86,6 +86,41 @@ func TestShutdownDuringCall(t *testing.T) {
 	checkToldToLeave(t, s, pages)
 }
 
+// TestShutdownEndsWhenTheCallEnds: the drain lasts while someone is in a call. SIGTERM during a one-person
+// call leaves meetd running (the default shutdown_timeout is 60 s); once the participant leaves, meetd stops
+// (exit status 0) well before that bound.
+func TestShutdownEndsWhenTheCallEnds(t *testing.T) {
+	s := newSession(t)
+	s.join(0, "shutdown-leave")
+	s.waitJoined([]int{0})
+	if err := s.meetd.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	select {
+	case <-s.meetd.exited:
+		t.Fatal("meetd exited while a participant was in the call")
+	default:
+	}
+	if err := s.eval(0, "meetdTest.leave()", nil); err != nil {
+		t.Fatalf("leave: %v", err)
+	}
+	left := time.Now()
+	const soon = shutdownBound // far below the 60 s drain bound
+	select {
+	case <-s.meetd.exited:
+	case <-time.After(soon):
+		t.Fatalf("meetd still runs %v after the last participant left", soon)
+	}
+	if st := s.meetd.cmd.ProcessState; !st.Success() {
+		t.Errorf("meetd exited with %v, want 0", st)
+	}
+	if _, err := s.meetd.waitLog(t.Context(), "meetd: drained: every participant left"); err != nil {
+		t.Error(err)
+	}
+	t.Logf("meetd stopped %v after the last participant left", time.Since(left).Round(time.Millisecond))
+}
+
 // prepare opens a page, initialises the library and creates the fake tracks without joining (see join).
 func (s *session) prepare(page int) {
 	s.t.Helper()
