@@ -64,17 +64,23 @@ func serveUntil(ctx context.Context, hurry <-chan struct{}, cfg *conf.Config, lo
 		start(&wg, stopped, r.name, func() error { return r.run(runCtx) })
 	}
 	ops.set(stateOK)
-	var cause error
+	cause := awaitStop(ctx, hurry, cfg, log, ops, p, stopped)
+	return shutdown(log, srv, p, cancelRun, &wg, cause)
+}
+
+// awaitStop runs until ctx ends (a signal: then the drain follows) or a
+// part stops, and returns the cause of the stop (nil for a signal).
+func awaitStop(ctx context.Context, hurry <-chan struct{}, cfg *conf.Config, log *slog.Logger, ops *opsState, p *parts, stopped <-chan error) error {
 	select {
 	case <-ctx.Done():
 		log.Info("meetd: stopping", "reason", context.Cause(ctx))
 		ops.set(stateDraining)
-		cause = drain(log, drainTarget{p.focus, p.participants}, drainTime(cfg), hurry, stopped)
-	case cause = <-stopped:
+		return drain(log, drainTarget{p.focus, p.participants}, drainTime(cfg), hurry, stopped)
+	case cause := <-stopped:
 		log.Error("meetd: stopping", "err", cause)
 		ops.set(stateDraining)
+		return cause
 	}
-	return shutdown(log, srv, p, cancelRun, &wg, cause)
 }
 
 // start runs f in a goroutine and reports on stopped when it returns.
