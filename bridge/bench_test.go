@@ -29,7 +29,7 @@ import (
 // benchKey is the SRTP key material of every benchmark context.
 var benchKey, benchSalt = make([]byte, 16), make([]byte, 12)
 
-func benchContext(b *testing.B) *srtp.Context {
+func benchContext(b testing.TB) *srtp.Context {
 	c, err := srtp.CreateContext(benchKey, benchSalt, srtp.ProtectionProfileAeadAes128Gcm)
 	if err != nil {
 		b.Fatal(err)
@@ -98,7 +98,7 @@ type benchSender struct {
 	plain   []byte
 }
 
-func newBenchSender(b *testing.B) *benchSender {
+func newBenchSender(b testing.TB) *benchSender {
 	return &benchSender{
 		streams: [4]*benchStream{
 			{ssrc: 20, pt: 100, size: 830, video: true}, {ssrc: 21, pt: 100, size: 1040, video: true},
@@ -144,7 +144,7 @@ type benchCall struct {
 	all    []*endpoint
 }
 
-func newBenchCall(b *testing.B, n int) *benchCall {
+func newBenchCall(b testing.TB, n int) *benchCall {
 	ids := []string{"s"}
 	for i := range n {
 		ids = append(ids, fmt.Sprintf("r%d", i))
@@ -228,6 +228,48 @@ func BenchmarkForwarding(b *testing.B) {
 	}
 }
 
+// warmUp runs the call until every periodic piece of RTCP (transport-cc
+// feedback, receiver reports) has been sent once, so that buffers have
+// their steady-state sizes.
+func warmUp(s *benchSender, bl *benchBaseline, bc *benchCall) {
+	var batch [][]byte
+	for start := time.Now(); time.Since(start) < rrInterval+twccInterval; {
+		batch = s.batch(64, batch)
+		for _, p := range batch {
+			if bl != nil {
+				bl.handle(p)
+			}
+			bc.handle(p)
+		}
+	}
+}
+
+// TestForwardingAllocations: in the steady state, forwarding (with the
+// RTCP the bridge makes) allocates nothing.
+func TestForwardingAllocations(t *testing.T) {
+	bc, s := newBenchCall(t, 3), newBenchSender(t)
+	warmUp(s, nil, bc)
+	const runs = 20
+	var batches [runs + 1][][]byte // made beforehand: the generator allocates
+	for i := range batches {
+		batches[i] = s.batch(1000, nil)
+	}
+	next, fwd, rtcp0 := 0, uint64(0), bc.sender.b.counters.rtcpRelayed.Load()
+	allocs := testing.AllocsPerRun(runs, func() {
+		f0 := bc.sender.b.counters.forwarded.Load()
+		for _, p := range batches[next] {
+			bc.handle(p)
+		}
+		next++
+		fwd += bc.sender.b.counters.forwarded.Load() - f0
+	})
+	sent := bc.sender.b.counters.rtcpRelayed.Load() - rtcp0
+	if allocs != 0 || fwd == 0 || sent == 0 {
+		t.Fatalf("%v allocations per 1000 input packets (%d forwarded, %d RTCP sent)", allocs, fwd, sent)
+	}
+	t.Logf("%d forwarded, %d RTCP sent", fwd, sent)
+}
+
 // runPair runs b.N input packets through baseline and bridge (encrypted
 // in batches with the timer stopped) and reports both rates, their ratio
 // and the bridge's heap allocations per forwarded packet.
@@ -235,10 +277,7 @@ func runPair(b *testing.B, bl *benchBaseline, bc *benchCall) {
 	b.ReportAllocs()
 	s := newBenchSender(b)
 	var batch [][]byte
-	for _, p := range s.batch(600, batch) { // warm up: keyframes, caches
-		bl.handle(p)
-		bc.handle(p)
-	}
+	warmUp(s, bl, bc)
 	var ms runtime.MemStats
 	var tBase, tBridge time.Duration
 	var mallocs uint64

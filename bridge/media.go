@@ -73,7 +73,7 @@ func (e *endpoint) onSRTP(st *readerState, b []byte) {
 		e.recordTWCC(&st.h, tbl.twccExt)
 		e.rx.packet(st.h.SSRC, st.h.SequenceNumber)
 		if rr := e.rx.due(e.conf.videoSSRC, time.Now()); rr != nil {
-			e.sendRTCP(rr)
+			e.sendRawRTCP(rr)
 		}
 	}
 	switch verdict {
@@ -134,63 +134,7 @@ func (e *endpoint) recordTWCC(h *rtp.Header, id uint8) {
 		return
 	}
 	if fb := e.twcc.record(h.SSRC, seq, time.Now()); fb != nil {
-		e.sendRTCP(fb...)
-	}
-}
-
-// enqueue copies pkt onto the endpoint's send queue; it never blocks and
-// reports false (counted) when the queue is full.
-func (e *endpoint) enqueue(pkt []byte, isRTCP bool) bool {
-	p := e.b.getPacket()
-	p.data = append(p.data[:0], pkt...)
-	p.rtcp = isRTCP
-	return e.push(p)
-}
-
-// getPacket takes a buffer from the bridge's pool.
-func (b *Bridge) getPacket() *outPacket {
-	if p, _ := b.bufs.Get().(*outPacket); p != nil {
-		return p
-	}
-	return &outPacket{data: make([]byte, 0, maxDatagram)}
-}
-
-// push sends p at once when the endpoint's writer is free and nothing is
-// queued before it; otherwise it queues p without blocking (when the queue
-// is full p goes back to the pool and the drop is counted) for whoever
-// holds the writer. A receiver that cannot keep up therefore loses its own
-// packets and never makes the caller wait.
-func (e *endpoint) push(p *outPacket) bool {
-	if w := e.out.Load(); w != nil && len(e.sendQ) == 0 && w.mu.TryLock() {
-		w.drain(p, e.sendQ)
-		w.mu.Unlock()
-		e.flush()
-		return true
-	}
-	ok := true
-	select {
-	case e.sendQ <- p:
-	default:
-		e.b.bufs.Put(p)
-		e.b.counters.queueDrops.Add(1)
-		ok = false
-	}
-	e.flush()
-	return ok
-}
-
-// flush sends the queue if the endpoint's writer is free. A packet queued
-// while another goroutine holds the writer is sent by that goroutine: it
-// looks at the queue again after unlocking, and the pusher's TryLock
-// fails only while the holder has yet to unlock.
-func (e *endpoint) flush() {
-	w := e.out.Load()
-	if w == nil {
-		return
-	}
-	for len(e.sendQ) > 0 && w.mu.TryLock() {
-		w.drain(nil, e.sendQ)
-		w.mu.Unlock()
+		e.sendRawRTCP(fb)
 	}
 }
 
@@ -200,6 +144,11 @@ func (e *endpoint) sendRTCP(pkts ...rtcp.Packet) {
 	if err != nil {
 		return
 	}
+	e.sendRawRTCP(raw)
+}
+
+// sendRawRTCP sends (or queues) a copy of a marshalled RTCP packet.
+func (e *endpoint) sendRawRTCP(raw []byte) {
 	if e.enqueue(raw, true) {
 		e.b.counters.rtcpRelayed.Add(1)
 	}

@@ -29,6 +29,8 @@ type rrStream struct {
 type receptionStats struct {
 	streams map[uint32]*rrStream
 	last    time.Time
+	reports []rtcp.ReceptionReport // scratch
+	buf     []byte                 // the marshalled report
 }
 
 func newReceptionStats() *receptionStats {
@@ -66,20 +68,26 @@ func (r *receptionStats) senderReport(ssrc uint32, ntp uint64, now time.Time) {
 	}
 }
 
-// due returns the receiver report to send now, or nil.
-func (r *receptionStats) due(senderSSRC uint32, now time.Time) *rtcp.ReceiverReport {
+// due returns the marshalled receiver report to send now (valid until the
+// next call), or nil.
+func (r *receptionStats) due(senderSSRC uint32, now time.Time) []byte {
 	if now.Sub(r.last) < rrInterval || len(r.streams) == 0 {
 		return nil
 	}
 	r.last = now
-	rr := &rtcp.ReceiverReport{SSRC: senderSSRC}
+	if r.buf == nil { // full size at once: no growth in the steady state
+		r.reports = make([]rtcp.ReceptionReport, 0, 31)
+		r.buf = make([]byte, 0, 8+24*31)
+	}
+	r.reports = r.reports[:0]
 	for ssrc, s := range r.streams {
-		if len(rr.Reports) == 31 {
+		if len(r.reports) == 31 {
 			break
 		}
-		rr.Reports = append(rr.Reports, s.report(ssrc, now))
+		r.reports = append(r.reports, s.report(ssrc, now))
 	}
-	return rr
+	r.buf = appendRR(r.buf[:0], senderSSRC, r.reports)
+	return r.buf
 }
 
 // report is one reception report block.

@@ -3,6 +3,8 @@ package bridge
 import (
 	"testing"
 	"time"
+
+	"github.com/pion/rtcp"
 )
 
 func TestReceiverReport(t *testing.T) {
@@ -14,9 +16,14 @@ func TestReceiverReport(t *testing.T) {
 		}
 	}
 	r.senderReport(7, 0x1122334455667788, now)
-	rr := r.due(99, now.Add(250*time.Millisecond))
-	if rr == nil || len(rr.Reports) != 1 {
-		t.Fatalf("report %+v", rr)
+	raw := r.due(99, now.Add(250*time.Millisecond))
+	pkts, err := rtcp.Unmarshal(raw)
+	if err != nil || len(pkts) != 1 {
+		t.Fatalf("report % x: %v", raw, err)
+	}
+	rr, ok := pkts[0].(*rtcp.ReceiverReport)
+	if !ok || rr.SSRC != 99 || len(rr.Reports) != 1 {
+		t.Fatalf("report %+v", pkts[0])
 	}
 	rep := rr.Reports[0]
 	if rep.LastSequenceNumber != 1<<16+63 || rep.TotalLost != 9 || rep.LastSenderReport != 0x33445566 {

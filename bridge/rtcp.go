@@ -60,13 +60,12 @@ func (e *endpoint) relaySenderReport(sr *rtcp.SenderReport) {
 		e.translateSR(sr, route)
 		return
 	}
-	out := &rtcp.SenderReport{SSRC: sr.SSRC, NTPTime: sr.NTPTime, RTPTime: sr.RTPTime,
-		PacketCount: sr.PacketCount, OctetCount: sr.OctetCount}
+	e.fwd.rtcpBuf = appendSR(e.fwd.rtcpBuf[:0], sr.SSRC, sr.NTPTime, sr.RTPTime, sr.PacketCount, sr.OctetCount)
 	for _, r := range e.conf.list() {
 		if r == e || !r.srtpReady.Load() {
 			continue
 		}
-		r.sendRTCP(out)
+		r.sendRawRTCP(e.fwd.rtcpBuf)
 	}
 }
 

@@ -15,10 +15,11 @@ type projKey struct {
 
 // forwarder holds a sender's projections. Reader goroutine only.
 type forwarder struct {
-	proj   map[projKey]*projection
-	bySrc  map[uint32]*srcProjections // by primary SSRC
-	seen   *[]*endpoint               // the endpoint list the map was last pruned against
-	rtxBuf []byte                     // scratch for decapsulated retransmissions
+	proj    map[projKey]*projection
+	bySrc   map[uint32]*srcProjections // by primary SSRC
+	seen    *[]*endpoint               // the endpoint list the map was last pruned against
+	rtxBuf  []byte                     // scratch for decapsulated retransmissions
+	rtcpBuf []byte                     // scratch for translated sender reports
 }
 
 // srcProjections lists one source's projections in the order of an
@@ -149,10 +150,18 @@ func (e *endpoint) askKeyframe(ssrc uint32, now time.Time) {
 	}
 }
 
-// enqueueProjected copies pkt onto the send queue with the projected
+// enqueueProjected sends (or queues) a copy of pkt with the projected
 // header: the source's primary SSRC, sequence number, timestamp, PictureID
 // and TL0PICIDX. It reports false (counted) when the queue is full.
 func (e *endpoint) enqueueProjected(pkt []byte, ssrc uint32, out projected, v *vp8Info) bool {
+	if w := e.acquire(); w != nil {
+		now := time.Now()
+		d := append(w.plain[:0], pkt...)
+		rewriteHeader(d, ssrc, out, v)
+		w.sendRTP(d, now)
+		e.release(w, now)
+		return true
+	}
 	p := e.b.getPacket()
 	d := append(p.data[:0], pkt...)
 	rewriteHeader(d, ssrc, out, v)
@@ -178,7 +187,7 @@ func (e *endpoint) translateSR(sr *rtcp.SenderReport, route ssrcRoute) {
 		if r == e || p == nil || !p.started || p.cur != route.enc || !r.srtpReady.Load() {
 			continue
 		}
-		r.sendRTCP(&rtcp.SenderReport{SSRC: route.src.primary, NTPTime: sr.NTPTime,
-			RTPTime: sr.RTPTime + p.tsDelta, PacketCount: p.packets, OctetCount: p.octets})
+		e.fwd.rtcpBuf = appendSR(e.fwd.rtcpBuf[:0], route.src.primary, sr.NTPTime, sr.RTPTime+p.tsDelta, p.packets, p.octets)
+		r.sendRawRTCP(e.fwd.rtcpBuf)
 	}
 }

@@ -12,7 +12,8 @@ import (
 
 // Probing (bridge.md §5.10): while a receiver's allocation is below its
 // ideal, the writer adds padding-only RTX packets so the estimate can find
-// headroom, up to probeAbove times the estimate.
+// headroom, up to probeAbove times the estimate, at most every probeTick
+// (when something is sent to the receiver).
 const (
 	probeTick    = 20 * time.Millisecond
 	probeAbove   = 1.25
@@ -30,8 +31,8 @@ type writer struct {
 	e         *endpoint
 	enc       *srtp.Context
 	conn      io.Writer
-	out       []byte
-	pad       []byte
+	out       []byte // ciphertext
+	plain     []byte // a packet being rewritten or stamped
 	h         rtp.Header
 	bytes     int       // sent since start
 	start     time.Time // of the rate window
@@ -41,16 +42,12 @@ type writer struct {
 
 func newWriter(e *endpoint, enc *srtp.Context, conn io.Writer) *writer {
 	return &writer{e: e, enc: enc, conn: conn, out: make([]byte, 0, maxDatagram+64),
-		pad: make([]byte, 0, maxDatagram), start: time.Now()}
+		plain: make([]byte, 0, maxDatagram), start: time.Now()}
 }
 
-// drain sends first (when not nil) and what is queued for the endpoint,
-// then probes when a probe tick has passed. w.mu must be held.
-func (w *writer) drain(first *outPacket, q chan *outPacket) {
-	now := time.Now()
-	if first != nil {
-		w.send(first, now)
-	}
+// drain sends what is queued for the endpoint, then probes when a probe
+// tick has passed. w.mu must be held.
+func (w *writer) drain(q chan *outPacket, now time.Time) {
 	for len(q) > 0 {
 		select {
 		case p := <-q:
@@ -58,26 +55,37 @@ func (w *writer) drain(first *outPacket, q chan *outPacket) {
 		default:
 		}
 	}
-	if now.Sub(w.lastProbe) >= probeTick {
+	if dt := now.Sub(w.lastProbe); dt >= probeTick {
 		w.lastProbe = now
-		w.probe(now)
+		w.probe(now, min(dt, 5*probeTick))
 	}
 }
 
-// send stamps, encrypts and writes one queued packet and recycles it.
-// w.mu must be held.
+// send sends one queued packet and recycles it. w.mu must be held.
 func (w *writer) send(p *outPacket, now time.Time) {
-	var (
-		res []byte
-		err error
-	)
 	if p.rtcp {
-		res, err = w.enc.EncryptRTCP(w.out[:0], p.data, nil)
+		w.sendRTCP(p.data)
 	} else {
-		w.stamp(p.data, now)
-		res, err = w.enc.EncryptRTP(w.out[:0], p.data, &w.h)
+		w.sendRTP(p.data, now)
 	}
 	w.e.b.bufs.Put(p)
+}
+
+// sendRTP stamps (in place), encrypts and writes one RTP packet. w.mu must
+// be held.
+func (w *writer) sendRTP(pkt []byte, now time.Time) {
+	w.stamp(pkt, now)
+	w.encrypted(w.enc.EncryptRTP(w.out[:0], pkt, &w.h))
+}
+
+// sendRTCP encrypts and writes one compound RTCP packet. w.mu must be
+// held.
+func (w *writer) sendRTCP(pkt []byte) {
+	w.encrypted(w.enc.EncryptRTCP(w.out[:0], pkt, nil))
+}
+
+// encrypted writes an encryption's result.
+func (w *writer) encrypted(res []byte, err error) {
 	if err != nil {
 		return
 	}
@@ -111,7 +119,7 @@ func (w *writer) stamp(pkt []byte, now time.Time) {
 
 // probe sends padding when the allocation wants more than it gets and the
 // estimate may allow more than is being sent. w.mu must be held.
-func (w *writer) probe(now time.Time) {
+func (w *writer) probe(now time.Time, dt time.Duration) {
 	if d := now.Sub(w.start); d >= 100*time.Millisecond {
 		w.rate += 0.5 * (float64(w.bytes*8)/d.Seconds() - w.rate)
 		w.bytes, w.start = 0, now
@@ -122,16 +130,11 @@ func (w *writer) probe(now time.Time) {
 		return
 	}
 	want := min(a.ideal, est*probeAbove) - w.rate
-	n := min(int(want*probeTick.Seconds()/8)/(probePadding+32), probeMax)
+	n := min(int(want*dt.Seconds()/8)/(probePadding+32), probeMax)
 	tbl := w.e.ingress.Load()
 	for range n {
-		pkt := paddingPacket(w.pad, a.probeSSRC, a.probePT, a.probeCache.nextRTXSeq(), tbl.twccExt)
-		w.stamp(pkt, now)
-		res, err := w.enc.EncryptRTP(w.out[:0], pkt, &w.h)
-		if err != nil {
-			return
-		}
-		w.write(res)
+		w.plain = paddingPacket(w.plain, a.probeSSRC, a.probePT, a.probeCache.nextRTXSeq(), tbl.twccExt)
+		w.sendRTP(w.plain, now)
 	}
 }
 

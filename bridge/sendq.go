@@ -1,0 +1,92 @@
+package bridge
+
+import "time"
+
+// The send path. Whoever forwards a packet to an endpoint (a sender's
+// reader goroutine, usually) rewrites, encrypts and sends it itself while
+// holding the endpoint's writer. When the writer is held by another
+// goroutine the packet waits in the endpoint's bounded queue, and the
+// holder sends it before letting go: a receiver that cannot keep up loses
+// its own packets (counted) and never makes a sender wait.
+
+// acquire returns e's writer, locked, when it is free and nothing is
+// queued for e; nil otherwise. The caller sends and then calls release.
+func (e *endpoint) acquire() *writer {
+	w := e.out.Load()
+	if w == nil || len(e.sendQ) > 0 || !w.mu.TryLock() {
+		return nil
+	}
+	return w
+}
+
+// release sends what was queued meanwhile, unlocks w and sends anything
+// queued after that.
+func (e *endpoint) release(w *writer, now time.Time) {
+	w.drain(e.sendQ, now)
+	w.mu.Unlock()
+	e.flush()
+}
+
+// enqueue sends a copy of pkt to the endpoint, or queues one; it never
+// blocks and reports false (counted) when the queue is full.
+func (e *endpoint) enqueue(pkt []byte, isRTCP bool) bool {
+	if w := e.acquire(); w != nil {
+		now := time.Now()
+		if isRTCP {
+			w.sendRTCP(pkt)
+		} else {
+			w.sendRTP(append(w.plain[:0], pkt...), now)
+		}
+		e.release(w, now)
+		return true
+	}
+	p := e.b.getPacket()
+	p.data = append(p.data[:0], pkt...)
+	p.rtcp = isRTCP
+	return e.push(p)
+}
+
+// getPacket takes a buffer from the bridge's pool.
+func (b *Bridge) getPacket() *outPacket {
+	if p, _ := b.bufs.Get().(*outPacket); p != nil {
+		return p
+	}
+	return &outPacket{data: make([]byte, 0, maxDatagram)}
+}
+
+// push sends p at once when the endpoint's writer is free and nothing is
+// queued before it; otherwise it queues p (when the queue is full p goes
+// back to the pool and the drop is counted) for whoever holds the writer.
+func (e *endpoint) push(p *outPacket) bool {
+	if w := e.acquire(); w != nil {
+		now := time.Now()
+		w.send(p, now)
+		e.release(w, now)
+		return true
+	}
+	ok := true
+	select {
+	case e.sendQ <- p:
+	default:
+		e.b.bufs.Put(p)
+		e.b.counters.queueDrops.Add(1)
+		ok = false
+	}
+	e.flush()
+	return ok
+}
+
+// flush sends the queue if the endpoint's writer is free. A packet queued
+// while another goroutine holds the writer is sent by that goroutine: it
+// looks at the queue again after unlocking, and the pusher's TryLock
+// fails only while the holder has yet to unlock.
+func (e *endpoint) flush() {
+	w := e.out.Load()
+	if w == nil {
+		return
+	}
+	for len(e.sendQ) > 0 && w.mu.TryLock() {
+		w.drain(e.sendQ, time.Now())
+		w.mu.Unlock()
+	}
+}
