@@ -108,7 +108,7 @@ func (d *driver) dispatch(m message) {
 	case "ready":
 		d.logs.add("driver", "Chromium "+m.Version)
 		close(d.ready)
-	case "console", "pageerror":
+	case "console", "pageerror", "offorigin":
 		d.logs.add(pageLog(m.Page), fmt.Sprintf("[%s%s] %s", m.Event, m.Type, m.Text))
 	default:
 		d.logs.add("driver", fmt.Sprintf("%s: %s%s", m.Event, m.Error, m.Text))
@@ -146,6 +146,13 @@ func (d *driver) call(ctx context.Context, req map[string]any) (json.RawMessage,
 // open loads url in a new browser context as page number page.
 func (d *driver) open(ctx context.Context, page int, url string) error {
 	_, err := d.call(ctx, map[string]any{"op": "open", "page": page, "url": url})
+	return err
+}
+
+// openWatched is open, and the page's requests and WebSockets to other origins than url's are logged as
+// "[offorigin] <url>" lines of the page.
+func (d *driver) openWatched(ctx context.Context, page int, url string) error {
+	_, err := d.call(ctx, map[string]any{"op": "open", "page": page, "url": url, "watchOrigin": true})
 	return err
 }
 

@@ -25,6 +25,7 @@ type clientConfig struct {
 	VideoQuality              clientVideo   `json:"videoQuality"`
 	DisableThirdPartyRequests bool          `json:"disableThirdPartyRequests"`
 	Analytics                 clientDisable `json:"analytics"`
+	Gravatar                  clientDisable `json:"gravatar"`
 }
 
 type clientHosts struct {
@@ -86,6 +87,7 @@ func newClientConfig(cfg *conf.Config, public *url.URL, tenant string) clientCon
 		VideoQuality:              clientVideo{CodecPreferenceOrder: []string{"VP8"}, PreferredCodec: "VP8"},
 		DisableThirdPartyRequests: true,
 		Analytics:                 clientDisable{Disabled: true},
+		Gravatar:                  clientDisable{Disabled: true}, // else the web app asks gravatar.com for avatars by e-mail
 	}
 }
 

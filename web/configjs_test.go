@@ -60,6 +60,8 @@ func TestConfigJSValues(t *testing.T) {
 		{[]string{"videoQuality", "codecPreferenceOrder"}, []any{"VP8"}},
 		{[]string{"videoQuality", "preferredCodec"}, "VP8"}, // 2021 clients disable simulcast without it
 		{[]string{"disableThirdPartyRequests"}, true},
+		{[]string{"analytics", "disabled"}, true},
+		{[]string{"gravatar", "disabled"}, true},
 	}
 	for _, w := range want {
 		t.Run(strings.Join(w.path, "."), func(t *testing.T) {

@@ -1,10 +1,11 @@
 // driver.mjs drives headless Chromium pages for meetd's Go end-to-end test (e2e/*_test.go).
 //
-// It speaks JSON lines. Requests on stdin: {"id":1,"op":"open","page":0,"url":"..."},
+// It speaks JSON lines. Requests on stdin: {"id":1,"op":"open","page":0,"url":"...","watchOrigin":true},
 // {"id":2,"op":"eval","page":0,"expr":"..."} (a promise result is awaited), {"id":3,"op":"close","page":0},
 // {"op":"quit"}. Replies on stdout: {"id":1,"ok":true,"result":...} or {"id":1,"ok":false,"error":"..."}.
 // Events on stdout: {"event":"ready"}, {"event":"console","page":0,"type":"log","text":"..."},
-// {"event":"pageerror","page":0,"text":"..."}, {"event":"fatal","error":"..."}.
+// {"event":"pageerror","page":0,"text":"..."}, {"event":"offorigin","page":0,"text":"<url>"} (with watchOrigin: a
+// request or WebSocket to another origin), {"event":"fatal","error":"..."}.
 import readline from 'node:readline';
 import { chromium } from 'playwright-core';
 
@@ -21,9 +22,31 @@ function emit(obj) {
 
 const pages = new Map();
 
-async function open(browser, index, url) {
+// watchOrigin reports every request and WebSocket of a page that leaves the origin of its URL (the
+// service worker's too, as requests of the browser context).
+function watchOrigin(context, page, index, url) {
+    const origin = new URL(url).origin;
+    const check = u => {
+        let o = null;
+        try {
+            o = new URL(u.replace(/^ws/, 'http')).origin;
+        } catch {
+            o = 'unparsable';
+        }
+        if (o !== origin && o !== 'null' && !/^(data|blob|about|chrome-extension):/.test(u)) {
+            emit({ event: 'offorigin', page: index, text: u });
+        }
+    };
+    context.on('request', r => check(r.url()));
+    page.on('websocket', ws => check(ws.url()));
+}
+
+async function open(browser, index, url, watch) {
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     const page = await context.newPage();
+    if (watch) {
+        watchOrigin(context, page, index, url);
+    }
     page.on('console', m => emit({ event: 'console', page: index, type: m.type(), text: m.text() }));
     page.on('pageerror', e => emit({ event: 'pageerror', page: index, text: String(e && e.stack || e) }));
     page.on('crash', () => emit({ event: 'pageerror', page: index, text: 'page crashed' }));
@@ -43,7 +66,7 @@ function pageOf(index) {
 async function handle(browser, req) {
     switch (req.op) {
     case 'open':
-        return open(browser, req.page, req.url);
+        return open(browser, req.page, req.url, req.watchOrigin);
     case 'eval':
         return pageOf(req.page).page.evaluate(req.expr);
     case 'close': {

@@ -1,0 +1,145 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// webAppEnv names a built Jitsi Meet web app directory (what Jitsi's jitsi-meet-web package installs in
+// /usr/share/jitsi-meet, or a release archive unpacked) for TestRealWebApp.
+const webAppEnv = "MEETD_E2E_WEBAPP_DIR"
+
+// realWebAppRoom is the room of TestRealWebApp, opened as https://<meetd>/<room>.
+const realWebAppRoom = "RealWebAppCall"
+
+// webAppMedia is what a page of the web app receives from the bridge (its active peer connection's stats).
+type webAppMedia struct {
+	Joined      bool  `json:"joined"`
+	Frames      int64 `json:"frames"`
+	AudioBytes  int64 `json:"audioBytes"`
+	Remote      int   `json:"remote"`
+	Prejoin     bool  `json:"prejoin"`
+	HasConfHost bool  `json:"confHost"`
+}
+
+// webAppMediaJS reads the web app's state: the prejoin screen's join button, the conference (APP.conference
+// is the app's global), the number of remote participants and the decoded video frames and audio bytes.
+const webAppMediaJS = `(async () => {
+	const r = {prejoin: !!document.querySelector('[data-testid="prejoin.joinMeeting"]')};
+	const room = window.APP && APP.conference && APP.conference._room;
+	r.joined = !!(room && room.isJoined());
+	r.confHost = !!(window.config && config.hosts && config.hosts.muc);
+	r.remote = room ? room.getParticipants().length : 0;
+	const pc = room && room.getActivePeerConnection();
+	r.frames = 0; r.audioBytes = 0;
+	if (pc && pc.peerconnection) {
+		(await pc.peerconnection.getStats()).forEach(s => {
+			if (s.type !== 'inbound-rtp') return;
+			if (s.kind === 'video') r.frames += s.framesDecoded || 0;
+			if (s.kind === 'audio') r.audioBytes += s.bytesReceived || 0;
+		});
+	}
+	return r;
+})()`
+
+// TestRealWebApp holds a call with the complete Jitsi Meet web app served by meetd: two Chromium pages open
+// https://<meetd>/<room>, pass the prejoin screen with its join button, and decode each other's video and
+// receive each other's audio. No page error may be raised and no request or WebSocket may leave meetd's
+// origin (no analytics, avatars, CDN, STUN or other third-party servers). It runs only when
+// MEETD_E2E_WEBAPP_DIR names a built web app; the suite has none, so it skips there.
+func TestRealWebApp(t *testing.T) {
+	dir := os.Getenv(webAppEnv)
+	if dir == "" {
+		t.Skipf("%s is not set: set it to the absolute path of a built Jitsi Meet web app "+
+			"(e.g. /usr/share/jitsi-meet from Jitsi's jitsi-meet-web package) to run this test", webAppEnv)
+	}
+	if !filepath.IsAbs(dir) {
+		t.Fatalf("%s=%q: want an absolute path", webAppEnv, dir)
+	}
+	tl := requireBrowser(t)
+	logs := newLogBook()
+	m := startMeetd(t, logs, "[web]", fmt.Sprintf("app_dir = %q", dir))
+	d := startDriver(t, tl, logs)
+	defer func() {
+		if t.Failed() || os.Getenv("MEETD_E2E_DUMP") != "" {
+			dumpLogs(t, logs)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	for page := range 2 {
+		if err := d.openWatched(ctx, page, m.url+"/"+realWebAppRoom); err != nil {
+			t.Fatal(err)
+		}
+		joinWebApp(ctx, t, d, page)
+	}
+	for page := range 2 {
+		waitWebAppMedia(t, d, page)
+	}
+	checkWebAppLogs(t, logs)
+}
+
+// joinWebApp waits for the prejoin screen's join button and clicks it, as a user does.
+func joinWebApp(ctx context.Context, t *testing.T, d *driver, page int) {
+	t.Helper()
+	click := `(async () => {
+		for (let i = 0; i < 600; i++) {
+			const b = document.querySelector('[data-testid="prejoin.joinMeeting"]');
+			if (b) { b.click(); return true; }
+			await new Promise(r => setTimeout(r, 100));
+		}
+		return false;
+	})()`
+	var clicked bool
+	if err := d.eval(ctx, page, click, &clicked); err != nil || !clicked {
+		t.Fatalf("page %d: no prejoin join button within 60 s (clicked %v, %v)", page, clicked, err)
+	}
+}
+
+// waitWebAppMedia waits until page is in the conference with the other participant and has decoded more
+// than 30 of its video frames and received its audio.
+func waitWebAppMedia(t *testing.T, d *driver, page int) {
+	t.Helper()
+	var last webAppMedia
+	err := poll(60*time.Second, func() (bool, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := d.eval(ctx, page, webAppMediaJS, &last); err != nil {
+			return false, err
+		}
+		return last.Joined && last.Remote == 1 && last.Frames > 30 && last.AudioBytes > 2000, nil
+	})
+	if err != nil {
+		t.Fatalf("page %d: no call with the other page: %v (last state %+v)", page, err, last)
+	}
+	t.Logf("page %d: %d remote participant, %d video frames decoded, %d audio bytes", page, last.Remote,
+		last.Frames, last.AudioBytes)
+}
+
+// checkWebAppLogs fails on page errors and on requests that left meetd's origin.
+func checkWebAppLogs(t *testing.T, logs *logBook) {
+	t.Helper()
+	for page := range 2 {
+		for _, line := range logs.all(pageLog(page)) {
+			switch {
+			case strings.HasPrefix(line, "[pageerror"):
+				t.Errorf("page %d: page error: %s", page, line)
+			case strings.HasPrefix(line, "[offorigin"):
+				t.Errorf("page %d: request to another origin than meetd's: %s", page, line)
+			}
+		}
+	}
+}
+
+// dumpLogs prints the pages' consoles and meetd's log.
+func dumpLogs(t *testing.T, logs *logBook) {
+	t.Helper()
+	for _, src := range logs.sources() {
+		t.Logf("--- %s:\n%s", src, logs.tail(src, 80))
+	}
+}
