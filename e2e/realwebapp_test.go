@@ -47,9 +47,10 @@ const webAppMediaJS = `(async () => {
 	return r;
 })()`
 
-// TestRealWebApp holds a call with the complete Jitsi Meet web app served by meetd: two Chromium pages open
-// https://<meetd>/<room>, pass the prejoin screen with its join button, and decode each other's video and
-// receive each other's audio. No page error may be raised and no request or WebSocket may leave meetd's
+// TestRealWebApp holds a call with the complete Jitsi Meet web app served by meetd: one Chromium page starts
+// the meeting from the welcome page, the other opens https://<meetd>/<room>; both pass the prejoin screen
+// with its join button, and decode each other's video and receive each other's audio. A third page joins
+// the same room name under a tenant (/acme/<room>) and must be alone in the tenant's MUC. No page error may be raised and no request or WebSocket may leave meetd's
 // origin (no analytics, avatars, CDN, STUN or other third-party servers). It runs only when
 // MEETD_E2E_WEBAPP_DIR names a built web app; the suite has none, so it skips there.
 func TestRealWebApp(t *testing.T) {
@@ -63,7 +64,7 @@ func TestRealWebApp(t *testing.T) {
 	}
 	tl := requireBrowser(t)
 	logs := newLogBook()
-	m := startMeetd(t, logs, "[web]", fmt.Sprintf("app_dir = %q", dir))
+	m := startMeetd(t, logs, "[web]", fmt.Sprintf("app_dir = %q", dir), `tenants = ["acme"]`)
 	d := startDriver(t, tl, logs)
 	defer func() {
 		if t.Failed() || os.Getenv("MEETD_E2E_DUMP") != "" {
@@ -72,16 +73,64 @@ func TestRealWebApp(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	for page := range 2 {
-		if err := d.openWatched(ctx, page, m.url+"/"+realWebAppRoom); err != nil {
-			t.Fatal(err)
-		}
-		joinWebApp(ctx, t, d, page)
+	// Page 0 goes the README's way: the welcome page, a room name typed in, "Start meeting"; page 1
+	// opens the room's URL.
+	if err := d.openWatched(ctx, 0, m.url+"/"); err != nil {
+		t.Fatal(err)
 	}
+	enterRoomFromWelcomePage(ctx, t, d, 0, realWebAppRoom)
+	joinWebApp(ctx, t, d, 0)
+	if err := d.openWatched(ctx, 1, m.url+"/"+realWebAppRoom); err != nil {
+		t.Fatal(err)
+	}
+	joinWebApp(ctx, t, d, 1)
 	for page := range 2 {
 		waitWebAppMedia(t, d, page)
 	}
-	checkWebAppLogs(t, logs)
+	checkTenantRoom(ctx, t, d, m.url)
+	checkWebAppLogs(t, logs, 3)
+}
+
+// enterRoomFromWelcomePage types room into the welcome page's room field and presses "Start meeting".
+func enterRoomFromWelcomePage(ctx context.Context, t *testing.T, d *driver, page int, room string) {
+	t.Helper()
+	js := fmt.Sprintf(`(async () => {
+		let f = null;
+		for (let i = 0; i < 600 && !f; i++) {
+			f = document.getElementById('enter_room_field');
+			await new Promise(r => setTimeout(r, 100));
+		}
+		if (!f) return 'no room field';
+		Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(f, %q);
+		f.dispatchEvent(new Event('input', {bubbles: true}));
+		await new Promise(r => setTimeout(r, 200));
+		setTimeout(() => document.getElementById('enter_room_button').click(), 0);
+		return 'ok';
+	})()`, room)
+	var got string
+	if err := d.eval(ctx, page, js, &got); err != nil || got != "ok" {
+		t.Fatalf("page %d: welcome page: %q, %v", page, got, err)
+	}
+}
+
+// checkTenantRoom joins the same room name under the tenant acme on page 2: it must land in the tenant's
+// MUC (conference.acme.localhost) and alone, not in the call of pages 0 and 1.
+func checkTenantRoom(ctx context.Context, t *testing.T, d *driver, base string) {
+	t.Helper()
+	if err := d.openWatched(ctx, 2, base+"/acme/"+realWebAppRoom); err != nil {
+		t.Fatal(err)
+	}
+	joinWebApp(ctx, t, d, 2)
+	var jid string
+	err := poll(30*time.Second, func() (bool, error) {
+		js := "(() => { const c = window.APP && APP.conference._room; " +
+			"return c && c.isJoined() ? c.room.roomjid + ' ' + c.getParticipants().length : ''; })()"
+		err := d.eval(ctx, 2, js, &jid)
+		return jid != "", err
+	})
+	if want := strings.ToLower(realWebAppRoom) + "@conference.acme.localhost 0"; err != nil || jid != want {
+		t.Errorf("tenant page: room and participants %q, want %q (%v)", jid, want, err)
+	}
 }
 
 // joinWebApp waits for the prejoin screen's join button and clicks it, as a user does.
@@ -96,7 +145,11 @@ func joinWebApp(ctx context.Context, t *testing.T, d *driver, page int) {
 		return false;
 	})()`
 	var clicked bool
-	if err := d.eval(ctx, page, click, &clicked); err != nil || !clicked {
+	err := d.eval(ctx, page, click, &clicked)
+	for try := 0; try < 3 && err != nil && strings.Contains(err.Error(), "navigation"); try++ {
+		err = d.eval(ctx, page, click, &clicked) // the welcome page loads the room's page
+	}
+	if err != nil || !clicked {
 		t.Fatalf("page %d: no prejoin join button within 60 s (clicked %v, %v)", page, clicked, err)
 	}
 }
@@ -122,9 +175,9 @@ func waitWebAppMedia(t *testing.T, d *driver, page int) {
 }
 
 // checkWebAppLogs fails on page errors and on requests that left meetd's origin.
-func checkWebAppLogs(t *testing.T, logs *logBook) {
+func checkWebAppLogs(t *testing.T, logs *logBook, pages int) {
 	t.Helper()
-	for page := range 2 {
+	for page := range pages {
 		for _, line := range logs.all(pageLog(page)) {
 			switch {
 			case strings.HasPrefix(line, "[pageerror"):
