@@ -15,8 +15,8 @@ import (
 // stamps its own transport-wide sequence numbers on everything it sends an
 // endpoint and estimates from the endpoint's transport-cc feedback. The
 // estimator is delay- and loss-based in the spirit of GCC: queueing delay
-// growing over bweOveruse or loss over bweLossHigh cuts the estimate to
-// what was delivered; a quiet link lets it grow by bweGrowth per second
+// growing over bweOveruse or loss over bweLossHigh (judged over at least
+// bweLossSpan packets) cuts the estimate to what was delivered; a quiet link lets it grow by bweGrowth per second
 // (bweNearCut for bweHold after a cut, so a limited link is not overrun
 // again at once), bounded by 2.5 times the delivered rate plus 500 kbit/s
 // (probing fills the gap).
@@ -31,6 +31,7 @@ const (
 	bweNearCut   = 0.08 // per second, for bweHold after a cut
 	bweHold      = 8 * time.Second
 	bweBaseReset = 10 * time.Second
+	bweLossSpan  = 50   // packets: loss is judged over at least this many (one feedback can hold a handful)
 	sentRing     = 2048 // stamped packets remembered: 1 s at 2000 packets/s
 	// connectionStatsEvery is how often a client hears its estimate.
 	connectionStatsEvery = 10 * time.Second
@@ -81,18 +82,20 @@ func (l *sentLog) lookup(seq uint16) (size int, at int64, ok bool) {
 // estimator turns one endpoint's feedback into an estimate. Reader
 // goroutine only, except estimate.
 type estimator struct {
-	value    float64 // bps
-	rate     float64 // delivered bps, smoothed
-	base     float64 // lowest one-way delay seen (ms, arbitrary origin)
-	queue    float64 // queueing delay above base (ms), smoothed
-	baseAt   time.Time
-	last     time.Time
-	have     bool
-	estimate atomic.Int64 // published value; 0 = no feedback yet
-	allocAt  time.Time    // when the allocation last followed the estimate
-	allocFor float64      // the estimate it followed
-	toldAt   time.Time    // when the client was last sent ConnectionStats
-	cutAt    time.Time    // when delay or loss last cut the estimate
+	value               float64 // bps
+	rate                float64 // delivered bps, smoothed
+	base                float64 // lowest one-way delay seen (ms, arbitrary origin)
+	queue               float64 // queueing delay above base (ms), smoothed
+	baseAt              time.Time
+	last                time.Time
+	have                bool
+	estimate            atomic.Int64 // published value; 0 = no feedback yet
+	allocAt             time.Time    // when the allocation last followed the estimate
+	allocFor            float64      // the estimate it followed
+	toldAt              time.Time    // when the client was last sent ConnectionStats
+	cutAt               time.Time    // when delay or loss last cut the estimate
+	spanTotal, spanLost int          // the loss span being filled
+	loss                float64      // loss of the last complete span
 }
 
 // feedbackBatch summarises one transport-cc feedback packet.
@@ -188,15 +191,14 @@ func (x *estimator) update(b feedbackBatch, now time.Time) {
 	if b.total > b.lost {
 		x.queue += 0.3 * (b.owd - x.base - x.queue)
 	}
-	loss := float64(b.lost) / float64(b.total)
 	switch {
-	case loss > bweLossHigh:
-		x.value *= 1 - 0.5*loss
+	case x.lossSpan(b):
+		x.value *= 1 - 0.5*x.loss
 		x.cutAt = now
 	case x.queue > bweOveruse && x.queue > prev:
 		x.value = min(x.value, 0.85*x.rate)
 		x.cutAt = now
-	case x.queue < bweUnderuse:
+	case x.queue < bweUnderuse && x.loss <= bweLossHigh:
 		growth := bweGrowth
 		if now.Sub(x.cutAt) < bweHold {
 			growth = bweNearCut
@@ -205,6 +207,20 @@ func (x *estimator) update(b feedbackBatch, now time.Time) {
 	}
 	x.value = min(max(x.value, bweMin), bweMax)
 	x.estimate.Store(int64(x.value))
+}
+
+// lossSpan adds a batch to the loss span; when the span is complete it
+// sets x.loss and reports whether the loss calls for a cut. Judging loss
+// per feedback packet would cut on one lost packet of six.
+func (x *estimator) lossSpan(b feedbackBatch) bool {
+	x.spanTotal += b.total
+	x.spanLost += b.lost
+	if x.spanTotal < bweLossSpan {
+		return false
+	}
+	x.loss = float64(x.spanLost) / float64(x.spanTotal)
+	x.spanTotal, x.spanLost = 0, 0
+	return x.loss > bweLossHigh
 }
 
 // onTransportFeedback handles an endpoint's transport-cc feedback for what
