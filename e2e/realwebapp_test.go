@@ -88,7 +88,26 @@ func TestRealWebApp(t *testing.T) {
 		waitWebAppMedia(t, d, page)
 	}
 	checkTenantRoom(ctx, t, d, m.url)
+	checkLeave(ctx, t, d)
 	checkWebAppLogs(t, logs, 3)
+}
+
+// checkLeave hangs up on page 1 as its toolbar's hang-up button does; page 0 must see it leave, and page 1
+// goes on to the app's page after a meeting (its requests are watched like the call's).
+func checkLeave(ctx context.Context, t *testing.T, d *driver) {
+	t.Helper()
+	if err := d.eval(ctx, 1, "setTimeout(() => APP.conference.hangup(false), 0), true", nil); err != nil {
+		t.Fatalf("page 1: hang up: %v", err)
+	}
+	var remote int
+	err := poll(20*time.Second, func() (bool, error) {
+		err := d.eval(ctx, 0, "APP.conference._room.getParticipants().length", &remote)
+		return remote == 0, err
+	})
+	if err != nil {
+		t.Errorf("page 0: still %d remote participants 20 s after page 1 hung up (%v)", remote, err)
+	}
+	time.Sleep(2 * time.Second) // page 1's next page loads
 }
 
 // enterRoomFromWelcomePage types room into the welcome page's room field and presses "Start meeting".
