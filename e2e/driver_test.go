@@ -108,7 +108,7 @@ func (d *driver) dispatch(m message) {
 	case "ready":
 		d.logs.add("driver", "Chromium "+m.Version)
 		close(d.ready)
-	case "console", "pageerror", "offorigin":
+	case "console", "pageerror", "offorigin", "httperror":
 		d.logs.add(pageLog(m.Page), fmt.Sprintf("[%s%s] %s", m.Event, m.Type, m.Text))
 	default:
 		d.logs.add("driver", fmt.Sprintf("%s: %s%s", m.Event, m.Error, m.Text))
@@ -150,7 +150,7 @@ func (d *driver) open(ctx context.Context, page int, url string) error {
 }
 
 // openWatched is open, and the page's requests and WebSockets to other origins than url's are logged as
-// "[offorigin] <url>" lines of the page.
+// "[offorigin] <url>" lines of the page, responses with status 400 or more as "[httperror] <status> <url>".
 func (d *driver) openWatched(ctx context.Context, page int, url string) error {
 	_, err := d.call(ctx, map[string]any{"op": "open", "page": page, "url": url, "watchOrigin": true})
 	return err

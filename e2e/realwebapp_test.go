@@ -202,7 +202,7 @@ func clientRace(line string) bool {
 	return strings.Contains(line, "reading 'payloads'") && strings.Contains(line, "getConfiguredVideoCodec")
 }
 
-// checkWebAppLogs fails on page errors and on requests that left meetd's origin.
+// checkWebAppLogs fails on page errors, on requests that left meetd's origin and on error responses.
 func checkWebAppLogs(t *testing.T, logs *logBook, pages int) {
 	t.Helper()
 	for page := range pages {
@@ -214,6 +214,8 @@ func checkWebAppLogs(t *testing.T, logs *logBook, pages int) {
 				t.Errorf("page %d: page error: %s", page, line)
 			case strings.HasPrefix(line, "[offorigin"):
 				t.Errorf("page %d: request to another origin than meetd's: %s", page, line)
+			case strings.HasPrefix(line, "[httperror"):
+				t.Errorf("page %d: meetd answered a request of the web app with an error: %s", page, line)
 			}
 		}
 	}

@@ -22,6 +22,10 @@ var staticDirs = map[string]bool{
 	"lang": true, "sounds": true, "connection_optimization": true,
 }
 
+// tenantRootFiles are the web app's files it also loads under a tenant,
+// /<tenant>/<name>, served from the root as Jitsi's nginx site rewrites them.
+var tenantRootFiles = map[string]bool{"pwa-worker.js": true, "manifest.json": true}
+
 // Paths inside the web app directory.
 const (
 	appIndex         = "index.html"
@@ -102,7 +106,7 @@ func (a *webApp) top(w http.ResponseWriter, r *http.Request, tenant, name string
 
 func (a *webApp) topName(w http.ResponseWriter, r *http.Request, tenant, name string) {
 	if strings.Contains(name, ".") {
-		if a.dir == "" || tenant != "" {
+		if a.dir == "" || tenant != "" && !tenantRootFiles[name] {
 			http.NotFound(w, r)
 			return
 		}

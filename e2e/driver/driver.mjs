@@ -5,7 +5,8 @@
 // {"op":"quit"}. Replies on stdout: {"id":1,"ok":true,"result":...} or {"id":1,"ok":false,"error":"..."}.
 // Events on stdout: {"event":"ready"}, {"event":"console","page":0,"type":"log","text":"..."},
 // {"event":"pageerror","page":0,"text":"..."}, {"event":"offorigin","page":0,"text":"<url>"} (with watchOrigin: a
-// request or WebSocket to another origin), {"event":"fatal","error":"..."}.
+// request or WebSocket to another origin), {"event":"httperror","page":0,"text":"<status> <url>"} (with watchOrigin:
+// a response with status 400 or more), {"event":"fatal","error":"..."}.
 import readline from 'node:readline';
 import { chromium } from 'playwright-core';
 
@@ -39,6 +40,11 @@ function watchOrigin(context, page, index, url) {
     };
     context.on('request', r => check(r.url()));
     page.on('websocket', ws => check(ws.url()));
+    context.on('response', r => {
+        if (r.status() >= 400) {
+            emit({ event: 'httperror', page: index, text: `${r.status()} ${r.url()}` });
+        }
+    });
 }
 
 async function open(browser, index, url, watch) {
