@@ -74,6 +74,22 @@ func (l *lossTracker) received(ssrc uint32, seq uint16, now time.Time) int {
 	return 0
 }
 
+// repaired reports whether seq was missing on the stream (and no longer
+// is): a retransmission of anything else repeats a packet already had.
+func (l *lossTracker) repaired(ssrc uint32, seq uint16) bool {
+	t := l.streams[ssrc]
+	if t == nil {
+		return false
+	}
+	for i := range t.open {
+		if t.open[i].seq == seq {
+			t.open = append(t.open[:i], t.open[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
 // due returns the NACKs to send now (nil when nothing is due).
 func (l *lossTracker) due(senderSSRC uint32, now time.Time) []rtcp.Packet {
 	if now.Sub(l.lastRun) < nackTick {

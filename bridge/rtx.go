@@ -100,7 +100,8 @@ func decapsulateRTX(dst, pkt []byte, ssrc uint32, pt uint8) ([]byte, bool) {
 }
 
 // forwardRTX handles a sender's retransmission of a simulcast encoding:
-// the original packet goes through the projection like a late arrival.
+// the original packet of one the bridge misses goes through the projection
+// like a late arrival; other retransmissions are dropped.
 func (e *endpoint) forwardRTX(pkt []byte, route ssrcRoute, now time.Time) {
 	src := route.src
 	orig, ok := decapsulateRTX(e.fwd.rtxBuf, pkt, src.ssrcs[route.enc], e.ingress.Load().aptOf[pkt[1]&0x7F])
@@ -108,7 +109,13 @@ func (e *endpoint) forwardRTX(pkt []byte, route ssrcRoute, now time.Time) {
 		return
 	}
 	e.fwd.rtxBuf = orig[:0]
-	e.loss.received(src.ssrcs[route.enc], binary.BigEndian.Uint16(orig[2:]), now)
+	if !e.loss.repaired(src.ssrcs[route.enc], binary.BigEndian.Uint16(orig[2:])) {
+		// Not a packet the bridge misses (Chromium's RTX padding probes
+		// resend packets already forwarded): forwarding it would give the
+		// receivers an (SSRC, sequence number) twice, which SRTP rejects as
+		// a replay and transport-cc then reports lost.
+		return
+	}
 	media := route
 	media.rtx = false
 	e.forwardVideo(orig, media, now)

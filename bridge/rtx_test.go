@@ -87,7 +87,8 @@ func TestLossTracker(t *testing.T) {
 
 // TestNackAnsweredWithRTX: a receiver's NACK of a projected stream is
 // answered from the cache on the RTX SSRC it knows; a sender's
-// retransmission is decapsulated and forwarded in place of the loss.
+// retransmission is decapsulated and forwarded in place of the loss, and
+// only then.
 func TestNackAnsweredWithRTX(t *testing.T) {
 	c, eps := testConference("a", "b")
 	for _, e := range eps {
@@ -121,6 +122,16 @@ func TestNackAnsweredWithRTX(t *testing.T) {
 	<-b.sendQ
 	if p := <-b.sendQ; binary.BigEndian.Uint16(p.data[2:]) != outSeq+1 || binary.BigEndian.Uint32(p.data[8:]) != 20 {
 		t.Fatalf("repaired packet %x", p.data[:12])
+	}
+	// Retransmissions of packets not missing (501 again, 500 that came in
+	// time: Chromium's RTX padding probes) are not forwarded: the receiver
+	// would get the same sequence number twice.
+	for i, seq := range []uint16{501, 500} {
+		again := encapsulateRTX(append(make([]byte, 0, maxDatagram), vp8Packet(20, seq, 9000, 3, 1, 0, false, 0)...), 120, 96, uint16(2+i))
+		a.forward(again, a.ingress.Load().ssrcs[120], now)
+	}
+	if len(b.sendQ) != 0 {
+		t.Fatalf("%d retransmissions of packets not missing forwarded", len(b.sendQ))
 	}
 }
 
