@@ -51,9 +51,13 @@ type clientFlags struct {
 
 // clientVideo pins the codec order to what the focus offers (VP8 only). The
 // current client prefers AV1 and VP9 and, when neither is negotiated, fails
-// to apply their scalability modes to its VP8 sender.
+// to apply their scalability modes to its VP8 sender. PreferredCodec (the
+// older key; current clients ignore it when codecPreferenceOrder is set) must
+// be present too: 2021 clients compare it with an undefined constant and turn
+// simulcast off when it is missing from a videoQuality object.
 type clientVideo struct {
 	CodecPreferenceOrder []string `json:"codecPreferenceOrder"`
+	PreferredCodec       string   `json:"preferredCodec"`
 }
 
 type clientDisable struct {
@@ -80,7 +84,7 @@ func newClientConfig(cfg *conf.Config, public *url.URL, tenant string) clientCon
 		OpenBridgeChannel:         "websocket",
 		P2P:                       clientP2P{Enabled: false},
 		Flags:                     clientFlags{SourceNameSignaling: true, SendMultipleVideoStreams: true},
-		VideoQuality:              clientVideo{CodecPreferenceOrder: []string{"VP8"}},
+		VideoQuality:              clientVideo{CodecPreferenceOrder: []string{"VP8"}, PreferredCodec: "VP8"},
 		DisableThirdPartyRequests: true,
 		Analytics:                 clientDisable{Disabled: true},
 		Gravatar:                  clientDisable{Disabled: true}, // else the web app asks gravatar.com for avatars by e-mail

@@ -58,6 +58,7 @@ func TestConfigJSValues(t *testing.T) {
 		{[]string{"flags", "sendMultipleVideoStreams"}, true},
 		{[]string{"flags", "ssrcRewritingEnabled"}, false},
 		{[]string{"videoQuality", "codecPreferenceOrder"}, []any{"VP8"}},
+		{[]string{"videoQuality", "preferredCodec"}, "VP8"}, // 2021 clients disable simulcast without it
 		{[]string{"disableThirdPartyRequests"}, true},
 		{[]string{"analytics", "disabled"}, true},
 		{[]string{"gravatar", "disabled"}, true},
