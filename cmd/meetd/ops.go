@@ -90,6 +90,7 @@ func statsOf(xs *xmpp.Server, br *bridge.Bridge, fc *focus.Focus) func() []web.M
 			c("meetd_bridge_rtcp_relayed_total", "RTCP feedback packets relayed", b.RTCPRelayed),
 			c("meetd_bridge_retransmitted_packets_total", "RTP packets resent (RTX) in answer to NACKs", b.Retransmitted),
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.QueueDrops, "reason", "queue_full"),
+			c("meetd_bridge_send_refused_datagrams_total", "datagrams the media socket refused to send (buffer full, no route)", b.SendDrops),
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.Unroutable, "reason", "unroutable"),
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.Garbage, "reason", "garbage"),
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.SRTPErrors, "reason", "srtp"),
