@@ -15,24 +15,29 @@ import (
 // stamps its own transport-wide sequence numbers on everything it sends an
 // endpoint and estimates from the endpoint's transport-cc feedback. The
 // estimator is delay- and loss-based in the spirit of GCC: queueing delay
-// growing over bweOveruse or loss over bweLossHigh (judged over at least
-// bweLossSpan packets) cuts the estimate to what was delivered; a quiet link lets it grow by bweGrowth per second
-// (bweNearCut for bweHold after a cut, so a limited link is not overrun
-// again at once), bounded by 2.5 times the delivered rate plus 500 kbit/s
-// (probing fills the gap).
+// over bweOveruse for bweOveruseFor and still growing, or loss over
+// bweLossHigh (judged over at least bweLossSpan packets), cuts the estimate
+// to what was delivered; a quiet link (queueing delay under bweUnderuse, or
+// under bweOveruse and not growing) lets it grow by bweGrowth per second
+// (bweNearCut for bweHold after a cut while it is within bweNearSpan of
+// what the cut left, so a limited link is not overrun again at once),
+// bounded by 2.5 times the delivered rate plus 500 kbit/s (probing fills
+// the gap). bwe_ab_test.go compares it with pion's GCC on a simulated link.
 const (
-	bweInitial   = 2_500_000.0
-	bweMin       = 100_000.0
-	bweMax       = 20_000_000.0
-	bweOveruse   = 40.0 // ms of queueing delay
-	bweUnderuse  = 15.0 // ms
-	bweLossHigh  = 0.1
-	bweGrowth    = 0.35 // per second
-	bweNearCut   = 0.08 // per second, for bweHold after a cut
-	bweHold      = 8 * time.Second
-	bweBaseReset = 10 * time.Second
-	bweLossSpan  = 50   // packets: loss is judged over at least this many (one feedback can hold a handful)
-	sentRing     = 2048 // stamped packets remembered: 1 s at 2000 packets/s
+	bweInitial    = 2_500_000.0
+	bweMin        = 100_000.0
+	bweMax        = 20_000_000.0
+	bweOveruse    = 40.0                   // ms of queueing delay
+	bweOveruseFor = 100 * time.Millisecond // ... held this long (a stalled host is not a full queue)
+	bweUnderuse   = 15.0                   // ms
+	bweLossHigh   = 0.1
+	bweGrowth     = 0.35 // per second
+	bweNearCut    = 0.08 // per second, for bweHold after a cut
+	bweHold       = 8 * time.Second
+	bweNearSpan   = 1.3 // ... while the estimate is below this times what the cut left
+	bweBaseReset  = 10 * time.Second
+	bweLossSpan   = 50   // packets: loss is judged over at least this many (one feedback can hold a handful)
+	sentRing      = 2048 // stamped packets remembered: 1 s at 2000 packets/s
 	// connectionStatsEvery is how often a client hears its estimate.
 	connectionStatsEvery = 10 * time.Second
 )
@@ -94,6 +99,8 @@ type estimator struct {
 	allocFor            float64      // the estimate it followed
 	toldAt              time.Time    // when the client was last sent ConnectionStats
 	cutAt               time.Time    // when delay or loss last cut the estimate
+	cutTo               float64      // what that cut left (bps)
+	overAt              time.Time    // since when queueing delay is over bweOveruse; zero: it is not
 	spanTotal, spanLost int          // the loss span being filled
 	loss                float64      // loss of the last complete span
 }
@@ -101,7 +108,8 @@ type estimator struct {
 // feedbackBatch summarises one transport-cc feedback packet.
 type feedbackBatch struct {
 	total, lost   int
-	bytes         int
+	bytes         int // received, less the earliest arrival's (the span starts with it)
+	firstBytes    int
 	minOWD, owd   float64 // ms: smallest and mean one-way delay
 	first, lastAr int64   // arrival span, µs
 }
@@ -126,12 +134,13 @@ func summarize(fb *rtcp.TransportLayerCC, log *sentLog) feedbackBatch {
 		b.minOWD = min(b.minOWD, owd)
 		b.bytes += size
 		if b.first == 0 || arrival < b.first {
-			b.first = arrival
+			b.first, b.firstBytes = arrival, size
 		}
 		b.lastAr = max(b.lastAr, arrival)
 	})
 	if n > 0 {
 		b.owd = sum / float64(n)
+		b.bytes -= b.firstBytes
 	}
 	return b
 }
@@ -194,19 +203,38 @@ func (x *estimator) update(b feedbackBatch, now time.Time) {
 	switch {
 	case x.lossSpan(b):
 		x.value *= 1 - 0.5*x.loss
-		x.cutAt = now
-	case x.queue > bweOveruse && x.queue > prev:
+		x.cutAt, x.cutTo = now, x.value
+	case x.overuse(prev, now):
 		x.value = min(x.value, 0.85*x.rate)
-		x.cutAt = now
-	case x.queue < bweUnderuse && x.loss <= bweLossHigh:
-		growth := bweGrowth
-		if now.Sub(x.cutAt) < bweHold {
-			growth = bweNearCut
-		}
-		x.value = min(x.value*(1+growth*dt), max(x.value, 2.5*x.rate+500_000))
+		x.cutAt, x.cutTo = now, x.value
+	case x.loss <= bweLossHigh && (x.queue < bweUnderuse || x.queue < bweOveruse && x.queue <= prev):
+		x.grow(now, dt)
 	}
 	x.value = min(max(x.value, bweMin), bweMax)
 	x.estimate.Store(int64(x.value))
+}
+
+// grow raises the estimate on a quiet link: slowly for bweHold after a cut
+// while it is near what the cut left, by bweGrowth per second otherwise.
+func (x *estimator) grow(now time.Time, dt float64) {
+	growth := bweGrowth
+	if now.Sub(x.cutAt) < bweHold && x.value < bweNearSpan*x.cutTo {
+		growth = bweNearCut
+	}
+	x.value = min(x.value*(1+growth*dt), max(x.value, 2.5*x.rate+500_000))
+}
+
+// overuse reports whether queueing delay has been over bweOveruse for
+// bweOveruseFor and is still growing.
+func (x *estimator) overuse(prev float64, now time.Time) bool {
+	if x.queue <= bweOveruse {
+		x.overAt = time.Time{}
+		return false
+	}
+	if x.overAt.IsZero() {
+		x.overAt = now
+	}
+	return x.queue > prev && now.Sub(x.overAt) >= bweOveruseFor
 }
 
 // lossSpan adds a batch to the loss span; when the span is complete it
