@@ -115,7 +115,10 @@ func fakeReport() *Report {
 	}
 	rep.Ceiling = []Result{{System: "meetd", Scenario: "C-2", FwdPPS: 70000, LatP99: time.Millisecond},
 		{System: "meetd", Scenario: "C-4", FwdPPS: 90000, Loss: 0.01}}
-	rep.Memory = []Result{{System: "meetd", Scenario: "M-10", RSS: 20 << 20}, {System: "meetd", Scenario: "M-60", RSS: 40 << 20}}
+	for round, mib := range []int64{40, 38, 45} { // 0.4, 0.36, 0.5 MiB per endpoint
+		rep.Memory = append(rep.Memory, Result{System: "meetd", Scenario: "M-10", Round: round + 1, RSS: 20 << 20},
+			Result{System: "meetd", Scenario: "M-60", Round: round + 1, RSS: mib << 20})
+	}
 	return rep
 }
 
@@ -128,7 +131,9 @@ func TestReport(t *testing.T) {
 		"| meetd CPU/pkt ≤ 0.5 × janus in S2 | S2: 0.29 (0.28–0.30) | yes |",
 		"| R ≤ 3 at ≥ 20k fwd pps | S2: R 2.30 (2.20–2.40) | yes |",
 		"| 70000 pps | yes |",
-		"| memory per receive-only endpoint ≤ 0.5 MiB | 0.400 MiB | yes |",
+		"| memory per receive-only endpoint ≤ 0.5 MiB | 0.400 (0.360–0.500) MiB (3 runs) | yes |",
+		"| meetd | 3 | M-10 / M-60 | 20.0 / 45.0 | 0.500 |",
+		"| meetd | median (min–max) | | | 0.400 (0.360–0.500) |",
 		"| S2 | meetd | 30000 | 11.50 (11.00–12.00) |",
 	} {
 		if !strings.Contains(md.String(), want) {

@@ -107,23 +107,6 @@ func (r Result) withinCeiling() bool {
 	return r.Failed == 0 && r.Loss < 0.001 && r.LatP99 < 10e6
 }
 
-func (p *Plan) memory(ctx context.Context, rep *Report) {
-	if p.Memory[0].ID == "" {
-		return
-	}
-	for _, sys := range p.Systems {
-		for _, sc := range p.Memory {
-			r, err := Measure(ctx, sys, sc, p.Timing, p.Progress)
-			if err != nil {
-				p.Progress(fmt.Sprintf("memory %s %s failed: %v", sys.Name(), sc.ID, err))
-				break
-			}
-			rep.Memory = append(rep.Memory, r)
-			p.Progress(r.line())
-		}
-	}
-}
-
 func (r Result) line() string {
 	return fmt.Sprintf("%-18s %-7s round %d: %7.0f fwd pps, %5.1f µs/pkt (%.2f cores), lat p50 %v p99 %v, loss %.3f%%, udp drops %d, rss %d MiB, failed %d, tool %.2f foreign %.2f cores",
 		r.System, r.Scenario, r.Round, r.FwdPPS, r.USPerPkt, r.Cores, r.LatP50, r.LatP99, 100*r.Loss, r.UDPDrops, r.RSS>>20, r.Failed,

@@ -164,31 +164,10 @@ func (rep *Report) CeilingPPS() float64 {
 	return best
 }
 
-func (rep *Report) writeMemory(w io.Writer) {
-	if len(rep.Memory) < 2 {
-		return
-	}
-	fmt.Fprintf(w, "\nMemory per receive-only endpoint (RSS difference between two fresh runs ÷ endpoint difference):\n\n")
-	fmt.Fprintf(w, "| system | runs | RSS MiB | per endpoint MiB |\n|---|---|---|---|\n")
-	for i := 0; i+1 < len(rep.Memory); i += 2 {
-		a, b := rep.Memory[i], rep.Memory[i+1]
-		na, nb := rep.memN(a), rep.memN(b)
-		per := 0.0
-		if nb != na {
-			per = float64(b.RSS-a.RSS) / float64(nb-na) / (1 << 20)
-		}
-		fmt.Fprintf(w, "| %s | %s / %s | %.1f / %.1f | %.3f |\n", a.System, a.Scenario, b.Scenario,
-			float64(a.RSS)/(1<<20), float64(b.RSS)/(1<<20), per)
-	}
-}
-
-func (rep *Report) memN(r Result) int {
-	var n int
-	_, _ = fmt.Sscanf(r.Scenario, "M-%d", &n)
-	return n
-}
-
 func (rep *Report) writeStages(w io.Writer) {
+	if len(rep.scenarios()) == 0 {
+		return // a memory-only run
+	}
 	fmt.Fprintf(w, "\nJoin latency by stage, p50 / p99 ms from the MUC join (Janus: from the publisher's join request), last round:\n\n| scenario | system |")
 	for _, n := range load.StageNames {
 		fmt.Fprintf(w, " %s |", n)

@@ -80,17 +80,6 @@ func (rep *Report) writeJoinTarget(w io.Writer, sys string) {
 	fmt.Fprintf(w, "| join → first decodable keyframe p50 ≤ 300 ms | %s ms | %s |\n", strings.Join(parts, ", "), yes(ok && len(parts) > 0))
 }
 
-func (rep *Report) writeMemTarget(w io.Writer, sys string) {
-	for i := 0; i+1 < len(rep.Memory); i += 2 {
-		a, b := rep.Memory[i], rep.Memory[i+1]
-		if a.System != sys || rep.memN(b) == rep.memN(a) {
-			continue
-		}
-		per := float64(b.RSS-a.RSS) / float64(rep.memN(b)-rep.memN(a)) / (1 << 20)
-		fmt.Fprintf(w, "| memory per receive-only endpoint ≤ 0.5 MiB | %.3f MiB | %s |\n", per, yes(per <= 0.5))
-	}
-}
-
 func yes(ok bool) string {
 	if ok {
 		return "yes"
