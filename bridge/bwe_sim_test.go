@@ -102,6 +102,7 @@ type simScenario struct {
 	jitter   time.Duration                 // extra arrival delay, uniform 0..jitter
 	stalls   bool                          // loaded host: twice a second on average arrivals are held 20–60 ms
 	buffer   int                           // packets the queue holds (tail drop)
+	dip      bool                          // capacity is dipCapacity: measure the fall and the recovery
 }
 
 // simPoint is one sample of a run.
