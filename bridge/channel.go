@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"encoding/json"
+	"sync"
 
 	"meetd/colibri"
 )
@@ -48,31 +49,75 @@ func (e *endpoint) sendJSON(v any) {
 	}
 }
 
-// sendMessage queues a bridge-channel message without blocking.
+// sendMessage queues a bridge-channel message without blocking and starts
+// the message writer if it is not running.
 func (e *endpoint) sendMessage(b []byte) {
 	select {
 	case e.msgQ <- b:
 	default:
 		e.b.counters.queueDrops.Add(1)
+		return
+	}
+	e.msgs.mu.Lock()
+	start := e.msgs.onDemand && !e.msgs.running && !e.msgs.stopped
+	if start {
+		e.msgs.running = true
+		e.wg.Add(1) // before close's Wait: close sets stopped under msgs.mu first
+	}
+	e.msgs.mu.Unlock()
+	if start {
+		go e.messageWriter()
 	}
 }
 
-// messageWriter delivers queued messages on the current channel; messages
-// queued while no channel is open are dropped.
+// msgWriterState runs the message writer only while messages are queued:
+// an endpoint whose channel is quiet holds no goroutine for it.
+type msgWriterState struct {
+	mu       sync.Mutex
+	onDemand bool // set by newEndpoint; test endpoints leave msgQ to the test
+	running  bool
+	stopped  bool // the endpoint is closing: no new writer
+}
+
+// stopMessages keeps sendMessage from starting a writer (close calls it
+// before waiting for the endpoint's goroutines).
+func (e *endpoint) stopMessages() {
+	e.msgs.mu.Lock()
+	e.msgs.stopped = true
+	e.msgs.mu.Unlock()
+}
+
+// messageWriter delivers queued messages on the current channel until the
+// queue is empty; messages queued while no channel is open are dropped.
 func (e *endpoint) messageWriter() {
 	defer e.wg.Done()
 	for {
 		select {
-		case <-e.ctx.Done():
-			return
 		case m := <-e.msgQ:
-			e.mu.Lock()
-			c := e.channel
-			e.mu.Unlock()
-			if c != nil {
-				_ = c.send(m)
+			if !ctxDone(e.ctx) {
+				e.deliver(m)
 			}
+			continue
+		default:
 		}
+		// Empty: stop, unless a message came in since (its sender saw
+		// running and started no writer).
+		e.msgs.mu.Lock()
+		if len(e.msgQ) == 0 || e.msgs.stopped {
+			e.msgs.running = false
+			e.msgs.mu.Unlock()
+			return
+		}
+		e.msgs.mu.Unlock()
+	}
+}
+
+func (e *endpoint) deliver(m []byte) {
+	e.mu.Lock()
+	c := e.channel
+	e.mu.Unlock()
+	if c != nil {
+		_ = c.send(m)
 	}
 }
 

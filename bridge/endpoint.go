@@ -54,6 +54,7 @@ type endpoint struct {
 	out       atomic.Pointer[writer] // set when SRTP is ready
 	sink      atomic.Pointer[udpSink]
 	msgQ      chan []byte
+	msgs      msgWriterState
 
 	// Guarded by conf.allocMu.
 	prefs    receiverPrefs
@@ -66,6 +67,7 @@ type endpoint struct {
 	sources  *colibri.Sources
 	remote   *remoteTransport
 	wantSCTP bool
+	sctp     sctpStart
 	dialing  bool
 	dtls     *dtls.Conn
 	assoc    *sctp.Association
@@ -105,8 +107,7 @@ func newEndpoint(c *conference, id string) (*endpoint, error) {
 		return nil, err
 	}
 	e.agent = agent
-	e.wg.Add(1)
-	go e.messageWriter()
+	e.msgs.onDemand = true
 	return e, nil
 }
 
@@ -250,6 +251,7 @@ func (e *endpoint) close() {
 	ch, dc, assoc, dconn := e.channel, e.dc, e.assoc, e.dtls
 	e.mu.Unlock()
 	e.cancel()
+	e.stopMessages()
 	e.srtpReady.Store(false)
 	_ = e.agent.Close() // ends ICE reads first, which unblocks DTLS and SCTP readers
 	if ch != nil {

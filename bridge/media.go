@@ -24,6 +24,9 @@ type readerState struct {
 	buf   []byte
 	plain []byte
 	h     rtp.Header
+	// appData: a DTLS application-data record (the client's first SCTP
+	// packet) was seen.
+	appData bool
 }
 
 // readLoop is the endpoint's only reader: it demultiplexes DTLS from SRTP
@@ -47,6 +50,11 @@ func (e *endpoint) handleDatagram(st *readerState, b []byte, pipe *pipe.DTLS) {
 	case classDTLS:
 		if !pipe.Push(append([]byte(nil), b...)) {
 			e.b.counters.queueDrops.Add(1)
+			return
+		}
+		if !st.appData && hasAppData(b) {
+			st.appData = true
+			e.sctpAppData()
 		}
 	case classRTP:
 		e.onSRTP(st, b)

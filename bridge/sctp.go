@@ -13,11 +13,72 @@ import (
 // maxChannelMessage bounds one bridge-channel message.
 const maxChannelMessage = 64 * 1024
 
+// sctpStart starts the SCTP association's reader once both the DTLS
+// handshake is done (with SCTP negotiated) and the client's first DTLS
+// application-data record arrived: until then no goroutine waits for a
+// packet that clients on the WebSocket bridge channel never send. Guarded
+// by endpoint.mu.
+type sctpStart struct {
+	conn    *dtls.Conn // set when DTLS and SRTP are up and SCTP was negotiated
+	appData bool       // the reader saw an application-data record
+	started bool
+}
+
+// dtlsAppData is the DTLS record content type of application data (RFC 6347).
+const dtlsAppData = 23
+
+// hasAppData reports whether a DTLS datagram holds an application-data
+// record (records are walked by their 13-byte headers).
+func hasAppData(b []byte) bool {
+	for len(b) >= 13 {
+		if b[0] == dtlsAppData {
+			return true
+		}
+		n := 13 + (int(b[11])<<8 | int(b[12]))
+		if n > len(b) {
+			return false
+		}
+		b = b[n:]
+	}
+	return false
+}
+
+// sctpReady is called by connect when DTLS and SRTP are up.
+func (e *endpoint) sctpReady(dconn *dtls.Conn) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.wantSCTP {
+		e.sctp.conn = dconn
+		e.startSCTPLocked()
+	}
+}
+
+// sctpAppData is called by the reader at the first application-data record.
+func (e *endpoint) sctpAppData() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sctp.appData = true
+	e.startSCTPLocked()
+}
+
+func (e *endpoint) startSCTPLocked() {
+	if e.closed || e.sctp.started || e.sctp.conn == nil || !e.sctp.appData {
+		return
+	}
+	e.sctp.started = true
+	dconn := e.sctp.conn
+	e.wg.Add(1) // under mu with closed false: before close's Wait
+	go func() {
+		defer e.wg.Done()
+		e.serveSCTP(dconn)
+	}()
+}
+
 // serveSCTP runs the SCTP association on the DTLS conn (bridge is the
 // server, port 5000) and serves the data channels the client opens. The
 // association (three goroutines and its buffers) is made only when the
-// client's first SCTP packet arrives: clients on the WebSocket bridge
-// channel never send one.
+// client's first SCTP packet arrives (see sctpStart): clients on the
+// WebSocket bridge channel never send one.
 func (e *endpoint) serveSCTP(dconn *dtls.Conn) {
 	first := make([]byte, maxDatagram)
 	n, err := dconn.Read(first)

@@ -44,12 +44,7 @@ func (e *endpoint) connect(remote remoteTransport) {
 		return
 	}
 	e.log.Debug("dtls connected, media ready")
-	e.mu.Lock()
-	wantSCTP := e.wantSCTP
-	e.mu.Unlock()
-	if wantSCTP {
-		e.serveSCTP(dconn)
-	}
+	e.sctpReady(dconn)
 }
 
 func (e *endpoint) logFailure(stage string, err error) {

@@ -43,14 +43,16 @@ type twccState struct {
 
 func newTWCCState(senderSSRC uint32) *twccState {
 	now := time.Now()
-	return &twccState{senderSSRC: senderSSRC, start: now, last: now, highest: -1,
-		arrivals: make([]twccArrival, 0, twccMaxArrivals)}
+	return &twccState{senderSSRC: senderSSRC, start: now, last: now, highest: -1}
 }
 
 // record notes one arrival; when feedback is due it returns the marshalled
 // feedback packet (valid until the next call).
 func (t *twccState) record(ssrc uint32, seq uint16, now time.Time) []byte {
 	t.mediaSSRC = ssrc
+	if t.arrivals == nil { // first media packet: endpoints that only receive never get here
+		t.arrivals = make([]twccArrival, 0, twccMaxArrivals)
+	}
 	u := t.unwrap(seq)
 	t.arrivals = append(t.arrivals, twccArrival{seq: u, at: now.Sub(t.start).Microseconds()})
 	if now.Sub(t.last) < twccInterval && len(t.arrivals) < twccMaxArrivals {

@@ -25,10 +25,15 @@ func (e *endpoint) webSocketURL() string {
 // WebSocketHandler serves the bridge channel at
 // /colibri-ws/{bridgeID}/{meetingID}/{endpointID}?pwd=... (mount it at "/colibri-ws/").
 func (b *Bridge) WebSocketHandler() http.Handler {
+	// Bridge-channel messages are small and rare (a few a second at most):
+	// a small read buffer, and write buffers shared by all connections and
+	// held only while a message is written, so an idle channel costs no
+	// write buffer.
 	up := &websocket.Upgrader{
 		CheckOrigin:     func(*http.Request) bool { return true }, // the pwd authenticates
-		ReadBufferSize:  4096,
+		ReadBufferSize:  1024,
 		WriteBufferSize: 4096,
+		WriteBufferPool: &sync.Pool{},
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b.serveWebSocket(up, w, r)
