@@ -140,6 +140,12 @@ func TestReport(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, md.String())
 		}
 	}
+	mem := &Report{Memory: rep.Memory}
+	var mmd bytes.Buffer
+	mem.WriteTargets(&mmd, "meetd", "janus")
+	if got := mmd.String(); strings.Contains(got, "**no**") || !strings.Contains(got, "0.400 (0.360–0.500) MiB (3 runs) | yes |") {
+		t.Errorf("memory-only targets:\n%s", got)
+	}
 	if rep.CeilingPPS() != 70000 {
 		t.Errorf("ceiling %v", rep.CeilingPPS())
 	}

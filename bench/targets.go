@@ -13,6 +13,11 @@ import (
 // report, for the first system (meetd) and the peer named peer.
 func (rep *Report) WriteTargets(w io.Writer, sys, peer string) {
 	fmt.Fprintf(w, "| target | measured | met |\n|---|---|---|\n")
+	if len(rep.Results) == 0 && len(rep.Ceiling) == 0 { // e.g. -scenarios none -extras memory
+		fmt.Fprintf(w, "| CPU, R, one-core ceiling, join latency | not run in this invocation | — |\n")
+		rep.writeMemTarget(w, sys)
+		return
+	}
 	for _, sc := range []string{"S2", "S3"} {
 		ids := rep.scenarioIDs(sc)
 		var parts []string
