@@ -91,24 +91,8 @@ func (s *session) eval(page int, expr string, out any) error {
 // join opens a page, creates its fake tracks and starts joining room.
 func (s *session) join(page int, room string) {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := s.driver.open(ctx, page, s.pageURL); err != nil {
-		s.t.Fatalf("open page %d: %v", page, err)
-	}
-	s.pages = append(s.pages, page)
-	s.seen = append(s.seen, page)
-	var info struct {
-		Version string `json:"version"`
-	}
-	if err := s.eval(page, "meetdTest.init()", &info); err != nil {
-		s.t.Fatalf("init lib-jitsi-meet on page %d: %v", page, err)
-	}
-	s.libVersion = info.Version
-	var kinds []string
-	if err := s.driver.eval(ctx, page, "meetdTest.createTracks()", &kinds); err != nil {
-		s.t.Fatalf("create fake tracks on page %d: %v", page, err)
-	}
+	version, kinds := s.prepare(page)
+	s.libVersion = version
 	opts, _ := json.Marshal(startOptions{
 		Room:       room,
 		ConfigURL:  s.meetd.url + cmp.Or(s.configPath, "/config.js"),
@@ -123,10 +107,33 @@ func (s *session) join(page int, room string) {
 	if err := s.eval(page, fmt.Sprintf("meetdTest.start(%s)", opts), &cfg); err != nil {
 		s.t.Fatalf("start joining on page %d: %v", page, err)
 	}
-	s.t.Logf("page %d: lib-jitsi-meet %v, tracks %v, options from %s", page, info.Version, kinds, cfg)
+	s.t.Logf("page %d: lib-jitsi-meet %v, tracks %v, options from %s", page, version, kinds, cfg)
 	if cfg != "config.js" {
 		s.t.Logf("WARNING: meetd's /config.js was not usable (no hosts or websocket); page %d uses the test's options", page)
 	}
+}
+
+// prepare opens a page, initialises the library and creates the fake tracks without joining (see
+// join); it returns the library's version and the kinds of the tracks.
+func (s *session) prepare(page int) (version string, kinds []string) {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.driver.open(ctx, page, s.pageURL); err != nil {
+		s.t.Fatalf("open page %d: %v", page, err)
+	}
+	s.pages = append(s.pages, page)
+	s.seen = append(s.seen, page)
+	var info struct {
+		Version string `json:"version"`
+	}
+	if err := s.eval(page, "meetdTest.init()", &info); err != nil {
+		s.t.Fatalf("init lib-jitsi-meet on page %d: %v", page, err)
+	}
+	if err := s.driver.eval(ctx, page, "meetdTest.createTracks()", &kinds); err != nil {
+		s.t.Fatalf("create fake tracks on page %d: %v", page, err)
+	}
+	return info.Version, kinds
 }
 
 // vanish closes a page without leaving the conference, like a crashed or killed client.

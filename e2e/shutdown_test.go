@@ -121,25 +121,6 @@ func TestShutdownEndsWhenTheCallEnds(t *testing.T) {
 	t.Logf("meetd stopped %v after the last participant left", time.Since(left).Round(time.Millisecond))
 }
 
-// prepare opens a page, initialises the library and creates the fake tracks without joining (see join).
-func (s *session) prepare(page int) {
-	s.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := s.driver.open(ctx, page, s.pageURL); err != nil {
-		s.t.Fatalf("open page %d: %v", page, err)
-	}
-	s.pages = append(s.pages, page)
-	s.seen = append(s.seen, page)
-	var kinds []string
-	if err := s.eval(page, "meetdTest.init()", nil); err != nil {
-		s.t.Fatalf("init lib-jitsi-meet on page %d: %v", page, err)
-	}
-	if err := s.driver.eval(ctx, page, "meetdTest.createTracks()", &kinds); err != nil {
-		s.t.Fatalf("create fake tracks on page %d: %v", page, err)
-	}
-}
-
 // startJoin starts joining room on a prepared page, with meetd's config.js.
 func (s *session) startJoin(page int, room string) {
 	s.t.Helper()

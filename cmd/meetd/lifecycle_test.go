@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,7 +20,6 @@ import (
 	"go.uber.org/goleak"
 
 	"meetd/conf"
-	"meetd/web"
 )
 
 // wait bounds every wait in these tests; generous for a loaded machine.
@@ -62,15 +59,9 @@ func readAnnounce(t *testing.T, r io.Reader) string {
 // getConfigJS fetches /config.js trusting only the certificate in stateDir.
 func getConfigJS(t *testing.T, addr, stateDir string) {
 	t.Helper()
-	pemBytes, err := os.ReadFile(filepath.Join(stateDir, web.SelfSignedCertFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(pemBytes)
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}
-	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr, Timeout: wait}).Get("https://" + addr + "/config.js")
+	client := trustingClient(t, stateDir)
+	defer client.CloseIdleConnections()
+	resp, err := client.Get("https://" + addr + "/config.js")
 	if err != nil {
 		t.Fatalf("GET config.js: %v", err)
 	}
