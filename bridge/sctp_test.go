@@ -58,3 +58,20 @@ func TestSCTPStartsOnlyWithAppData(t *testing.T) {
 		t.Fatal("SCTP set up although not negotiated")
 	}
 }
+
+// FuzzHasAppData: the record walk over network bytes never panics, a
+// complete non-application record in front does not change the answer, and
+// bytes after a found application-data record do not take it back.
+func FuzzHasAppData(f *testing.F) {
+	f.Add(dtlsRecord(23, 4), uint16(3))
+	f.Add(append(dtlsRecord(22, 30), dtlsRecord(23, 1)...), uint16(0))
+	f.Fuzz(func(t *testing.T, b []byte, n uint16) {
+		got := hasAppData(b)
+		if pre := append(dtlsRecord(22, int(n%2048)), b...); hasAppData(pre) != got {
+			t.Fatalf("a handshake record in front changed the answer from %v", got)
+		}
+		if got && !hasAppData(append(append([]byte{}, b...), 0xff, 0, 1)) {
+			t.Fatal("trailing bytes took back a found application-data record")
+		}
+	})
+}
