@@ -2,7 +2,6 @@ package web
 
 import (
 	"bufio"
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -66,23 +65,7 @@ func TestSlowlorisClosedByHeaderTimeout(t *testing.T) {
 	s := newTestServer(t, testConfig(t), Options{})
 	const timeout = time.Second
 	s.http.ReadHeaderTimeout = timeout
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ln) }()
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		if err := <-done; err != nil {
-			t.Errorf("Serve = %v", err)
-		}
-	}()
+	addr := serveTest(t, s)
 	tlsCfg := &tls.Config{InsecureSkipVerify: true} //nolint:gosec // loopback test
 	slow, err := tls.Dial("tcp", addr, tlsCfg)
 	if err != nil {
