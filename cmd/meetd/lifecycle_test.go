@@ -87,13 +87,19 @@ func TestServeRunsAndStopsOnCancel(t *testing.T) {
 	addr := readAnnounce(t, pr)
 	getConfigJS(t, addr, cfg.StateDir)
 	cancel()
+	awaitServe(t, done)
+}
+
+// awaitServe waits (at most wait) for serve to return, and wants nil.
+func awaitServe(t *testing.T, done <-chan error) {
+	t.Helper()
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Errorf("serve after cancel = %v, want nil", err)
+			t.Errorf("serve = %v, want nil", err)
 		}
 	case <-time.After(wait):
-		t.Fatal("serve did not return after cancel")
+		t.Fatal("serve did not return")
 	}
 }
 

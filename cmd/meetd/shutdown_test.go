@@ -53,14 +53,7 @@ func TestShutdownAnswersHeldBOSHRequest(t *testing.T) {
 	case <-time.After(wait):
 		t.Fatal("the held BOSH request was not answered")
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve = %v, want nil", err)
-		}
-	case <-time.After(wait):
-		t.Fatal("serve did not return")
-	}
+	awaitServe(t, done)
 }
 
 // trustingClient is an HTTPS client that trusts meetd's self-signed
