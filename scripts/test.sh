@@ -33,8 +33,9 @@ apt_install() {
 		return 0
 	fi
 	step "apt-get install ${missing[*]}"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+	# A fresh machine may run unattended-upgrades at boot: wait for the dpkg lock (bounded) instead of failing.
+	apt-get -o DPkg::Lock::Timeout=600 update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}"
 }
 
 install_node_modules() {
@@ -70,6 +71,20 @@ fuzz_targets() {
 }
 
 failures=()
+# summary prints what failed (or that all passed) however the script ends, a failed install step included.
+summary() {
+	local rc=$?
+	if [ "$rc" -ne 0 ] && [ "${#failures[@]}" -eq 0 ]; then
+		failures+=("setup step (exit $rc, see above)")
+	fi
+	if [ "${#failures[@]}" -gt 0 ]; then
+		printf '\nFAILED:\n' >&2
+		printf '  %s\n' "${failures[@]}" >&2
+		exit 1
+	fi
+	printf '\nall tests passed\n'
+}
+trap summary EXIT
 run() {
 	step "$*"
 	if ! "$@"; then
@@ -91,6 +106,7 @@ if [ "$(cat bin/pebble.version 2>/dev/null)" != "$PEBBLE" ]; then
 	GOBIN="$PWD/bin" go install "$PEBBLE" && echo "$PEBBLE" >bin/pebble.version
 fi
 
+run go mod tidy -diff
 run go vet ./...
 mapfile -t packages < <(go list ./... | grep -v '/e2e$')
 run go test -timeout 20m "${packages[@]}"
@@ -114,9 +130,3 @@ while read -r dir name; do
 	[ -n "$name" ] && run fuzz_one "$dir" "$name"
 done < <(fuzz_targets)
 
-if [ "${#failures[@]}" -gt 0 ]; then
-	printf '\nFAILED:\n' >&2
-	printf '  %s\n' "${failures[@]}" >&2
-	exit 1
-fi
-printf '\nall tests passed\n'
