@@ -17,3 +17,12 @@ var (
 	// ErrBadPacket is returned for a datagram that is not valid RTP or RTCP.
 	ErrBadPacket = errors.New("bridge: malformed packet")
 )
+
+var (
+	// ErrNoConference is returned for a meeting id with no conference on
+	// this bridge.
+	ErrNoConference = errors.New("bridge: no such conference")
+	// ErrReceiverExists is returned by AddReceiver for an id already used
+	// by an endpoint or receiver of the conference.
+	ErrReceiverExists = errors.New("bridge: receiver id in use")
+)
