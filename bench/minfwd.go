@@ -13,7 +13,7 @@ import (
 	"github.com/pion/srtp/v3"
 )
 
-// The minimal forwarder of performance.md §2d: recv → SRTP decrypt →
+// The minimal forwarder of docs/performance.md#minimal-forwarder: recv → SRTP decrypt →
 // N × (SRTP encrypt with the receiver's own context → send). It is the
 // floor any SFU is compared with (the overhead ratio R).
 

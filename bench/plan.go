@@ -102,7 +102,7 @@ func (p *Plan) ramp(ctx context.Context, rep *Report) {
 	}
 }
 
-// withinCeiling is the ceiling condition of performance.md §5.2.
+// withinCeiling is the ceiling condition of docs/performance.md#metrics.
 func (r Result) withinCeiling() bool {
 	return r.Failed == 0 && r.Loss < 0.001 && r.LatP99 < 10e6
 }

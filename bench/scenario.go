@@ -7,7 +7,7 @@ import (
 	"meetd/load"
 )
 
-// Scenario is one load shape of performance.md §5.4.
+// Scenario is one load shape of docs/performance.md#scenarios.
 type Scenario struct {
 	ID     string  // e.g. "S2"
 	Name   string  // e.g. "tile view, 20 on camera"

@@ -20,7 +20,7 @@ type constraint struct {
 }
 
 // receiverPrefs is what one receiver asked for in ReceiverVideoConstraints
-// (merged field by field, bridge.md §5.9). Guarded by conference.allocMu.
+// (merged field by field, docs/media.md#allocation). Guarded by conference.allocMu.
 type receiverPrefs struct {
 	lastN    int
 	selected []string // source names or endpoint ids
@@ -34,7 +34,7 @@ func defaultPrefs() receiverPrefs {
 }
 
 // maxPrefKeys bounds the selected/on-stage lists and per-source
-// constraints one receiver may set (reliability.md M8); the rest is
+// constraints one receiver may set (docs/bad-input.md#m8); the rest is
 // ignored.
 const maxPrefKeys = 64
 

@@ -109,7 +109,7 @@ func TestSenderConstraints(t *testing.T) {
 }
 
 // TestPrefsBounded: oversized constraint messages are cut to maxPrefKeys
-// (reliability.md M8).
+// (docs/bad-input.md#m8).
 func TestPrefsBounded(t *testing.T) {
 	m := colibri.ReceiverVideoConstraints{Constraints: map[string]colibri.VideoConstraints{}}
 	for i := range 1000 {

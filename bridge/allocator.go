@@ -64,7 +64,7 @@ func (c *conference) publishSenderConstraintsLocked(eps []*endpoint, all []*vide
 }
 
 // greet sends a freshly opened bridge channel the current state
-// (bridge.md §4.3): sender constraints, forwarded sources, dominant speaker.
+// (docs/media.md#channel-up): sender constraints, forwarded sources, dominant speaker.
 func (c *conference) greet(e *endpoint) {
 	c.allocMu.Lock()
 	defer c.allocMu.Unlock()

@@ -11,7 +11,7 @@ import (
 	"meetd/colibri"
 )
 
-// Downlink bandwidth estimation per receiver (bridge.md §5.7): the bridge
+// Downlink bandwidth estimation per receiver (docs/media.md#bandwidth-estimation): the bridge
 // stamps its own transport-wide sequence numbers on everything it sends an
 // endpoint and estimates from the endpoint's transport-cc feedback. The
 // estimator is delay- and loss-based in the spirit of GCC: queueing delay

@@ -10,7 +10,7 @@
 // maxFrameRate per source): a simulcast source is presented as one VP8
 // stream on the first SSRC of its SIM group, the only one the focus
 // signals to receivers, with the selected encoding's SSRC, sequence
-// numbers, timestamps, PictureID and TL0PICIDX rewritten (bridge.md §5.3);
+// numbers, timestamps, PictureID and TL0PICIDX rewritten (docs/media.md#simulcast);
 // encodings switch at keyframes and temporal layers are dropped for lower
 // frame rates. Senders are told the largest height anyone receives
 // (SenderSourceConstraints) and every endpoint the dominant speaker, taken

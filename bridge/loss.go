@@ -6,7 +6,7 @@ import (
 	"github.com/pion/rtcp"
 )
 
-// Uplink loss repair (bridge.md §5.6): the bridge NACKs what a sender's
+// Uplink loss repair (docs/media.md#loss-repair): the bridge NACKs what a sender's
 // simulcast encodings lose on the way to it, every nackInterval, at most
 // nackTries times per packet and not for packets older than nackMaxAge.
 const (

@@ -27,7 +27,7 @@ type projected struct {
 
 // projection presents the simulcast encodings of one source to one
 // receiver as a single continuous VP8 stream on the source's first SSRC
-// (bridge.md §5.3): sequence numbers, timestamps, PictureID and TL0PICIDX
+// (docs/media.md#simulcast): sequence numbers, timestamps, PictureID and TL0PICIDX
 // are shifted so that a switch of encoding, made only at a keyframe, and
 // dropped temporal layers look like one stream. It is used only by the
 // sending endpoint's reader goroutine.

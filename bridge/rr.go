@@ -6,7 +6,7 @@ import (
 	"github.com/pion/rtcp"
 )
 
-// Receiver reports to senders (bridge.md §5.12): RTCP is terminated at the
+// Receiver reports to senders (docs/media.md#rtcp): RTCP is terminated at the
 // bridge, so it reports itself what it receives, every rrInterval, with
 // the LSR/DLSR of the sender's last SR so the sender can measure RTT.
 const (

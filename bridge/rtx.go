@@ -27,7 +27,7 @@ func rtpHeaderLen(pkt []byte) int {
 }
 
 // maxRetransmitPerNack bounds the work one NACK packet can cause
-// (reliability.md M6: a NACK for 10 000 sequence numbers).
+// (docs/bad-input.md#m6: a NACK for 10 000 sequence numbers).
 const maxRetransmitPerNack = 128
 
 // answerNack retransmits from e's cache of a projected stream what the

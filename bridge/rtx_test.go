@@ -136,7 +136,7 @@ func TestNackAnsweredWithRTX(t *testing.T) {
 }
 
 // TestNackFlood: a NACK naming thousands of packets causes a bounded
-// number of retransmissions (reliability.md M6).
+// number of retransmissions (docs/bad-input.md#m6).
 func TestNackFlood(t *testing.T) {
 	c, eps := testConference("a", "b")
 	for _, e := range eps {

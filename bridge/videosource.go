@@ -66,7 +66,7 @@ func newVideoSource(owner string, ms colibri.MediaSource) *videoSource {
 	return s
 }
 
-// Video types of a source (bridge.md §4.2 SourceVideoTypeMessage).
+// Video types of a source (docs/media.md#bridge-channel, SourceVideoTypeMessage).
 const (
 	videoCamera = iota
 	videoDesktop

@@ -87,7 +87,7 @@ func wsPath(p string) []string {
 }
 
 // wsEndpoint finds the endpoint and checks its WebSocket password; on
-// failure it returns the HTTP status to answer (reliability.md §5.2 T5):
+// failure it returns the HTTP status to answer (docs/bad-input.md#t5):
 // 404 for an unknown conference or endpoint, 401 for a wrong password.
 func (b *Bridge) wsEndpoint(meetingID, endpointID, pwd string) (*endpoint, int) {
 	c := b.conference(meetingID)

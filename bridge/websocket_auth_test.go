@@ -17,7 +17,7 @@ import (
 	"meetd/colibri"
 )
 
-// TestWebSocketRefusals covers reliability.md §5.2 T5: /colibri-ws/ with a
+// TestWebSocketRefusals covers docs/bad-input.md#t5: /colibri-ws/ with a
 // wrong pwd is refused with 401, an unknown conference or endpoint (or a
 // foreign bridge id, or a malformed path) with 404; the body names no
 // meeting, endpoint or pwd and says nothing the status does not, and an

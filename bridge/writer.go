@@ -10,7 +10,7 @@ import (
 	"github.com/pion/srtp/v3"
 )
 
-// Probing (bridge.md §5.10): while a receiver's allocation is below its
+// Probing (docs/media.md#probing): while a receiver's allocation is below its
 // ideal, the writer adds padding-only RTX packets so the estimate can find
 // headroom, up to probeAbove times the estimate, at most every probeTick
 // (when something is sent to the receiver).

@@ -6,7 +6,7 @@ import (
 )
 
 // TestRoomPassword: a moderator locks the room with lib-jitsi-meet's lock() (the muc#owner form with
-// muc#roomconfig_roomsecret, signaling §6.5); a participant joining without the password gets the
+// muc#roomconfig_roomsecret, docs/protocols.md#room-password); a participant joining without the password gets the
 // library's password-required error and gets in with it.
 func TestRoomPassword(t *testing.T) {
 	s := newSession(t)

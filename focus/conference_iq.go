@@ -8,7 +8,7 @@ import (
 )
 
 // handleConferenceIQ serves the clients' request to create or join a
-// conference (signaling §5). The answer is sent once the focus is in the room.
+// conference (docs/protocols.md#conference-request). The answer is sent once the focus is in the room.
 func (f *Focus) handleConferenceIQ(ctx context.Context, iq, conf *dom.Element) {
 	roomJID := strings.ToLower(conf.Attr("room"))
 	local, domain, ok := strings.Cut(roomJID, "@")

@@ -102,7 +102,7 @@ func (f *Focus) Stats() Stats {
 	return Stats{RejectedIQs: f.rejected.Load(), ColibriErrors: f.colibriErrs.Load(), DroppedEvents: f.dropped.Load()}
 }
 
-// focusJID is the bare JID clients must see as the focus (invariant 2).
+// focusJID is the bare JID clients must see as the focus (docs/protocols.md#focus-jid).
 func (f *Focus) focusJID() string { return bareJID(f.conn.JID()) }
 
 // Run joins the brewery and serves stanzas until ctx ends (nil) or the

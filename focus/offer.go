@@ -20,7 +20,7 @@ type offer struct {
 // build returns the <jingle action="session-initiate"> element: audio,
 // video and data contents sharing the bridge's transport, rtcp-mux in every
 // RTP description, a BUNDLE group, the bridge's feedback sources first and
-// then the other participants' sources (signaling §8.1, invariant 5).
+// then the other participants' sources (docs/protocols.md#session-initiate).
 func (o *offer) build() *jingle.Jingle {
 	j := &jingle.Jingle{Action: jingle.ActionSessionInitiate, SID: o.sid, Initiator: o.initiator}
 	for _, k := range []string{kindAudio, kindVideo} {

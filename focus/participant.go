@@ -43,7 +43,7 @@ func (r *room) onOccupant(ctx context.Context, nick string, pres *dom.Element) {
 	item := pres.Child(nsMUCUser, "x").Child(nsMUCUser, "item")
 	realJID := item.Attr("jid")
 	if realJID == "" || bareJID(realJID) == r.f.focusJID() {
-		return // invisible real JID (invariant 3) or another focus: not a participant
+		return // invisible real JID (docs/protocols.md#real-jids) or another focus: not a participant
 	}
 	p := r.participants[nick]
 	if p == nil {

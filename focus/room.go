@@ -10,7 +10,7 @@ import (
 	"meetd/xmpp/dom"
 )
 
-// focusNick is the focus's nickname in every conference room (invariant 1).
+// focusNick is the focus's nickname in every conference room (docs/protocols.md#focus-nick).
 const focusNick = "focus"
 
 // emptyRoomTimeout is how long the focus stays in a room nobody joins.
@@ -223,7 +223,7 @@ func (r *room) stopIdleTimer() {
 }
 
 // configure submits the owner form of a room the focus created: occupants'
-// real JIDs visible to all (invariant 3).
+// real JIDs visible to all (docs/protocols.md#real-jids).
 func (r *room) configure(ctx context.Context) {
 	iq := newIQ("set", r.jid)
 	x := iq.AddNew(nsMUCOwner, "query").AddNew(nsDataForms, "x").SetAttr("type", "submit")

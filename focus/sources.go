@@ -64,7 +64,7 @@ func contentKind(c *jingle.Content) string {
 
 // parseSources collects the sources of a client's Jingle contents for the
 // endpoint owner. Invalid entries are dropped, not fatal: a session-accept
-// must be answered with a result whatever it holds (signaling §8.2). taken
+// must be answered with a result whatever it holds (docs/protocols.md#session-accept). taken
 // reports SSRCs other endpoints already use.
 func parseSources(owner string, contents []jingle.Content, taken func(uint32) bool) sourceSet {
 	var out sourceSet

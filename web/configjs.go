@@ -11,7 +11,7 @@ import (
 )
 
 // clientConfig is the subset of Jitsi Meet's config.js that must agree with
-// the server (signaling.md §14). Field order is the output order.
+// the server (docs/protocols.md#config-js). Field order is the output order.
 type clientConfig struct {
 	Hosts                     clientHosts   `json:"hosts"`
 	FocusUserJid              string        `json:"focusUserJid"`
@@ -42,7 +42,7 @@ type clientP2P struct {
 
 // clientFlags: the focus signals remote sources with Jingle and the bridge
 // does not rewrite SSRCs, so ssrcRewritingEnabled must be false explicitly
-// (jitsi-meet turns it on when unset; signaling.md §1 (11)).
+// (jitsi-meet turns it on when unset; docs/protocols.md#config-js).
 type clientFlags struct {
 	SourceNameSignaling      bool `json:"sourceNameSignaling"`
 	SendMultipleVideoStreams bool `json:"sendMultipleVideoStreams"`

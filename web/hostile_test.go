@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// TestHostileRoomAndTenantPaths covers reliability.md §5.2 T7: a script in
+// TestHostileRoomAndTenantPaths covers docs/bad-input.md#t7: a script in
 // config.js?room= and tenant paths with quotes, "..", and %00 are either
 // refused or served without the hostile text reaching the output.
 func TestHostileRoomAndTenantPaths(t *testing.T) {
@@ -57,7 +57,7 @@ func TestHostileRoomAndTenantPaths(t *testing.T) {
 	}
 }
 
-// TestSlowlorisClosedByHeaderTimeout covers reliability.md §5.2 T1: a client
+// TestSlowlorisClosedByHeaderTimeout covers docs/bad-input.md#t1: a client
 // trickling its request headers is disconnected by ReadHeaderTimeout
 // (shortened here from the 10 s default) with a 400 or no response, while another
 // client is served during and after the attack.

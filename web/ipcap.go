@@ -9,7 +9,7 @@ import (
 )
 
 // ipCapListener caps the open connections per remote address
-// (reliability.md §5.2 T1): a connection from an address that already has
+// (docs/bad-input.md#t1): a connection from an address that already has
 // max open is closed as soon as it is accepted, before the TLS handshake,
 // so one address cannot hold the server's connections (slowloris from
 // many sockets). Connections count until they are closed, also after

@@ -13,7 +13,7 @@ import (
 	"go.uber.org/goleak"
 )
 
-// TestPerIPCap covers reliability.md §5.2 T1 "cap per IP": slow-header
+// TestPerIPCap covers docs/bad-input.md#t1 "cap per IP": slow-header
 // connections from 127.0.0.1 fill the cap, further ones from it are closed
 // before the TLS handshake, a request from 127.0.0.2 is served meanwhile,
 // 127.0.0.1 is served again once its connections close, and no goroutine

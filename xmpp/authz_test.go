@@ -6,7 +6,7 @@ import (
 	"meetd/xmpp/internal/ns"
 )
 
-// TestGuestCannotReachServices covers reliability.md §5.1 X7: guests' IQs
+// TestGuestCannotReachServices covers docs/bad-input.md#x7: guests' IQs
 // to the focus and bridge accounts and to the brewery fail, and the
 // internal MUC is not listed to them.
 func TestGuestCannotReachServices(t *testing.T) {

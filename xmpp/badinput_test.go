@@ -13,8 +13,8 @@ import (
 	"meetd/xmpp/internal/ns"
 )
 
-// TestBadStreamInput covers the rows of reliability.md §5.1 (X1–X4) and
-// §5.2 T3 that TestBadInput does not: each input ends only its own stream
+// TestBadStreamInput covers the rows of docs/bad-input.md#x1 (X1–X4) and
+// T3 that TestBadInput does not: each input ends only its own stream
 // with the stated error, a bystander keeps working, and no goroutine is
 // left behind.
 func TestBadStreamInput(t *testing.T) {
@@ -104,7 +104,7 @@ func TestForgedFromInRoom(t *testing.T) {
 	}
 }
 
-// TestWebSocketRules covers the rest of §5.2 T3 and T4: the xmpp
+// TestWebSocketRules covers the rest of docs/bad-input.md#t3 and T4: the xmpp
 // subprotocol is required, and a peer that never answers pings is closed
 // after the idle timeout while others stay.
 func TestWebSocketRules(t *testing.T) {

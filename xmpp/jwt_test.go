@@ -67,7 +67,7 @@ func unsigned(t *testing.T, c claims) string {
 	return s
 }
 
-// TestTokenVerify covers reliability.md §5.3 A1 at the verifier.
+// TestTokenVerify covers docs/bad-input.md#a1 at the verifier.
 func TestTokenVerify(t *testing.T) {
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {

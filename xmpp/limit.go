@@ -1,6 +1,6 @@
 package xmpp
 
-// Default limits (reliability.md §2). NewServer applies them to zero
+// Default limits (docs/bad-input.md#limits). NewServer applies them to zero
 // Limits fields; a negative value turns a limit off.
 const (
 	DefaultStanzaRate      = 50  // stanzas per second per client session

@@ -9,7 +9,7 @@ import (
 	"meetd/xmpp/internal/ns"
 )
 
-// TestConnectionCapAndPreAuth covers reliability.md §5.1 X9: connections
+// TestConnectionCapAndPreAuth covers docs/bad-input.md#x9: connections
 // that never log in are closed at the pre-auth timeout, and one address
 // cannot hold more than its cap; other addresses are unaffected.
 func TestConnectionCapAndPreAuth(t *testing.T) {
@@ -49,7 +49,7 @@ func TestConnectionCapAndPreAuth(t *testing.T) {
 	other.ping("alive")
 }
 
-// TestLoginRate covers §5.2 T6: a login burst from one address runs into
+// TestLoginRate covers docs/bad-input.md#t6: a login burst from one address runs into
 // the login limit; sessions already logged in and other addresses are
 // unaffected.
 func TestLoginRate(t *testing.T) {
@@ -77,7 +77,7 @@ func TestLoginRate(t *testing.T) {
 	c.login()
 }
 
-// TestStanzaThrottle covers §5.1 X8: a flood of IQs is read at the
+// TestStanzaThrottle covers docs/bad-input.md#x8: a flood of IQs is read at the
 // session's rate, while another session is served at once.
 func TestStanzaThrottle(t *testing.T) {
 	leakCheck(t)

@@ -12,7 +12,7 @@ import (
 )
 
 // TestTrickledStanza covers the "1 byte/second trickle" case of
-// reliability.md §5.1 X4 over WebSocket: one frame whose payload arrives a
+// docs/bad-input.md#x4 over WebSocket: one frame whose payload arrives a
 // byte at a time (spreading a stanza over many frames is bounded by
 // Limits.WebSocketFragments instead, see TestWebSocketFragments). Before
 // login the pre-auth timeout ends the stream (connection-timeout). After

@@ -154,7 +154,7 @@ func FuzzFragmentCounter(f *testing.F) {
 }
 
 // TestWebSocketFragments covers the "> 8 continuation fragments" case of
-// reliability.md §5.2 T3 (Prosody's websocket_frame_fragment_limit) and
+// docs/bad-input.md#t3 (Prosody's websocket_frame_fragment_limit) and
 // the binary frame of the same row: a message in 8 frames is accepted,
 // also with pings between them; 9 frames, or thousands of empty ones, end
 // the stream with policy-violation and close code 1008; binary data ends

@@ -1,4 +1,4 @@
-// Command meetd-bench runs the side-by-side benchmark of performance.md §5:
+// Command meetd-bench runs the side-by-side benchmark of docs/performance.md#how-the-benchmark-measures:
 // meetd, Janus (when installed) and the minimal forwarder under the same
 // synthetic load, interleaved round by round, and writes a Markdown report
 // and an SVG plot. `make bench` builds and runs it.

@@ -1,4 +1,4 @@
-// Command meetd-minfwd is the minimal SFU loop of performance.md §2d, the
+// Command meetd-minfwd is the minimal SFU loop of docs/performance.md#minimal-forwarder, the
 // baseline of the benchmark's overhead ratio: it reads AES-128-GCM SRTP
 // packets on one UDP socket, decrypts each and sends it, re-encrypted with
 // a per-receiver context, to every sink address.

@@ -101,7 +101,7 @@ func TestBuildSessionInitiateGolden(t *testing.T) {
 	if got != string(want) {
 		t.Errorf("session-initiate differs from golden:\n got %s\nwant %s", got, want)
 	}
-	// The elements a client needs (signaling §8.1, invariant 5).
+	// The elements a client needs (docs/protocols.md#session-initiate).
 	for _, frag := range []string{
 		`<extmap-allow-mixed xmlns="urn:xmpp:jingle:apps:rtp:rtp-hdrext:0"/><rtcp-mux/>`, `<group xmlns="urn:xmpp:jingle:apps:grouping:0" semantics="BUNDLE">`,
 		`<sctpmap xmlns="urn:xmpp:jingle:transports:dtls-sctp:1" number="5000" protocol="webrtc-datachannel" streams="1024"/>`,

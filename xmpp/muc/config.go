@@ -7,7 +7,7 @@ import (
 	"meetd/xmpp/internal/ns"
 )
 
-// Room configuration fields the owner form carries (signaling §6.5).
+// Room configuration fields the owner form carries (docs/protocols.md#room-password).
 const (
 	fieldSecret      = "muc#roomconfig_roomsecret"
 	fieldProtected   = "muc#roomconfig_passwordprotectedroom"

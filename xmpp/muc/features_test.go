@@ -48,7 +48,7 @@ func field(name, value string) string {
 	return `<field var="` + name + `"><value>` + value + `</value></field>`
 }
 
-// TestRoomPassword covers reliability.md §5.3 A3 and signaling §6.5.
+// TestRoomPassword covers docs/bad-input.md#a3 and docs/protocols.md#room-password.
 func TestRoomPassword(t *testing.T) {
 	s, fr := newPolicyService(t, Policy{})
 	join(s, alice, "alice")
