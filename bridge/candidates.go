@@ -2,30 +2,62 @@ package bridge
 
 import (
 	"fmt"
-	"net"
+	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/pion/ice/v4"
 
 	"meetd/xmpp/jingle"
 )
 
-// addRemoteCandidates gives the agent the client's signalled UDP candidates.
-// Clients usually signal none to the bridge; the agent then learns the
-// client's address as a peer-reflexive candidate from its checks.
+// Bounds on what a client's signalled candidates can make the bridge send
+// (reliability.md M2/J4; docs/networks.md "Remote candidates"). Every
+// signalled candidate becomes a pair that the agent checks up to
+// maxBindingRequests+1 times, one round every checkInterval, so one session
+// costs at most maxRemoteCandidates*(maxBindingRequests+1) binding requests,
+// sent at no more than maxRemoteCandidates per checkInterval.
+const (
+	maxRemoteCandidates = 10
+	maxBindingRequests  = 7
+	checkInterval       = 200 * time.Millisecond
+)
+
+// addRemoteCandidates gives the agent the client's signalled UDP candidates,
+// at most maxRemoteCandidates per endpoint and only sane targets. Clients
+// usually signal none to the bridge; the agent then learns the client's
+// address as a peer-reflexive candidate from its checks. It is called with
+// e.mu held.
 func (e *endpoint) addRemoteCandidates(cands []jingle.Candidate) {
+	refused := 0
 	for _, jc := range cands {
-		c, err := toICECandidate(jc)
-		if err != nil {
+		if e.remoteCands >= maxRemoteCandidates {
+			refused++
 			continue
 		}
-		_ = e.agent.AddRemoteCandidate(c)
+		c, err := toICECandidate(jc, e.b.cfg.AllowLocalCandidates)
+		if err != nil {
+			refused++
+			continue
+		}
+		if e.agent.AddRemoteCandidate(c) == nil {
+			e.remoteCands++
+		}
+	}
+	if refused > 0 {
+		e.b.counters.refusedCands.Add(uint64(refused))
+		e.log.Info("remote candidates refused", "count", refused, "accepted", e.remoteCands)
 	}
 }
 
-func toICECandidate(jc jingle.Candidate) (ice.Candidate, error) {
-	if !strings.EqualFold(jc.Protocol, "udp") || jc.Component > 1 || net.ParseIP(jc.IP) == nil ||
-		jc.Port <= 0 || jc.Port > 65535 {
+// toICECandidate converts a signalled candidate, refusing anything but a
+// UDP candidate of component 1 with a literal, routable unicast address.
+func toICECandidate(jc jingle.Candidate, allowLocal bool) (ice.Candidate, error) {
+	if !strings.EqualFold(jc.Protocol, "udp") || jc.Component > 1 || jc.Port <= 0 || jc.Port > 65535 {
+		return nil, ErrBadCandidate
+	}
+	ip, err := netip.ParseAddr(jc.IP)
+	if err != nil || ip.Zone() != "" || !targetAllowed(ip, allowLocal) {
 		return nil, ErrBadCandidate
 	}
 	typ := jc.Type
@@ -33,15 +65,30 @@ func toICECandidate(jc jingle.Candidate) (ice.Candidate, error) {
 		typ = "host"
 	}
 	s := fmt.Sprintf("%s %d udp %d %s %d typ %s", nonEmpty(jc.Foundation, "1"), max(jc.Component, 1),
-		jc.Priority, jc.IP, jc.Port, typ)
-	if jc.RelAddr != "" && net.ParseIP(jc.RelAddr) != nil {
-		s += fmt.Sprintf(" raddr %s rport %d", jc.RelAddr, jc.RelPort)
+		jc.Priority, ip.Unmap(), jc.Port, typ)
+	if ra, err := netip.ParseAddr(jc.RelAddr); err == nil && ra.Zone() == "" && jc.RelPort >= 0 && jc.RelPort <= 65535 {
+		s += fmt.Sprintf(" raddr %s rport %d", ra, jc.RelPort)
 	}
 	c, err := ice.UnmarshalCandidate(s)
 	if err != nil {
-		return nil, fmt.Errorf("bridge: candidate: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrBadCandidate, err)
 	}
 	return c, nil
+}
+
+// targetAllowed says whether the bridge may send checks to ip: never to an
+// unspecified, multicast or broadcast address, and to loopback and
+// link-local (which includes cloud metadata at 169.254.169.254) only when
+// the configuration allows local candidates (tests).
+func targetAllowed(ip netip.Addr, allowLocal bool) bool {
+	ip = ip.Unmap()
+	switch {
+	case !ip.IsValid(), ip.IsUnspecified(), ip.IsMulticast(), ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return false
+	case ip.IsLoopback(), ip.IsLinkLocalUnicast():
+		return allowLocal
+	}
+	return true
 }
 
 func nonEmpty(s, def string) string {

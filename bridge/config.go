@@ -22,6 +22,10 @@ type Config struct {
 	WebSocketURL string
 	// BreweryRoom is the brewery MUC, e.g. "jvbbrewery@internal.auth.localhost".
 	BreweryRoom string
+	// AllowLocalCandidates lets signalled remote candidates name loopback
+	// and link-local addresses (tests on one host); off, the bridge never
+	// sends checks there.
+	AllowLocalCandidates bool
 	// Logger receives the bridge's logs; nil discards them.
 	Logger *slog.Logger
 }

@@ -75,6 +75,8 @@ type endpoint struct {
 	channel  channelConn
 	closed   bool
 
+	remoteCands int // signalled remote candidates given to the agent; guarded by mu
+
 	decrypt atomic.Pointer[srtp.Context] // set once; used by the reader goroutine only
 	twcc    *twccState                   // reader goroutine only
 	fwd     *forwarder                   // reader goroutine only
@@ -120,6 +122,8 @@ func (e *endpoint) newAgent() (*ice.Agent, error) {
 		ice.WithMulticastDNSMode(ice.MulticastDNSModeDisabled),
 		ice.WithIncludeLoopback(),
 		ice.WithPrflxAcceptanceMinWait(0),
+		ice.WithMaxBindingRequests(maxBindingRequests),
+		ice.WithCheckInterval(checkInterval),
 		ice.WithLoggerFactory(e.b.pionLog),
 	)
 	if err != nil {

@@ -93,7 +93,7 @@ func startBridge(t *testing.T, wsURL string) (*Bridge, *fakeConn, func()) {
 	if os.Getenv("BRIDGE_DEBUG") != "" {
 		lvl = slog.LevelDebug
 	}
-	b, err := New(Config{ID: "jvb1", UDPListen: "127.0.0.1:0", WebSocketURL: wsURL,
+	b, err := New(Config{ID: "jvb1", UDPListen: "127.0.0.1:0", WebSocketURL: wsURL, AllowLocalCandidates: true,
 		BreweryRoom: "jvbbrewery@internal.auth.localhost",
 		Logger:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))})
 	if err != nil {

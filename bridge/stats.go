@@ -15,12 +15,17 @@ type counters struct {
 	forwarded     atomic.Uint64 // RTP packets queued towards receivers
 	rtcpRelayed   atomic.Uint64 // PLI/FIR/SR packets queued towards endpoints
 	retransmitted atomic.Uint64 // packets re-sent from the bridge's cache for receivers' NACKs
+
+	refusedCands atomic.Uint64 // signalled remote candidates refused (count bound, bad target)
 }
 
 // Stats is a snapshot of the bridge's counters.
 type Stats struct {
 	Unroutable, Garbage, SRTPErrors, UnknownSSRC, BadPayloadType, BadPacket uint64
 	QueueDrops, SendDrops, Forwarded, RTCPRelayed, Retransmitted            uint64
+
+	// RefusedCandidates counts signalled remote candidates not given to ICE.
+	RefusedCandidates uint64
 }
 
 // Stats returns the current counters.
@@ -30,6 +35,6 @@ func (b *Bridge) Stats() Stats {
 		Unroutable: c.unroutable.Load(), Garbage: c.garbage.Load(), SRTPErrors: c.srtpErrors.Load(),
 		UnknownSSRC: c.unknownSSRC.Load(), BadPayloadType: c.badPT.Load(), BadPacket: c.badPacket.Load(),
 		QueueDrops: c.queueDrops.Load(), SendDrops: c.sendDrops.Load(), Forwarded: c.forwarded.Load(), RTCPRelayed: c.rtcpRelayed.Load(),
-		Retransmitted: c.retransmitted.Load(),
+		Retransmitted: c.retransmitted.Load(), RefusedCandidates: c.refusedCands.Load(),
 	}
 }

@@ -13,6 +13,8 @@ var (
 	ErrBadColibri = errors.New("focus: unusable colibri2 answer")
 	// ErrBadJingle is returned for a Jingle element that cannot be used.
 	ErrBadJingle = errors.New("focus: malformed jingle")
+	// ErrBadTransport is returned for a client transport the bridge must not use.
+	ErrBadTransport = errors.New("focus: unusable client transport")
 	// ErrClosed is returned when the focus stops while a request waits.
 	ErrClosed = errors.New("focus: closed")
 )

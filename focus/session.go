@@ -52,6 +52,10 @@ func (r *room) handleIQ(ctx context.Context, iq *dom.Element) {
 func (r *room) handleJingle(ctx context.Context, iq *dom.Element, p *participant, j *jingle.Jingle) {
 	switch j.Action {
 	case jingle.ActionSessionAccept:
+		if err := checkAcceptTransport(j); err != nil {
+			r.refuseTransport(ctx, iq, p, err)
+			return
+		}
 		r.f.send(ctx, resultFor(iq))
 		r.onAccept(ctx, p, j)
 	case jingle.ActionSourceAdd, jingle.ActionAddSource:
@@ -61,6 +65,10 @@ func (r *room) handleJingle(ctx context.Context, iq *dom.Element, p *participant
 		r.f.send(ctx, resultFor(iq))
 		r.onSourceRemove(ctx, p, j)
 	case jingle.ActionTransportInfo:
+		if err := checkTransportInfo(j); err != nil {
+			r.refuseTransport(ctx, iq, p, err)
+			return
+		}
 		r.f.send(ctx, resultFor(iq))
 		r.onTransportInfo(ctx, p, j)
 	case jingle.ActionSessionTerminate:
