@@ -16,6 +16,10 @@ type XMPPLimits struct {
 	ConnectionsPerIP int `toml:"connections_per_ip"`
 	// LoginsPerMinute caps SASL attempts from one address.
 	LoginsPerMinute int `toml:"logins_per_minute"`
+	// PreAuthConnections bounds the XMPP connections not logged in yet,
+	// server-wide; beyond it the oldest one of the address with the most
+	// is closed. An IPv6 /64 counts as one address for these caps.
+	PreAuthConnections int `toml:"preauth_connections"`
 	// JoinsPerSecond and JoinBurst throttle joins per room (delayed, then
 	// refused when the wait exceeds 10 s).
 	JoinsPerSecond float64 `toml:"joins_per_second"`
@@ -28,7 +32,7 @@ type XMPPLimits struct {
 
 func defaultLimits() XMPPLimits {
 	return XMPPLimits{StanzaSize: 256 << 10, PreAuthTimeout: 30, StanzasPerSecond: 50, StanzaBurst: 200,
-		ConnectionsPerIP: 100, LoginsPerMinute: 120, JoinsPerSecond: 5, JoinBurst: 20, MaxOccupants: 100,
+		ConnectionsPerIP: 100, LoginsPerMinute: 120, PreAuthConnections: 2000, JoinsPerSecond: 5, JoinBurst: 20, MaxOccupants: 100,
 		BOSHInactivity: 60}
 }
 
@@ -51,7 +55,7 @@ func (l XMPPLimits) validate(bad badFunc) {
 		"xmpp.limits.stanzas_per_second": l.StanzasPerSecond, "xmpp.limits.stanza_burst": float64(l.StanzaBurst),
 		"xmpp.limits.connections_per_ip": float64(l.ConnectionsPerIP), "xmpp.limits.logins_per_minute": float64(l.LoginsPerMinute),
 		"xmpp.limits.joins_per_second": l.JoinsPerSecond, "xmpp.limits.join_burst": float64(l.JoinBurst),
-		"xmpp.limits.max_occupants": float64(l.MaxOccupants),
+		"xmpp.limits.max_occupants": float64(l.MaxOccupants), "xmpp.limits.preauth_connections": float64(l.PreAuthConnections),
 	}
 	for k, v := range nonNeg {
 		if v < 0 {

@@ -78,6 +78,7 @@ type loginService struct {
 	accounts *accounts
 	tokens   *tokenVerifier // nil without JWT keys
 	ips      *ipTable
+	preAuth  *preAuthSet
 }
 
 func newLoginService(cfg Config, isHost func(string) bool) (*loginService, error) {
@@ -88,7 +89,8 @@ func newLoginService(cfg Config, isHost func(string) bool) (*loginService, error
 	if err != nil {
 		return nil, err
 	}
-	l := &loginService{accounts: acc, ips: newIPTable(cfg.Limits)}
+	l := &loginService{accounts: acc, ips: newIPTable(cfg.Limits, cfg.Logger),
+		preAuth: newPreAuthSet(cfg.Limits.PreAuthStreams, cfg.Logger)}
 	if cfg.Auth.JWT.enabled() {
 		l.tokens = newTokenVerifier(cfg.Auth.JWT)
 	}
@@ -299,6 +301,7 @@ func (c *c2s) bind(ctx context.Context, el *dom.Element) error {
 	}
 	c.sess = sess
 	c.bound.Store(true)
+	c.srv.login.preAuth.remove(c.pre)
 	c.log = c.log.With("jid", sess.jid.String())
 	c.log.Info("session bound")
 	c.writerWG.Add(1)

@@ -28,8 +28,9 @@ type c2s struct {
 	opened bool    // an <open/> was answered since the last restart
 	user   jid.JID // bare JID after SASL; zero before
 	sess   *session
-	sm     *smState    // set by <enable/> or <resume/>; nil without XEP-0198
-	bound  atomic.Bool // sess is set; read by the pre-auth timer
+	sm     *smState       // set by <enable/> or <resume/>; nil without XEP-0198
+	bound  atomic.Bool    // sess is set; read by the pre-auth timer
+	pre    *preAuthStream // registration in the server's pre-auth bound
 
 	wctx    context.Context // ends the writer without closing the queue
 	wcancel context.CancelFunc
@@ -61,8 +62,14 @@ func (s *Server) serveStream(t Transport, remote string) {
 			c.fail(condConnectionTimeout)
 		}
 	})
+	c.pre = s.login.preAuth.add(ipKey(infoOf(t).ip), func() {
+		if !c.bound.Load() {
+			c.fail(condResourceConstraint)
+		}
+	})
 	err := c.readLoop(s.ctx)
 	timer.Stop()
+	s.login.preAuth.remove(c.pre)
 	c.end(err)
 }
 

@@ -3,19 +3,21 @@ package xmpp
 // Default limits (docs/bad-input.md#limits). NewServer applies them to zero
 // Limits fields; a negative value turns a limit off.
 const (
-	DefaultStanzaRate      = 50  // stanzas per second per client session
-	DefaultStanzaBurst     = 200 // stanzas a session may send at once
-	DefaultConnsPerIP      = 100 // concurrent client streams per IP address
-	DefaultLoginsPerMinute = 120 // SASL attempts per IP address per minute
-	DefaultJoinRate        = 5   // MUC joins per room per second
-	DefaultJoinBurst       = 20  // joins a room accepts at once
-	DefaultMaxOccupants    = 100 // occupants per room, service accounts not counted
+	DefaultStanzaRate      = 50   // stanzas per second per client session
+	DefaultStanzaBurst     = 200  // stanzas a session may send at once
+	DefaultConnsPerIP      = 100  // concurrent client streams per IP address
+	DefaultLoginsPerMinute = 120  // SASL attempts per IP address per minute
+	DefaultPreAuthStreams  = 2000 // client streams not logged in, server-wide
+	DefaultJoinRate        = 5    // MUC joins per room per second
+	DefaultJoinBurst       = 20   // joins a room accepts at once
+	DefaultMaxOccupants    = 100  // occupants per room, service accounts not counted
 	// DefaultWebSocketFragments: data frames one WebSocket message may
 	// span (Prosody's websocket_frame_fragment_limit).
 	DefaultWebSocketFragments = 8
 )
 
-// maxIPEntries bounds the per-IP table; idle entries are swept first.
+// maxIPEntries is the size of the per-IP table beyond which entries without
+// open streams are dropped (limit_ip.go).
 const maxIPEntries = 10000
 
 // Limits bound what one client session, one IP address or one room may use.
@@ -32,6 +34,10 @@ type Limits struct {
 	// LoginsPerMinute caps SASL attempts from one IP address (bucket of
 	// that size, refilled over a minute).
 	LoginsPerMinute int
+	// PreAuthStreams bounds the client streams that have not bound a
+	// resource, server-wide; beyond it the oldest stream of the address
+	// with the most such streams ends with resource-constraint.
+	PreAuthStreams int
 	// JoinRate and JoinBurst throttle MUC joins per room; joins over the
 	// rate wait in a short queue and are refused when it is too long.
 	JoinRate  float64
@@ -59,6 +65,7 @@ func (l Limits) withDefaults() Limits {
 	setI(&l.StanzaBurst, DefaultStanzaBurst)
 	setI(&l.ConnsPerIP, DefaultConnsPerIP)
 	setI(&l.LoginsPerMinute, DefaultLoginsPerMinute)
+	setI(&l.PreAuthStreams, DefaultPreAuthStreams)
 	setF(&l.JoinRate, DefaultJoinRate)
 	setI(&l.JoinBurst, DefaultJoinBurst)
 	setI(&l.MaxOccupants, DefaultMaxOccupants)

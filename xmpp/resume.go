@@ -37,6 +37,7 @@ func (c *c2s) resume(ctx context.Context, el *dom.Element) error {
 	}
 	c.user, c.sess, c.sm = st.sess.jid.Bare(), st.sess, st
 	c.bound.Store(true)
+	c.srv.login.preAuth.remove(c.pre)
 	c.log = c.log.With("jid", st.sess.jid.String())
 	c.log.Info("session resumed", "resent", len(resend))
 	r := dom.New(ns.SM, "resumed").SetAttr("previd", st.id).SetAttr("h", strconv.FormatUint(uint64(in), 10))

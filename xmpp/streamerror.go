@@ -17,6 +17,7 @@ const (
 	condNotAuthorized         = "not-authorized"
 	condNotWellFormed         = "not-well-formed"
 	condPolicyViolation       = "policy-violation"
+	condResourceConstraint    = "resource-constraint"
 	condRestrictedXML         = "restricted-xml"
 	condSystemShutdown        = "system-shutdown"
 	condUnsupportedEncoding   = "unsupported-encoding"

@@ -80,12 +80,18 @@ func statsOf(xs *xmpp.Server, br *bridge.Bridge, fc *focus.Focus) func() []web.M
 		c := func(name, help string, v uint64, labels ...string) web.Metric {
 			return web.Metric{Name: name, Help: help, Type: "counter", Labels: labels, Value: float64(v)}
 		}
+		const xmppRefusedHelp = "XMPP streams and logins refused or closed by a limit, by reason"
 		const dropHelp = "media packets the bridge dropped, by reason"
 		const lostHelp = "packets lost by the current endpoints since they joined (uplink: gaps the bridge NACKed; downlink: reported by transport-cc)"
 		return []web.Metric{
 			g("meetd_rooms", "conference rooms", float64(x.Rooms)),
 			g("meetd_participants", "participants in conference rooms (the focus not counted)", float64(max(0, x.Occupants-x.Rooms))),
 			g("meetd_xmpp_sessions", "client XMPP sessions (WebSocket, BOSH, TCP)", float64(x.Sessions)),
+			g("meetd_xmpp_preauth_streams", "client XMPP streams not logged in yet", float64(x.PreAuth)),
+			c("meetd_xmpp_refused_total", xmppRefusedHelp, x.RefusedConns, "reason", "connections_per_ip"),
+			c("meetd_xmpp_refused_total", xmppRefusedHelp, x.RefusedLogins, "reason", "logins_per_minute"),
+			c("meetd_xmpp_refused_total", xmppRefusedHelp, x.PreAuthEvicted, "reason", "preauth_evicted"),
+			c("meetd_xmpp_ip_table_full_total", "times the XMPP per-IP table was full of open connections", x.IPTableFull),
 			c("meetd_bridge_forwarded_packets_total", "RTP packets queued towards receivers", b.Forwarded),
 			c("meetd_bridge_rtcp_relayed_total", "RTCP feedback packets relayed", b.RTCPRelayed),
 			c("meetd_bridge_retransmitted_packets_total", "RTP packets resent (RTX) in answer to NACKs", b.Retransmitted),

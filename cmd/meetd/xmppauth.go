@@ -28,7 +28,7 @@ func newXMPP(cfg *conf.Config, xc xmpp.Config) (*xmpp.Server, error) {
 		StanzaRate: off(l.StanzasPerSecond), StanzaBurst: int(off(float64(l.StanzaBurst))),
 		ConnsPerIP: int(off(float64(l.ConnectionsPerIP))), LoginsPerMinute: int(off(float64(l.LoginsPerMinute))),
 		JoinRate: off(l.JoinsPerSecond), JoinBurst: int(off(float64(l.JoinBurst))),
-		MaxOccupants: int(off(float64(l.MaxOccupants))),
+		MaxOccupants: int(off(float64(l.MaxOccupants))), PreAuthStreams: int(off(float64(l.PreAuthConnections))),
 	}
 	return xmpp.NewServer(xc)
 }
