@@ -65,9 +65,14 @@ func offeredMedia() []colibri.Media {
 }
 
 // allocateRequest creates an endpoint (and, with create, the conference).
-func allocateRequest(meetingID, roomJID, endpoint, statsID string, create bool) *colibri.ConferenceModify {
+func allocateRequest(meetingID, roomJID, endpoint, statsID string, create bool, muted forceMute) *colibri.ConferenceModify {
+	var fm *colibri.ForceMute
+	if muted.audio || muted.video {
+		fm = muted.colibri()
+	}
 	cm := &colibri.ConferenceModify{MeetingID: meetingID, Endpoints: []colibri.Endpoint{{
-		ID: endpoint, Create: true, StatsID: statsID,
+		ForceMute: fm,
+		ID:        endpoint, Create: true, StatsID: statsID,
 		Media:        offeredMedia(),
 		Transport:    &colibri.Transport{ICEControlling: "true", SCTP: &colibri.SCTP{}},
 		Sources:      &colibri.Sources{},

@@ -31,6 +31,10 @@ type Config struct {
 	BreweryRoom string // bridges' MUC, default "jvbbrewery@internal.auth."+Domain
 	Logger      *slog.Logger
 
+	// AVModerationComponent is the AV moderation component's address, whose
+	// notices the focus follows; default "avmoderation."+Domain.
+	AVModerationComponent string
+
 	// TenantMUCDomains are further conference MUCs (conference.<tenant>.<domain>)
 	// whose rooms the focus runs too.
 	TenantMUCDomains []string
@@ -48,6 +52,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BreweryRoom == "" {
 		c.BreweryRoom = "jvbbrewery@internal.auth." + c.Domain
+	}
+	if c.AVModerationComponent == "" {
+		c.AVModerationComponent = "avmoderation." + c.Domain
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -136,6 +143,8 @@ func (f *Focus) dispatch(ctx context.Context, st *dom.Element) {
 		f.handleIQ(ctx, st)
 	case "presence":
 		f.handlePresence(ctx, st)
+	case "message":
+		f.handleComponentMessage(ctx, st)
 	}
 }
 

@@ -56,11 +56,13 @@ func (r *room) allocate(ctx context.Context, p *participant) (*allocation, error
 		}
 	}
 	create := !r.conf.created
-	res, err := r.f.colibri(ctx, r.conf.bridge, allocateRequest(r.conf.meetingID, r.jid, p.nick, p.statsID, create))
+	jm := r.joinMuted(p)
+	p.muted = forceMute{audio: p.muted.audio || jm.audio, video: p.muted.video || jm.video}
+	res, err := r.f.colibri(ctx, r.conf.bridge, allocateRequest(r.conf.meetingID, r.jid, p.nick, p.statsID, create, p.muted))
 	var ce *colibriError
 	if errors.As(err, &ce) && ce.reason == colibri.ReasonConferenceNotFound && !create {
 		r.conf.created = false // the bridge expired it: create it again
-		res, err = r.f.colibri(ctx, r.conf.bridge, allocateRequest(r.conf.meetingID, r.jid, p.nick, p.statsID, true))
+		res, err = r.f.colibri(ctx, r.conf.bridge, allocateRequest(r.conf.meetingID, r.jid, p.nick, p.statsID, true, p.muted))
 	}
 	if err != nil {
 		return nil, err

@@ -23,7 +23,8 @@ type participant struct {
 	role        string
 	seq         int // join order
 
-	ownerAsked bool // an owner grant was requested
+	ownerAsked bool      // an owner grant was requested
+	muted      forceMute // media the bridge drops (mute.go)
 
 	state         sessionState
 	sid           string

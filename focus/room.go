@@ -50,6 +50,7 @@ type room struct {
 	conf         bridgeConf
 	idleTimer    *time.Timer // ends a room nobody joins after the focus did
 	ending       bool        // EndAll destroys the room (drain.go)
+	av           avModeration
 }
 
 func newRoom(f *Focus, jid string, prev *room) *room {

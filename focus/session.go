@@ -28,6 +28,14 @@ func parseJingle(el *dom.Element) (*jingle.Jingle, error) {
 func (r *room) handleIQ(ctx context.Context, iq *dom.Element) {
 	p := r.participants[resourceOf(iq.Attr("from"))]
 	payload := iq.FirstChild()
+	if muteMedia(payload) != "" && iq.Attr("type") == "set" {
+		if p == nil {
+			r.f.reject(ctx, iq, "cancel", "not-acceptable")
+			return
+		}
+		r.handleMute(ctx, iq, payload, p)
+		return
+	}
 	if !payload.Is(jingle.NS, "jingle") {
 		r.f.reject(ctx, iq, "cancel", "feature-not-implemented")
 		return
