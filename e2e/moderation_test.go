@@ -1,0 +1,152 @@
+package e2e
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// muteSettle is how long a receiver's byte count must stand still to count as stopped.
+const muteSettle = 3 * time.Second
+
+// TestModerationRemoteMute: a moderator mutes a participant's audio with lib-jitsi-meet's muteParticipant
+// (the mute IQ to the focus, docs/moderation.md). The muted client sees its audio track muted, and every
+// receiver's bytesReceived of its audio stops growing — also after the page turns its WebRTC track back on
+// behind the library's back (a modified client that keeps sending), because the bridge drops it. When the
+// client unmutes through the library (its self-unmute IQ) the audio flows again. A non-moderator's mute
+// request changes nothing.
+func TestModerationRemoteMute(t *testing.T) {
+	s := newSession(t)
+	pages := []int{0, 1, 2}
+	for _, p := range pages {
+		s.join(p, "remotemute")
+	}
+	ids := s.waitJoined(pages)
+	s.waitPeers(pages, ids)
+	s.waitMedia(pages)
+	s.waitModerator(0)
+	const target = 1
+	receivers := []int{0, 2}
+
+	// Page 2 is no moderator: its request is refused and page 0 stays unmuted.
+	s.mustEval(2, fmt.Sprintf(`(meetdTest.conference().muteParticipant(%q, "audio"), true)`, ids[0]))
+
+	s.mustEval(0, fmt.Sprintf(`(meetdTest.conference().muteParticipant(%q, "audio"), true)`, ids[target]))
+	s.waitLocalMuted(target, "audio", true)
+	s.waitAudioStopped(receivers, target)
+
+	// The modified client: the WebRTC track is enabled again without telling anyone.
+	s.mustEval(target, `(meetdTest.conference().getLocalAudioTrack().getTrack().enabled = true, true)`)
+	s.waitAudioStopped(receivers, target)
+
+	if muted := s.localMuted(0, "audio"); muted {
+		t.Errorf("page 0 was muted by a non-moderator's request")
+	}
+	s.waitHears(receivers[1:], 0)
+
+	// The library's own mute state is the WebRTC track's enabled flag: put it back before unmuting properly.
+	s.mustEval(target, `(meetdTest.conference().getLocalAudioTrack().getTrack().enabled = false, true)`)
+	s.mustEval(target, `meetdTest.conference().getLocalAudioTrack().unmute().then(() => true)`)
+	s.waitLocalMuted(target, "audio", false)
+	s.waitHears(receivers, target)
+}
+
+// mustEval evaluates expr on page and fails the test on error.
+func (s *session) mustEval(page int, expr string) {
+	s.t.Helper()
+	var out any
+	if err := s.eval(page, expr, &out); err != nil {
+		s.t.Fatalf("page %d: %s: %v", page, expr, err)
+	}
+}
+
+// waitModerator waits until page is a moderator.
+func (s *session) waitModerator(page int) {
+	s.t.Helper()
+	err := poll(joinLimit, func() (bool, error) {
+		st, err := s.status(page)
+		return err == nil && st.Moderator, err
+	})
+	if err != nil {
+		s.t.Fatalf("page %d never became moderator: %v", page, err)
+	}
+}
+
+// localMuted reports whether the page's local track of kind is muted in the library.
+func (s *session) localMuted(page int, kind string) bool {
+	var muted bool
+	expr := fmt.Sprintf(`(() => { const t = meetdTest.conference().getLocalTracks().find(t => t.getType() === %q); return Boolean(t && t.isMuted()); })()`, kind)
+	if err := s.eval(page, expr, &muted); err != nil {
+		s.t.Fatalf("page %d: local track state: %v", page, err)
+	}
+	return muted
+}
+
+func (s *session) waitLocalMuted(page int, kind string, want bool) {
+	s.t.Helper()
+	err := poll(mediaLimit, func() (bool, error) { return s.localMuted(page, kind) == want, nil })
+	if err != nil {
+		s.t.Fatalf("page %d: local %s muted never became %v: %v", page, kind, want, err)
+	}
+}
+
+// audioFrom returns what each receiver received so far of the sender's audio (-1: no such stream).
+func (s *session) audioFrom(receivers []int, sender int) map[int]int64 {
+	src, err := s.stats(sender)
+	if err != nil || src == nil {
+		s.t.Fatalf("page %d stats: %v", sender, err)
+	}
+	sent := src.sent("audio")
+	out := map[int]int64{}
+	for _, p := range receivers {
+		out[p] = -1
+		st, err := s.stats(p)
+		if err != nil || st == nil {
+			continue
+		}
+		for _, r := range st.Inbound {
+			if r.Kind == "audio" && sent[r.SSRC] {
+				out[p] = r.Bytes
+			}
+		}
+	}
+	return out
+}
+
+// waitAudioStopped waits until no receiver's byte count of the sender's audio grows over muteSettle.
+func (s *session) waitAudioStopped(receivers []int, sender int) {
+	s.t.Helper()
+	err := poll(mediaLimit+muteSettle, func() (bool, error) {
+		before := s.audioFrom(receivers, sender)
+		time.Sleep(muteSettle)
+		after := s.audioFrom(receivers, sender)
+		for _, p := range receivers {
+			if after[p] != before[p] {
+				s.t.Logf("page %d still receives page %d's audio: %d -> %d bytes", p, sender, before[p], after[p])
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		s.t.Fatalf("page %d's audio did not stop at %v: %v", sender, receivers, err)
+	}
+}
+
+// waitHears waits until every receiver's byte count of the sender's audio grows.
+func (s *session) waitHears(receivers []int, sender int) {
+	s.t.Helper()
+	before := s.audioFrom(receivers, sender)
+	err := poll(mediaLimit, func() (bool, error) {
+		now := s.audioFrom(receivers, sender)
+		for _, p := range receivers {
+			if now[p] <= before[p] {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		s.t.Fatalf("pages %v do not hear page %d: %v", receivers, sender, err)
+	}
+}
