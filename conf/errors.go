@@ -28,3 +28,19 @@ func (e *KeyError) Error() string { return e.Key + ": " + e.Err.Error() }
 
 // Unwrap returns the underlying error (ErrUnknownKey or ErrBadValue wrapped).
 func (e *KeyError) Unwrap() error { return e.Err }
+
+// ErrWrongType marks a value whose TOML type does not fit its key (a number
+// where a string belongs, ...). A *TypeError is ErrWrongType and ErrParse.
+var ErrWrongType = errors.New("wrong type")
+
+// TypeError says what type a key takes and what the file gave it.
+type TypeError struct {
+	Want string // e.g. `a string`
+	Got  string // e.g. `the number 8443`
+}
+
+// Error returns "expected a string, got the number 8443".
+func (e *TypeError) Error() string { return "expected " + e.Want + ", got " + e.Got }
+
+// Is makes a TypeError match ErrWrongType and ErrParse.
+func (e *TypeError) Is(target error) bool { return target == ErrWrongType || target == ErrParse }

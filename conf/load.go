@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 )
@@ -26,23 +28,48 @@ func Load(path string) (*Config, error) {
 
 // Parse is Load for a TOML document already in memory.
 func Parse(data []byte) (*Config, error) {
-	c := defaults()
-	md, err := toml.Decode(string(data), c)
+	c, err := Check(data)
 	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Check parses data like Parse but, when the document is valid TOML, also
+// returns the configuration it could read: keys with problems keep their
+// defaults, so that the files the rest names can still be checked. The error
+// joins every problem (unknown keys, wrong types, bad values); nil means the
+// configuration is usable.
+func Check(data []byte) (*Config, error) {
+	var doc map[string]any
+	if _, err := toml.Decode(string(data), &doc); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrParse, err)
 	}
-	var errs []error
+	sc := newSchemaCheck()
+	sc.table(doc, reflect.TypeOf(Config{}), "")
+	c, errs := defaults(), sc.errs
+	if len(errs) > 0 {
+		// Decode only what fits: the keys with problems are gone from doc.
+		var b strings.Builder
+		if err := toml.NewEncoder(&b).Encode(doc); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrParse, err)
+		}
+		data = []byte(b.String())
+	}
+	md, err := toml.Decode(string(data), c)
+	if err != nil {
+		return nil, errors.Join(append(errs, fmt.Errorf("%w: %w", ErrParse, err))...)
+	}
 	for _, k := range md.Undecoded() {
-		errs = append(errs, &KeyError{Key: k.String(), Err: ErrUnknownKey})
+		if !sc.bad[k.String()] {
+			errs = append(errs, &KeyError{Key: k.String(), Err: ErrUnknownKey})
+		}
 	}
 	c.fillDerived()
 	if err := c.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return c, nil
+	return c, errors.Join(errs...)
 }
 
 // defaults is Default before derived values are filled in, so that a file

@@ -18,7 +18,7 @@ func TestParseXMPP(t *testing.T) {
 		{"component on server domain", "[[xmpp.component]]\ndomain = \"conference.localhost\"\nsecret = \"0123456789\"", "xmpp.component[0].domain"},
 		{"duplicate component", "[[xmpp.component]]\ndomain = \"a.localhost\"\nsecret = \"0123456789\"\n[[xmpp.component]]\ndomain = \"a.localhost\"\nsecret = \"0123456789\"", "xmpp.component[1].domain"},
 		{"short secret", "[[xmpp.component]]\ndomain = \"a.localhost\"\nsecret = \"x\"", "xmpp.component[0].secret"},
-		{"unknown component key", "[[xmpp.component]]\ndomain = \"a.localhost\"\nsecret = \"0123456789\"\nport = 1", "xmpp.component.port"},
+		{"unknown component key", "[[xmpp.component]]\ndomain = \"a.localhost\"\nsecret = \"0123456789\"\nport = 1", "xmpp.component[0].port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,15 +18,14 @@ import (
 // files it names, prints every problem and returns the exit code (0 when
 // usable, 1 with problems, 2 on bad usage).
 func runCheck(args []string, stdout, stderr io.Writer) int {
+	const usageLine = "meetd check -config FILE"
 	fs := flag.NewFlagSet("meetd check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	path := fs.String("config", "", "TOML configuration `file` to check")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage(err)
+	if code, ok := parseCommandFlags(fs, args, usageLine, stdout, stderr); !ok {
+		return code
 	}
 	if *path == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: meetd check -config FILE")
-		return 2
+		return badUsage(stderr, usageLine)
 	}
 	problems, warnings := checkFile(*path)
 	for _, w := range warnings {
@@ -38,18 +36,25 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(problems) > 0 {
 		fmt.Fprintf(stdout, "%s: %d problem(s); meetd would not start\n", *path, len(problems))
-		return 1
+		return exitFailure
 	}
 	fmt.Fprintf(stdout, "%s: ok\n", *path)
-	return 0
+	return exitOK
 }
 
 // checkFile returns the problems that stop meetd and the warnings it would
 // log.
 func checkFile(path string) (problems, warnings []string) {
-	cfg, err := conf.Load(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return splitErrors(strings.TrimPrefix(err.Error(), "conf: "+path+": ")), nil
+		return []string{err.Error()}, nil
+	}
+	cfg, err := conf.Check(data)
+	if err != nil {
+		problems = splitErrors(err.Error())
+	}
+	if cfg == nil { // not TOML: nothing more to check
+		return problems, nil
 	}
 	host := cfg.Domain
 	if cfg.HTTP.PublicURL != "" {
@@ -87,20 +92,24 @@ func splitErrors(msg string) []string {
 // docker-jitsi-meet .env file on stdout and the problems meetd would have
 // with it on stderr.
 func runImportEnv(args []string, stdout, stderr io.Writer) int {
+	const usageLine = "meetd import-env FILE > meetd.toml"
+	if len(args) == 1 && isHelpFlag(args[0]) {
+		fmt.Fprintln(stdout, "usage: "+usageLine)
+		return exitOK
+	}
 	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(stderr, "usage: meetd import-env FILE > meetd.toml")
-		return 2
+		return badUsage(stderr, usageLine)
 	}
 	f, err := os.Open(args[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "meetd: %v\n", err)
-		return 1
+		return exitFailure
 	}
 	defer f.Close()
 	env, err := parseEnv(f)
 	if err != nil {
 		fmt.Fprintf(stderr, "meetd: %s: %v\n", args[0], err)
-		return 1
+		return exitFailure
 	}
 	var b strings.Builder
 	doc := importEnv(env)
@@ -111,16 +120,9 @@ func runImportEnv(args []string, stdout, stderr io.Writer) int {
 	}
 	if _, err := conf.Parse([]byte(b.String())); err != nil {
 		fmt.Fprintf(stderr, "meetd: the imported configuration needs editing:\n%s\n", err)
-		return 1
+		return exitFailure
 	}
-	return 0
-}
-
-func exitUsage(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	return 2
+	return exitOK
 }
 
 // acmeWarnings: the CA validates on ports 443 (TLS-ALPN-01) and 80

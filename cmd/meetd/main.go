@@ -9,6 +9,10 @@
 //	meetd check -config FILE  validate a configuration file and the files it names
 //	meetd import-env FILE     print the TOML for a docker-jitsi-meet .env file
 //	meetd passwd user@host    print a hashed [[auth.account]] entry for the password on stdin
+//	meetd version             print the version, commit and Go version
+//	meetd help [COMMAND]      list the commands (also meetd -h)
+//
+// Exit status: 0 on success or help, 1 on failure, 2 on bad usage.
 //
 // SIGINT or SIGTERM stops it gracefully: new conferences are refused, the
 // running ones go on for up to [ops] shutdown_timeout, then meetd ends them
@@ -24,6 +28,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -31,41 +36,39 @@ func main() {
 	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// realMain runs meetd and returns the process exit code: 0 after a clean
-// stop, 1 on a runtime failure, 2 on bad usage or configuration.
+// realMain runs meetd or one of its commands and returns the process exit
+// code: 0 after a clean stop or help, 1 on a failure (a configuration meetd
+// cannot use included), 2 on bad usage.
 func realMain(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		switch args[0] {
-		case "check":
-			return runCheck(args[1:], stdout, stderr)
-		case "import-env":
-			return runImportEnv(args[1:], stdout, stderr)
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		c, ok := findCommand(args[0])
+		if !ok {
+			return unknownCommand(args[0], stderr)
 		}
+		return c.run(args[1:], stdout, stderr)
 	}
-	if len(args) > 0 && args[0] == "passwd" {
-		return runPasswd(args[1:], os.Stdin, stdout, stderr)
-	}
-	opts, err := parseFlags(args, stderr)
+	opts, err := parseFlags(args)
 	if errors.Is(err, flag.ErrHelp) {
-		return 0
+		usage(stdout)
+		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "meetd: %v\n", err)
-		return 2
+		fmt.Fprintf(stderr, "meetd: %v\n(meetd -h lists the commands and options)\n", err)
+		return exitUsage
 	}
 	cfg, err := loadConfig(opts.configPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "meetd: %v\n", err)
-		return 2
+		return exitFailure
 	}
 	log := newLogger(stderr, cfg.Log)
 	ctx, hurry, stop := watchSignals()
 	defer stop()
 	if err := serveUntil(ctx, hurry, cfg, log, stdout); err != nil {
 		fmt.Fprintf(stderr, "meetd: %v\n", err)
-		return 1
+		return exitFailure
 	}
-	return 0
+	return exitOK
 }
 
 // watchSignals returns a context that the first SIGINT or SIGTERM cancels

@@ -14,10 +14,10 @@ type options struct {
 	configPath string // empty: built-in defaults
 }
 
-func parseFlags(args []string, stderr io.Writer) (options, error) {
+func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("meetd", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // realMain prints the problem and the help
 	fs.StringVar(&o.configPath, "config", "", "TOML configuration `file` (default: built-in defaults, see meetd.example.toml)")
 	if err := fs.Parse(args); err != nil {
 		return o, err

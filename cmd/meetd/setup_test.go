@@ -29,7 +29,7 @@ func TestParseFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o, err := parseFlags(tt.args, io.Discard)
+			o, err := parseFlags(tt.args)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -38,7 +38,7 @@ func TestParseFlags(t *testing.T) {
 			}
 		})
 	}
-	if _, err := parseFlags([]string{"-nope"}, io.Discard); err == nil {
+	if _, err := parseFlags([]string{"-nope"}); err == nil {
 		t.Error("unknown flag accepted")
 	}
 }
@@ -64,10 +64,10 @@ func TestRealMainRejectsBadConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	if code := realMain([]string{"-config", path}, io.Discard, &stderr); code != 2 {
-		t.Errorf("exit code = %d, want 2", code)
+	if code := realMain([]string{"-config", path}, io.Discard, &stderr); code != exitFailure {
+		t.Errorf("exit code = %d, want %d (a configuration meetd cannot use is a failure, not bad usage)", code, exitFailure)
 	}
-	if !strings.Contains(stderr.String(), "http.lisen") {
+	if !strings.Contains(stderr.String(), "http.lisen") || !strings.Contains(stderr.String(), "did you mean http.listen?") {
 		t.Errorf("stderr %q does not name the unknown key", stderr.String())
 	}
 }
