@@ -12,6 +12,9 @@ type XMPPLimits struct {
 	// server stops reading from a session over the rate.
 	StanzasPerSecond float64 `toml:"stanzas_per_second"`
 	StanzaBurst      int     `toml:"stanza_burst"`
+	// BytesPerSecond is a byte rate per client session (burst: one
+	// stanza_size); the server stops reading from a session over it.
+	BytesPerSecond int `toml:"bytes_per_second"`
 	// ConnectionsPerIP caps concurrent XMPP connections from one address.
 	ConnectionsPerIP int `toml:"connections_per_ip"`
 	// LoginsPerMinute caps SASL attempts from one address.
@@ -31,7 +34,7 @@ type XMPPLimits struct {
 }
 
 func defaultLimits() XMPPLimits {
-	return XMPPLimits{StanzaSize: 256 << 10, PreAuthTimeout: 30, StanzasPerSecond: 50, StanzaBurst: 200,
+	return XMPPLimits{StanzaSize: 256 << 10, PreAuthTimeout: 30, StanzasPerSecond: 50, StanzaBurst: 200, BytesPerSecond: 32 << 10,
 		ConnectionsPerIP: 100, LoginsPerMinute: 120, PreAuthConnections: 2000, JoinsPerSecond: 5, JoinBurst: 20, MaxOccupants: 100,
 		BOSHInactivity: 60}
 }
@@ -52,6 +55,7 @@ func (l XMPPLimits) validate(bad badFunc) {
 		}
 	}
 	nonNeg := map[string]float64{
+		"xmpp.limits.bytes_per_second":   float64(l.BytesPerSecond),
 		"xmpp.limits.stanzas_per_second": l.StanzasPerSecond, "xmpp.limits.stanza_burst": float64(l.StanzaBurst),
 		"xmpp.limits.connections_per_ip": float64(l.ConnectionsPerIP), "xmpp.limits.logins_per_minute": float64(l.LoginsPerMinute),
 		"xmpp.limits.joins_per_second": l.JoinsPerSecond, "xmpp.limits.join_burst": float64(l.JoinBurst),

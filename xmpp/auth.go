@@ -56,10 +56,11 @@ const (
 // authInfo is what login established about a session. It stays with the
 // session across stream resumption.
 type authInfo struct {
-	kind      string      // mechAnonymous, kindToken or kindAccount
-	grant     *tokenGrant // token logins: the rooms and identity allowed
-	moderator bool        // token moderators and moderator accounts
-	limiter   *rate.Limiter
+	kind      string        // mechAnonymous, kindToken or kindAccount
+	grant     *tokenGrant   // token logins: the rooms and identity allowed
+	moderator bool          // token moderators and moderator accounts
+	limiter   *rate.Limiter // stanzas per second; nil: unlimited
+	bytes     *rate.Limiter // bytes per second; nil: unlimited
 }
 
 // loginState is a stream's SASL progress.
@@ -234,7 +235,7 @@ func (c *c2s) anonymous(ctx context.Context) error {
 
 // succeed ends SASL: the stream restarts for the authenticated user.
 func (c *c2s) succeed(ctx context.Context, user jid.JID, info *authInfo, data []byte) error {
-	info.limiter = c.srv.newStanzaLimiter(user)
+	info.limiter, info.bytes = c.srv.newStanzaLimiter(user), c.srv.newByteLimiter(user)
 	c.user, c.opened, c.login.info = user, false, info
 	c.log.Debug("authenticated", "mechanism", c.login.mech, "kind", info.kind)
 	s := dom.New(ns.SASL, "success")

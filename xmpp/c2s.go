@@ -173,7 +173,7 @@ func (c *c2s) open(ctx context.Context, el *dom.Element) error {
 
 // stanza stamps and routes one client stanza after bind.
 func (c *c2s) stanza(ctx context.Context, el *dom.Element) error {
-	if err := c.throttle(ctx); err != nil {
+	if err := c.throttle(ctx, el); err != nil {
 		return err
 	}
 	switch {
@@ -188,6 +188,12 @@ func (c *c2s) stanza(ctx context.Context, el *dom.Element) error {
 		c.sm.received(true)
 	}
 	el.SetAttr("from", c.sess.jid.String())
+	if el.Local == "presence" {
+		if e := c.srv.presenceError(el); e != nil {
+			c.srv.deliverLocal(e)
+			return nil
+		}
+	}
 	if to := el.Attr("to"); to != "" {
 		if _, err := parseAddr(to); err != nil {
 			el.RemoveAttr("to")

@@ -3,14 +3,15 @@ package xmpp
 // Default limits (docs/bad-input.md#limits). NewServer applies them to zero
 // Limits fields; a negative value turns a limit off.
 const (
-	DefaultStanzaRate      = 50   // stanzas per second per client session
-	DefaultStanzaBurst     = 200  // stanzas a session may send at once
-	DefaultConnsPerIP      = 100  // concurrent client streams per IP address
-	DefaultLoginsPerMinute = 120  // SASL attempts per IP address per minute
-	DefaultPreAuthStreams  = 2000 // client streams not logged in, server-wide
-	DefaultJoinRate        = 5    // MUC joins per room per second
-	DefaultJoinBurst       = 20   // joins a room accepts at once
-	DefaultMaxOccupants    = 100  // occupants per room, service accounts not counted
+	DefaultStanzaRate      = 50       // stanzas per second per client session
+	DefaultStanzaBurst     = 200      // stanzas a session may send at once
+	DefaultBytesPerSecond  = 32 << 10 // stanza bytes per second per client session
+	DefaultConnsPerIP      = 100      // concurrent client streams per IP address
+	DefaultLoginsPerMinute = 120      // SASL attempts per IP address per minute
+	DefaultPreAuthStreams  = 2000     // client streams not logged in, server-wide
+	DefaultJoinRate        = 5        // MUC joins per room per second
+	DefaultJoinBurst       = 20       // joins a room accepts at once
+	DefaultMaxOccupants    = 100      // occupants per room, service accounts not counted
 	// DefaultWebSocketFragments: data frames one WebSocket message may
 	// span (Prosody's websocket_frame_fragment_limit).
 	DefaultWebSocketFragments = 8
@@ -29,6 +30,10 @@ type Limits struct {
 	// when it is empty the server stops reading from that session.
 	StanzaRate  float64
 	StanzaBurst int
+	// BytesPerSecond is a byte budget per client session (stanza sizes;
+	// the burst is the stanza size limit, so any legal stanza passes);
+	// the server stops reading from a session over it.
+	BytesPerSecond int
 	// ConnsPerIP caps concurrent client streams from one IP address.
 	ConnsPerIP int
 	// LoginsPerMinute caps SASL attempts from one IP address (bucket of
@@ -63,6 +68,7 @@ func (l Limits) withDefaults() Limits {
 	}
 	setF(&l.StanzaRate, DefaultStanzaRate)
 	setI(&l.StanzaBurst, DefaultStanzaBurst)
+	setI(&l.BytesPerSecond, DefaultBytesPerSecond)
 	setI(&l.ConnsPerIP, DefaultConnsPerIP)
 	setI(&l.LoginsPerMinute, DefaultLoginsPerMinute)
 	setI(&l.PreAuthStreams, DefaultPreAuthStreams)

@@ -28,7 +28,9 @@ func (l *logBuffer) String() string {
 }
 
 func withLog(buf *logBuffer) func(*Config) {
-	return func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})) }
+	return func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 }
 
 // TestIPTableFullAdmitsNewAddress is issue 11 defect 1: pre-auth streams

@@ -26,7 +26,8 @@ func newXMPP(cfg *conf.Config, xc xmpp.Config) (*xmpp.Server, error) {
 	xc.BOSHInactivity = time.Duration(l.BOSHInactivity) * time.Second
 	xc.Limits = xmpp.Limits{
 		StanzaRate: off(l.StanzasPerSecond), StanzaBurst: int(off(float64(l.StanzaBurst))),
-		ConnsPerIP: int(off(float64(l.ConnectionsPerIP))), LoginsPerMinute: int(off(float64(l.LoginsPerMinute))),
+		BytesPerSecond: int(off(float64(l.BytesPerSecond))),
+		ConnsPerIP:     int(off(float64(l.ConnectionsPerIP))), LoginsPerMinute: int(off(float64(l.LoginsPerMinute))),
 		JoinRate: off(l.JoinsPerSecond), JoinBurst: int(off(float64(l.JoinBurst))),
 		MaxOccupants: int(off(float64(l.MaxOccupants))), PreAuthStreams: int(off(float64(l.PreAuthConnections))),
 	}

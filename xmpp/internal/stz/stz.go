@@ -31,6 +31,7 @@ var (
 	NotAcceptable         = Condition{"not-acceptable", Modify}
 	NotAllowed            = Condition{"not-allowed", Cancel}
 	NotAuthorized         = Condition{"not-authorized", Auth}
+	PolicyViolation       = Condition{"policy-violation", Modify}
 	RemoteServerNotFound  = Condition{"remote-server-not-found", Cancel}
 	ServiceUnavailable    = Condition{"service-unavailable", Cancel}
 	UnexpectedRequest     = Condition{"unexpected-request", Wait}
