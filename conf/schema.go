@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -252,4 +253,11 @@ func schemaKeys(t reflect.Type, prefix string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// KnownKey reports whether path (e.g. "auth.jwt_secret") is a key of the
+// configuration schema.
+func KnownKey(path string) bool {
+	_, found := slices.BinarySearch(schemaKeys(reflect.TypeOf(Config{}), ""), path)
+	return found
 }

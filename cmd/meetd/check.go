@@ -113,6 +113,13 @@ func runImportEnv(args []string, stdout, stderr io.Writer) int {
 	}
 	var b strings.Builder
 	doc := importEnv(env)
+	if len(doc.refusals) > 0 {
+		for _, r := range doc.refusals {
+			fmt.Fprintf(stderr, "meetd import-env: cannot import: %s\n", r)
+		}
+		fmt.Fprintln(stderr, "meetd import-env: nothing written (meetd does not guess who may join: fix the settings above, or write [auth] by hand)")
+		return exitFailure
+	}
 	doc.write(&b, args[0])
 	_, _ = io.WriteString(stdout, b.String())
 	for _, w := range doc.warns {

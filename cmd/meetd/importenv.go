@@ -51,12 +51,16 @@ type tomlDoc struct {
 	order  []string
 	notes  []string
 	warns  []string // also in notes; meetd import-env prints them on stderr
+	// refusals say why the file cannot be imported as it stands; with any,
+	// meetd import-env prints no TOML.
+	refusals []string
 }
 
+// set sets key in table ("" = the top level), replacing an earlier value.
 func (d *tomlDoc) set(table, key, value string) {
 	line := key + " = " + value
 	if table == "" {
-		d.top = append(d.top, line)
+		d.top = setLine(d.top, key, line)
 		return
 	}
 	if d.tables == nil {
@@ -65,7 +69,17 @@ func (d *tomlDoc) set(table, key, value string) {
 	if _, ok := d.tables[table]; !ok {
 		d.order = append(d.order, table)
 	}
-	d.tables[table] = append(d.tables[table], line)
+	d.tables[table] = setLine(d.tables[table], key, line)
+}
+
+func setLine(lines []string, key, line string) []string {
+	for i, l := range lines {
+		if strings.HasPrefix(l, key+" = ") {
+			lines[i] = line
+			return lines
+		}
+	}
+	return append(lines, line)
 }
 
 func (d *tomlDoc) note(format string, args ...any) {
@@ -132,6 +146,7 @@ func importEnv(env map[string]string) *tomlDoc {
 	importPublic(d, get)
 	importMedia(d, get)
 	importACME(d, get)
+	importAuth(d, get)
 	var rest []string
 	for k := range env {
 		if !used[k] && env[k] != "" {
