@@ -38,6 +38,7 @@ func TestCloseEndsEveryTransport(t *testing.T) {
 	ws.login()
 	ws.enableSM()
 	_ = ws.conn.Close() // hibernates
+	waitFor(t, "the BOSH request held", func() bool { return heldBOSHRequests(env.srv) > 0 })
 	_ = env.srv.Close()
 	if got := tcp.streamError(); got != condSystemShutdown {
 		t.Errorf("TCP stream error %q", got)
@@ -48,4 +49,20 @@ func TestCloseEndsEveryTransport(t *testing.T) {
 	if body := <-held; !strings.Contains(body, `type="terminate"`) || !strings.Contains(body, condSystemShutdown) {
 		t.Errorf("held BOSH request answered %q", body)
 	}
+}
+
+// heldBOSHRequests counts the requests BOSH sessions hold, waiting for
+// output.
+func heldBOSHRequests(s *Server) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for c := range s.conns {
+		if b, ok := c.t.(boshConn); ok {
+			b.mu.Lock()
+			n += len(b.held)
+			b.mu.Unlock()
+		}
+	}
+	return n
 }
