@@ -1,0 +1,52 @@
+package compose
+
+import (
+	"context"
+	"io"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"meetd/recording/internal/synth"
+)
+
+// BenchmarkComposeTwo composes a two-person recording of
+// MEETD_REC_BENCH_MINUTES minutes (default 1) from a 10-second 640×360
+// VP8/Opus clip looped, through RTP packets and the depacketizers, and
+// reports the ratio of wall time to recording time (docs/recording.md).
+func BenchmarkComposeTwo(b *testing.B) {
+	needFFmpeg(b)
+	minutes := 1
+	if s := os.Getenv("MEETD_REC_BENCH_MINUTES"); s != "" {
+		minutes, _ = strconv.Atoi(s)
+	}
+	dir := b.TempDir()
+	var cl [2]synth.Clip
+	for i, f := range []int{440, 880} {
+		c, err := synth.Make(dir, 10, 640, 360, 15, f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cl[i] = c
+	}
+	loops := minutes * 6
+	dur := time.Duration(minutes) * time.Minute
+	b.ResetTimer()
+	for b.Loop() {
+		ps := []Participant{
+			{Name: "Therapist", Video: videoStream(b, cl[0], 0, loops, 0), Audio: audioStream(b, cl[0], 0, loops)},
+			{Name: "Client", Video: videoStream(b, cl[1], 0, loops, 0), Audio: audioStream(b, cl[1], 0, loops)},
+		}
+		start := time.Now()
+		res, err := Compose(context.Background(), ps, io.Discard, Options{Duration: dur})
+		if err != nil {
+			b.Fatal(err)
+		}
+		wall := time.Since(start)
+		b.ReportMetric(wall.Seconds()/dur.Seconds(), "wall/recorded")
+		// CPU seconds over two cores: the ratio on an otherwise idle 2-core machine.
+		b.ReportMetric(res.CPU.Seconds()/2/dur.Seconds(), "cpu/2cores/recorded")
+		b.ReportMetric(float64(res.Size)/dur.Seconds()*8/1000, "kbit/s")
+	}
+}
