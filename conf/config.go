@@ -22,6 +22,8 @@ type Config struct {
 	Web  Web  `toml:"web"`
 	ACME ACME `toml:"acme"`
 	Ops  Ops  `toml:"ops"`
+
+	Recording Recording `toml:"recording"`
 }
 
 // HTTP configures the one HTTPS listener (web app, config.js, XMPP over
@@ -79,6 +81,7 @@ func Default() *Config {
 		Auth:     defaultAuth(),
 	}
 	defaultFront(c)
+	c.Recording = defaultRecording()
 	c.fillDerived()
 	return c
 }

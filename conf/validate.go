@@ -33,6 +33,7 @@ func (c *Config) Validate() error {
 	c.Web.validate(bad)
 	c.ACME.validate(c, bad)
 	c.Ops.validate(bad)
+	c.Recording.validate(bad)
 	c.XMPP.validate(c.Addresses(), bad)
 	c.Auth.validate(c.Addresses(), bad)
 	return errors.Join(errs...)
