@@ -294,6 +294,7 @@ func (c *c2s) bind(ctx context.Context, el *dom.Element) error {
 	if err != nil {
 		return c.t.WriteElement(ctx, stz.ErrorReply(el, stz.Conflict, ""))
 	}
+	c.srv.login.preAuth.remove(c.pre) // bound: no longer counted before the client hears so
 	res := stz.Result(el)
 	res.AddNew(ns.Bind, "bind").AddNew(ns.Bind, "jid").SetText(sess.jid.String())
 	if err := c.t.WriteElement(ctx, res); err != nil {
@@ -302,7 +303,6 @@ func (c *c2s) bind(ctx context.Context, el *dom.Element) error {
 	}
 	c.sess = sess
 	c.bound.Store(true)
-	c.srv.login.preAuth.remove(c.pre)
 	c.log = c.log.With("jid", sess.jid.String())
 	c.log.Info("session bound")
 	c.writerWG.Add(1)

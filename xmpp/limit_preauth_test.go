@@ -92,6 +92,7 @@ func TestPreAuthEviction(t *testing.T) {
 	newcomer.login()
 	lone.login() // the lone address's stream was spared although older
 	bystander.ping("alive")
+	waitFor(t, "3 pre-auth streams", func() bool { return env.srv.Stats().PreAuth == 3 })
 	st := env.srv.Stats()
 	if st.PreAuthEvicted != 1 || st.PreAuth != 3 {
 		t.Fatalf("evicted %d (want 1), pre-auth %d (want 3)", st.PreAuthEvicted, st.PreAuth)
