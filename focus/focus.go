@@ -35,6 +35,10 @@ type Config struct {
 	// notices the focus follows; default "avmoderation."+Domain.
 	AVModerationComponent string
 
+	// Recorder records conferences on moderators' Jibri requests; nil
+	// refuses them (service-unavailable).
+	Recorder Recorder
+
 	// TenantMUCDomains are further conference MUCs (conference.<tenant>.<domain>)
 	// whose rooms the focus runs too.
 	TenantMUCDomains []string

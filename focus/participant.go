@@ -58,6 +58,7 @@ func (r *room) onOccupant(ctx context.Context, nick string, pres *dom.Element) {
 	if s := pres.Child("", "stats-id"); s != nil {
 		p.statsID = s.Text
 	}
+	r.recordingPresence(ctx, p, pres) // jibri_consent.go
 	if r.state != stateJoined {
 		return
 	}
@@ -74,6 +75,7 @@ func (r *room) leave(ctx context.Context, nick string) {
 	}
 	delete(r.participants, nick)
 	r.log.Info("participant left", "endpoint", nick)
+	r.recordingLeft(ctx, nick) // jibri_consent.go
 	if len(r.participants) == 0 {
 		return // the whole conference is expired when the room ends
 	}

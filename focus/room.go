@@ -50,6 +50,7 @@ type room struct {
 	conf         bridgeConf
 	idleTimer    *time.Timer // ends a room nobody joins after the focus did
 	ending       bool        // EndAll destroys the room (drain.go)
+	rec          *recState   // the running recording (jibri.go)
 	av           avModeration
 }
 
@@ -102,6 +103,7 @@ func (r *room) finished() bool {
 
 // shutdown expires the bridge conference and leaves the MUC.
 func (r *room) shutdown(ctx context.Context) {
+	r.endRecording()
 	r.expireConference(ctx)
 	if r.state != stateIdle {
 		p := dom.New(nsClient, "presence").SetAttr("to", r.occupant(focusNick)).SetAttr("type", "unavailable")

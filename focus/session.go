@@ -36,6 +36,10 @@ func (r *room) handleIQ(ctx context.Context, iq *dom.Element) {
 		r.handleMute(ctx, iq, payload, p)
 		return
 	}
+	if payload.Is(nsJibri, "jibri") {
+		r.handleJibri(ctx, iq, payload, p) // jibri.go
+		return
+	}
 	if !payload.Is(jingle.NS, "jingle") {
 		r.f.reject(ctx, iq, "cancel", "feature-not-implemented")
 		return

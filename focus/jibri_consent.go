@@ -1,0 +1,118 @@
+package focus
+
+import (
+	"context"
+	"encoding/json"
+
+	"meetd/xmpp/dom"
+)
+
+// consent is one participant's recording consent as the server infers it.
+// The web app (config recordings.requireConsent) mutes everyone's camera
+// and microphone when a recording starts and lets them unmute only after
+// they acknowledged it in its consent dialog; the server therefore counts
+// a participant as consenting once their presence, after the recording
+// started, went from all muted to anything unmuted (docs/recording.md).
+type consent struct {
+	name     string // display name from presence
+	sawMuted bool
+	given    bool
+}
+
+const nsNick = "http://jabber.org/protocol/nick"
+
+// mutedState reads a presence: all sources muted, and whether the
+// presence says anything about muting at all.
+func mutedState(pres *dom.Element) (allMuted, known bool) {
+	if si := pres.Child("", "SourceInfo"); si != nil {
+		var sources map[string]struct {
+			Muted bool `json:"muted"`
+		}
+		if json.Unmarshal([]byte(si.Text), &sources) == nil && len(sources) > 0 {
+			for _, s := range sources {
+				if !s.Muted {
+					return false, true
+				}
+			}
+			return true, true
+		}
+	}
+	a, v := pres.Child(nsMuteAudio, "audiomuted"), pres.Child(nsMuteVideo, "videomuted")
+	if a == nil && v == nil {
+		return false, false
+	}
+	return (a == nil || a.Text == "true") && (v == nil || v.Text == "true"), true
+}
+
+// recordingPresence updates consent from a participant's presence while a
+// recording runs.
+func (r *room) recordingPresence(ctx context.Context, p *participant, pres *dom.Element) {
+	if r.rec == nil {
+		return
+	}
+	c := r.rec.consent[p.nick]
+	if c == nil {
+		c = &consent{}
+		r.rec.consent[p.nick] = c
+	}
+	if n := pres.Child(nsNick, "nick"); n != nil {
+		c.name = n.Text
+	}
+	muted, known := mutedState(pres)
+	switch {
+	case !known:
+		return
+	case muted:
+		c.sawMuted = true
+		return
+	case !c.sawMuted || c.given:
+		return
+	}
+	c.given = true
+	r.log.Info("recording consent given", "endpoint", p.nick)
+	r.updateRecording(ctx)
+}
+
+// recordingLeft drops a participant who left from the recording's view.
+func (r *room) recordingLeft(ctx context.Context, nick string) {
+	if r.rec == nil {
+		return
+	}
+	delete(r.rec.consent, nick)
+	if len(r.participants) == 0 {
+		r.endRecording()
+		return
+	}
+	r.updateRecording(ctx)
+}
+
+// updateRecording passes the participants and their consent to the
+// recorder and tells the moderators who has and has not consented.
+func (r *room) updateRecording(ctx context.Context) {
+	ps := make([]RecordingParticipant, 0, len(r.participants))
+	for _, p := range r.ordered() {
+		c := r.rec.consent[p.nick]
+		if c == nil {
+			c = &consent{}
+			r.rec.consent[p.nick] = c
+		}
+		ps = append(ps, RecordingParticipant{Endpoint: p.nick, Name: c.name, Consented: c.given})
+	}
+	r.rec.session.Update(ps)
+	summary := r.consentSummary()
+	for _, p := range r.ordered() {
+		if p.moderator() {
+			r.privateMessage(ctx, p.nick, summary)
+		}
+	}
+}
+
+// displayName is a participant's display name, or their endpoint ID.
+func (r *room) displayName(p *participant) string {
+	if r.rec != nil {
+		if c := r.rec.consent[p.nick]; c != nil && c.name != "" {
+			return c.name
+		}
+	}
+	return p.nick
+}
