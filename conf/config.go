@@ -23,7 +23,8 @@ type Config struct {
 	ACME ACME `toml:"acme"`
 	Ops  Ops  `toml:"ops"`
 
-	Recording Recording `toml:"recording"`
+	Recording    Recording    `toml:"recording"`
+	Appointments Appointments `toml:"appointments"`
 }
 
 // HTTP configures the one HTTPS listener (web app, config.js, XMPP over
@@ -79,6 +80,8 @@ func Default() *Config {
 		Log:      Log{Level: "info", Format: "text"},
 		XMPP:     defaultXMPP(),
 		Auth:     defaultAuth(),
+
+		Appointments: defaultAppointments(),
 	}
 	defaultFront(c)
 	c.Recording = defaultRecording()

@@ -36,6 +36,7 @@ func (c *Config) Validate() error {
 	c.Recording.validate(bad)
 	c.XMPP.validate(c.Addresses(), bad)
 	c.Auth.validate(c.Addresses(), bad)
+	c.Appointments.validate(bad)
 	return errors.Join(errs...)
 }
 

@@ -33,6 +33,7 @@ func commands() []command {
 		{"passwd", "print an [[auth.account]] entry for the password given on stdin", func(args []string, stdout, stderr io.Writer) int {
 			return runPasswd(args, os.Stdin, stdout, stderr)
 		}},
+		{"appointment", "add, list or cancel a practice's appointments and print their links", runAppointment},
 		{"version", "print meetd's version, commit and Go version", runVersion},
 		{"help", "print this help, or a command's (meetd help check)", runHelp},
 	}

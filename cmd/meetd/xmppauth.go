@@ -16,6 +16,9 @@ import (
 // starts the XMPP server.
 func newXMPP(cfg *conf.Config, xc xmpp.Config) (*xmpp.Server, error) {
 	auth, err := xmppAuth(cfg.Auth)
+	if err == nil {
+		auth, err = withAppointmentKey(cfg, auth)
+	}
 	if err != nil {
 		return nil, err
 	}
