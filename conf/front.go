@@ -20,6 +20,9 @@ type Web struct {
 	// tenant's rooms live in their own MUC, conference.<tenant>.<domain>
 	// (Jitsi's mapping). Only listed tenants are served.
 	Tenants []string `toml:"tenants"`
+	// Config holds config.js settings of the web app ([web.config]), merged
+	// into the config.js meetd generates (conf/webconfig.go).
+	Config map[string]any `toml:"config"`
 }
 
 // ACME configures automatic certificates (RFC 8555) for Domain.
@@ -80,6 +83,7 @@ func (w Web) validate(bad badFunc) {
 	if strings.ContainsRune(w.AppDir, 0) {
 		bad("web.app_dir", "must be a directory path")
 	}
+	validateWebConfig(w.Config, bad)
 }
 
 func (a ACME) validate(c *Config, bad badFunc) {

@@ -61,7 +61,7 @@ func Check(data []byte) (*Config, error) {
 		return nil, errors.Join(append(errs, fmt.Errorf("%w: %w", ErrParse, err))...)
 	}
 	for _, k := range md.Undecoded() {
-		if !sc.bad[k.String()] {
+		if !sc.handled(k.String()) {
 			errs = append(errs, &KeyError{Key: k.String(), Err: ErrUnknownKey})
 		}
 	}

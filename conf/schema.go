@@ -19,6 +19,7 @@ type schemaCheck struct {
 	known []string // every dotted key path of the schema
 	errs  []error
 	bad   map[string]bool // keys reported here
+	free  []string        // paths of free-form tables (map fields): any key goes below them
 }
 
 func newSchemaCheck() *schemaCheck {
@@ -53,6 +54,9 @@ func (s *schemaCheck) table(doc map[string]any, t reflect.Type, prefix string) {
 // (and was reported).
 func (s *schemaCheck) value(v any, t reflect.Type, path string) bool {
 	if want := wantedType(t); want != "" {
+		if t.Kind() == reflect.Map {
+			s.free = append(s.free, path+".")
+		}
 		if !fits(v, t) {
 			s.report(path, &TypeError{Want: want, Got: describe(v)})
 			return false
@@ -81,6 +85,20 @@ func (s *schemaCheck) value(v any, t reflect.Type, path string) bool {
 		}
 	}
 	return true
+}
+
+// handled reports whether an undecoded key was reported here already or
+// lies in a free-form table.
+func (s *schemaCheck) handled(key string) bool {
+	if s.bad[key] {
+		return true
+	}
+	for _, f := range s.free {
+		if strings.HasPrefix(key, f) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *schemaCheck) report(path string, err error) {

@@ -9,7 +9,7 @@ import (
 // fail for these plain types, and a failure would be logged and answered
 // with a script that throws.
 func (a *webApp) configJS(tenant string) []byte {
-	js, err := renderConfigJS(newClientConfig(a.cfg, a.pub, tenant))
+	js, err := renderConfigJS(newClientConfig(a.cfg, a.pub, tenant), a.cfg.Web.Config)
 	if err != nil {
 		a.log.Error("web: config.js", "err", err)
 		return []byte("throw new Error('meetd: config.js could not be rendered');\n")

@@ -94,8 +94,12 @@ func newClientConfig(cfg *conf.Config, public *url.URL, tenant string) clientCon
 // renderConfigJS returns the config.js body. encoding/json escapes <, >, &,
 // U+2028 and U+2029, so no configured value can close a <script> element or
 // break out of the JavaScript string it lands in.
-func renderConfigJS(cc clientConfig) ([]byte, error) {
+// extra is the operator's [web.config], merged over the generated keys.
+func renderConfigJS(cc clientConfig, extra map[string]any) ([]byte, error) {
 	obj, err := json.MarshalIndent(cc, "", "    ")
+	if err == nil {
+		obj, err = mergeConfig(obj, extra)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("web: render config.js: %w", err)
 	}

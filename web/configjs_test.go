@@ -93,7 +93,7 @@ func TestConfigJSEscapesHostileValues(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Domain = hostile // bypasses Validate on purpose
 	cc := newClientConfig(cfg, &url.URL{Scheme: "https", Host: "h"}, "")
-	body, err := renderConfigJS(cc)
+	body, err := renderConfigJS(cc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestConfigJSEvaluatesInNode(t *testing.T) {
 	}
 	cfg := testConfig(t)
 	cfg.Domain = hostile
-	body, err := renderConfigJS(newClientConfig(cfg, mustURL(t, "https://localhost:8443"), ""))
+	body, err := renderConfigJS(newClientConfig(cfg, mustURL(t, "https://localhost:8443"), ""), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,9 @@ func TestCheckCommand(t *testing.T) {
 			[]string{"warning: acme: the CA checks port 443", ": ok"}},
 		{"acme on 443", "domain = \"meet.example.com\"\n[media]\nadvertise = [\"203.0.113.7\"]\n[http]\nlisten = \":443\"\n[acme]\nenabled = true", 0,
 			[]string{": ok"}},
+		{"privacy default off", "[web.config.p2p]\nenabled = true\n[web.config]\nrequireDisplayName = true", 0,
+			[]string{"warning: web.config.p2p.enabled = true turns off a privacy default", ": ok"}},
+		{"server-owned config.js key", "[web.config]\nbosh = \"https://x/http-bind\"", 1, []string{"problem: web.config.bosh"}},
 		{"private media address", "domain = \"meet.example.com\"\n[media]\nadvertise = [\"10.0.0.5\"]", 0,
 			[]string{"warning: media.advertise", "warning: no certificate configured", ": ok"}},
 	}
