@@ -109,7 +109,10 @@ func TestForgedFromInRoom(t *testing.T) {
 // after the idle timeout while others stay.
 func TestWebSocketRules(t *testing.T) {
 	leakCheck(t)
-	env := newEnv(t, func(c *Config) { c.IdleTimeout = 400 * time.Millisecond })
+	if d := testConfig().withDefaults().IdleTimeout; d != 60*time.Second {
+		t.Fatalf("default idle timeout %v, docs/bad-input.md#t4 says 60 s", d) // issue 11 defect 9: was 90 s
+	}
+	env := newEnv(t, func(c *Config) { c.IdleTimeout = time.Second })
 	d := websocket.Dialer{HandshakeTimeout: waitTimeout}
 	if conn, resp, err := d.Dial(env.url, nil); err == nil {
 		_ = conn.Close()
@@ -124,7 +127,7 @@ func TestWebSocketRules(t *testing.T) {
 	live.login()
 	// deaf stops reading, so it never answers the server's pings.
 	for i := 0; i < 8; i++ {
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(250 * time.Millisecond)
 		live.ping(fmt.Sprintf("p%d", i))
 	}
 	_ = deaf.conn.SetReadDeadline(time.Now().Add(waitTimeout))

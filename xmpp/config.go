@@ -13,7 +13,7 @@ import (
 const (
 	DefaultMaxStanzaBytes = 256 << 10
 	DefaultPreAuthTimeout = 30 * time.Second
-	DefaultIdleTimeout    = 90 * time.Second
+	DefaultIdleTimeout    = 60 * time.Second
 	DefaultResumeTimeout  = 60 * time.Second
 	DefaultBOSHInactivity = 60 * time.Second
 	defaultQueueLen       = 4096
@@ -36,7 +36,8 @@ type Config struct {
 	// (default 30 s).
 	PreAuthTimeout time.Duration
 	// IdleTimeout closes a WebSocket that delivered nothing, not even a pong
-	// to the server's pings, for this long (default 90 s).
+	// to the server's pings, for this long (default 60 s, as JVB's
+	// WebSockets; pings go every quarter of it).
 	IdleTimeout time.Duration
 	// ResumeTimeout is how long a stream-managed session whose connection
 	// dropped waits for a resumption (XEP-0198); 0 means 60 s, negative

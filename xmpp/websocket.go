@@ -121,7 +121,7 @@ func (t *wsTransport) Close() error {
 // pinger keeps idle connections alive and detects dead peers.
 func (t *wsTransport) pinger() {
 	defer close(t.pingDone)
-	tick := time.NewTicker(t.idle / 3)
+	tick := time.NewTicker(t.idle / 4)
 	defer tick.Stop()
 	for {
 		select {

@@ -16,14 +16,23 @@ const (
 	fhPayload        // payload bytes, skipped
 )
 
+// minCountedFragment: data frames carrying at least this many bytes do not
+// count against the fragment limit. A client writing through a 4 KiB buffer
+// sends a legal 256 KiB stanza in 64 frames; such a message is bounded by
+// the stanza size limit, while a message in many small frames (whose
+// headers cost more than their payload) is still refused.
+const minCountedFragment = 1024
+
 // fragmentCounter follows the frame headers of the client-to-server half of
 // a WebSocket connection and refuses a message spread over more than max
-// data frames (the first frame plus its continuations). Control frames,
-// which may come between fragments, do not count. Everything else about
-// the frames is left to the WebSocket library, which sees the same bytes.
+// small data frames (under minCountedFragment bytes; the first frame plus
+// its continuations). Control frames, which may come between fragments, do
+// not count. Everything else about the frames is left to the WebSocket
+// library, which sees the same bytes.
 type fragmentCounter struct {
 	max    int
-	frames int // data frames of the current message so far
+	frames int  // small data frames of the current message so far
+	op     byte // opcode of the frame being read
 	state  int
 	need   int    // header bytes still to come in fhExtLen or fhMaskKey
 	masked bool   // the frame being read carries a masking key
@@ -32,8 +41,8 @@ type fragmentCounter struct {
 }
 
 // feed follows p, the next bytes from the client. On a violation it returns
-// how many bytes of p precede the offending frame (those may still be
-// delivered) and ErrTooManyFragments; otherwise len(p) and nil. After a
+// how many bytes of p precede the header byte that revealed it (those may
+// still be delivered) and ErrTooManyFragments; otherwise len(p) and nil. After a
 // violation it must not be fed again.
 func (f *fragmentCounter) feed(p []byte) (int, error) {
 	for i := 0; i < len(p); {
@@ -71,12 +80,12 @@ func (f *fragmentCounter) header(b byte) error {
 			f.length, f.need, f.state = 0, 8, fhExtLen
 		default:
 			f.length = uint64(l)
-			f.afterLength()
+			return f.afterLength()
 		}
 	case fhExtLen:
 		f.length = f.length<<8 | uint64(b)
 		if f.need--; f.need == 0 {
-			f.afterLength()
+			return f.afterLength()
 		}
 	case fhMaskKey:
 		if f.need--; f.need == 0 {
@@ -86,29 +95,32 @@ func (f *fragmentCounter) header(b byte) error {
 	return nil
 }
 
-// first reads the opcode: a text or binary frame starts a message, a
-// continuation frame adds to it.
+// first reads the opcode.
 func (f *fragmentCounter) first(b byte) error {
-	switch op := b & 0x0f; {
-	case op >= 8: // control frame
-	case op == 0:
-		f.frames++
-	default:
-		f.frames = 1
-	}
-	if f.max > 0 && f.frames > f.max {
-		return ErrTooManyFragments
-	}
-	f.state = fhLen
+	f.op, f.state = b&0x0f, fhLen
 	return nil
 }
 
-func (f *fragmentCounter) afterLength() {
+// afterLength counts the frame once its length is known: a text or binary
+// frame starts a message, a continuation frame adds to it.
+func (f *fragmentCounter) afterLength() error {
+	if f.op < 8 { // a data frame
+		if f.op != 0 {
+			f.frames = 0
+		}
+		if f.length < minCountedFragment {
+			f.frames++
+		}
+		if f.max > 0 && f.frames > f.max {
+			return ErrTooManyFragments
+		}
+	}
 	if f.masked {
 		f.need, f.state = 4, fhMaskKey
-		return
+		return nil
 	}
 	f.startPayload()
+	return nil
 }
 
 func (f *fragmentCounter) startPayload() {

@@ -100,7 +100,7 @@ func TestFragmentCounter(t *testing.T) {
 	ping := []byte("<iq/>")
 	eight := fragmented(msg, 8, nil)
 	nine := fragmented(msg, 9, nil)
-	ninthAt := len(nine) - len(fragments(msg, 9)[8])
+	ninthAt := len(nine) - len(fragments(msg, 9)[8]) + 1 // the length byte tells it is small
 	binaryNine := bytes.Clone(nine)
 	binaryNine[0] = binaryNine[0]&^0x0f | opBinary
 	tests := []struct {
@@ -113,10 +113,12 @@ func TestFragmentCounter(t *testing.T) {
 		{"nine fragments", nine, ninthAt},
 		{"eight with pings between", fragmented("<message xmlns='jabber:client'/>", 8, clientFrame(true, opPing, nil)), -1},
 		{"messages after each other", append(append(eight, eight...), eight...), -1},
-		{"empty fragments", append(clientFrame(false, opText, nil), bytes.Repeat(clientFrame(false, opCont, nil), 5000)...), 8 * 6},
+		{"empty fragments", append(clientFrame(false, opText, nil), bytes.Repeat(clientFrame(false, opCont, nil), 5000)...), 8*6 + 1},
 		{"16-bit length", append(clientFrame(false, opText, bytes.Repeat([]byte("a"), 300)), eight...), -1},
 		{"64-bit length", append(clientFrame(true, opText, bytes.Repeat([]byte("b"), 70000)), nine...), 70000 + 14 + ninthAt},
-		{"unmasked", append(rawFrame(false, opText, ping, false), bytes.Repeat(rawFrame(false, opCont, ping, false), 8)...), 8 * 7},
+		{"unmasked", append(rawFrame(false, opText, ping, false), bytes.Repeat(rawFrame(false, opCont, ping, false), 8)...), 8*7 + 1},
+		{"40 KiB in 4 KiB frames", fragmented(strings.Repeat("x", 40<<10), 10, nil), -1},
+		{"256 KiB in 1 KiB frames", fragmented(strings.Repeat("x", 256<<10), 256, nil), -1},
 		{"binary message of nine", binaryNine, ninthAt},
 	}
 	for _, tt := range tests {
@@ -153,7 +155,8 @@ func FuzzFragmentCounter(f *testing.F) {
 	})
 }
 
-// TestWebSocketFragments covers the "> 8 continuation fragments" case of
+// TestWebSocketFragments covers row X5 (large legal stanzas in many
+// frames are accepted) and the "> 8 continuation fragments" case of
 // docs/bad-input.md#t3 (Prosody's websocket_frame_fragment_limit) and
 // the binary frame of the same row: a message in 8 frames is accepted,
 // also with pings between them; 9 frames, or thousands of empty ones, end
@@ -175,6 +178,10 @@ func TestWebSocketFragments(t *testing.T) {
 		code  int
 	}{
 		{"8 fragments", fragmented(ping("f8"), 8, nil), "", 0},
+		// issue 11 defect 8, row X5: a legal 40 KiB stanza written through a
+		// 4 KiB buffer (10 frames) used to be closed with 1008.
+		{"40 KiB in 10 frames", fragmented(bigPing("f8", 40<<10), 10, nil), "", 0},
+		{"250 KiB in 4 KiB frames", fragmented(bigPing("f8", 250<<10), 63, nil), "", 0},
 		{"8 fragments, pings between", fragmented(ping("f8"), 8, pingFrame), "", 0},
 		{"9 fragments", fragmented(ping("f9"), 9, nil), condPolicyViolation, websocket.ClosePolicyViolation},
 		{"9 fragments, pings between", fragmented(ping("f9p"), 9, pingFrame), condPolicyViolation, websocket.ClosePolicyViolation},
@@ -200,6 +207,12 @@ func TestWebSocketFragments(t *testing.T) {
 			bystander.ping("alive")
 		})
 	}
+}
+
+// bigPing is a ping IQ padded to about size bytes.
+func bigPing(id string, size int) string {
+	return `<iq xmlns="jabber:client" type="get" to="localhost" id="` + id + `"><ping xmlns="urn:xmpp:ping"><pad>` +
+		strings.Repeat("p", size) + `</pad></ping></iq>`
 }
 
 // readClose reads until the connection ends and returns the condition of
