@@ -94,19 +94,32 @@ func (r *room) endRecording() {
 }
 
 // recordingDone tells the moderators how the recording ended: the link in
-// a private message, or why it failed (then everyone is told).
+// a private message, or why there is no file. A recording that ended by
+// itself (failure, time limit) is shown off, and a failure told to all.
 func (r *room) recordingDone(ctx context.Context, res RecordingResult) {
-	if res.Err != nil {
-		if r.rec != nil && !res.Stopped {
-			r.sendRecordingStatus(ctx, "off", "", "error")
-			r.rec = nil
+	if !res.Stopped && r.rec != nil && r.rec.session.ID() == res.ID {
+		failure := ""
+		if res.Err != nil {
+			failure = "error"
 		}
+		r.sendRecordingStatus(ctx, "off", "", failure)
+		r.rec = nil
+	}
+	switch {
+	case res.Err != nil && !res.Stopped:
 		r.log.Warn("recording failed", "err", res.Err)
-		r.groupchat(ctx, "The recording stopped because of a server problem ("+failureText(res.Err)+"). The call goes on.")
+		r.groupchat(ctx, "The recording stopped: "+failureText(res.Err)+". The call goes on.")
+		return
+	case res.Err != nil:
+		r.log.Info("recording ended without a file", "err", res.Err)
+		r.toModerators(ctx, "The recording has no file: "+failureText(res.Err)+".")
 		return
 	}
-	text := fmt.Sprintf("The recording is ready (%d participant(s), %s). Private link, valid until %s: %s",
-		res.People, res.Duration.Round(1e9), res.Expires.UTC().Format("2006-01-02 15:04 UTC"), res.URL)
+	r.toModerators(ctx, fmt.Sprintf("The recording is ready (%d participant(s), %s). Private link, valid until %s: %s",
+		res.People, res.Duration.Round(1e9), res.Expires.UTC().Format("2006-01-02 15:04 UTC"), res.URL))
+}
+
+func (r *room) toModerators(ctx context.Context, text string) {
 	for _, p := range r.ordered() {
 		if p.moderator() {
 			r.privateMessage(ctx, p.nick, text)
@@ -120,7 +133,7 @@ func failureText(err error) string {
 	if errors.As(err, &reason) {
 		return reason.Reason()
 	}
-	return "recording error"
+	return "a server error"
 }
 
 // sendRecordingStatus publishes the recording state in the focus's room

@@ -99,12 +99,7 @@ func (r *room) updateRecording(ctx context.Context) {
 		ps = append(ps, RecordingParticipant{Endpoint: p.nick, Name: c.name, Consented: c.given})
 	}
 	r.rec.session.Update(ps)
-	summary := r.consentSummary()
-	for _, p := range r.ordered() {
-		if p.moderator() {
-			r.privateMessage(ctx, p.nick, summary)
-		}
-	}
+	r.toModerators(ctx, r.consentSummary())
 }
 
 // displayName is a participant's display name, or their endpoint ID.

@@ -41,6 +41,7 @@ type RecordingParticipant struct {
 
 // RecordingResult is how a recording ended.
 type RecordingResult struct {
+	ID       string // the session's ID
 	URL      string // private link; carries the key: never log it
 	Expires  time.Time
 	Duration time.Duration

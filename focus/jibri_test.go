@@ -194,7 +194,7 @@ func TestJibriFailure(t *testing.T) {
 		t.Fatalf("start: %s", res)
 	}
 	h.next("status on", isRecordingStatus("on"))
-	rec.session().done(RecordingResult{Err: errors.New("disk full")})
+	rec.session().done(RecordingResult{ID: "sess-1", Err: errors.New("disk full")})
 	off := h.next("status off after failure", isRecordingStatus("off")).Child(nsJibri, "jibri-recording-status")
 	if off.Attr("failure_reason") != "error" {
 		t.Fatalf("status: %s", off)
