@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 )
 
 // Config configures a Bridge.
@@ -26,6 +27,10 @@ type Config struct {
 	// and link-local addresses (tests on one host); off, the bridge never
 	// sends checks there.
 	AllowLocalCandidates bool
+	// ChannelIdle closes a bridge-channel WebSocket that delivered nothing,
+	// not even a pong to the bridge's pings (every quarter of it), for this
+	// long; 0 means 60 s.
+	ChannelIdle time.Duration
 	// Logger receives the bridge's logs; nil discards them.
 	Logger *slog.Logger
 }

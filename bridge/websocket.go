@@ -13,6 +13,10 @@ import (
 
 const wsWriteTimeout = 10 * time.Second
 
+// defaultChannelIdle is the bridge-channel WebSocket idle timeout, as JVB's
+// (pings every 15 s, closed after 60 s without anything from the peer).
+const defaultChannelIdle = 60 * time.Second
+
 // webSocketURL is the bridge-channel URL offered to this endpoint, or "".
 func (e *endpoint) webSocketURL() string {
 	base := strings.TrimRight(e.b.cfg.WebSocketURL, "/")
@@ -64,12 +68,46 @@ func (b *Bridge) serveWebSocket(up *websocket.Upgrader, w http.ResponseWriter, r
 	}
 	defer e.detachChannel(c)
 	defer c.close()
+	idle := b.cfg.ChannelIdle
+	if idle <= 0 {
+		idle = defaultChannelIdle
+	}
+	alive := func(string) error { return conn.SetReadDeadline(time.Now().Add(idle)) }
+	conn.SetPongHandler(alive)
+	stop := c.keepAlive(idle / 4)
+	defer stop()
 	for {
+		if err := alive(""); err != nil {
+			return
+		}
 		_, msg, err := conn.ReadMessage()
 		if err != nil {
 			return
 		}
 		e.onChannelMessage(msg)
+	}
+}
+
+// keepAlive pings the peer every interval until the returned stop is
+// called; stop waits for the pinger to end.
+func (c *wsChannel) keepAlive(interval time.Duration) (stop func()) {
+	done, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				_ = c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteTimeout))
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-ended
 	}
 }
 
