@@ -94,6 +94,7 @@ run() {
 
 apt_install chromium iproute2 nftables
 apt_install python3-slixmpp # interop/: an independent XMPP client against meetd's c2s port
+apt_install ffmpeg fonts-dejavu-core # recording/: the composer's encoder and the names' font; ffprobe checks
 command -v node >/dev/null || apt_install nodejs npm
 install_node_modules
 install_lib

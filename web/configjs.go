@@ -26,6 +26,14 @@ type clientConfig struct {
 	DisableThirdPartyRequests bool          `json:"disableThirdPartyRequests"`
 	Analytics                 clientDisable `json:"analytics"`
 	Gravatar                  clientDisable `json:"gravatar"`
+
+	// Server-side recording (configjs_recording.go): the record button for
+	// moderators when [recording] is on; local recording always off.
+	RecordingService      *clientRecordingService `json:"recordingService,omitempty"`
+	FileRecordingsEnabled bool                    `json:"fileRecordingsEnabled,omitempty"`
+	HiddenDomain          string                  `json:"hiddenDomain,omitempty"`
+	Recordings            *clientRecordings       `json:"recordings,omitempty"`
+	LocalRecording        clientLocalRecording    `json:"localRecording"`
 }
 
 type clientHosts struct {
@@ -74,7 +82,7 @@ func newClientConfig(cfg *conf.Config, public *url.URL, tenant string) clientCon
 	if tenant != "" {
 		muc = TenantMUC(a.MUC, tenant)
 	}
-	return clientConfig{
+	cc := clientConfig{
 		Hosts:                     clientHosts{Domain: a.Domain, MUC: muc, Focus: a.Focus},
 		FocusUserJid:              a.FocusJID,
 		WebSocket:                 ws,
@@ -89,6 +97,8 @@ func newClientConfig(cfg *conf.Config, public *url.URL, tenant string) clientCon
 		Analytics:                 clientDisable{Disabled: true},
 		Gravatar:                  clientDisable{Disabled: true}, // else the web app asks gravatar.com for avatars by e-mail
 	}
+	cc.setRecording(cfg)
+	return cc
 }
 
 // renderConfigJS returns the config.js body. encoding/json escapes <, >, &,

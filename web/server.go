@@ -26,6 +26,9 @@ type Options struct {
 	// Bridge serves the bridge-channel WebSockets; it receives every path
 	// under /colibri-ws/ unchanged (/colibri-ws/<bridge>/<meeting>/<endpoint>).
 	Bridge http.Handler
+	// Recordings serves finished recordings at /recordings/<token>
+	// (package recording); nil when recording is off.
+	Recordings http.Handler
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }

@@ -8,6 +8,7 @@ const (
 	BOSHPath          = "/http-bind"
 	ColibriWSPrefix   = "/colibri-ws/"
 	ConfigJSPath      = "/config.js"
+	RecordingsPrefix  = "/recordings/" // private recording links (package recording)
 )
 
 // XMPPWebSocketURL returns wss://<public host>/xmpp-websocket.

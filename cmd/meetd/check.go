@@ -71,6 +71,11 @@ func checkFile(path string) (problems, warnings []string) {
 	}
 	warnings = append(warnings, mediaWarnings(cfg.Domain, cfg.Media.Advertise)...)
 	warnings = append(warnings, acmeWarnings(cfg)...)
+	if problem, warning := recordingCheck(cfg); problem != "" { // recordings.go
+		problems = append(problems, problem)
+	} else if warning != "" {
+		warnings = append(warnings, warning)
+	}
 	warnings = append(warnings, cfg.Web.PrivacyWarnings()...)
 	if cfg.HTTP.TLSCert == "" && !cfg.ACME.Enabled && cfg.Domain != "localhost" {
 		warnings = append(warnings, "no certificate configured: meetd will serve a self-signed one, which the Jitsi Meet mobile apps refuse; set [acme] enabled = true or http.tls_cert/http.tls_key")

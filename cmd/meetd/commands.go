@@ -34,6 +34,7 @@ func commands() []command {
 			return runPasswd(args, os.Stdin, stdout, stderr)
 		}},
 		{"appointment", "add, list or cancel a practice's appointments and print their links", runAppointment},
+		{"recordings", "list the finished recordings (no links: their keys are not stored)", runRecordings},
 		{"version", "print meetd's version, commit and Go version", runVersion},
 		{"help", "print this help, or a command's (meetd help check)", runHelp},
 	}

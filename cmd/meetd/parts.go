@@ -14,12 +14,13 @@ import (
 // the handlers web mounts, the long-running loops and how to close
 // everything, in order.
 type parts struct {
-	xmpp      http.Handler // mounted at /xmpp-websocket
-	bosh      http.Handler // mounted at /http-bind
-	bridge    http.Handler // mounted at /colibri-ws/
-	mediaAddr net.Addr     // the bound UDP media address
-	runners   []runner
-	closers   []func() error // called last-registered first on shutdown
+	xmpp       http.Handler // mounted at /xmpp-websocket
+	bosh       http.Handler // mounted at /http-bind
+	bridge     http.Handler // mounted at /colibri-ws/
+	recordings http.Handler // mounted at /recordings/ (nil: recording off)
+	mediaAddr  net.Addr     // the bound UDP media address
+	runners    []runner
+	closers    []func() error // called last-registered first on shutdown
 
 	// listenXMPP opens the XMPP TCP listeners (xmpplisten.go).
 	listenXMPP xmppListen

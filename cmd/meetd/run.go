@@ -56,6 +56,17 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		return nil, fmt.Errorf("attach bridge: %w", err)
 	}
 	p.onClose(jvb.Close)
+	rec, recHandler, err := newRecording(cfg, pub, br, log) // recordings.go
+	if err != nil {
+		return nil, err
+	}
+	var recorder focus.Recorder
+	if rec != nil {
+		recorder = rec
+		p.onClose(closeRecording(rec))
+		p.runners = append(p.runners, runner{"recording", func(ctx context.Context) error { rec.Run(ctx); return nil }})
+	}
+	p.recordings = recHandler
 	fs, err := xs.Attach(ctx, a.FocusSession, a.Focus)
 	if err != nil {
 		return nil, fmt.Errorf("attach focus: %w", err)
@@ -64,6 +75,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 	fc := focus.New(focus.Config{
 		Domain: a.Domain, MUCDomain: a.MUC, FocusDomain: a.Focus, BreweryRoom: a.Brewery,
 		TenantMUCDomains: cfg.TenantMUCs(),
+		Recorder:         recorder,
 		Logger:           log.With("part", "focus"),
 	}, fs)
 	p.xmpp, p.bridge, p.mediaAddr = xs.WebSocketHandler(), br.WebSocketHandler(), br.UDPAddr()
@@ -72,10 +84,10 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 	p.stats = statsOf(xs, br, fc)
 	p.bosh = xs.BOSHHandler()
 	p.listenXMPP = xmppListener(cfg, xs, log.With("part", "xmpp"))
-	p.runners = []runner{
-		{"bridge", func(ctx context.Context) error { return br.Run(ctx, jvb) }},
-		{"focus", fc.Run},
-	}
+	p.runners = append(p.runners,
+		runner{"bridge", func(ctx context.Context) error { return br.Run(ctx, jvb) }},
+		runner{"focus", fc.Run},
+	)
 	return p, nil
 }
 
