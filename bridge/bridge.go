@@ -55,7 +55,8 @@ func New(cfg Config) (*Bridge, error) {
 	if err := sizeSocketBuffers(udp); err != nil {
 		b.log.Warn("media socket buffers not enlarged", "err", err)
 	}
-	b.pionLog = &pionLoggerFactory{log: cfg.Logger}
+	unknown := unknownSourceLog{log: cfg.Logger, n: &b.counters.unroutable}
+	b.pionLog = &pionLoggerFactory{log: cfg.Logger, unknownSource: func() { unknown.drop("") }}
 	if err := b.makeIdentity(); err != nil {
 		_ = udp.Close()
 		return nil, err
@@ -64,7 +65,7 @@ func New(cfg Config) (*Bridge, error) {
 	b.mux = ice.NewUDPMuxDefault(ice.UDPMuxParams{
 		UDPConn:           udp,
 		Logger:            b.pionLog.NewLogger("udpmux"),
-		OnUnhandledPacket: func([]byte, netip.AddrPort) { b.counters.unroutable.Add(1) },
+		OnUnhandledPacket: func(_ []byte, from netip.AddrPort) { unknown.drop(from.String()) },
 	})
 	return b, nil
 }
