@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -149,4 +150,131 @@ func (s *session) waitHears(receivers []int, sender int) {
 	if err != nil {
 		s.t.Fatalf("pages %v do not hear page %d: %v", receivers, sender, err)
 	}
+}
+
+// sendRaw sends a stanza (XML text in jabber:client) over the page's own XMPP connection, for what the
+// 2021 library has no API for.
+func (s *session) sendRaw(page int, xml string) {
+	s.t.Helper()
+	s.mustEval(page, fmt.Sprintf(`(meetdTest.conference().xmpp.connection.send(
+		new DOMParser().parseFromString(%q, "text/xml").documentElement), true)`, xml))
+}
+
+// TestModerationEndMeeting: a non-moderator's <end_conference/> to the end-conference component
+// (docs/moderation.md) changes nothing; the moderator's ends the conference on every page with the
+// destroy reason. lib-jitsi-meet 2.6726.2 has no API for it, so the page sends the stanza the current
+// client sends over its own connection.
+func TestModerationEndMeeting(t *testing.T) {
+	s := newSession(t)
+	pages := []int{0, 1, 2}
+	for _, p := range pages {
+		s.join(p, "endmeeting")
+	}
+	ids := s.waitJoined(pages)
+	s.waitPeers(pages, ids)
+	s.waitModerator(0)
+	const end = `<message xmlns="jabber:client" to="endconference.localhost"><end_conference/></message>`
+	s.sendRaw(2, end)
+	time.Sleep(2 * time.Second)
+	for _, p := range pages {
+		if st, err := s.status(p); err != nil || len(st.Errors) > 0 || st.Stage != "joined" {
+			t.Fatalf("page %d after a non-moderator's end_conference: %v %+v", p, err, st.Errors)
+		}
+	}
+	s.sendRaw(0, end)
+	err := poll(leaveLimit, func() (bool, error) {
+		for _, p := range pages {
+			st, err := s.status(p)
+			if err != nil || !hasError(st, "conference.destroyed") || !hasError(st, "The meeting has been terminated") {
+				return false, err
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		t.Fatalf("the meeting did not end on every page: %v\n%s", err, s.describeAll(pages))
+	}
+	s.waitMeetdLog("the room is gone", "room destroyed by owner", "room=endmeeting@conference.localhost")
+}
+
+func hasError(st pageStatus, part string) bool {
+	for _, e := range st.Errors {
+		if strings.Contains(e, part) {
+			return true
+		}
+	}
+	return false
+}
+
+// watchAV records the page's AV moderation events in window.avEvents.
+func (s *session) watchAV(page int) {
+	s.t.Helper()
+	s.mustEval(page, `(() => {
+		window.avEvents = [];
+		const c = meetdTest.conference();
+		c.on("conference.av_moderation.changed", e => window.avEvents.push("changed " + e.enabled + " " + e.mediaType));
+		c.on("conference.av_moderation.approved", e => window.avEvents.push("approved " + e.mediaType));
+		return true;
+	})()`)
+}
+
+func (s *session) waitAVEvent(page int, want string) {
+	s.t.Helper()
+	err := poll(mediaLimit, func() (bool, error) {
+		var evs []string
+		err := s.eval(page, `window.avEvents`, &evs)
+		return err == nil && contains(evs, want), err
+	})
+	if err != nil {
+		s.t.Fatalf("page %d never saw AV moderation event %q: %v", page, want, err)
+	}
+}
+
+// TestModerationAskToUnmute: lib-jitsi-meet finds the AV moderation component through disco; the moderator
+// turns audio moderation on; the others are told, muted by the focus, and the bridge drops their audio: a
+// page that turns its WebRTC track on anyway and asks the focus to unmute it is refused and not heard. The
+// moderator approves it; it is told, unmutes through the library, and is heard again.
+func TestModerationAskToUnmute(t *testing.T) {
+	s := newSession(t)
+	pages := []int{0, 1, 2}
+	for _, p := range pages {
+		s.join(p, "asktounmute")
+	}
+	ids := s.waitJoined(pages)
+	s.waitPeers(pages, ids)
+	s.waitMedia(pages)
+	s.waitModerator(0)
+	var supported bool
+	if err := s.eval(1, `meetdTest.conference().isAVModerationSupported()`, &supported); err != nil || !supported {
+		t.Fatalf("the library did not find the AV moderation component in disco: %v %v", supported, err)
+	}
+	for _, p := range pages {
+		s.watchAV(p)
+	}
+	const blocked = 1
+	s.mustEval(0, `(meetdTest.conference().enableAVModeration("audio"), true)`)
+	s.waitAVEvent(blocked, "changed true audio")
+	s.waitAVEvent(2, "changed true audio")
+	s.waitLocalMuted(blocked, "audio", true)
+	s.waitAudioStopped([]int{0, 2}, blocked)
+
+	// The modified client: track on, and a self-unmute request the focus refuses.
+	s.mustEval(blocked, `(meetdTest.conference().getLocalAudioTrack().getTrack().enabled = true, true)`)
+	var answer string
+	err := s.eval(blocked, `new Promise(resolve => {
+		const room = meetdTest.conference().room;
+		const iq = new DOMParser().parseFromString('<iq xmlns="jabber:client" type="set" to="' + room.focusMucJid +
+			'"><mute xmlns="http://jitsi.org/jitmeet/audio" jid="' + room.myroomjid + '">false</mute></iq>', "text/xml").documentElement;
+		room.connection.sendIQ(iq, () => resolve("result"), e => resolve(e && e.querySelector ? (e.querySelector("error > *") || {}).tagName || "error" : "timeout"));
+	})`, &answer)
+	if err != nil || answer != "not-allowed" {
+		t.Fatalf("self-unmute under AV moderation: answer %q, err %v", answer, err)
+	}
+	s.waitAudioStopped([]int{0, 2}, blocked)
+
+	s.mustEval(0, fmt.Sprintf(`(meetdTest.conference().avModerationApprove("audio", %q), true)`, ids[blocked]))
+	s.waitAVEvent(blocked, "approved audio")
+	s.mustEval(blocked, `(meetdTest.conference().getLocalAudioTrack().getTrack().enabled = false, true)`)
+	s.mustEval(blocked, `meetdTest.conference().getLocalAudioTrack().unmute().then(() => true)`)
+	s.waitHears([]int{0, 2}, blocked)
 }

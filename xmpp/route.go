@@ -25,6 +25,8 @@ func (s *Server) route(st *dom.Element) {
 	switch {
 	case s.mucs[d] != nil:
 		s.mucs[d].Handle(st)
+	case s.components[d].c != nil:
+		s.components[d].c.Handle(st)
 	case alias != nil:
 		push(alias, st)
 	case d == s.cfg.FocusDomain:

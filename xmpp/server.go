@@ -19,9 +19,12 @@ type Server struct {
 	log    *slog.Logger
 	router *router
 	mucs   map[string]*muc.Service
-	login  *loginService
-	ctx    context.Context
-	cancel context.CancelFunc
+	// components are the in-process components by domain (components.go).
+	components     map[string]registered
+	componentOrder []string
+	login          *loginService
+	ctx            context.Context
+	cancel         context.CancelFunc
 
 	mu     sync.Mutex
 	closed bool

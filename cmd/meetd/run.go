@@ -41,6 +41,9 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 			return nil, fmt.Errorf("web.tenants: %w", err)
 		}
 	}
+	if err := addComponents(xs, a.Domain, log.With("part", "xmpp")); err != nil {
+		return nil, err
+	}
 	br, err := bridge.New(bridge.Config{
 		ID: conf.BridgeID, UDPListen: cfg.Media.Listen, AdvertiseIPs: cfg.Media.Advertise,
 		WebSocketURL: web.BridgeWebSocketURL(pub, conf.BridgeID),

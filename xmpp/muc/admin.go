@@ -15,6 +15,7 @@ type change struct {
 	aff    string
 	role   string
 	reason []*dom.Element
+	actor  string // nick of the moderator who asked (hooks.go: kickedBy)
 }
 
 // adminSet applies a muc#admin set: affiliation changes need an owner, role
@@ -32,6 +33,9 @@ func (s *Service) adminSet(r *room, st *dom.Element, from jid.JID, q *dom.Elemen
 		if cond != nil {
 			s.reject(st, *cond, text)
 			return
+		}
+		if actor != nil {
+			c.actor = actor.nick
 		}
 		changes = append(changes, c)
 	}
@@ -102,7 +106,8 @@ func (s *Service) apply(r *room, c change) {
 		// A kicked occupant loses its affiliation, as with Prosody's
 		// muc_meeting_id: it cannot come back as owner or member.
 		r.setAffiliation(c.target.real.Bare(), affNone)
-		s.leave(r, c.target, c.reason, []string{statusKicked})
+		c.target.kicked = &kickedBy{actor: c.actor, reason: c.reason}
+		s.leave(r, c.target, nil, []string{statusKicked})
 		return
 	}
 	c.target.role = c.role

@@ -63,6 +63,7 @@ func (s *Service) destroy(r *room, d *dom.Element) {
 	}
 	delete(s.rooms, r.jid.Localpart())
 	s.log.Info("room destroyed by owner", "room", r.jid.String())
+	s.fire(Destroyed, r, nil)
 }
 
 // inSpace moves e and its descendants in e's namespace to space.

@@ -99,6 +99,7 @@ func (s *Service) enter(r *room, o *occupant, created bool) {
 		r.created = s.now()
 	}
 	s.log.Debug("occupant joined", "room", r.jid.String(), "nick", o.nick)
+	s.fire(Joined, r, o)
 }
 
 // occupantPresence is the presence payload kept for rebroadcast, with the
@@ -119,6 +120,7 @@ func (s *Service) broadcast(r *room, o *occupant) {
 	for _, other := range r.order {
 		s.deliver(r.presenceOf(o, other.real))
 	}
+	s.fire(Updated, r, o)
 }
 
 // leave removes o and tells everyone, o included. extra holds elements to
@@ -129,9 +131,11 @@ func (s *Service) leave(r *room, o *occupant, extra []*dom.Element, codes []stri
 	}
 	r.remove(o)
 	s.log.Debug("occupant left", "room", r.jid.String(), "nick", o.nick)
+	s.fire(Left, r, o)
 	if len(r.order) == 0 {
 		delete(s.rooms, r.jid.Localpart())
 		s.log.Info("room destroyed", "room", r.jid.String())
+		s.fire(Destroyed, r, nil)
 	}
 }
 

@@ -49,10 +49,11 @@ type room struct {
 }
 
 type occupant struct {
-	nick string
-	real jid.JID
-	role string
-	pres *dom.Element // last available presence, without addressing or MUC extensions
+	nick   string
+	real   jid.JID
+	role   string
+	pres   *dom.Element // last available presence, without addressing or MUC extensions
+	kicked *kickedBy    // set when a moderator removes it (hooks.go)
 }
 
 func newRoom(j jid.JID) *room {
@@ -127,7 +128,7 @@ func (r *room) unavailableOf(o *occupant, to jid.JID, extra []*dom.Element, code
 	for _, e := range extra {
 		p.Add(e.Copy())
 	}
-	return p.Add(r.userX(o, roleNone, o.real.Equal(to), codes...))
+	return p.Add(o.kicked.decorate(r.userX(o, roleNone, o.real.Equal(to), codes...)))
 }
 
 func (r *room) userX(o *occupant, role string, self bool, codes ...string) *dom.Element {

@@ -60,6 +60,7 @@ type Service struct {
 	mu        sync.Mutex
 	rooms     map[string]*room
 	replaying bool // a throttled join is being handled again
+	hooks     []Hook
 }
 
 // New returns the MUC service for domain, delivering through r.

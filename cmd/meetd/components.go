@@ -1,0 +1,47 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+
+	"meetd/xmpp"
+	"meetd/xmpp/avmoderation"
+	"meetd/xmpp/endconference"
+	"meetd/xmpp/muc"
+	"meetd/xmpp/roomcomp"
+)
+
+// roomComponent is a room component to register: its address prefix (as
+// Prosody's Jitsi configuration names them), disco identity, the component
+// and, when it follows the rooms, its MUC hook.
+type roomComponent struct {
+	prefix, identity string
+	c                xmpp.Component
+	hook             muc.Hook
+}
+
+// addComponents serves the room components at <prefix>.<domain> and
+// announces them in disco (docs/room-components.md). The focus follows the
+// AV moderation component at "avmoderation."+domain (focus.Config default).
+func addComponents(xs *xmpp.Server, domain string, log *slog.Logger) error {
+	rooms := roomcomp.Rooms{MUCs: xs.ConferenceMUCs}
+	out := xs.Deliverer()
+	addr := func(prefix string) string { return prefix + "." + domain }
+	av := avmoderation.New(addr("avmoderation"), rooms, out, log)
+	list := []roomComponent{
+		{"avmoderation", avmoderation.Identity, av, av.Hook},
+		{"endconference", endconference.Identity, endconference.New(addr("endconference"), rooms, out, log), nil},
+	}
+	for _, rc := range list {
+		if err := xs.AddComponent(addr(rc.prefix), rc.identity, rc.c); err != nil {
+			return fmt.Errorf("component %s: %w", rc.identity, err)
+		}
+		if rc.hook == nil {
+			continue
+		}
+		for _, m := range xs.ConferenceMUCs() {
+			m.AddHook(rc.hook)
+		}
+	}
+	return nil
+}
