@@ -19,13 +19,7 @@ const muteSettle = 3 * time.Second
 func TestModerationRemoteMute(t *testing.T) {
 	s := newSession(t)
 	pages := []int{0, 1, 2}
-	for _, p := range pages {
-		s.join(p, "remotemute")
-	}
-	ids := s.waitJoined(pages)
-	s.waitPeers(pages, ids)
-	s.waitMedia(pages)
-	s.waitModerator(0)
+	ids := s.moderatedCall("remotemute", pages, true)
 	const target = 1
 	receivers := []int{0, 2}
 
@@ -50,6 +44,22 @@ func TestModerationRemoteMute(t *testing.T) {
 	s.mustEval(target, `meetdTest.conference().getLocalAudioTrack().unmute().then(() => true)`)
 	s.waitLocalMuted(target, "audio", false)
 	s.waitHears(receivers, target)
+}
+
+// moderatedCall joins pages to room, waits until they see each other (and, with media, until media
+// flows) and until page 0, the first, is moderator; it returns the pages' participant ids.
+func (s *session) moderatedCall(room string, pages []int, media bool) map[int]string {
+	s.t.Helper()
+	for _, p := range pages {
+		s.join(p, room)
+	}
+	ids := s.waitJoined(pages)
+	s.waitPeers(pages, ids)
+	if media {
+		s.waitMedia(pages)
+	}
+	s.waitModerator(pages[0])
+	return ids
 }
 
 // mustEval evaluates expr on page and fails the test on error.
@@ -167,12 +177,7 @@ func (s *session) sendRaw(page int, xml string) {
 func TestModerationEndMeeting(t *testing.T) {
 	s := newSession(t)
 	pages := []int{0, 1, 2}
-	for _, p := range pages {
-		s.join(p, "endmeeting")
-	}
-	ids := s.waitJoined(pages)
-	s.waitPeers(pages, ids)
-	s.waitModerator(0)
+	s.moderatedCall("endmeeting", pages, false)
 	const end = `<message xmlns="jabber:client" to="endconference.localhost"><end_conference/></message>`
 	s.sendRaw(2, end)
 	time.Sleep(2 * time.Second)
@@ -237,13 +242,7 @@ func (s *session) waitAVEvent(page int, want string) {
 func TestModerationAskToUnmute(t *testing.T) {
 	s := newSession(t)
 	pages := []int{0, 1, 2}
-	for _, p := range pages {
-		s.join(p, "asktounmute")
-	}
-	ids := s.waitJoined(pages)
-	s.waitPeers(pages, ids)
-	s.waitMedia(pages)
-	s.waitModerator(0)
+	ids := s.moderatedCall("asktounmute", pages, true)
 	var supported bool
 	if err := s.eval(1, `meetdTest.conference().isAVModerationSupported()`, &supported); err != nil || !supported {
 		t.Fatalf("the library did not find the AV moderation component in disco: %v %v", supported, err)
