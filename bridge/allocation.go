@@ -87,6 +87,7 @@ type allocation struct {
 	forwarded []string
 	owners    []string // endpoints of forwarded, without repeats
 	effective map[*videoSource]int
+	from      map[string]bool // senders whose media the receiver gets; nil: all
 	ideal     float64
 	sending   float64
 	// Probing: padding goes on the RTX SSRC of a forwarded source.
@@ -104,6 +105,11 @@ func (a *allocation) target(primary uint32) layerTarget {
 		return t
 	}
 	return targetOff
+}
+
+// hears reports whether the receiver gets sender's media at all.
+func (a *allocation) hears(sender string) bool {
+	return a == nil || a.from == nil || a.from[sender]
 }
 
 // allocate computes a receiver's allocation, JVB-style: sources ordered by

@@ -97,12 +97,14 @@ func TestSenderConstraints(t *testing.T) {
 		t.Fatalf("initial sender constraint %s", got)
 	}
 	eps["b"].onChannelMessage([]byte(`{"colibriClass":"ReceiverVideoConstraints","constraints":{"a-v0":{"maxHeight":720}}}`))
+	settle(c)
 	if got := last(); got != "720" {
 		t.Fatalf("after on-stage request: %s", got)
 	}
 	for _, r := range []string{"b", "c"} {
 		eps[r].onChannelMessage([]byte(`{"colibriClass":"ReceiverVideoConstraints","lastN":0}`))
 	}
+	settle(c)
 	if got := last(); got != "0" {
 		t.Fatalf("nobody receives: %s", got)
 	}

@@ -7,36 +7,33 @@ import (
 	"meetd/colibri"
 )
 
-// reallocate recomputes every receiver's allocation and tells clients
-// what changed: ForwardedSources to receivers, SenderSourceConstraints to
-// senders.
-func (c *conference) reallocate() {
-	c.allocMu.Lock()
-	defer c.allocMu.Unlock()
-	c.reallocateLocked()
-}
-
+// reallocateLocked recomputes every receiver's allocation and tells them
+// what changed (ForwardedSources to clients), and SenderSourceConstraints
+// to senders. Control goroutine, allocMu held.
 func (c *conference) reallocateLocked() {
 	eps := c.list()
 	rank := c.rankLocked()
 	var all []*videoSource
+	var audio []Source
 	for _, e := range eps {
-		all = append(all, e.ingress.Load().video...)
+		tbl := e.ingress.Load()
+		all = append(all, tbl.video...)
+		audio = append(audio, tbl.audio...)
 	}
 	wanted := map[*videoSource]int{}
 	now := time.Now()
-	for _, r := range eps {
+	for _, r := range c.receivers() {
 		others := slices.DeleteFunc(slices.Clone(all), func(s *videoSource) bool { return s.owner == r.id })
 		a := allocate(&r.prefs, others, rank, r.budget(), now)
-		r.setProbe(a, others)
+		a.from = r.only
+		if r.ep != nil {
+			r.ep.setProbe(a, others)
+		}
 		r.alloc.Store(a)
 		for s, h := range a.effective {
 			wanted[s] = maxHeightOf(wanted[s], h)
 		}
-		if !r.fwdSent || !slices.Equal(a.forwarded, r.lastFwd) {
-			r.lastFwd, r.fwdSent = a.forwarded, true
-			r.sendForwarded(a.forwarded, a.owners)
-		}
+		r.tell(a, others, audio)
 	}
 	c.publishSenderConstraintsLocked(eps, all, wanted)
 }
@@ -73,7 +70,7 @@ func (c *conference) greet(e *endpoint) {
 			e.sendSenderConstraints(s.name, h)
 		}
 	}
-	if a := e.alloc.Load(); a != nil {
+	if a := e.down.alloc.Load(); a != nil {
 		e.sendForwarded(a.forwarded, a.owners)
 	}
 	if len(c.speakers) > 0 {
@@ -129,9 +126,9 @@ func (e *endpoint) sendSenderConstraints(source string, maxHeight int) {
 func (c *conference) setPrefs(e *endpoint, change func(*receiverPrefs)) {
 	c.allocMu.Lock()
 	defer c.allocMu.Unlock()
-	change(&e.prefs)
-	e.prefsSet = true
-	c.reallocateLocked()
+	change(&e.down.prefs)
+	e.down.prefsSet = true
+	c.reallocate()
 }
 
 // setInitialLastN applies the focus's initial last-N unless the client
@@ -139,8 +136,8 @@ func (c *conference) setPrefs(e *endpoint, change func(*receiverPrefs)) {
 func (c *conference) setInitialLastN(e *endpoint, n int) {
 	c.allocMu.Lock()
 	defer c.allocMu.Unlock()
-	if !e.prefsSet {
-		e.prefs.lastN = max(min(n, 1<<16), -1)
+	if !e.down.prefsSet {
+		e.down.prefs.lastN = max(min(n, 1<<16), -1)
 	}
 }
 
@@ -157,7 +154,7 @@ func (e *endpoint) setProbe(a *allocation, sources []*videoSource) {
 	}
 	for _, s := range sources {
 		if _, ok := a.targets[s.primary]; ok && s.rtx[0] != 0 && pt != 0 {
-			a.probeSSRC, a.probePT, a.probeCache = s.rtx[0], pt, e.cacheFor(s)
+			a.probeSSRC, a.probePT, a.probeCache = s.rtx[0], pt, e.down.cacheFor(s)
 			return
 		}
 	}

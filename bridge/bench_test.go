@@ -179,6 +179,7 @@ func newBenchCall(b testing.TB, n int) *benchCall {
 			p.per = map[string]constraint{"s-v0": {maxHeight: 720}}
 		})
 	}
+	settle(c)
 	return bc
 }
 

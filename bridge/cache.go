@@ -107,25 +107,3 @@ func (c *packetCache) nextRTXSeq() uint16 {
 	c.rtxSeq++
 	return c.rtxSeq
 }
-
-// cacheFor returns (creating) the cache of a projected stream towards e.
-func (e *endpoint) cacheFor(src *videoSource) *packetCache {
-	e.cacheMu.Lock()
-	defer e.cacheMu.Unlock()
-	if e.caches == nil {
-		e.caches = map[uint32]*packetCache{}
-	}
-	c := e.caches[src.primary]
-	if c == nil || c.src != src {
-		c = &packetCache{src: src}
-		e.caches[src.primary] = c
-	}
-	return c
-}
-
-// cacheOf returns the cache of a projected stream towards e, or nil.
-func (e *endpoint) cacheOf(primary uint32) *packetCache {
-	e.cacheMu.Lock()
-	defer e.cacheMu.Unlock()
-	return e.caches[primary]
-}

@@ -59,6 +59,7 @@ func (b *Bridge) lookupConference(req *colibri.ConferenceModify) (*conference, b
 			return nil, false, &iqError{typ: "cancel", cond: "conflict", reason: colibri.ReasonConferenceExists}
 		}
 		c = newConference(b, req.MeetingID, req.Name)
+		c.start()
 		b.confs[req.MeetingID] = c
 		c.log.Info("conference created")
 		return c, true, nil

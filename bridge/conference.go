@@ -20,18 +20,26 @@ type conference struct {
 
 	mu        sync.Mutex
 	endpoints map[string]*endpoint
+	attached  map[string]*Attachment
 	expired   bool
 	snapshot  atomic.Pointer[[]*endpoint]
+	// rxs lists every receiver side: the endpoints' and the attached
+	// receivers' (copy-on-write, like snapshot).
+	rxs atomic.Pointer[[]*downlink]
 
 	kfMu   sync.Mutex
 	lastKF map[uint32]time.Time // media SSRC -> last keyframe request sent
 
-	// allocMu guards allocation and speaker state, and the endpoints'
-	// prefs/lastFwd; taken after an endpoint's mu, never before.
+	ctl      control
+	stopOnce sync.Once
+
+	// allocMu guards allocation and speaker state and the receivers'
+	// prefs; taken by the control goroutine, after an endpoint's mu,
+	// never before.
 	allocMu   sync.Mutex
 	speakers  []string       // recent speakers, dominant first
 	senderMax map[string]int // source name -> last SenderSourceConstraints sent
-	speakerAt atomic.Int64   // unix nanoseconds of the last speaker decision
+	speakerAt time.Time      // of the last speaker decision
 }
 
 func newConference(b *Bridge, meetingID, name string) *conference {
@@ -40,15 +48,21 @@ func newConference(b *Bridge, meetingID, name string) *conference {
 		log:       b.log.With("room", name, "meeting", meetingID),
 		audioSSRC: randomSSRC(), videoSSRC: randomSSRC(),
 		endpoints: map[string]*endpoint{},
+		attached:  map[string]*Attachment{},
 		lastKF:    map[uint32]time.Time{},
 		senderMax: map[string]int{},
+		ctl:       newControl(),
 	}
 	c.snapshot.Store(&[]*endpoint{})
+	c.rxs.Store(&[]*downlink{})
 	return c
 }
 
 // list returns the current endpoints without locking (copy-on-write).
 func (c *conference) list() []*endpoint { return *c.snapshot.Load() }
+
+// receivers returns every receiver side without locking (copy-on-write).
+func (c *conference) receivers() []*downlink { return *c.rxs.Load() }
 
 // endpoint returns the endpoint with the given id, or nil.
 func (c *conference) endpoint(id string) *endpoint {
@@ -60,10 +74,16 @@ func (c *conference) endpoint(id string) *endpoint {
 // publishLocked rebuilds the lock-free endpoint list; c.mu must be held.
 func (c *conference) publishLocked() {
 	l := make([]*endpoint, 0, len(c.endpoints))
+	rx := make([]*downlink, 0, len(c.endpoints)+len(c.attached))
 	for _, e := range c.endpoints {
 		l = append(l, e)
+		rx = append(rx, e.down)
+	}
+	for _, a := range c.attached {
+		rx = append(rx, a.down)
 	}
 	c.snapshot.Store(&l)
+	c.rxs.Store(&rx)
 }
 
 // addEndpoint registers e; it reports false if the id is taken or the
@@ -71,7 +91,7 @@ func (c *conference) publishLocked() {
 func (c *conference) addEndpoint(e *endpoint) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.expired || c.endpoints[e.id] != nil {
+	if c.expired || c.endpoints[e.id] != nil || c.attached[e.id] != nil {
 		return false
 	}
 	c.endpoints[e.id] = e
@@ -91,8 +111,8 @@ func (c *conference) removeEndpoint(id string) {
 	}
 	c.allocMu.Lock()
 	c.forgetSpeakerLocked(id)
-	c.reallocateLocked()
 	c.allocMu.Unlock()
+	c.reallocate()
 }
 
 // empty reports whether no endpoint is left.
@@ -106,12 +126,16 @@ func (c *conference) empty() bool {
 func (c *conference) expire() {
 	c.mu.Lock()
 	c.expired = true
-	eps := c.endpoints
-	c.endpoints = map[string]*endpoint{}
+	eps, att := c.endpoints, c.attached
+	c.endpoints, c.attached = map[string]*endpoint{}, map[string]*Attachment{}
 	c.publishLocked()
 	c.mu.Unlock()
+	c.stopControl()
 	for _, e := range eps {
 		e.close()
+	}
+	for _, a := range att {
+		a.detached()
 	}
 }
 

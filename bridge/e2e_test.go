@@ -264,5 +264,5 @@ func sendGarbage(t *testing.T, to *net.UDPAddr) {
 func lastNOf(c *conference, id string) int {
 	c.allocMu.Lock()
 	defer c.allocMu.Unlock()
-	return c.endpoint(id).prefs.lastN
+	return c.endpoint(id).down.prefs.lastN
 }

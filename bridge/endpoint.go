@@ -45,7 +45,7 @@ type endpoint struct {
 	wg     sync.WaitGroup
 
 	ingress   atomic.Pointer[ingressTable]
-	alloc     atomic.Pointer[allocation] // what this endpoint receives
+	down      *downlink // the receiver side: what this endpoint receives
 	speech    speech
 	muteAudio atomic.Bool
 	muteVideo atomic.Bool
@@ -55,12 +55,6 @@ type endpoint struct {
 	sink      atomic.Pointer[udpSink]
 	msgQ      chan []byte
 	msgs      msgWriterState
-
-	// Guarded by conf.allocMu.
-	prefs    receiverPrefs
-	prefsSet bool // a ReceiverVideoConstraints/LastN message arrived
-	lastFwd  []string
-	fwdSent  bool
 
 	mu       sync.Mutex
 	media    mediaState
@@ -85,9 +79,6 @@ type endpoint struct {
 	bwe     estimator                    // reader goroutine, estimate atomic
 	sent    sentLog                      // writer stamps, reader looks up
 	meter   meter
-
-	cacheMu sync.Mutex
-	caches  map[uint32]*packetCache // projected streams to this endpoint, by primary SSRC
 }
 
 func newEndpoint(c *conference, id string) (*endpoint, error) {
@@ -102,7 +93,7 @@ func newEndpoint(c *conference, id string) (*endpoint, error) {
 	e.fwd = newForwarder()
 	e.loss = newLossTracker()
 	e.rx = newReceptionStats()
-	e.prefs = defaultPrefs()
+	e.down = newDownlink(id, e, e)
 	agent, err := e.newAgent()
 	if err != nil {
 		e.cancel()

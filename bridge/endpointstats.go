@@ -79,7 +79,7 @@ func (e *endpoint) stats(now time.Time) EndpointStats {
 		}
 	}
 	m.prevIn, m.prevOut, m.prevAt = in, out, now
-	a := e.alloc.Load()
+	a := e.down.alloc.Load()
 	for _, o := range e.conf.list() {
 		for _, src := range o.ingress.Load().video {
 			if t := a.target(src.primary); o != e && t.enc >= 0 {

@@ -32,7 +32,7 @@ func giveVideo(c *conference, e *endpoint, encodings int) *videoSource {
 	m.pts[111], m.pts[100], m.pts[96] = kindAudio, kindVideo, kindVideo
 	m.rtxOf[100], m.aptOf[96] = 96, 100
 	e.ingress.Store(buildIngress(&m, src, e.id, nil))
-	c.reallocate()
+	settle(c)
 	return e.ingress.Load().video[0]
 }
 
@@ -69,6 +69,7 @@ func TestForwardPolicy(t *testing.T) {
 			giveVideo(c, eps["a"], 1)
 			if tc.setup != nil {
 				tc.setup(c, eps)
+				settle(c)
 			}
 			pkt := rtpPacket(t, tc.ssrc, 111, 0)
 			if tc.ssrc != 11 {
@@ -111,6 +112,7 @@ func TestSimulcastForwarding(t *testing.T) {
 	}
 	src := giveVideo(c, eps["a"], 3)
 	c.setPrefs(eps["high"], func(p *receiverPrefs) { p.per = map[string]constraint{"a-v0": {maxHeight: 720}} })
+	settle(c)
 	now := time.Now()
 	send := func(enc int, seq uint16, key bool) {
 		pkt := vp8Packet(uint32(20+enc), seq, uint32(seq)*3000, seq, uint8(seq), 0, key, 180<<enc)
@@ -130,7 +132,7 @@ func TestSimulcastForwarding(t *testing.T) {
 	}
 	checkQueue(t, eps["low"], src.primary, 1)
 	checkQueue(t, eps["high"], src.primary, 1)
-	if got := eps["high"].alloc.Load().target(src.primary); got.enc != 2 {
+	if got := eps["high"].down.alloc.Load().target(src.primary); got.enc != 2 {
 		t.Fatalf("high receiver's target %+v", got)
 	}
 }
@@ -160,6 +162,7 @@ func FuzzForward(f *testing.F) {
 	}
 	giveVideo(c, eps["a"], 3)
 	c.setPrefs(eps["c"], func(p *receiverPrefs) { p.def.maxHeight = 720 })
+	settle(c)
 	now := time.Unix(1, 0)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var h rtp.Header

@@ -106,7 +106,6 @@ func (e *endpoint) forward(pkt []byte, route ssrcRoute, now time.Time) {
 		}
 		if lvl, ok := audioLevel(pkt, e.ingress.Load().levelExt); ok {
 			e.speech.observe(lvl, now)
-			e.conf.maybeDecideSpeaker(now)
 		}
 		e.forwardAll(pkt)
 	case e.muteVideo.Load() || route.src == nil:
@@ -124,13 +123,14 @@ func (e *endpoint) forward(pkt []byte, route ssrcRoute, now time.Time) {
 	}
 }
 
-// forwardAll queues an audio packet unchanged to every other ready endpoint.
+// forwardAll hands an audio packet unchanged to every other ready
+// receiver that hears this sender.
 func (e *endpoint) forwardAll(pkt []byte) {
-	for _, r := range e.conf.list() {
-		if r == e || !r.srtpReady.Load() {
+	for _, r := range e.conf.receivers() {
+		if r == e.down || !r.out.Ready() || !r.alloc.Load().hears(e.id) {
 			continue
 		}
-		if r.enqueue(pkt, false) {
+		if r.out.SendRTP(e.fwd.copied(pkt)) {
 			e.b.counters.forwarded.Add(1)
 		}
 	}

@@ -36,10 +36,10 @@ func (e *endpoint) relayRTCP(p rtcp.Packet) {
 		e.rx.senderReport(p.SSRC, p.NTPTime, time.Now())
 		e.relaySenderReport(p)
 	case *rtcp.PictureLossIndication:
-		e.requestKeyframe(p.MediaSSRC)
+		e.conf.requestKeyframe(e.down, p.MediaSSRC)
 	case *rtcp.FullIntraRequest:
 		for _, f := range p.FIR {
-			e.requestKeyframe(f.SSRC)
+			e.conf.requestKeyframe(e.down, f.SSRC)
 		}
 	case *rtcp.TransportLayerNack:
 		e.relayNack(p)
@@ -60,34 +60,37 @@ func (e *endpoint) relaySenderReport(sr *rtcp.SenderReport) {
 		e.translateSR(sr, route)
 		return
 	}
-	e.fwd.rtcpBuf = appendSR(e.fwd.rtcpBuf[:0], sr.SSRC, sr.NTPTime, sr.RTPTime, sr.PacketCount, sr.OctetCount)
-	for _, r := range e.conf.list() {
-		if r == e || !r.srtpReady.Load() {
+	for _, r := range e.conf.receivers() {
+		if r == e.down || !r.out.Ready() || !r.alloc.Load().hears(e.id) {
 			continue
 		}
-		r.sendRawRTCP(e.fwd.rtcpBuf)
+		e.fwd.rtcpBuf = appendSR(e.fwd.rtcpBuf[:0], sr.SSRC, sr.NTPTime, sr.RTPTime, sr.PacketCount, sr.OctetCount)
+		if r.out.SendRTCP(e.fwd.rtcpBuf) {
+			e.b.counters.rtcpRelayed.Add(1)
+		}
 	}
 }
 
-// requestKeyframe sends a PLI for mediaSSRC to the endpoint that owns it;
-// for a simulcast source it goes to the encoding the receiver is sent.
-func (e *endpoint) requestKeyframe(mediaSSRC uint32) {
-	owner := e.conf.ownerOf(mediaSSRC)
-	if owner == nil || owner == e || !owner.srtpReady.Load() {
+// requestKeyframe sends a PLI for mediaSSRC, asked by receiver r, to the
+// endpoint that owns it; for a simulcast source it goes to the encoding r
+// is sent.
+func (c *conference) requestKeyframe(r *downlink, mediaSSRC uint32) {
+	owner := c.ownerOf(mediaSSRC)
+	if owner == nil || owner.id == r.id || !owner.srtpReady.Load() {
 		return
 	}
 	now := time.Now()
 	if route := owner.ingress.Load().ssrcs[mediaSSRC]; route.src != nil {
-		t := e.alloc.Load().target(route.src.primary)
+		t := r.alloc.Load().target(route.src.primary)
 		if t.enc < 0 {
 			return
 		}
 		mediaSSRC = route.src.ssrcs[route.src.activeAtOrBelow(t.enc, now)]
 	}
-	if !e.conf.allowKeyframeRequest(mediaSSRC, now) {
+	if !c.allowKeyframeRequest(mediaSSRC, now) {
 		return
 	}
-	owner.sendRTCP(&rtcp.PictureLossIndication{SenderSSRC: e.conf.videoSSRC, MediaSSRC: mediaSSRC})
+	owner.sendRTCP(&rtcp.PictureLossIndication{SenderSSRC: c.videoSSRC, MediaSSRC: mediaSSRC})
 }
 
 // relayNack passes a receiver's NACK to the sender of the media SSRC; SSRCs

@@ -34,7 +34,7 @@ const maxRetransmitPerNack = 128
 // receiver e reports lost, RTX-encapsulated (RFC 4588) on the RTX SSRC it
 // knows (the FID partner of the primary) when there is one.
 func (e *endpoint) answerNack(n *rtcp.TransportLayerNack, src *videoSource) {
-	cache := e.cacheOf(src.primary)
+	cache := e.down.cacheOf(src.primary)
 	if cache == nil {
 		return
 	}

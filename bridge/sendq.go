@@ -1,6 +1,9 @@
 package bridge
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // The send path. Whoever forwards a packet to an endpoint (a sender's
 // reader goroutine, usually) rewrites, encrypts and sends it itself while
@@ -90,3 +93,41 @@ func (e *endpoint) flush() {
 		w.mu.Unlock()
 	}
 }
+
+// The endpoint is the Receiver of its own receiver side: its SRTP/UDP
+// writer sends what the conference forwards to it.
+
+// Ready reports whether SRTP is up.
+func (e *endpoint) Ready() bool { return e.srtpReady.Load() }
+
+// Allocated tells the client which sources (and, for older clients, which
+// endpoints) it is sent.
+func (e *endpoint) Allocated(a Allocation) {
+	var sources, owners []string
+	for _, s := range a.Sources {
+		if s.Video {
+			sources = append(sources, s.Name)
+			if !slices.Contains(owners, s.Endpoint) {
+				owners = append(owners, s.Endpoint)
+			}
+		}
+	}
+	e.sendForwarded(sources, owners)
+}
+
+// SendRTP stamps, encrypts and sends a forwarded packet (in place), or
+// queues a copy; false (counted) when the queue is full.
+func (e *endpoint) SendRTP(pkt []byte) bool {
+	if w := e.acquire(); w != nil {
+		now := time.Now()
+		w.sendRTP(pkt, now)
+		e.release(w, now)
+		return true
+	}
+	p := e.b.getPacket()
+	p.data, p.rtcp = append(p.data[:0], pkt...), false
+	return e.push(p)
+}
+
+// SendRTCP encrypts and sends a relayed RTCP packet, or queues a copy.
+func (e *endpoint) SendRTCP(pkt []byte) bool { return e.enqueue(pkt, true) }

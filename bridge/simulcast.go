@@ -9,7 +9,7 @@ import (
 
 // projKey names the projection of one source towards one receiver.
 type projKey struct {
-	r       *endpoint
+	r       *downlink
 	primary uint32
 }
 
@@ -17,26 +17,27 @@ type projKey struct {
 type forwarder struct {
 	proj    map[projKey]*projection
 	bySrc   map[uint32]*srcProjections // by primary SSRC
-	seen    *[]*endpoint               // the endpoint list the map was last pruned against
+	seen    *[]*downlink               // the receiver list the map was last pruned against
 	rtxBuf  []byte                     // scratch for decapsulated retransmissions
 	rtcpBuf []byte                     // scratch for translated sender reports
+	outBuf  []byte                     // scratch: the packet handed to one receiver
 }
 
-// srcProjections lists one source's projections in the order of an
-// endpoint list, so the per-packet loop needs no map look-ups.
+// srcProjections lists one source's projections in the order of a
+// receiver list, so the per-packet loop needs no map look-ups.
 type srcProjections struct {
-	list  *[]*endpoint
+	list  *[]*downlink
 	src   *videoSource
 	projs []*projection // nil for the sender itself
 }
 
 func newForwarder() *forwarder {
 	return &forwarder{proj: map[projKey]*projection{}, bySrc: map[uint32]*srcProjections{},
-		rtxBuf: make([]byte, 0, maxDatagram)}
+		rtxBuf: make([]byte, 0, maxDatagram), outBuf: make([]byte, 0, maxDatagram)}
 }
 
 // get returns (creating) the projection of src towards r.
-func (f *forwarder) get(r *endpoint, src *videoSource) *projection {
+func (f *forwarder) get(r *downlink, src *videoSource) *projection {
 	k := projKey{r, src.primary}
 	p := f.proj[k]
 	if p == nil {
@@ -51,7 +52,7 @@ func (f *forwarder) get(r *endpoint, src *videoSource) *projection {
 
 // projections returns src's projections in the order of list (rebuilt
 // when the list or the source changed).
-func (f *forwarder) projections(src *videoSource, list *[]*endpoint, self *endpoint) []*projection {
+func (f *forwarder) projections(src *videoSource, list *[]*downlink, self *downlink) []*projection {
 	sp := f.bySrc[src.primary]
 	if sp != nil && sp.list == list && sp.src == src {
 		return sp.projs
@@ -72,12 +73,12 @@ func (f *forwarder) projections(src *videoSource, list *[]*endpoint, self *endpo
 }
 
 // prune forgets projections of receivers that left, when the list changed.
-func (f *forwarder) prune(list *[]*endpoint) {
+func (f *forwarder) prune(list *[]*downlink) {
 	if f.seen == list {
 		return
 	}
 	f.seen = list
-	present := make(map[*endpoint]bool, len(*list))
+	present := make(map[*downlink]bool, len(*list))
 	for _, r := range *list {
 		present[r] = true
 	}
@@ -99,7 +100,7 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 	if ok {
 		v, ok = parseVP8(pkt, start, end)
 	}
-	list := e.conf.snapshot.Load()
+	list := e.conf.rxs.Load()
 	e.fwd.prune(list)
 	if !ok {
 		e.skipAll(*list, src.primary, route.enc, seq)
@@ -111,10 +112,10 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 	if v.keyframe && src.learnHeight(route.enc, v.height) {
 		e.conf.reallocate()
 	}
-	projs := e.fwd.projections(src, list, e)
+	projs := e.fwd.projections(src, list, e.down)
 	for i, r := range *list {
 		p := projs[i]
-		if p == nil || !r.srtpReady.Load() {
+		if p == nil || !r.out.Ready() {
 			continue
 		}
 		t := r.alloc.Load().target(src.primary)
@@ -123,7 +124,7 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 		if p.needsKeyframe(t) {
 			e.askKeyframe(src.ssrcs[t.enc], now)
 		}
-		if fwd && r.enqueueProjected(pkt, src.primary, out, &v) {
+		if fwd && r.out.SendRTP(e.fwd.projected(pkt, src.primary, out, &v)) {
 			p.cache.put(route.enc, seq, out)
 			p.packets++
 			p.octets += uint32(end - start)
@@ -134,7 +135,7 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 
 // skipAll drops a packet without a VP8 payload (padding) for every
 // receiver currently projected from its encoding.
-func (e *endpoint) skipAll(list []*endpoint, primary uint32, enc int8, seq uint16) {
+func (e *endpoint) skipAll(list []*downlink, primary uint32, enc int8, seq uint16) {
 	for _, r := range list {
 		if p := e.fwd.proj[projKey{r, primary}]; p != nil && p.cur == enc {
 			p.skip(seq)
@@ -150,23 +151,22 @@ func (e *endpoint) askKeyframe(ssrc uint32, now time.Time) {
 	}
 }
 
-// enqueueProjected sends (or queues) a copy of pkt with the projected
-// header: the source's primary SSRC, sequence number, timestamp, PictureID
-// and TL0PICIDX. It reports false (counted) when the queue is full.
-func (e *endpoint) enqueueProjected(pkt []byte, ssrc uint32, out projected, v *vp8Info) bool {
-	if w := e.acquire(); w != nil {
-		now := time.Now()
-		d := append(w.plain[:0], pkt...)
-		rewriteHeader(d, ssrc, out, v)
-		w.sendRTP(d, now)
-		e.release(w, now)
-		return true
-	}
-	p := e.b.getPacket()
-	d := append(p.data[:0], pkt...)
+// projected copies pkt into the forwarder's scratch buffer with the
+// projected header: the source's primary SSRC, sequence number, timestamp,
+// PictureID and TL0PICIDX. The copy is valid until the next call.
+func (f *forwarder) projected(pkt []byte, ssrc uint32, out projected, v *vp8Info) []byte {
+	d := append(f.outBuf[:0], pkt...)
 	rewriteHeader(d, ssrc, out, v)
-	p.data, p.rtcp = d, false
-	return e.push(p)
+	f.outBuf = d[:0]
+	return d
+}
+
+// copied copies pkt into the forwarder's scratch buffer (a receiver may
+// rewrite what it is handed), valid until the next call.
+func (f *forwarder) copied(pkt []byte) []byte {
+	d := append(f.outBuf[:0], pkt...)
+	f.outBuf = d[:0]
+	return d
 }
 
 // rewriteHeader writes a projection into a copy of the input packet.
@@ -182,12 +182,14 @@ func rewriteHeader(d []byte, ssrc uint32, out projected, v *vp8Info) {
 // receiver currently projected from it, on the primary SSRC with the
 // projection's timestamp shift and the counts the bridge sent.
 func (e *endpoint) translateSR(sr *rtcp.SenderReport, route ssrcRoute) {
-	for _, r := range e.conf.list() {
+	for _, r := range e.conf.receivers() {
 		p := e.fwd.proj[projKey{r, route.src.primary}]
-		if r == e || p == nil || !p.started || p.cur != route.enc || !r.srtpReady.Load() {
+		if r == e.down || p == nil || !p.started || p.cur != route.enc || !r.out.Ready() {
 			continue
 		}
 		e.fwd.rtcpBuf = appendSR(e.fwd.rtcpBuf[:0], route.src.primary, sr.NTPTime, sr.RTPTime+p.tsDelta, p.packets, p.octets)
-		r.sendRawRTCP(e.fwd.rtcpBuf)
+		if r.out.SendRTCP(e.fwd.rtcpBuf) {
+			e.b.counters.rtcpRelayed.Add(1)
+		}
 	}
 }

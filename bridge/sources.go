@@ -53,6 +53,7 @@ type ssrcRoute struct {
 type ingressTable struct {
 	ssrcs    map[uint32]ssrcRoute
 	video    []*videoSource
+	audio    []Source // the endpoint's audio sources
 	pts      [128]mediaKind
 	strip    [maxStripped]uint8 // sender's mid / rid / repaired-rid ids, 0 = unused
 	twccExt  uint8              // 0 when not negotiated
@@ -141,6 +142,13 @@ func addMediaSource(t *ingressTable, owner string, ms colibri.MediaSource, old *
 		return
 	}
 	var vs *videoSource
+	if k == kindAudio && len(ms.Sources) > 0 {
+		name := ms.ID
+		if name == "" {
+			name = owner + "-a0"
+		}
+		t.audio = append(t.audio, Source{Endpoint: owner, Name: name, SSRC: ms.Sources[0].SSRC})
+	}
 	if k == kindVideo {
 		if vs = newVideoSource(owner, ms); vs != nil {
 			vs.adopt(old)

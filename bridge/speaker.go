@@ -73,18 +73,17 @@ func audioLevel(pkt []byte, id uint8) (uint8, bool) {
 	return 0, false
 }
 
-// maybeDecideSpeaker runs the detector at most every speakerInterval; any
-// reader goroutine may call it.
-func (c *conference) maybeDecideSpeaker(now time.Time) {
-	last := c.speakerAt.Load()
-	if now.UnixNano()-last < int64(speakerInterval) || !c.speakerAt.CompareAndSwap(last, now.UnixNano()) {
-		return
+// decideSpeakerLocked runs the detector at most every speakerInterval
+// and reports whether the dominant speaker changed (everyone was told).
+// Control goroutine, allocMu held.
+func (c *conference) decideSpeakerLocked(now time.Time) bool {
+	if now.Sub(c.speakerAt) < speakerInterval {
+		return false
 	}
-	c.allocMu.Lock()
-	defer c.allocMu.Unlock()
+	c.speakerAt = now
 	id := c.loudest(now)
 	if id == "" || (len(c.speakers) > 0 && c.speakers[0] == id) {
-		return
+		return false
 	}
 	c.speakers = slices.Insert(slices.DeleteFunc(c.speakers, func(s string) bool { return s == id }), 0, id)
 	c.speakers = c.speakers[:min(len(c.speakers), recentSpeakers)]
@@ -93,7 +92,7 @@ func (c *conference) maybeDecideSpeaker(now time.Time) {
 	for _, e := range c.list() {
 		e.sendJSON(ev)
 	}
-	c.reallocateLocked()
+	return true
 }
 
 // loudest returns the endpoint that should be dominant now, or "".

@@ -44,7 +44,7 @@ func TestDominantSpeaker(t *testing.T) {
 				}
 				eps[id].speech.observe(lvl, now)
 			}
-			c.maybeDecideSpeaker(now)
+			c.step(now)
 		}
 	}
 	talk(map[string]uint8{"b": 40}, time.Second)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pion/dtls/v3/pkg/crypto/selfsign"
 
@@ -64,11 +65,17 @@ func testConference(ids ...string) (*conference, map[string]*endpoint) {
 		e.fwd = newForwarder()
 		e.loss = newLossTracker()
 		e.rx = newReceptionStats()
-		e.prefs = defaultPrefs()
+		e.down = newDownlink(id, e, e)
 		c.addEndpoint(e)
 		eps[id] = e
 	}
 	return c, eps
+}
+
+// settle runs what the control goroutine would: a reallocation now.
+func settle(c *conference) {
+	c.reallocate()
+	c.step(time.Now())
 }
 
 func drain(ch chan []byte) []string {

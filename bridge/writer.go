@@ -124,7 +124,7 @@ func (w *writer) probe(now time.Time, dt time.Duration) {
 		w.rate += 0.5 * (float64(w.bytes*8)/d.Seconds() - w.rate)
 		w.bytes, w.start = 0, now
 	}
-	a := w.e.alloc.Load()
+	a := w.e.down.alloc.Load()
 	est := float64(w.e.bwe.estimate.Load())
 	if a == nil || a.probeSSRC == 0 || est == 0 || a.ideal <= a.sending {
 		return
