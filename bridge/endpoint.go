@@ -248,7 +248,9 @@ func (e *endpoint) close() {
 	e.cancel()
 	e.stopMessages()
 	e.srtpReady.Store(false)
-	_ = e.agent.Close() // ends ICE reads first, which unblocks DTLS and SCTP readers
+	if e.agent != nil { // nil only in tests
+		_ = e.agent.Close() // ends ICE reads first, which unblocks DTLS and SCTP readers
+	}
 	if ch != nil {
 		ch.close()
 	}

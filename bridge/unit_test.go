@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"context"
 	"crypto/sha1"
 	"crypto/x509"
 	"errors"
@@ -66,6 +67,7 @@ func testConference(ids ...string) (*conference, map[string]*endpoint) {
 		e.loss = newLossTracker()
 		e.rx = newReceptionStats()
 		e.down = newDownlink(id, e, e)
+		e.ctx, e.cancel = context.WithCancel(context.Background())
 		c.addEndpoint(e)
 		eps[id] = e
 	}
