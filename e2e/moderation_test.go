@@ -277,3 +277,33 @@ func TestModerationAskToUnmute(t *testing.T) {
 	s.mustEval(blocked, `meetdTest.conference().getLocalAudioTrack().unmute().then(() => true)`)
 	s.waitHears([]int{0, 2}, blocked)
 }
+
+// TestSpeakerStatsLateJoiner: two pages talk (fake audio) for a while; the clients report their dominant
+// speaker turns to the speaker stats component they found through disco; a page that joins later gets
+// everyone's speaking time from the component at once: more than it could have measured itself since joining.
+func TestSpeakerStatsLateJoiner(t *testing.T) {
+	s := newSession(t)
+	early := []int{0, 1}
+	ids := s.moderatedCall("speakerstats", early, true)
+	const talk = 8 * time.Second
+	time.Sleep(talk)
+	s.join(2, "speakerstats")
+	joined := time.Now()
+	ids[2] = s.waitJoined([]int{2})[2]
+	var supported bool
+	if err := s.eval(2, `Boolean(meetdTest.conference().xmpp.speakerStatsComponentAddress)`, &supported); err != nil || !supported {
+		t.Fatalf("page 2's library did not find the speaker stats component: %v", err)
+	}
+	var total int64
+	err := poll(mediaLimit, func() (bool, error) {
+		err := s.eval(2, fmt.Sprintf(`(() => { const st = meetdTest.conference().getSpeakerStats();
+			return (st[%q] ? st[%q].getTotalDominantSpeakerTime() : 0) + (st[%q] ? st[%q].getTotalDominantSpeakerTime() : 0); })()`,
+			ids[0], ids[0], ids[1], ids[1]), &total)
+		return err == nil && total > 0, err
+	})
+	measured := time.Since(joined)
+	if err != nil || time.Duration(total)*time.Millisecond <= measured {
+		t.Fatalf("late joiner's speaker stats: %d ms of earlier speaking after %v in the room (%v)", total, measured, err)
+	}
+	t.Logf("late joiner sees %d ms of speaking time, %v after joining", total, measured.Round(time.Millisecond))
+}

@@ -9,6 +9,7 @@ import (
 	"meetd/xmpp/endconference"
 	"meetd/xmpp/muc"
 	"meetd/xmpp/roomcomp"
+	"meetd/xmpp/speakerstats"
 )
 
 // roomComponent is a room component to register: its address prefix (as
@@ -28,9 +29,11 @@ func addComponents(xs *xmpp.Server, domain string, log *slog.Logger) error {
 	out := xs.Deliverer()
 	addr := func(prefix string) string { return prefix + "." + domain }
 	av := avmoderation.New(addr("avmoderation"), rooms, out, log)
+	ss := speakerstats.New(addr("speakerstats"), rooms, out, log)
 	list := []roomComponent{
 		{"avmoderation", avmoderation.Identity, av, av.Hook},
 		{"endconference", endconference.Identity, endconference.New(addr("endconference"), rooms, out, log), nil},
+		{"speakerstats", speakerstats.Identity, ss, ss.Hook},
 	}
 	for _, rc := range list {
 		if err := xs.AddComponent(addr(rc.prefix), rc.identity, rc.c); err != nil {
