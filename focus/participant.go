@@ -33,6 +33,7 @@ type participant struct {
 	needsBridge   bool // waiting for a bridge to appear
 	sources       sourceSet
 	remote        map[string]sourceSet // by owner: sources this client was told about
+	restarts      restartLimiter       // session restarts (restartlimit.go)
 }
 
 func (p *participant) moderator() bool {

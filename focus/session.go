@@ -1,6 +1,8 @@
 package focus
 
 import (
+	"time"
+
 	"context"
 	"fmt"
 
@@ -86,6 +88,11 @@ func (r *room) handleJingle(ctx context.Context, iq *dom.Element, p *participant
 	case jingle.ActionSessionTerminate:
 		if j.BridgeSession != nil && j.BridgeSession.ID != "" && j.BridgeSession.ID != p.bridgeSession {
 			r.f.reject(ctx, iq, "cancel", "item-not-found")
+			return
+		}
+		if j.BridgeSession != nil && j.BridgeSession.Restart && !p.restarts.allow(time.Now()) {
+			r.log.Info("session restart refused: too many", "endpoint", p.nick)
+			r.f.reject(ctx, iq, "wait", "resource-constraint")
 			return
 		}
 		r.f.send(ctx, resultFor(iq))
