@@ -25,6 +25,8 @@ type Config struct {
 
 	Recording    Recording    `toml:"recording"`
 	Appointments Appointments `toml:"appointments"`
+
+	TURN TURN `toml:"turn"`
 }
 
 // HTTP configures the one HTTPS listener (web app, config.js, XMPP over
@@ -85,6 +87,7 @@ func Default() *Config {
 	}
 	defaultFront(c)
 	c.Recording = defaultRecording()
+	c.TURN = defaultTURN()
 	c.fillDerived()
 	return c
 }

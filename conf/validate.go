@@ -34,6 +34,7 @@ func (c *Config) Validate() error {
 	c.ACME.validate(c, bad)
 	c.Ops.validate(bad)
 	c.Recording.validate(bad)
+	c.TURN.validate(bad)
 	c.XMPP.validate(c.Addresses(), bad)
 	c.Auth.validate(c.Addresses(), bad)
 	c.Appointments.validate(bad)

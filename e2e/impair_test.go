@@ -36,22 +36,27 @@ func (q *quality) mediaPort(page int) int {
 // until the test ends.
 func dropRandomly(t *testing.T, port, percent int) {
 	t.Helper()
-	if _, err := exec.LookPath("nft"); err != nil {
-		missing(t, "nft not found (%v; Debian package nftables)", err)
-	}
-	rules := fmt.Sprintf(`table inet %[1]s {
+	loadNFT(t, nftTable, fmt.Sprintf(`table inet %[1]s {
 	chain out {
 		type filter hook output priority 0; policy accept;
 		udp dport %[2]d numgen random mod 100 < %[3]d drop
 		udp sport %[2]d numgen random mod 100 < %[3]d drop
 	}
-}`, nftTable, port, percent)
+}`, nftTable, port, percent))
+}
+
+// loadNFT loads nftables rules that create table until the test ends.
+func loadNFT(t *testing.T, table, rules string) {
+	t.Helper()
+	if _, err := exec.LookPath("nft"); err != nil {
+		missing(t, "nft not found (%v; Debian package nftables)", err)
+	}
 	cmd := exec.Command("nft", "-f", "-")
 	cmd.Stdin = strings.NewReader(rules)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("nft: %v: %s", err, out)
+		t.Fatalf("nft: %v: %s\n%s", err, out, rules)
 	}
-	t.Cleanup(func() { _ = exec.Command("nft", "delete", "table", "inet", nftTable).Run() })
+	t.Cleanup(func() { _ = exec.Command("nft", "delete", "table", "inet", table).Run() })
 }
 
 // TestLossRepair (issue 4): with 5 % random loss on one receiver's link, it decodes the other's video at

@@ -40,6 +40,7 @@ type Server struct {
 	handler http.Handler
 	log     *slog.Logger
 	acme    *ACMEManager // nil unless [acme] is enabled
+	turn    *turnRoute   // nil unless RouteTURN (demux.go)
 
 	perIP   int          // http.connections_per_ip (ipcap.go)
 	refused atomic.Int64 // connections closed for the per-IP cap
@@ -100,7 +101,13 @@ func (s *Server) TLSConfig() *tls.Config { return s.http.TLSConfig }
 // Shutdown, at most http.connections_per_ip open per remote address; it
 // returns nil after a Shutdown and the error otherwise.
 func (s *Server) Serve(ln net.Listener) error {
-	err := s.http.ServeTLS(capPerIP(ln, s.perIP, &s.refused, s.log), "", "")
+	ln = capPerIP(ln, s.perIP, &s.refused, s.log)
+	var err error
+	if s.turn != nil {
+		err = s.http.Serve(newDemux(ln, s.http.TLSConfig.Clone(), s.turn))
+	} else {
+		err = s.http.ServeTLS(ln, "", "")
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}

@@ -52,6 +52,9 @@ type Config struct {
 	Limits Limits
 	// CheckOrigin decides WebSocket upgrades by Origin; nil allows any origin.
 	CheckOrigin func(r *http.Request) bool
+	// ExternalServices lists the STUN/TURN services (with credentials) for
+	// the session of the given full JID, for XEP-0215 requests; nil: none.
+	ExternalServices func(jid string) []ExternalService
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
 }

@@ -20,8 +20,7 @@ func (s *Server) serverIQ(st *dom.Element, from string) {
 	case get && q.Is(ns.DiscoItems, "query") && q.Attr("node") == "":
 		res = stz.Result(st).Add(s.hostItems(from))
 	case get && (q.Is(ns.ExtDisco2, "services") || q.Is(ns.ExtDisco1, "services")):
-		res = stz.Result(st)
-		res.AddNew(q.Space, "services")
+		res = stz.Result(st).Add(s.externalServices(q, st.Attr("from")))
 	case get && q.Is(ns.Version, "query"):
 		res = stz.Result(st)
 		v := res.AddNew(ns.Version, "query")

@@ -52,10 +52,14 @@ func serveUntil(ctx context.Context, hurry <-chan struct{}, cfg *conf.Config, lo
 	if err != nil {
 		return joinClose(err, p)
 	}
+	if p.relay != nil {
+		srv.RouteTURN(cfg.TURN.TLSHost, p.relay.Deliver)
+	}
 	if err := ops.start(runCtx, cfg, srv, pub, p, log); err != nil {
 		return joinClose(err, p)
 	}
 	announce(out, pub, ln.Addr(), p.mediaAddr, cfg.Media.Advertise)
+	fmt.Fprintf(out, "meetd: turn %s\n", relayAddr(p.relay))
 	p.listenXMPP(runCtx, srv.TLSConfig(), out)
 	var wg sync.WaitGroup
 	stopped := make(chan error, len(p.runners)+1)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"meetd/focus"
+	"meetd/relay"
 	"meetd/web"
 )
 
@@ -21,6 +22,8 @@ type parts struct {
 	mediaAddr  net.Addr     // the bound UDP media address
 	runners    []runner
 	closers    []func() error // called last-registered first on shutdown
+
+	relay *relay.Server // nil when [turn] is off (relay.go)
 
 	// listenXMPP opens the XMPP TCP listeners (xmpplisten.go).
 	listenXMPP xmppListen

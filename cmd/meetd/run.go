@@ -20,6 +20,7 @@ import (
 func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger) (p *parts, err error) {
 	a := cfg.Addresses()
 	p = &parts{}
+	var services func(jid string) []xmpp.ExternalService // set once the relay runs, before clients connect
 	defer func() {
 		if err != nil {
 			err = joinClose(err, p)
@@ -30,7 +31,13 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		AuthDomain: a.Auth, InternalMUCDomain: a.InternalMUC,
 		RoomCreators:  []string{a.FocusJID},
 		ResumeTimeout: resumeTimeout(cfg.XMPP.ResumeTimeout),
-		Logger:        log.With("part", "xmpp"),
+		ExternalServices: func(jid string) []xmpp.ExternalService {
+			if services == nil {
+				return nil
+			}
+			return services(jid)
+		},
+		Logger: log.With("part", "xmpp"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("xmpp: %w", err)
@@ -54,6 +61,13 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		return nil, fmt.Errorf("bridge: %w", err)
 	}
 	p.onClose(br.Close)
+	if p.relay, err = newRelay(cfg, br, log.With("part", "turn")); err != nil {
+		return nil, fmt.Errorf("turn: %w", err)
+	}
+	if p.relay != nil {
+		p.onClose(p.relay.Close)
+		services = relayServices(p.relay, cfg, pub)
+	}
 	jvb, err := xs.Attach(ctx, a.BridgeSession)
 	if err != nil {
 		return nil, fmt.Errorf("attach bridge: %w", err)

@@ -1,0 +1,115 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// nftNetTable is the nftables table the network-path tests create in the test's namespace.
+const nftNetTable = "meetdnetworks"
+
+// selectedPairJS describes the selected candidate pair of a page's bridge connection.
+const selectedPairJS = `(async () => {
+	const s = meetdTest.conference().jvbJingleSession;
+	if (!s) { return null; }
+	const stats = await s.peerconnection.peerconnection.getStats();
+	let pair = null;
+	stats.forEach(r => { if (r.type === 'transport' && r.selectedCandidatePairId) { pair = stats.get(r.selectedCandidatePairId); } });
+	if (!pair) { stats.forEach(r => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') { pair = r; } }); }
+	if (!pair) { return null; }
+	const l = stats.get(pair.localCandidateId), r = stats.get(pair.remoteCandidateId);
+	return { localType: l.candidateType, localProtocol: l.protocol, relayProtocol: l.relayProtocol || '',
+		remoteType: r.candidateType, remoteProtocol: r.protocol, remotePort: r.port };
+})()`
+
+// candidatePair is what selectedPairJS returns.
+type candidatePair struct {
+	LocalType     string `json:"localType"`
+	LocalProtocol string `json:"localProtocol"`
+	RelayProtocol string `json:"relayProtocol"`
+	RemoteType    string `json:"remoteType"`
+	RemoteProto   string `json:"remoteProtocol"`
+	RemotePort    int    `json:"remotePort"`
+}
+
+func (p candidatePair) String() string {
+	return fmt.Sprintf("local %s/%s (relay %q) → remote %s/%s:%d", p.LocalType, p.LocalProtocol, p.RelayProtocol,
+		p.RemoteType, p.RemoteProto, p.RemotePort)
+}
+
+// blockNetwork loads nftables rules (statements of an output chain) until the test ends. Traffic between
+// the browser and meetd goes from or to the veth addresses (10.77.0.x: Chromium's host candidates);
+// meetd's relay reaches its bridge over 127.0.0.1, which the rules leave alone.
+func blockNetwork(t *testing.T, statements ...string) {
+	t.Helper()
+	loadNFT(t, nftNetTable, fmt.Sprintf("table inet %s {\n\tchain out {\n\t\ttype filter hook output priority 0; policy accept;\n\t\t%s\n\t}\n}\n",
+		nftNetTable, strings.Join(statements, "\n\t\t")))
+}
+
+// dropBrowserUDP are the statements that drop every UDP packet from or to the browser's addresses.
+var dropBrowserUDP = []string{
+	"ip saddr 10.77.0.0/24 meta l4proto udp drop",
+	"ip daddr 10.77.0.0/24 meta l4proto udp drop",
+}
+
+// twoPartyCall joins pages 0 and 1 into room and waits for video and audio both ways.
+func twoPartyCall(s *session, room string) map[int]string {
+	pages := []int{0, 1}
+	for _, p := range pages {
+		s.join(p, room)
+	}
+	ids := s.waitJoined(pages)
+	s.waitPeers(pages, ids)
+	s.waitMedia(pages)
+	return ids
+}
+
+// selectedPair returns page's selected candidate pair towards the bridge.
+func (s *session) selectedPair(page int) candidatePair {
+	s.t.Helper()
+	var p *candidatePair
+	if err := s.eval(page, selectedPairJS, &p); err != nil || p == nil {
+		s.t.Fatalf("selected candidate pair of page %d: %v %v", page, p, err)
+	}
+	s.t.Logf("page %d: %s", page, p)
+	return *p
+}
+
+// TestNetworkPaths (issue 12): which path a two-party call takes, with real Chromium and lib-jitsi-meet.
+//   - open: nothing blocked → UDP to the bridge's host candidate, no relay;
+//   - tcp443only: nftables drops every UDP packet between browser and meetd and every TCP connection but
+//     the one to the HTTPS port → the call holds over TURN over TLS on the HTTPS port (relay, tls),
+//     video and audio both ways.
+func TestNetworkPaths(t *testing.T) {
+	t.Run("open", func(t *testing.T) {
+		s := newSession(t)
+		twoPartyCall(s, "pathopen")
+		for _, p := range []int{0, 1} {
+			if got := s.selectedPair(p); got.LocalType == "relay" || got.LocalProtocol != "udp" || got.RemoteType != "host" {
+				t.Errorf("page %d: %s, want a direct UDP pair to the bridge's host candidate", p, got)
+			}
+		}
+	})
+	t.Run("tcp443only", func(t *testing.T) {
+		s := newSession(t)
+		port := s.meetd.httpPort()
+		blockNetwork(t, append(dropBrowserUDP, fmt.Sprintf("ip saddr 10.77.0.0/24 tcp dport != %d drop", port),
+			"udp dport 3478 drop", "tcp dport 3478 drop")...)
+		twoPartyCall(s, "pathtls")
+		for _, p := range []int{0, 1} {
+			if got := s.selectedPair(p); got.LocalType != "relay" || got.RelayProtocol != "tls" {
+				t.Errorf("page %d: %s, want a relay candidate allocated over TLS", p, got)
+			}
+		}
+	})
+}
+
+// httpPort is the port of meetd's HTTPS listener.
+func (m *meetd) httpPort() int {
+	var port int
+	if _, err := fmt.Sscanf(m.url[strings.LastIndex(m.url, ":")+1:], "%d", &port); err != nil {
+		panic("meetd url " + m.url)
+	}
+	return port
+}
