@@ -119,17 +119,15 @@ func (s *Service) StartRecording(ctx context.Context, st focus.RecordingStart, d
 func (s *Service) finish(sess *Session) {
 	w, ferr := sess.closeSpool()
 	res := focus.RecordingResult{ID: sess.id, Stopped: sess.byUser, Err: ferr}
-	if w != nil {
-		defer func() {
-			w.Forget()
-			_ = os.Remove(w.Path())
-		}()
-	}
 	if ferr == nil && w == nil {
 		res.Err = nothingRecorded
 	}
 	if res.Err == nil {
 		res = s.compose(sess, w, res)
+	}
+	if w != nil { // the spool is useless now: erase its key and remove it
+		w.Forget()
+		_ = os.Remove(w.Path())
 	}
 	if res.Err != nil {
 		s.log.Warn("recording ended without a file", "recording", sess.id, "err", res.Err)

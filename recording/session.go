@@ -39,12 +39,16 @@ type Session struct {
 	once    sync.Once
 	byUser  bool
 
-	mu      sync.Mutex
+	// meta guards who is who; it is never held during disk I/O, so the
+	// bridge's control goroutine (Allocated) and the focus (Update) never
+	// wait for the disk.
+	meta    sync.Mutex
 	tracks  map[uint32]*track // by SSRC, from the latest allocation
 	nextID  uint16
 	names   map[string]string // endpoint → display name
 	allowed map[string]bool   // endpoints whose media may be written
-	present int
+
+	mu      sync.Mutex    // guards the spool, failure and track.written
 	spool   *spool.Writer // nil until the first consented packet
 	failure error
 }
@@ -63,8 +67,8 @@ func (s *Session) SendRTCP(pkt []byte) bool { return s.cap.put(pkt, true) }
 
 // Allocated implements bridge.Receiver: it learns which SSRC is whose.
 func (s *Session) Allocated(a bridge.Allocation) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.meta.Lock()
+	defer s.meta.Unlock()
 	next := make(map[uint32]*track, len(a.Sources))
 	for _, src := range a.Sources {
 		t := s.tracks[src.SSRC]
@@ -83,7 +87,7 @@ func (s *Session) Allocated(a bridge.Allocation) {
 func (s *Session) Update(ps []focus.RecordingParticipant) {
 	allowed := map[string]bool{}
 	all := true
-	s.mu.Lock()
+	s.meta.Lock()
 	for _, p := range ps {
 		s.names[p.Endpoint] = p.Name
 		if p.Consented {
@@ -95,8 +99,8 @@ func (s *Session) Update(ps []focus.RecordingParticipant) {
 	if s.svc.cfg.RequireAll && !all {
 		allowed = map[string]bool{}
 	}
-	s.allowed, s.present = allowed, len(ps)
-	s.mu.Unlock()
+	s.allowed = allowed
+	s.meta.Unlock()
 	eps := make([]string, 0, len(allowed))
 	for ep := range allowed {
 		eps = append(eps, ep)
@@ -175,21 +179,30 @@ func (s *Session) failed() bool {
 // write appends one packet to the spool if it belongs to a consented
 // participant's track.
 func (s *Session) write(sl *slot) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.failure != nil {
-		return
-	}
 	pkt := sl.buf[:sl.n]
 	if sl.rtcp {
 		s.writeRTCP(pkt, sl.at)
 		return
 	}
-	t := s.tracks[rtpSSRC(pkt)]
-	if t == nil || !s.allowed[t.endpoint] {
+	t, name := s.consented(rtpSSRC(pkt))
+	if t == nil {
 		return // not (yet) consented, or not known: never written
 	}
-	s.append(t, spool.Record{Kind: spool.KindRTP, Track: t.id, At: sl.at, Data: pkt})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.append(t, name, spool.Record{Kind: spool.KindRTP, Track: t.id, At: sl.at, Data: pkt})
+}
+
+// consented returns the track of ssrc and its owner's name if the owner
+// has consented.
+func (s *Session) consented(ssrc uint32) (*track, string) {
+	s.meta.Lock()
+	defer s.meta.Unlock()
+	t := s.tracks[ssrc]
+	if t == nil || !s.allowed[t.endpoint] {
+		return nil, ""
+	}
+	return t, s.names[t.endpoint]
 }
 
 // writeRTCP keeps the senders' sender reports of consented tracks.
@@ -203,18 +216,25 @@ func (s *Session) writeRTCP(pkt []byte, at time.Time) {
 		if !ok {
 			continue
 		}
-		t := s.tracks[sr.SSRC]
-		if t == nil || !s.allowed[t.endpoint] || !t.written {
+		t, name := s.consented(sr.SSRC)
+		if t == nil {
 			continue
 		}
 		m := spool.ClockMapping{NTP: sr.NTPTime, RTP: sr.RTPTime}
-		s.append(t, spool.Record{Kind: spool.KindSenderReport, Track: t.id, At: at, Data: m.Encode()})
+		s.mu.Lock()
+		if t.written {
+			s.append(t, name, spool.Record{Kind: spool.KindSenderReport, Track: t.id, At: at, Data: m.Encode()})
+		}
+		s.mu.Unlock()
 	}
 }
 
 // append writes r, creating the spool and the track's header first.
 // Called with s.mu held.
-func (s *Session) append(t *track, r spool.Record) {
+func (s *Session) append(t *track, name string, r spool.Record) {
+	if s.failure != nil {
+		return
+	}
 	if s.spool == nil {
 		w, err := spool.Create(filepath.Join(s.svc.store.SpoolDir(), s.id+".spool"))
 		if err != nil {
@@ -228,7 +248,7 @@ func (s *Session) append(t *track, r spool.Record) {
 		if t.video {
 			media = spool.Video
 		}
-		info := spool.TrackInfo{Media: media, Participant: t.endpoint, Name: s.names[t.endpoint]}
+		info := spool.TrackInfo{Media: media, Participant: t.endpoint, Name: name}
 		if err := s.spool.Append(spool.Record{Kind: spool.KindTrack, Track: t.id, At: r.At, Data: info.Encode()}); err != nil {
 			s.failure = fmt.Errorf("%w: %w", ErrDiskFull, err)
 			return
@@ -253,14 +273,14 @@ func (s *Session) flush() {
 
 // requestKeyframes asks for a keyframe of every video track after drops.
 func (s *Session) requestKeyframes() {
-	s.mu.Lock()
+	s.meta.Lock()
 	var ssrcs []uint32
 	for ssrc, t := range s.tracks {
 		if t.video {
 			ssrcs = append(ssrcs, ssrc)
 		}
 	}
-	s.mu.Unlock()
+	s.meta.Unlock()
 	for _, ssrc := range ssrcs {
 		s.att.RequestKeyframe(ssrc)
 	}
