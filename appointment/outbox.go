@@ -93,8 +93,10 @@ func (s *Store) settle(ctx context.Context, id int64, state string, due time.Tim
 	if state == ReminderSent {
 		sent = s.now().Unix()
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = ?, due = ?, last_error = ?, sent_at = ?
-		WHERE id = ? AND state = 'sending'`, state, due.Unix(), errText, sent, id)
+	// A sent recording link is not kept.
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = ?, due = ?, last_error = ?, sent_at = ?,
+		link = CASE WHEN ? = 'sent' THEN '' ELSE link END
+		WHERE id = ? AND state = 'sending'`, state, due.Unix(), errText, sent, state, id)
 	if err != nil {
 		return fmt.Errorf("appointment: %w", err)
 	}

@@ -16,16 +16,20 @@ type SyncResult struct {
 // Sync makes the calendar's appointments match events (all with a UID,
 // Source SourceCalendar): new UIDs are added, changed ones updated,
 // cancelled ones and UIDs missing from the feed cancelled — missing ones
-// only while they have not ended, since feeds drop past events. One
+// only while they have not ended, since feeds drop past events. UIDs in
+// keep (events the feed has but could not be read) stay as they are. One
 // transaction: a sync applies whole or not at all.
-func (s *Store) Sync(ctx context.Context, events []*Appointment) (SyncResult, error) {
+func (s *Store) Sync(ctx context.Context, events []*Appointment, keep map[string]bool) (SyncResult, error) {
 	var r SyncResult
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return r, fmt.Errorf("appointment: %w", err)
 	}
 	defer tx.Rollback()
-	seen := make(map[string]bool, len(events))
+	seen := make(map[string]bool, len(events)+len(keep))
+	for uid := range keep {
+		seen[uid] = true
+	}
 	for _, e := range events {
 		seen[e.UID] = true
 		if err := s.syncOne(ctx, tx, e, &r); err != nil {

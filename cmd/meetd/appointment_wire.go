@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"net/url"
 
 	"meetd/appointment"
@@ -49,4 +52,62 @@ func withAppointmentKey(cfg *conf.Config, auth xmpp.Auth) (xmpp.Auth, error) {
 		auth.JWT.AcceptedIssuers = append(auth.JWT.AcceptedIssuers, id)
 	}
 	return auth, nil
+}
+
+// wireAppointments opens the appointment store and adds the background
+// service (outbox, calendar, deletion) to p when [appointments] is on.
+func wireAppointments(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger, p *parts) error {
+	ac := cfg.Appointments
+	if !ac.Enabled {
+		return nil
+	}
+	log = log.With("part", "appointments")
+	st, err := appointment.Open(ctx, cfg.StateDir, appointment.StoreOptions{RemindBefore: ac.RemindBefore.Std()})
+	if err != nil {
+		return fmt.Errorf("appointments: %w", err)
+	}
+	p.onClose(st.Close)
+	links, err := appointmentLinks(cfg, pub)
+	if err != nil {
+		return fmt.Errorf("appointments: %w", err)
+	}
+	tmpl, err := appointment.LoadTemplates(ac.TemplatesDir)
+	if err != nil {
+		return fmt.Errorf("appointments.templates_dir: %w", err)
+	}
+	out := &appointment.Outbox{Store: st, Sender: appointmentSender(ac.SMTP), Links: links, Templates: tmpl,
+		Location: ac.Location(), MessageHost: cfg.Domain, Log: log}
+	svc := &appointment.Service{Store: st, Outbox: out, Keep: ac.Keep.Std(), Log: log}
+	if ac.Calendar != "" {
+		svc.Calendar = &appointment.Calendar{Source: ac.Calendar, Store: st, Poll: ac.CalendarPoll.Std(), Changed: out.Wake, Log: log,
+			Options: appointment.FeedOptions{ClientField: ac.ClientField, Location: ac.Location(), Language: ac.Language, Host: ac.Host}}
+	}
+	p.appointments = &appointmentParts{store: st, outbox: out, links: links}
+	p.runners = append(p.runners, runner{"appointments", svc.Run})
+	return nil
+}
+
+// appointmentParts are what other parts use of appointments: the web
+// admin page and room gate, the recording hook.
+type appointmentParts struct {
+	store  *appointment.Store
+	outbox *appointment.Outbox
+	links  appointment.Links
+}
+
+// appointmentSender is the SMTP submission of [appointments.smtp], or,
+// without a host, a sender that says so (reminders wait, the admin page
+// shows why).
+func appointmentSender(s conf.SMTP) appointment.Sender {
+	if s.Host == "" {
+		return noMailServer{}
+	}
+	return appointment.NewSMTP(appointment.SMTPConfig{Host: s.Host, Port: s.Port, Security: s.Security,
+		Username: s.Username, Password: s.Password, From: s.From})
+}
+
+type noMailServer struct{}
+
+func (noMailServer) Send(context.Context, appointment.Message) error {
+	return fmt.Errorf("%w: [appointments.smtp] host is not set", appointment.ErrMail)
 }

@@ -32,6 +32,8 @@ type parts struct {
 
 	focus        *focus.Focus // drained and ended on a graceful stop (drain.go)
 	participants func() int   // clients in conference rooms, for the drain
+
+	appointments *appointmentParts // nil unless [appointments] is on (appointment_wire.go)
 }
 
 // runner is a loop that runs until its context ends.

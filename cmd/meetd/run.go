@@ -105,6 +105,9 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		runner{"bridge", func(ctx context.Context) error { return br.Run(ctx, jvb) }},
 		runner{"focus", fc.Run},
 	)
+	if err := wireAppointments(ctx, cfg, pub, log, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
