@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"meetd/appointment/feed"
 )
 
 // feedTimeout bounds one fetch of the feed.
@@ -55,18 +57,19 @@ func (c *Calendar) Sync(ctx context.Context) (SyncResult, error) {
 	if err != nil {
 		return SyncResult{}, err
 	}
-	f, err := ParseFeed(data, c.Options)
+	f, err := feed.Parse(data, feed.Options{ClientField: c.Options.ClientField, Location: c.Options.Location})
 	if err != nil {
-		return SyncResult{}, err
+		return SyncResult{}, fmt.Errorf("%w: %w", ErrFeed, err)
 	}
+	events := c.appointments(f)
 	for _, p := range f.Problems {
 		c.logger().Warn("appointment: calendar event skipped", "problem", p)
 	}
-	r, err := c.Store.Sync(ctx, f.Events, f.Skipped)
+	r, err := c.Store.Sync(ctx, events, f.Skipped)
 	if err != nil {
 		return r, err
 	}
-	c.logger().Info("appointment: calendar read", "events", len(f.Events), "added", r.Added, "updated", r.Updated,
+	c.logger().Info("appointment: calendar read", "events", len(events), "added", r.Added, "updated", r.Updated,
 		"cancelled", r.Cancelled, "skipped", len(f.Problems))
 	if r.Added+r.Updated+r.Cancelled > 0 && c.Changed != nil {
 		c.Changed()
@@ -79,6 +82,38 @@ func (c *Calendar) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return c.Log
+}
+
+// FeedOptions say how a feed's events become appointments.
+type FeedOptions struct {
+	// ClientField is the property holding the client's address; empty:
+	// the ATTENDEEs (without the ORGANIZER and those who declined).
+	ClientField string
+	// Location is the zone of floating times (no TZID, no Z).
+	Location *time.Location
+	// Language and Host are the appointments' defaults.
+	Language, Host string
+}
+
+// appointments turns the feed's events into appointments; one that is not
+// a valid appointment (a bad address, too long) is skipped like an
+// unreadable event.
+func (c *Calendar) appointments(f *feed.Feed) []*Appointment {
+	out := make([]*Appointment, 0, len(f.Events))
+	for _, e := range f.Events {
+		a := &Appointment{UID: e.UID, Start: e.Start, Duration: e.Duration, Title: e.Title, Emails: e.Emails,
+			Recording: e.Recording, Language: c.Options.Language, Host: c.Options.Host,
+			Source: SourceCalendar, Status: StatusScheduled}
+		if e.Cancelled {
+			a.Status = StatusCancelled
+		}
+		if err := a.normalize(); err != nil {
+			f.Skip(e.UID, err)
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // fetch reads the feed, at most maxFeedBytes.
@@ -116,12 +151,12 @@ func (c *Calendar) fetch(ctx context.Context) ([]byte, error) {
 }
 
 func readLimited(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxFeedBytes+1))
+	b, err := io.ReadAll(io.LimitReader(r, feed.MaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFeed, err)
 	}
-	if len(b) > maxFeedBytes {
-		return nil, fmt.Errorf("%w: larger than %d MiB", ErrFeed, maxFeedBytes>>20)
+	if len(b) > feed.MaxBytes {
+		return nil, fmt.Errorf("%w: larger than %d MiB", ErrFeed, feed.MaxBytes>>20)
 	}
 	return b, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -156,78 +157,6 @@ func uidMap(t *testing.T, st *Store) map[string]*Appointment {
 	return m
 }
 
-func TestCalendarClientField(t *testing.T) {
-	doc := ics.NewCalendar()
-	ev := event(doc, "x@booking", "20261208T100000", "Europe/Berlin", 50, "ignored@example.org")
-	ev.SetProperty(ics.ComponentProperty("X-CLIENT-EMAIL"), "mailto:client@example.org")
-	f, err := ParseFeed([]byte(doc.Serialize()), FeedOptions{ClientField: "X-CLIENT-EMAIL"})
-	if err != nil || len(f.Events) != 1 {
-		t.Fatalf("ParseFeed = %+v, %v", f, err)
-	}
-	if e := f.Events[0].Emails; len(e) != 1 || e[0] != "client@example.org" {
-		t.Errorf("emails %v", e)
-	}
-}
-
-// TestCalendarHostileFeeds: each bad feed is an error or skipped events,
-// never a panic, and never a change to what is stored.
-func TestCalendarHostileFeeds(t *testing.T) {
-	nested := "BEGIN:VCALENDAR\r\n" + strings.Repeat("BEGIN:X\r\n", 5000) + strings.Repeat("END:X\r\n", 5000) + "END:VCALENDAR\r\n"
-	huge := "BEGIN:VCALENDAR\r\nX-PAD:" + strings.Repeat("a", maxFeedBytes) + "\r\nEND:VCALENDAR\r\n"
-	tests := []struct {
-		name, doc    string
-		err          bool
-		events, bad  int
-		firstProblem string
-	}{
-		{"not a calendar", "hello", true, 0, 0, ""},
-		{"empty", "", false, 0, 0, ""},
-		{"nested", nested, true, 0, 0, ""},
-		{"huge", huge, true, 0, 0, ""},
-		{"bad date", feedWith("DTSTART:20261340T250000Z\r\nDURATION:PT50M"), false, 0, 1, "DTSTART"},
-		{"bad zone", feedWith("DTSTART;TZID=Nowhere/Land:20261208T100000\r\nDURATION:PT50M"), false, 0, 1, "time zone"},
-		{"two zones", feedWith("DTSTART;TZID=Europe/Berlin,UTC:20261208T100000\r\nDURATION:PT50M"), false, 0, 1, "DTSTART"},
-		{"no end", feedWith("DTSTART:20261208T100000Z"), false, 0, 1, "DTEND"},
-		{"end before start", feedWith("DTSTART:20261208T100000Z\r\nDTEND:20261208T090000Z"), false, 0, 1, "duration"},
-		{"bad duration", feedWith("DTSTART:20261208T100000Z\r\nDURATION:P"), false, 0, 1, "DURATION"},
-		{"all day", feedWith("DTSTART;VALUE=DATE:20261208\r\nDURATION:P1D"), false, 0, 1, "all-day"},
-		{"recurring", feedWith("DTSTART:20261208T100000Z\r\nDURATION:PT50M\r\nRRULE:FREQ=WEEKLY"), false, 0, 1, "recurring"},
-		{"year 9999", feedWith("DTSTART:99991208T100000Z\r\nDURATION:PT50M"), false, 0, 1, "year"},
-		{"bad attendee", feedWith("DTSTART:20261208T100000Z\r\nDURATION:PT50M\r\nATTENDEE:mailto:not-an-address"), false, 0, 1, "e-mail"},
-		{"duplicate uid", feedWith("DTSTART:20261208T100000Z\r\nDURATION:PT50M", "DTSTART:20261208T110000Z\r\nDURATION:PT50M"), false, 1, 1, "more than once"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f, err := ParseFeed([]byte(tt.doc), FeedOptions{Location: time.UTC})
-			if tt.err {
-				if !errors.Is(err, ErrFeed) {
-					t.Fatalf("err = %v, want ErrFeed", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("err = %v", err)
-			}
-			if len(f.Events) != tt.events || len(f.Problems) != tt.bad {
-				t.Fatalf("%d events, problems %q", len(f.Events), f.Problems)
-			}
-			if tt.bad > 0 && !strings.Contains(f.Problems[0], tt.firstProblem) {
-				t.Errorf("problem %q lacks %q", f.Problems[0], tt.firstProblem)
-			}
-		})
-	}
-}
-
-func feedWith(events ...string) string {
-	var b strings.Builder
-	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:test\r\n")
-	for _, e := range events {
-		b.WriteString("BEGIN:VEVENT\r\nUID:same@booking\r\nDTSTAMP:20261201T000000Z\r\n" + e + "\r\nEND:VEVENT\r\n")
-	}
-	b.WriteString("END:VCALENDAR\r\n")
-	return b.String()
-}
-
 // TestCalendarThousandsOfEvents: a large practice calendar syncs in one
 // go, and a second read changes nothing.
 func TestCalendarThousandsOfEvents(t *testing.T) {
@@ -236,20 +165,17 @@ func TestCalendarThousandsOfEvents(t *testing.T) {
 		start := t0.Add(time.Duration(i) * time.Hour).UTC().Format("20060102T150405")
 		event(doc, fmt.Sprintf("e%d@booking", i), start, "Z", 50, fmt.Sprintf("c%d@example.org", i))
 	}
-	f, err := ParseFeed([]byte(doc.Serialize()), FeedOptions{})
-	if err != nil || len(f.Events) != 3000 {
-		t.Fatalf("ParseFeed: %d events, %v", len(f.Events), err)
+	dir := t.TempDir()
+	path := dir + "/feed.ics"
+	if err := os.WriteFile(path, []byte(doc.Serialize()), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	st := openStore(t, t.TempDir(), newClock(t0))
-	if r, err := st.Sync(context.Background(), f.Events, nil); err != nil || r.Added != 3000 {
+	st := openStore(t, dir, newClock(t0))
+	cal := &Calendar{Source: path, Store: st}
+	if r, err := cal.Sync(context.Background()); err != nil || r.Added != 3000 {
 		t.Fatalf("sync = %+v, %v", r, err)
 	}
-	f, _ = ParseFeed([]byte(doc.Serialize()), FeedOptions{})
-	if r, err := st.Sync(context.Background(), f.Events, nil); err != nil || r.Unchanged != 3000 {
+	if r, err := cal.Sync(context.Background()); err != nil || r.Unchanged != 3000 {
 		t.Fatalf("second sync = %+v, %v", r, err)
-	}
-	too := strings.Repeat("BEGIN:VEVENT\r\nUID:x\r\nEND:VEVENT\r\n", maxEvents+1)
-	if _, err := ParseFeed([]byte("BEGIN:VCALENDAR\r\n"+too+"END:VCALENDAR\r\n"), FeedOptions{}); !errors.Is(err, ErrFeed) {
-		t.Errorf("%d events: %v", maxEvents+1, err)
 	}
 }

@@ -1,4 +1,9 @@
-package appointment
+// Package feed reads a booking calendar's iCalendar feed (RFC 5545) into
+// sessions: start, length, title, client addresses, cancelled or not. The
+// parsing is github.com/arran4/golang-ical's; this package bounds what a
+// hostile feed can cost and interprets the times. It has no database, so
+// its fuzz test runs fast.
+package feed
 
 import (
 	"bufio"
@@ -16,38 +21,60 @@ import (
 
 // Feed limits: a feed over them is refused whole (nothing changes).
 const (
-	maxFeedBytes = 16 << 20
+	// MaxBytes is the largest feed read.
+	MaxBytes     = 16 << 20
 	maxFeedDepth = 8 // BEGIN nesting (VCALENDAR > VEVENT > VALARM is 3)
 	maxEvents    = 20000
 )
 
-// FeedOptions say how a feed's events become appointments.
-type FeedOptions struct {
+// ErrFeed marks a feed that cannot be read at all.
+var ErrFeed = errors.New("calendar feed")
+
+// Options say how events are read.
+type Options struct {
 	// ClientField is the property holding the client's address; empty:
 	// the ATTENDEEs (without the ORGANIZER and those who declined).
 	ClientField string
 	// Location is the zone of floating times (no TZID, no Z).
 	Location *time.Location
-	// Language and Host are the appointments' defaults.
-	Language, Host string
 }
 
-// Feed is a parsed calendar: the events that became appointments, the UIDs
-// of events that could not (kept as they were, not cancelled) and what was
+// Event is one session of the feed.
+type Event struct {
+	UID       string
+	Start     time.Time
+	Duration  time.Duration // more than 0
+	Title     string
+	Emails    []string // as the feed has them (without mailto:), unchecked
+	Cancelled bool     // STATUS:CANCELLED
+	Recording bool     // X-MEETD-RECORDING:TRUE
+}
+
+// Feed is a parsed calendar: its events, the UIDs of events that could not
+// be read (their sessions stay as they were, not cancelled) and what was
 // wrong with them.
 type Feed struct {
-	Events   []*Appointment
+	Events   []*Event
 	Skipped  map[string]bool
 	Problems []string // per event: "UID …: problem"; no addresses, no links
 }
 
-// ParseFeed reads an iCalendar document with github.com/arran4/golang-ical.
+// Skip records that the event uid cannot be used, and why.
+func (f *Feed) Skip(uid string, err error) {
+	f.Skipped[uid] = true
+	f.Problems = append(f.Problems, fmt.Sprintf("UID %.80q: %v", uid, err))
+}
+
+// maxTitle bounds a title (longer ones are cut).
+const maxTitle = 200
+
+// Parse reads an iCalendar document with github.com/arran4/golang-ical.
 // A document that is not a calendar, too large or too deeply nested is an
 // error (ErrFeed); a bad event is skipped and named in Problems. Duplicate
 // UIDs: the highest SEQUENCE wins, else the last.
-func ParseFeed(data []byte, o FeedOptions) (*Feed, error) {
-	if len(data) > maxFeedBytes {
-		return nil, fmt.Errorf("%w: larger than %d MiB", ErrFeed, maxFeedBytes>>20)
+func Parse(data []byte, o Options) (*Feed, error) {
+	if len(data) > MaxBytes {
+		return nil, fmt.Errorf("%w: larger than %d MiB", ErrFeed, MaxBytes>>20)
 	}
 	if err := checkNesting(data); err != nil {
 		return nil, err
@@ -91,7 +118,7 @@ func parseCalendar(data []byte) (cal *ics.Calendar, err error) {
 // maxFeedDepth before the (recursive) parser sees them.
 func checkNesting(data []byte) error {
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64<<10), maxFeedBytes)
+	sc.Buffer(make([]byte, 64<<10), MaxBytes)
 	depth := 0
 	for sc.Scan() {
 		line := sc.Bytes()
@@ -115,16 +142,15 @@ func hasPrefixFold(b []byte, p string) bool {
 }
 
 // add turns one VEVENT into an appointment, or records why not.
-func (f *Feed) add(ev *ics.VEvent, o FeedOptions, byUID map[string]int, seq map[string]int) {
+func (f *Feed) add(ev *ics.VEvent, o Options, byUID map[string]int, seq map[string]int) {
 	uid := strings.TrimSpace(ev.Id())
 	if uid == "" || len(uid) > 500 {
 		f.Problems = append(f.Problems, "an event without a usable UID was skipped")
 		return
 	}
-	a, err := eventAppointment(ev, o)
+	a, err := readEvent(ev, o)
 	if err != nil {
-		f.Skipped[uid] = true
-		f.Problems = append(f.Problems, fmt.Sprintf("UID %.80q: %v", uid, err))
+		f.Skip(uid, err)
 		return
 	}
 	a.UID = uid
@@ -149,8 +175,8 @@ func sequence(ev *ics.VEvent) int {
 	return 0
 }
 
-// eventAppointment reads start, end, status, title and addresses.
-func eventAppointment(ev *ics.VEvent, o FeedOptions) (*Appointment, error) {
+// readEvent reads start, end, status, title and addresses.
+func readEvent(ev *ics.VEvent, o Options) (*Event, error) {
 	if ev.GetProperty(ics.ComponentPropertyRrule) != nil || ev.GetProperty(ics.ComponentPropertyRecurrenceId) != nil {
 		return nil, errors.New("recurring events are not supported: book each session as its own event")
 	}
@@ -162,21 +188,21 @@ func eventAppointment(ev *ics.VEvent, o FeedOptions) (*Appointment, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Appointment{Start: start, Duration: dur, Language: o.Language, Host: o.Host, Source: SourceCalendar,
-		Status: StatusScheduled}
+	if dur <= 0 {
+		return nil, errors.New("the event ends before it starts (a duration of 0 or less)")
+	}
+	a := &Event{Start: start, Duration: dur}
 	if p := ev.GetProperty(ics.ComponentPropertySummary); p != nil {
-		a.Title = truncate(ics.FromText(p.Value), maxText)
+		a.Title = truncate(ics.FromText(p.Value), maxTitle)
 	}
 	if p := ev.GetProperty(ics.ComponentPropertyStatus); p != nil && strings.EqualFold(strings.TrimSpace(p.Value), "CANCELLED") {
-		a.Status = StatusCancelled
+		a.Cancelled = true
 	}
 	if p := ev.GetProperty(ics.ComponentProperty("X-MEETD-RECORDING")); p != nil {
 		a.Recording = strings.EqualFold(strings.TrimSpace(p.Value), "TRUE")
 	}
-	if a.Emails, err = eventClients(ev, o.ClientField); err != nil {
-		return nil, err
-	}
-	return a, a.normalize()
+	a.Emails = eventClients(ev, o.ClientField)
+	return a, nil
 }
 
 // eventTime reads a DATE-TIME property: UTC (Z), with a TZID (IANA name)
@@ -248,7 +274,7 @@ func parseICalDuration(s string) (time.Duration, error) {
 
 // eventClients returns the client addresses: the ClientField property's
 // values, or the ATTENDEEs except the ORGANIZER and those who declined.
-func eventClients(ev *ics.VEvent, field string) ([]string, error) {
+func eventClients(ev *ics.VEvent, field string) []string {
 	var out []string
 	if field != "" {
 		for _, p := range ev.GetProperties(ics.ComponentProperty(field)) {
@@ -256,7 +282,7 @@ func eventClients(ev *ics.VEvent, field string) ([]string, error) {
 				out = append(out, mailtoAddress(v))
 			}
 		}
-		return NormalizeEmails(out)
+		return out
 	}
 	organizer := ""
 	if p := ev.GetProperty(ics.ComponentPropertyOrganizer); p != nil {
@@ -269,7 +295,7 @@ func eventClients(ev *ics.VEvent, field string) ([]string, error) {
 		}
 		out = append(out, addr)
 	}
-	return NormalizeEmails(out)
+	return out
 }
 
 func mailtoAddress(v string) string {
