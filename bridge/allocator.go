@@ -29,11 +29,11 @@ func (c *conference) reallocateLocked() {
 		if r.ep != nil {
 			r.ep.setProbe(a, others)
 		}
+		r.tell(a, others, audio) // before the packets: a receiver knows what comes
 		r.alloc.Store(a)
 		for s, h := range a.effective {
 			wanted[s] = maxHeightOf(wanted[s], h)
 		}
-		r.tell(a, others, audio)
 	}
 	c.publishSenderConstraintsLocked(eps, all, wanted)
 }
