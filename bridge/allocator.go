@@ -106,20 +106,20 @@ func findEndpoint(eps []*endpoint, id string) *endpoint {
 
 // sendForwarded tells a receiver which sources (and, for older clients,
 // which endpoints) it is sent.
-func (e *endpoint) sendForwarded(sources, owners []string) {
-	e.sendJSON(colibri.NewForwardedSources(sources))
-	e.sendJSON(colibri.NewLastNEndpointsChangeEvent(owners))
+func (t *transport) sendForwarded(sources, owners []string) {
+	t.sendJSON(colibri.NewForwardedSources(sources))
+	t.sendJSON(colibri.NewLastNEndpointsChangeEvent(owners))
 }
 
 // sendSenderConstraints caps what the endpoint encodes for one source; the
 // legacy per-endpoint form goes along for older clients.
-func (e *endpoint) sendSenderConstraints(source string, maxHeight int) {
-	e.sendJSON(colibri.NewSenderSourceConstraints(source, maxHeight))
+func (t *transport) sendSenderConstraints(source string, maxHeight int) {
+	t.sendJSON(colibri.NewSenderSourceConstraints(source, maxHeight))
 	ideal := maxHeight
 	if ideal < 0 {
 		ideal = 2160
 	}
-	e.sendJSON(colibri.NewSenderVideoConstraints(ideal))
+	t.sendJSON(colibri.NewSenderVideoConstraints(ideal))
 }
 
 // setPrefs changes a receiver's preferences and reallocates.

@@ -42,31 +42,31 @@ func (e *endpoint) detachChannel(c channelConn) {
 	e.mu.Unlock()
 }
 
-func (e *endpoint) sendJSON(v any) {
+func (t *transport) sendJSON(v any) {
 	b, err := json.Marshal(v)
 	if err == nil {
-		e.sendMessage(b)
+		t.sendMessage(b)
 	}
 }
 
 // sendMessage queues a bridge-channel message without blocking and starts
 // the message writer if it is not running.
-func (e *endpoint) sendMessage(b []byte) {
+func (t *transport) sendMessage(b []byte) {
 	select {
-	case e.msgQ <- b:
+	case t.msgQ <- b:
 	default:
-		e.b.counters.queueDrops.Add(1)
+		t.b.counters.queueDrops.Add(1)
 		return
 	}
-	e.msgs.mu.Lock()
-	start := e.msgs.onDemand && !e.msgs.running && !e.msgs.stopped
+	t.msgs.mu.Lock()
+	start := t.msgs.onDemand && !t.msgs.running && !t.msgs.stopped
 	if start {
-		e.msgs.running = true
-		e.wg.Add(1) // before close's Wait: close sets stopped under msgs.mu first
+		t.msgs.running = true
+		t.wg.Add(1) // before close's Wait: close sets stopped under msgs.mu first
 	}
-	e.msgs.mu.Unlock()
+	t.msgs.mu.Unlock()
 	if start {
-		go e.messageWriter()
+		go t.messageWriter()
 	}
 }
 
@@ -81,41 +81,41 @@ type msgWriterState struct {
 
 // stopMessages keeps sendMessage from starting a writer (close calls it
 // before waiting for the endpoint's goroutines).
-func (e *endpoint) stopMessages() {
-	e.msgs.mu.Lock()
-	e.msgs.stopped = true
-	e.msgs.mu.Unlock()
+func (t *transport) stopMessages() {
+	t.msgs.mu.Lock()
+	t.msgs.stopped = true
+	t.msgs.mu.Unlock()
 }
 
 // messageWriter delivers queued messages on the current channel until the
 // queue is empty; messages queued while no channel is open are dropped.
-func (e *endpoint) messageWriter() {
-	defer e.wg.Done()
+func (t *transport) messageWriter() {
+	defer t.wg.Done()
 	for {
 		select {
-		case m := <-e.msgQ:
-			if !ctxDone(e.ctx) {
-				e.deliver(m)
+		case m := <-t.msgQ:
+			if !ctxDone(t.ctx) {
+				t.deliver(m)
 			}
 			continue
 		default:
 		}
 		// Empty: stop, unless a message came in since (its sender saw
 		// running and started no writer).
-		e.msgs.mu.Lock()
-		if len(e.msgQ) == 0 || e.msgs.stopped {
-			e.msgs.running = false
-			e.msgs.mu.Unlock()
+		t.msgs.mu.Lock()
+		if len(t.msgQ) == 0 || t.msgs.stopped {
+			t.msgs.running = false
+			t.msgs.mu.Unlock()
 			return
 		}
-		e.msgs.mu.Unlock()
+		t.msgs.mu.Unlock()
 	}
 }
 
-func (e *endpoint) deliver(m []byte) {
-	e.mu.Lock()
-	c := e.channel
-	e.mu.Unlock()
+func (t *transport) deliver(m []byte) {
+	t.mu.Lock()
+	c := t.channel
+	t.mu.Unlock()
 	if c != nil {
 		_ = c.send(m)
 	}

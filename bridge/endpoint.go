@@ -29,13 +29,24 @@ type remoteTransport struct {
 	fingerprints []jingle.Fingerprint
 }
 
-// endpoint is one client of a conference with its own ICE agent, DTLS,
-// SRTP contexts and bridge channel.
+// endpoint is one client of a conference (docs/bridge.md, "Endpoint"): its
+// transport, its sender side (uplink: what it sends) and its receiver side
+// (down: what it receives, listed with the conference's receivers).
 type endpoint struct {
-	id     string
-	conf   *conference
+	id   string
+	conf *conference
+	log  *slog.Logger
+	transport
+	uplink
+	down *downlink
+}
+
+// transport is an endpoint's connection: the ICE agent, DTLS, the SRTP
+// contexts, the SCTP or WebSocket bridge channel, the read loop and the
+// writer with its queue and bandwidth estimate. It is the Receiver of the
+// endpoint's receiver side.
+type transport struct {
 	b      *Bridge
-	log    *slog.Logger
 	ufrag  string
 	pwd    string
 	wsPwd  string
@@ -44,21 +55,19 @@ type endpoint struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	ingress   atomic.Pointer[ingressTable]
-	down      *downlink // the receiver side: what this endpoint receives
-	speech    speech
-	muteAudio atomic.Bool
-	muteVideo atomic.Bool
 	srtpReady atomic.Bool
 	sendQ     chan *outPacket
 	out       atomic.Pointer[writer] // set when SRTP is ready
 	sink      atomic.Pointer[udpSink]
 	msgQ      chan []byte
 	msgs      msgWriterState
+	decrypt   atomic.Pointer[srtp.Context] // set once; used by the reader goroutine only
+	bwe       estimator                    // reader goroutine, estimate atomic
+	sent      sentLog                      // writer stamps, reader looks up
+	meter     meter
 
+	// mu guards the rest, and the uplink's media and sources.
 	mu       sync.Mutex
-	media    mediaState
-	sources  *colibri.Sources
 	remote   *remoteTransport
 	wantSCTP bool
 	sctp     sctpStart
@@ -70,30 +79,38 @@ type endpoint struct {
 	closed   bool
 
 	remoteCands int // signalled remote candidates given to the agent; guarded by mu
+}
 
-	decrypt atomic.Pointer[srtp.Context] // set once; used by the reader goroutine only
-	twcc    *twccState                   // reader goroutine only
-	fwd     *forwarder                   // reader goroutine only
-	loss    *lossTracker                 // reader goroutine only
-	rx      *receptionStats              // reader goroutine only
-	bwe     estimator                    // reader goroutine, estimate atomic
-	sent    sentLog                      // writer stamps, reader looks up
-	meter   meter
+// uplink is an endpoint's sender side: what it may send (the ingress
+// table), its audio level, force-mute, and the reader goroutine's state
+// for its media: transport-cc feedback, loss repair, receiver reports and
+// the projections of its video towards each receiver.
+type uplink struct {
+	ingress   atomic.Pointer[ingressTable]
+	speech    speech
+	muteAudio atomic.Bool
+	muteVideo atomic.Bool
+	twcc      *twccState      // reader goroutine only
+	fwd       *forwarder      // reader goroutine only
+	loss      *lossTracker    // reader goroutine only
+	rx        *receptionStats // reader goroutine only
+
+	media   mediaState       // guarded by transport.mu
+	sources *colibri.Sources // guarded by transport.mu
 }
 
 func newEndpoint(c *conference, id string) (*endpoint, error) {
-	e := &endpoint{
-		id: id, conf: c, b: c.b, log: c.log.With("endpoint", id),
-		ufrag: randomString(16), pwd: randomString(24), wsPwd: randomString(24),
+	e := &endpoint{id: id, conf: c, log: c.log.With("endpoint", id), transport: transport{
+		b: c.b, ufrag: randomString(16), pwd: randomString(24), wsPwd: randomString(24),
 		sendQ: make(chan *outPacket, sendQueueLen), msgQ: make(chan []byte, msgQueueLen),
-	}
+	}}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	e.ingress.Store(emptyIngress)
 	e.twcc = newTWCCState(c.videoSSRC)
 	e.fwd = newForwarder()
 	e.loss = newLossTracker()
 	e.rx = newReceptionStats()
-	e.down = newDownlink(id, e, e)
+	e.down = newDownlink(id, &e.transport, e)
 	agent, err := e.newAgent()
 	if err != nil {
 		e.cancel()

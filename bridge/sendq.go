@@ -14,9 +14,9 @@ import (
 
 // acquire returns e's writer, locked, when it is free and nothing is
 // queued for e; nil otherwise. The caller sends and then calls release.
-func (e *endpoint) acquire() *writer {
-	w := e.out.Load()
-	if w == nil || len(e.sendQ) > 0 || !w.mu.TryLock() {
+func (t *transport) acquire() *writer {
+	w := t.out.Load()
+	if w == nil || len(t.sendQ) > 0 || !w.mu.TryLock() {
 		return nil
 	}
 	return w
@@ -24,29 +24,29 @@ func (e *endpoint) acquire() *writer {
 
 // release sends what was queued meanwhile, unlocks w and sends anything
 // queued after that.
-func (e *endpoint) release(w *writer, now time.Time) {
-	w.drain(e.sendQ, now)
+func (t *transport) release(w *writer, now time.Time) {
+	w.drain(t.sendQ, now)
 	w.mu.Unlock()
-	e.flush()
+	t.flush()
 }
 
 // enqueue sends a copy of pkt to the endpoint, or queues one; it never
 // blocks and reports false (counted) when the queue is full.
-func (e *endpoint) enqueue(pkt []byte, isRTCP bool) bool {
-	if w := e.acquire(); w != nil {
+func (t *transport) enqueue(pkt []byte, isRTCP bool) bool {
+	if w := t.acquire(); w != nil {
 		now := time.Now()
 		if isRTCP {
 			w.sendRTCP(pkt)
 		} else {
 			w.sendRTP(append(w.plain[:0], pkt...), now)
 		}
-		e.release(w, now)
+		t.release(w, now)
 		return true
 	}
-	p := e.b.getPacket()
+	p := t.b.getPacket()
 	p.data = append(p.data[:0], pkt...)
 	p.rtcp = isRTCP
-	return e.push(p)
+	return t.push(p)
 }
 
 // getPacket takes a buffer from the bridge's pool.
@@ -60,22 +60,22 @@ func (b *Bridge) getPacket() *outPacket {
 // push sends p at once when the endpoint's writer is free and nothing is
 // queued before it; otherwise it queues p (when the queue is full p goes
 // back to the pool and the drop is counted) for whoever holds the writer.
-func (e *endpoint) push(p *outPacket) bool {
-	if w := e.acquire(); w != nil {
+func (t *transport) push(p *outPacket) bool {
+	if w := t.acquire(); w != nil {
 		now := time.Now()
 		w.send(p, now)
-		e.release(w, now)
+		t.release(w, now)
 		return true
 	}
 	ok := true
 	select {
-	case e.sendQ <- p:
+	case t.sendQ <- p:
 	default:
-		e.b.bufs.Put(p)
-		e.b.counters.queueDrops.Add(1)
+		t.b.bufs.Put(p)
+		t.b.counters.queueDrops.Add(1)
 		ok = false
 	}
-	e.flush()
+	t.flush()
 	return ok
 }
 
@@ -83,13 +83,13 @@ func (e *endpoint) push(p *outPacket) bool {
 // while another goroutine holds the writer is sent by that goroutine: it
 // looks at the queue again after unlocking, and the pusher's TryLock
 // fails only while the holder has yet to unlock.
-func (e *endpoint) flush() {
-	w := e.out.Load()
+func (t *transport) flush() {
+	w := t.out.Load()
 	if w == nil {
 		return
 	}
-	for len(e.sendQ) > 0 && w.mu.TryLock() {
-		w.drain(e.sendQ, time.Now())
+	for len(t.sendQ) > 0 && w.mu.TryLock() {
+		w.drain(t.sendQ, time.Now())
 		w.mu.Unlock()
 	}
 }
@@ -98,11 +98,11 @@ func (e *endpoint) flush() {
 // writer sends what the conference forwards to it.
 
 // Ready reports whether SRTP is up.
-func (e *endpoint) Ready() bool { return e.srtpReady.Load() }
+func (t *transport) Ready() bool { return t.srtpReady.Load() }
 
 // Allocated tells the client which sources (and, for older clients, which
 // endpoints) it is sent.
-func (e *endpoint) Allocated(a Allocation) {
+func (t *transport) Allocated(a Allocation) {
 	var sources, owners []string
 	for _, s := range a.Sources {
 		if s.Video {
@@ -112,22 +112,22 @@ func (e *endpoint) Allocated(a Allocation) {
 			}
 		}
 	}
-	e.sendForwarded(sources, owners)
+	t.sendForwarded(sources, owners)
 }
 
 // SendRTP stamps, encrypts and sends a forwarded packet (in place), or
 // queues a copy; false (counted) when the queue is full.
-func (e *endpoint) SendRTP(pkt []byte) bool {
-	if w := e.acquire(); w != nil {
+func (t *transport) SendRTP(pkt []byte) bool {
+	if w := t.acquire(); w != nil {
 		now := time.Now()
 		w.sendRTP(pkt, now)
-		e.release(w, now)
+		t.release(w, now)
 		return true
 	}
-	p := e.b.getPacket()
+	p := t.b.getPacket()
 	p.data, p.rtcp = append(p.data[:0], pkt...), false
-	return e.push(p)
+	return t.push(p)
 }
 
 // SendRTCP encrypts and sends a relayed RTCP packet, or queues a copy.
-func (e *endpoint) SendRTCP(pkt []byte) bool { return e.enqueue(pkt, true) }
+func (t *transport) SendRTCP(pkt []byte) bool { return t.enqueue(pkt, true) }

@@ -61,12 +61,13 @@ func testConference(ids ...string) (*conference, map[string]*endpoint) {
 	c := newConference(b, "m", "room@conference.localhost")
 	eps := map[string]*endpoint{}
 	for _, id := range ids {
-		e := &endpoint{id: id, conf: c, b: b, log: c.log, msgQ: make(chan []byte, 8), sendQ: make(chan *outPacket, 8)}
+		e := &endpoint{id: id, conf: c, log: c.log,
+			transport: transport{b: b, msgQ: make(chan []byte, 8), sendQ: make(chan *outPacket, 8)}}
 		e.ingress.Store(emptyIngress)
 		e.fwd = newForwarder()
 		e.loss = newLossTracker()
 		e.rx = newReceptionStats()
-		e.down = newDownlink(id, e, e)
+		e.down = newDownlink(id, &e.transport, e)
 		e.ctx, e.cancel = context.WithCancel(context.Background())
 		c.addEndpoint(e)
 		eps[id] = e
