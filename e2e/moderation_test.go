@@ -307,3 +307,55 @@ func TestSpeakerStatsLateJoiner(t *testing.T) {
 	}
 	t.Logf("late joiner sees %d ms of speaking time, %v after joining", total, measured.Round(time.Millisecond))
 }
+
+// componentJSON returns the JSON texts the page received from a component address.
+func (s *session) componentJSON(page int, from string) []string {
+	var msgs []struct{ From, JSON string }
+	if err := s.eval(page, `meetdTest.componentMessages()`, &msgs); err != nil {
+		s.t.Fatalf("page %d component messages: %v", page, err)
+	}
+	var out []string
+	for _, m := range msgs {
+		if m.From == from {
+			out = append(out, m.JSON)
+		}
+	}
+	return out
+}
+
+func (s *session) waitComponentJSON(page int, from string, parts ...string) {
+	s.t.Helper()
+	err := poll(mediaLimit, func() (bool, error) {
+		for _, j := range s.componentJSON(page, from) {
+			if containsAll(j, parts) {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	if err != nil {
+		s.t.Fatalf("page %d never got %v from %s; got %q", page, parts, from, s.componentJSON(page, from))
+	}
+}
+
+
+// TestPollsLateJoiner: polls at the protocol level of the current Jitsi clients (lib-jitsi-meet 2.6726.2
+// predates the polls component; its pages send the current client's messages over their own connections):
+// page 0 creates a poll at polls.localhost, everyone gets it, page 1 answers; page 2 joins later and gets
+// the poll with page 1's vote ("old-polls") right after joining.
+func TestPollsLateJoiner(t *testing.T) {
+	s := newSession(t)
+	ids := s.moderatedCall("polls", []int{0, 1}, false)
+	const comp = "polls.localhost"
+	poll := `{"type":"polls","command":"new-poll","pollId":"lunch1","question":"Lunch?","answers":[{"name":"Pizza"},{"name":"Soup"}]}`
+	send := func(page int, json string) {
+		s.sendRaw(page, `<message xmlns="jabber:client" to="`+comp+`"><json-message xmlns="http://jitsi.org/jitmeet">`+json+`</json-message></message>`)
+	}
+	send(0, poll)
+	s.waitComponentJSON(1, comp, `"command":"new-poll"`, `"question":"Lunch?"`, `"senderId":"`+ids[0]+`"`)
+	send(1, `{"type":"polls","command":"answer-poll","pollId":"lunch1","answers":[false,true]}`)
+	s.waitComponentJSON(0, comp, `"command":"answer-poll"`, `"senderId":"`+ids[1]+`"`)
+	s.join(2, "polls")
+	s.waitJoined([]int{2})
+	s.waitComponentJSON(2, comp, `"command":"old-polls"`, `"question":"Lunch?"`, `"name":"Soup","voters":[{"id":"`+ids[1]+`"`)
+}

@@ -8,6 +8,7 @@ import (
 	"meetd/xmpp/avmoderation"
 	"meetd/xmpp/endconference"
 	"meetd/xmpp/muc"
+	"meetd/xmpp/polls"
 	"meetd/xmpp/roomcomp"
 	"meetd/xmpp/speakerstats"
 )
@@ -30,10 +31,12 @@ func addComponents(xs *xmpp.Server, domain string, log *slog.Logger) error {
 	addr := func(prefix string) string { return prefix + "." + domain }
 	av := avmoderation.New(addr("avmoderation"), rooms, out, log)
 	ss := speakerstats.New(addr("speakerstats"), rooms, out, log)
+	pl := polls.New(addr("polls"), rooms, out, log)
 	list := []roomComponent{
 		{"avmoderation", avmoderation.Identity, av, av.Hook},
 		{"endconference", endconference.Identity, endconference.New(addr("endconference"), rooms, out, log), nil},
 		{"speakerstats", speakerstats.Identity, ss, ss.Hook},
+		{"polls", polls.Identity, pl, pl.Hook},
 	}
 	for _, rc := range list {
 		if err := xs.AddComponent(addr(rc.prefix), rc.identity, rc.c); err != nil {

@@ -118,6 +118,7 @@
         }
         // A JWT goes to the library as JitsiConnection's token, which appends ?token= to the service URL.
         connection = new window.JitsiMeetJS.JitsiConnection(null, opts.token || null, options);
+        captureComponentMessages();
         connection.addEventListener(ev.CONNECTION_ESTABLISHED, () => {
             if (room) {
                 // The library reconnected (stream resumption) and is still in the conference.
@@ -239,10 +240,29 @@
         return out;
     }
 
+    // captureComponentMessages keeps the JSON of every message from a server component (a sender without
+    // '@', e.g. polls.localhost), from before the conference join on: what a component sends a joiner.
+    function captureComponentMessages() {
+        state.componentMessages = [];
+        connection.xmpp.connection.addHandler(msg => {
+            const from = msg.getAttribute('from') || '';
+            const jm = msg.getElementsByTagName('json-message')[0];
+            if (jm && !from.includes('@')) {
+                state.componentMessages.push({ from, json: jm.textContent });
+            }
+            return true;
+        }, null, 'message', null, null, null);
+    }
+
+    function componentMessages() {
+        return state.componentMessages || [];
+    }
+
     // conference returns the JitsiConference, for tests that call its API directly (e2e/quality_test.go).
     function conference() {
         return room;
     }
 
-    window.meetdTest = { init, createTracks, start, status, stats, leave, forgetUnload, cutSocket, loopbackStats, conference };
+    window.meetdTest = { init, createTracks, start, status, stats, leave, forgetUnload, cutSocket, loopbackStats, conference,
+        componentMessages };
 }());
