@@ -25,6 +25,7 @@ type Bridge struct {
 	log       *slog.Logger
 	udp       *net.UDPConn
 	mux       *ice.UDPMuxDefault
+	tcp       *tcpMedia // nil without TCPListen (socket.go)
 	cert      tls.Certificate
 	certFP    string // upper-case sha-256 fingerprint of cert
 	advertise []string
@@ -67,6 +68,10 @@ func New(cfg Config) (*Bridge, error) {
 		Logger:            b.pionLog.NewLogger("udpmux"),
 		OnUnhandledPacket: func(_ []byte, from netip.AddrPort) { unknown.drop(from.String()) },
 	})
+	if b.tcp, err = listenTCPMedia(cfg.TCPListen, b.pionLog); err != nil {
+		_ = b.mux.Close()
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -129,6 +134,9 @@ func (b *Bridge) Close() error {
 	b.mu.Unlock()
 	for _, c := range confs {
 		c.expire()
+	}
+	if b.tcp != nil {
+		_ = b.tcp.mux.Close()
 	}
 	return b.mux.Close()
 }

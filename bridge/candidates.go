@@ -97,3 +97,44 @@ func nonEmpty(s, def string) string {
 	}
 	return s
 }
+
+// Host candidate priorities (RFC 8445 §5.1.2.1): UDP with the highest type
+// preference; ICE-TCP passive (RFC 6544 §4.2) lower, so a client that can
+// use UDP does, and TCP is taken only when UDP checks fail.
+const (
+	udpHostPriority = 126<<24 | 65535<<8 | 255
+	tcpHostPriority = 90<<24 | (4<<13|8191)<<8 | 255
+)
+
+// transportOptions are the agent options for the bridge's sockets: the
+// shared UDP port and, when configured, the shared ICE-TCP port (passive
+// only: the bridge never dials out).
+func (b *Bridge) transportOptions() []ice.AgentOption {
+	types := []ice.NetworkType{ice.NetworkTypeUDP4, ice.NetworkTypeUDP6}
+	opts := []ice.AgentOption{ice.WithUDPMux(b.mux)}
+	if b.tcp != nil {
+		types = append(types, ice.NetworkTypeTCP4, ice.NetworkTypeTCP6)
+		opts = append(opts, ice.WithTCPMux(b.tcp.mux), ice.WithDisableActiveTCP())
+	}
+	return append(opts, ice.WithNetworkTypes(types))
+}
+
+// localCandidates are the bridge's candidates for an endpoint's answer: a
+// UDP host candidate per advertised IP and, with ICE-TCP, a passive TCP one.
+func (b *Bridge) localCandidates(ufrag string) []jingle.Candidate {
+	var out []jingle.Candidate
+	add := func(ip, proto, tcpType string, port int, prio uint32) {
+		n := len(out) + 1
+		out = append(out, jingle.Candidate{Component: 1, Foundation: fmt.Sprint(n), ID: fmt.Sprintf("%s-%d", ufrag[:6], n),
+			IP: ip, Port: port, Priority: prio, Protocol: proto, Type: "host", TCPType: tcpType})
+	}
+	for i, ip := range b.advertise {
+		add(ip, "udp", "", b.UDPAddr().Port, udpHostPriority-uint32(i))
+	}
+	if b.tcp != nil {
+		for i, ip := range b.advertise {
+			add(ip, "tcp", "passive", b.tcp.port, tcpHostPriority-uint32(i))
+		}
+	}
+	return out
+}

@@ -125,3 +125,31 @@ func countDatagrams(pc net.PacketConn, n *atomic.Int64) {
 		n.Add(1)
 	}
 }
+
+// TestLocalCandidatesTCP: with ICE-TCP the answer carries a passive TCP
+// candidate per advertised IP on the TCP port, below every UDP candidate.
+func TestLocalCandidatesTCP(t *testing.T) {
+	b, err := New(Config{ID: "jvb1", UDPListen: "127.0.0.1:0", TCPListen: "127.0.0.1:0", AdvertiseIPs: []string{"192.0.2.1", "2001:db8::1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = b.Close() }()
+	cands := b.localCandidates("abcdefgh")
+	if len(cands) != 4 {
+		t.Fatalf("%d candidates: %+v", len(cands), cands)
+	}
+	for i, c := range cands {
+		udp := i < 2
+		switch {
+		case udp && (c.Protocol != "udp" || c.Port != b.UDPAddr().Port || c.TCPType != ""):
+			t.Errorf("candidate %d: %+v", i, c)
+		case !udp && (c.Protocol != "tcp" || c.Port != b.tcp.port || c.TCPType != "passive"):
+			t.Errorf("candidate %d: %+v", i, c)
+		case !udp && c.Priority >= cands[1].Priority:
+			t.Errorf("tcp candidate %d priority %d not below udp %d", i, c.Priority, cands[1].Priority)
+		}
+	}
+	if _, err := New(Config{ID: "jvb1", UDPListen: "127.0.0.1:0", TCPListen: "127.0.0.1:" + fmt.Sprint(b.tcp.port)}); err == nil {
+		t.Error("a second bridge bound the same TCP port")
+	}
+}

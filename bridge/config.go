@@ -14,6 +14,9 @@ type Config struct {
 	ID string
 	// UDPListen is the media address, e.g. "127.0.0.1:10000"; port 0 picks one.
 	UDPListen string
+	// TCPListen is the ICE-TCP address (RFC 6544 passive candidates, on the
+	// advertised IPs); empty: no TCP candidates.
+	TCPListen string
 	// AdvertiseIPs are the addresses put into host candidates (all on the one
 	// UDP port). Empty means the IP of UDPListen.
 	AdvertiseIPs []string

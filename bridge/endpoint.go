@@ -122,10 +122,8 @@ func newEndpoint(c *conference, id string) (*endpoint, error) {
 }
 
 func (e *endpoint) newAgent() (*ice.Agent, error) {
-	a, err := ice.NewAgentWithOptions(
-		ice.WithUDPMux(e.b.mux),
+	a, err := ice.NewAgentWithOptions(append(e.b.transportOptions(),
 		ice.WithLocalCredentials(e.ufrag, e.pwd),
-		ice.WithNetworkTypes([]ice.NetworkType{ice.NetworkTypeUDP4, ice.NetworkTypeUDP6}),
 		ice.WithCandidateTypes([]ice.CandidateType{ice.CandidateTypeHost}),
 		ice.WithMulticastDNSMode(ice.MulticastDNSModeDisabled),
 		ice.WithIncludeLoopback(),
@@ -133,7 +131,7 @@ func (e *endpoint) newAgent() (*ice.Agent, error) {
 		ice.WithMaxBindingRequests(maxBindingRequests),
 		ice.WithCheckInterval(checkInterval),
 		ice.WithLoggerFactory(e.b.pionLog),
-	)
+	)...)
 	if err != nil {
 		return nil, fmt.Errorf("bridge: ice agent: %w", err)
 	}
@@ -236,13 +234,7 @@ func (e *endpoint) describeTransport(sctpAsked bool) *colibri.Transport {
 		Ufrag: e.ufrag, Pwd: e.pwd, RTCPMux: &jingle.Empty{},
 		Fingerprints: []jingle.Fingerprint{{Hash: "sha-256", Setup: "actpass", Value: e.b.certFP}},
 	}}
-	port := e.b.UDPAddr().Port
-	for i, ip := range e.b.advertise {
-		t.ICE.Candidates = append(t.ICE.Candidates, jingle.Candidate{
-			Component: 1, Foundation: fmt.Sprint(i + 1), Generation: 0, ID: fmt.Sprintf("%s-%d", e.ufrag[:6], i+1),
-			IP: ip, Network: 0, Port: port, Priority: 2130706431 - uint32(i), Protocol: "udp", Type: "host",
-		})
-	}
+	t.ICE.Candidates = e.b.localCandidates(e.ufrag)
 	if u := e.webSocketURL(); u != "" {
 		t.ICE.WebSockets = []jingle.WebSocket{{URL: u}}
 	}

@@ -1,6 +1,12 @@
 package bridge
 
-import "net"
+import (
+	"fmt"
+	"net"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/logging"
+)
 
 // mediaSocketBuffer is the receive and send buffer asked for the shared media
 // socket. The kernel default (about 208 KiB) overflows when the bridge is
@@ -16,4 +22,30 @@ func sizeSocketBuffers(udp *net.UDPConn) error {
 		return err
 	}
 	return udp.SetWriteBuffer(mediaSocketBuffer)
+}
+
+// tcpWriteBuffer bounds what one ICE-TCP connection queues: past it pion
+// drops datagrams instead of blocking the writer, as the UDP sink does.
+const tcpWriteBuffer = 1 << 20
+
+// tcpMedia is the ICE-TCP listener (RFC 6544 passive candidates): one TCP
+// port shared by every endpoint, demultiplexed by pion's TCP mux on the
+// ufrag of the first STUN binding request.
+type tcpMedia struct {
+	mux  *ice.TCPMuxDefault
+	port int
+}
+
+// listenTCPMedia binds addr; empty addr means no ICE-TCP (nil, nil).
+func listenTCPMedia(addr string, logs logging.LoggerFactory) (*tcpMedia, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("bridge: listen tcp %s: %w", addr, err)
+	}
+	mux := ice.NewTCPMuxDefault(ice.TCPMuxParams{Listener: ln, Logger: logs.NewLogger("tcpmux"),
+		ReadBufferSize: 64, WriteBufferSize: tcpWriteBuffer})
+	return &tcpMedia{mux: mux, port: ln.Addr().(*net.TCPAddr).Port}, nil
 }

@@ -151,11 +151,18 @@ func (e *endpoint) startSRTP(dconn *dtls.Conn, conn *ice.Conn) error {
 	if err != nil {
 		return fmt.Errorf("bridge: srtp context: %w", err)
 	}
+	e.decrypt.Store(dec)
+	if _, tcp := conn.RemoteAddr().(*net.TCPAddr); tcp {
+		// ICE-TCP: pion frames the datagrams (RFC 4571) and drops them
+		// when the connection's write buffer is full (socket.go).
+		e.out.Store(newWriter(e, enc, conn))
+		e.srtpReady.Store(true)
+		return nil
+	}
 	sink, err := e.b.newSink(conn)
 	if err != nil {
 		return err
 	}
-	e.decrypt.Store(dec)
 	e.sink.Store(sink)
 	e.out.Store(newWriter(e, enc, sink))
 	e.srtpReady.Store(true)

@@ -62,6 +62,9 @@ type Media struct {
 	// ["127.0.0.1"] when Domain is "localhost"; for any other domain it must
 	// be set (meetd does not guess its public address).
 	Advertise []string `toml:"advertise"`
+	// TCPListen is host:port for ICE over TCP (RFC 6544 passive candidates
+	// on the advertised IPs, below UDP in priority); empty: off.
+	TCPListen string `toml:"tcp_listen"`
 }
 
 // Log configures the process log.

@@ -68,6 +68,9 @@ func (m Media) validate(domain string, bad badFunc) {
 	if msg := checkListen(m.Listen); msg != "" {
 		bad("media.listen", "%q %s", m.Listen, msg)
 	}
+	if msg := checkListen(m.TCPListen); m.TCPListen != "" && msg != "" {
+		bad("media.tcp_listen", "%q %s", m.TCPListen, msg)
+	}
 	if len(m.Advertise) == 0 {
 		bad("media.advertise", "must list the IP addresses clients reach the media port at (only domain %q defaults to 127.0.0.1)", localDomain)
 	}

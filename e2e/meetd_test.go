@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -73,7 +74,8 @@ func buildMeetd(t *testing.T, dir string) string {
 	return bin
 }
 
-// writeConfig writes the meetd config of the test (schema: conf package, meetd.example.toml).
+// writeConfig writes the meetd config of the test (schema: conf package, meetd.example.toml); extra lines
+// are appended, except "media.<key> = …" lines, which go into the [media] table.
 func writeConfig(t *testing.T, path, stateDir string, httpPort, mediaPort int, publicURL string, extra ...string) {
 	t.Helper()
 	lines := []string{
@@ -89,7 +91,13 @@ func writeConfig(t *testing.T, path, stateDir string, httpPort, mediaPort int, p
 		`level = "debug"`,
 		`format = "text"`,
 	}
-	lines = append(lines, extra...)
+	for _, l := range extra { // "media.key = value" lines go into the [media] table above
+		if k, ok := strings.CutPrefix(l, "media."); ok {
+			lines = slices.Insert(lines, slices.Index(lines, "[log]"), k)
+			continue
+		}
+		lines = append(lines, l)
+	}
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -78,6 +78,8 @@ func (s *session) selectedPair(page int) candidatePair {
 
 // TestNetworkPaths (issue 12): which path a two-party call takes, with real Chromium and lib-jitsi-meet.
 //   - open: nothing blocked → UDP to the bridge's host candidate, no relay;
+//   - icetcp: UDP between browser and meetd dropped, TCP only to the HTTPS port and the ICE-TCP port →
+//     the call holds over ICE-TCP (a direct TCP pair to the bridge's passive candidate, no relay);
 //   - tcp443only: nftables drops every UDP packet between browser and meetd and every TCP connection but
 //     the one to the HTTPS port → the call holds over TURN over TLS on the HTTPS port (relay, tls),
 //     video and audio both ways.
@@ -88,6 +90,17 @@ func TestNetworkPaths(t *testing.T) {
 		for _, p := range []int{0, 1} {
 			if got := s.selectedPair(p); got.LocalType == "relay" || got.LocalProtocol != "udp" || got.RemoteType != "host" {
 				t.Errorf("page %d: %s, want a direct UDP pair to the bridge's host candidate", p, got)
+			}
+		}
+	})
+	t.Run("icetcp", func(t *testing.T) {
+		tcpPort := freePort(t, "tcp")
+		s := newSessionConfig(t, fmt.Sprintf("media.tcp_listen = \"%s:%d\"", mediaIP, tcpPort))
+		blockNetwork(t, append(dropBrowserUDP, fmt.Sprintf("ip saddr 10.77.0.0/24 tcp dport != { %d, %d } drop", s.meetd.httpPort(), tcpPort))...)
+		twoPartyCall(s, "pathicetcp")
+		for _, p := range []int{0, 1} {
+			if got := s.selectedPair(p); got.LocalType == "relay" || got.LocalProtocol != "tcp" || got.RemotePort != tcpPort {
+				t.Errorf("page %d: %s, want a direct TCP pair to the bridge's port %d", p, got, tcpPort)
 			}
 		}
 	})

@@ -52,7 +52,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		return nil, err
 	}
 	br, err := bridge.New(bridge.Config{
-		ID: conf.BridgeID, UDPListen: cfg.Media.Listen, AdvertiseIPs: cfg.Media.Advertise,
+		ID: conf.BridgeID, UDPListen: cfg.Media.Listen, TCPListen: cfg.Media.TCPListen, AdvertiseIPs: cfg.Media.Advertise,
 		WebSocketURL: web.BridgeWebSocketURL(pub, conf.BridgeID),
 		BreweryRoom:  a.Brewery,
 		Logger:       log.With("part", "bridge"),
