@@ -10,6 +10,9 @@ import (
 // DeviceTestPath is the device test page (camera, microphone, connection).
 const DeviceTestPath = "/_meetd/devicetest"
 
+// AdminPath is the appointments' admin page (Options.Admin).
+const AdminPath = "/_meetd/admin"
+
 // pageTemplate is meetd's own page at / and /<room> when no web app is
 // configured. html/template escapes every value it inserts.
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>

@@ -19,6 +19,10 @@ func routes(cfg *conf.Config, opts Options, log *slog.Logger) (http.Handler, err
 	if opts.Recordings != nil {
 		mux.Handle("GET "+RecordingsPrefix, opts.Recordings)
 	}
+	if opts.Admin != nil {
+		mux.Handle(AdminPath, opts.Admin)
+		mux.Handle(AdminPath+"/", opts.Admin)
+	}
 	if err := deviceTestRoutes(mux, cfg); err != nil {
 		return nil, err
 	}

@@ -29,6 +29,9 @@ type Options struct {
 	// Recordings serves finished recordings at /recordings/<token>
 	// (package recording); nil when recording is off.
 	Recordings http.Handler
+	// Admin serves the appointments' admin page at AdminPath and below
+	// (nil: not served).
+	Admin http.Handler
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"meetd/appointment"
+	"meetd/conf"
+	"meetd/xmpp"
 )
 
 // apptConfig writes a config with appointments on and returns its path.
@@ -143,4 +145,29 @@ func tokenClaims(t *testing.T, link string, key []byte) jwt.MapClaims {
 		t.Errorf("link path %q, room %v", u.Path, c["room"])
 	}
 	return c
+}
+
+func TestAdminLoginAccounts(t *testing.T) {
+	hash, err := xmpp.HashPassword("pw", 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := conf.Default()
+	cfg.Auth.Accounts = []conf.Account{
+		{JID: "host@localhost", PasswordHash: hash, Moderator: true},
+		{JID: "guest@localhost", PasswordHash: hash},
+		{JID: "svc@auth.localhost", PasswordHash: hash, Moderator: true},
+	}
+	check := adminLogin(cfg)
+	for _, tt := range []struct {
+		user, pw string
+		want     bool
+	}{
+		{"host@localhost", "pw", true}, {"Host@localhost", "pw", true}, {"host@localhost", "x", false},
+		{"guest@localhost", "pw", false}, {"svc@auth.localhost", "pw", false}, {"nobody@localhost", "pw", false},
+	} {
+		if got := check(tt.user, tt.pw); got != tt.want {
+			t.Errorf("%s/%s: %v", tt.user, tt.pw, got)
+		}
+	}
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 
 	"meetd/appointment"
+	"meetd/appointment/admin"
 	"meetd/conf"
 	"meetd/xmpp"
 )
@@ -83,6 +85,8 @@ func wireAppointments(ctx context.Context, cfg *conf.Config, pub *url.URL, log *
 			Options: appointment.FeedOptions{ClientField: ac.ClientField, Location: ac.Location(), Language: ac.Language, Host: ac.Host}}
 	}
 	p.appointments = &appointmentParts{store: st, outbox: out, links: links}
+	p.admin = admin.New(admin.Config{Store: st, Links: links, Location: ac.Location(), Check: adminLogin(cfg),
+		Language: ac.Language, Host: ac.Host, Origin: pub.String(), Created: out.Wake, Log: log})
 	p.runners = append(p.runners, runner{"appointments", svc.Run})
 	return nil
 }
@@ -110,4 +114,25 @@ type noMailServer struct{}
 
 func (noMailServer) Send(context.Context, appointment.Message) error {
 	return fmt.Errorf("%w: [appointments.smtp] host is not set", appointment.ErrMail)
+}
+
+// adminLogin checks the admin page's logins against the [[auth.account]]
+// entries with moderator = true on the main domain (the hosts). An unknown
+// name costs the same PBKDF2 run as a wrong password.
+func adminLogin(cfg *conf.Config) func(user, password string) bool {
+	hosts := map[string]string{}
+	for _, a := range cfg.Auth.Accounts {
+		if a.Moderator && strings.HasSuffix(a.JID, "@"+cfg.Domain) {
+			hosts[strings.ToLower(a.JID)] = a.PasswordHash
+		}
+	}
+	decoy, _ := xmpp.HashPassword(appointment.KeyAppID, 0)
+	return func(user, password string) bool {
+		hash, ok := hosts[strings.ToLower(user)]
+		if !ok {
+			xmpp.CheckPassword(decoy, password)
+			return false
+		}
+		return xmpp.CheckPassword(hash, password)
+	}
 }

@@ -34,6 +34,7 @@ type parts struct {
 	participants func() int   // clients in conference rooms, for the drain
 
 	appointments *appointmentParts // nil unless [appointments] is on (appointment_wire.go)
+	admin        http.Handler      // the appointments' admin page, or nil
 }
 
 // runner is a loop that runs until its context ends.
