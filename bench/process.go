@@ -151,6 +151,8 @@ func (m *Meetd) Start(ctx context.Context) (*Server, error) {
 		"[media]", fmt.Sprintf("listen = \"%s:%d\"", ip, mp), fmt.Sprintf("advertise = [%q]", ip),
 		"[log]", `level = "warn"`,
 		// No fixed host ports: the ops listener and the XMPP TCP ports stay off or on free ports.
+		// The lobby is off: every emulated participant enters the room.
+		"[rooms]", "lobby = false",
 		"[ops]", `listen = ""`, "[xmpp]", `c2s_listen = "127.0.0.1:0"`, `component_listen = "127.0.0.1:0"`,
 		// Every emulated endpoint comes from one address: per-IP and per-room limits off.
 		"[xmpp.limits]", "connections_per_ip = 0", "logins_per_minute = 0", "joins_per_second = 0.0", "join_burst = 0",

@@ -16,6 +16,7 @@ const BridgeID = "jvb1"
 type Addresses struct {
 	Domain      string // main host clients log in to, e.g. localhost
 	MUC         string // conference MUC, conference.<domain>
+	Lobby       string // lobby MUC, lobby.<domain>
 	Focus       string // address clients send the conference IQ to, focus.<domain>
 	Auth        string // service host, auth.<domain>
 	InternalMUC string // internal MUC, internal.auth.<domain>
@@ -34,6 +35,7 @@ func (c *Config) Addresses() Addresses {
 	return Addresses{
 		Domain:        d,
 		MUC:           "conference." + d,
+		Lobby:         "lobby." + d,
 		Focus:         "focus." + d,
 		Auth:          auth,
 		InternalMUC:   internal,

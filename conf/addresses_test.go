@@ -9,6 +9,7 @@ func TestAddresses(t *testing.T) {
 	want := Addresses{
 		Domain:        "meet.example.com",
 		MUC:           "conference.meet.example.com",
+		Lobby:         "lobby.meet.example.com",
 		Focus:         "focus.meet.example.com",
 		Auth:          "auth.meet.example.com",
 		InternalMUC:   "internal.auth.meet.example.com",

@@ -26,6 +26,11 @@ type Auth struct {
 	// Accounts log in with a password ([[auth.account]] tables; the entry
 	// comes from `meetd passwd`).
 	Accounts []Account `toml:"account"`
+	// GuestsWaitForHost is Jitsi's "secure domain": a room starts only when
+	// a host arrives (an account, or a token with the moderator claim);
+	// guests who come earlier wait and join when the host is there, and
+	// never become moderator by arriving first (docs/lobby.md).
+	GuestsWaitForHost bool `toml:"guests_wait_for_host"`
 }
 
 // Account is a password login: a host or moderator on the main domain, or

@@ -18,6 +18,7 @@ type Config struct {
 	Log   Log   `toml:"log"`
 	XMPP  XMPP  `toml:"xmpp"`
 	Auth  Auth  `toml:"auth"`
+	Rooms Rooms `toml:"rooms"`
 
 	Web  Web  `toml:"web"`
 	ACME ACME `toml:"acme"`
@@ -87,6 +88,7 @@ func Default() *Config {
 		Auth:     defaultAuth(),
 
 		Appointments: defaultAppointments(),
+		Rooms:        defaultRooms(),
 	}
 	defaultFront(c)
 	c.Recording = defaultRecording()

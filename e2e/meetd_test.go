@@ -91,6 +91,11 @@ func writeConfig(t *testing.T, path, stateDir string, httpPort, mediaPort int, p
 		`level = "debug"`,
 		`format = "text"`,
 	}
+	if !slices.Contains(extra, "[rooms]") {
+		// The lobby is off unless the test sets [rooms] itself: in the other
+		// tests every participant enters the room directly.
+		lines = append(lines, "[rooms]", "lobby = false")
+	}
 	for _, l := range extra { // "media.key = value" lines go into the [media] table above
 		if k, ok := strings.CutPrefix(l, "media."); ok {
 			lines = slices.Insert(lines, slices.Index(lines, "[log]"), k)

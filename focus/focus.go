@@ -42,6 +42,11 @@ type Config struct {
 	// TenantMUCDomains are further conference MUCs (conference.<tenant>.<domain>)
 	// whose rooms the focus runs too.
 	TenantMUCDomains []string
+
+	// GuestsWaitForHost ([auth] guests_wait_for_host) turns auto-owner off:
+	// hosts are owners by login, a guest never becomes moderator by being
+	// the longest present (docs/lobby.md).
+	GuestsWaitForHost bool
 }
 
 func (c Config) withDefaults() Config {

@@ -88,6 +88,9 @@ func (r *room) leave(ctx context.Context, nick string) {
 // ensureOwner makes the longest-present participant owner when no
 // participant is a moderator (Jicofo's auto-owner).
 func (r *room) ensureOwner(ctx context.Context) {
+	if r.f.cfg.GuestsWaitForHost {
+		return
+	}
 	ps := r.ordered()
 	for _, p := range ps {
 		if p.moderator() || p.ownerAsked {

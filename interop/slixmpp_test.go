@@ -86,7 +86,8 @@ func startMeetd(t *testing.T, bin string) *meetdProc {
 	t.Helper()
 	dir := t.TempDir()
 	m := &meetdProc{state: filepath.Join(dir, "state")}
-	cfg := fmt.Sprintf("state_dir = %q\n[http]\nlisten = \"127.0.0.1:0\"\n[media]\nlisten = \"127.0.0.1:0\"\n"+
+	// The lobby is off: the suite's rooms are entered by whoever comes.
+	cfg := fmt.Sprintf("state_dir = %q\n[rooms]\nlobby = false\n[http]\nlisten = \"127.0.0.1:0\"\n[media]\nlisten = \"127.0.0.1:0\"\n"+
 		"[ops]\nlisten = \"\"\n[xmpp]\nc2s_listen = \"127.0.0.1:0\"\ncomponent_listen = \"127.0.0.1:0\"\n"+
 		"[[xmpp.component]]\ndomain = %q\nsecret = %q\n%s", m.state, componentDomain, componentSecret, passwordEntry(t, bin))
 	cfgPath := filepath.Join(dir, "meetd.toml")

@@ -37,6 +37,8 @@ func testMeetd(t *testing.T) string {
 		"[media]", fmt.Sprintf("listen = \"127.0.0.1:%d\"", mediaPort), `advertise = ["127.0.0.1"]`,
 		"[log]", `level = "warn"`,
 		// No fixed host ports: the ops listener and the XMPP TCP ports stay off or on free ports.
+		// The lobby is off: every emulated participant enters the room.
+		"[rooms]", "lobby = false",
 		"[ops]", `listen = ""`, "[xmpp]", `c2s_listen = "127.0.0.1:0"`, `component_listen = "127.0.0.1:0"`}, "\n") + "\n"
 	cfgPath := filepath.Join(dir, "meetd.toml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {

@@ -323,7 +323,7 @@ func (c *c2s) register(resource string) (*session, error) {
 		if j, err = c.user.WithResource(r); err != nil {
 			continue
 		}
-		sess := &session{jid: j, q: newQueue(defaultQueueLen), auth: c.login.info}
+		sess := &session{jid: j, q: newQueue(defaultQueueLen), auth: c.login.info, remote: c.remote}
 		if err = c.srv.router.add(sess); err == nil {
 			return sess, nil
 		}

@@ -31,7 +31,7 @@ func (s *Server) authorized(sess *session, st *dom.Element) (stz.Condition, bool
 	if to.Domainpart() != s.cfg.FocusDomain || conf == nil {
 		return stz.Condition{}, true
 	}
-	if s.conferenceAllowed(sess, conf) {
+	if s.conferenceAllowed(sess, conf) && s.hostPresent(sess, conf) {
 		return stz.Condition{}, true
 	}
 	return stz.NotAuthorized, false
@@ -58,10 +58,7 @@ func (s *Server) conferencePolicy(mayCreate func(jid.JID) bool) muc.Policy {
 	return muc.Policy{
 		MayCreate: mayCreate,
 		MayJoin:   s.mayJoin,
-		Owner: func(real jid.JID) bool {
-			a := s.authOf(real)
-			return a != nil && a.moderator
-		},
+		Owner:     func(real jid.JID) bool { return s.authOf(real).host(s.cfg.Lobby.HostsOnly) },
 		Identity: func(real jid.JID) *dom.Element {
 			if a := s.authOf(real); a != nil && a.grant != nil {
 				return a.grant.identity()
@@ -69,6 +66,7 @@ func (s *Server) conferencePolicy(mayCreate func(jid.JID) bool) muc.Policy {
 			return nil
 		},
 		Exempt:       s.isService,
+		Source:       s.sourceOf,
 		MaxOccupants: l.MaxOccupants,
 		JoinRate:     l.JoinRate,
 		JoinBurst:    l.JoinBurst,

@@ -24,6 +24,8 @@ type c2s struct {
 	t   Transport
 	log *slog.Logger
 	id  string
+	// remote is the peer address (host:port) the stream came from.
+	remote string
 
 	opened bool    // an <open/> was answered since the last restart
 	user   jid.JID // bare JID after SASL; zero before
@@ -45,7 +47,7 @@ type c2s struct {
 // s.begin.
 func (s *Server) serveStream(t Transport, remote string) {
 	defer s.wg.Done()
-	c := &c2s{srv: s, t: t, id: randomID(8)}
+	c := &c2s{srv: s, t: t, id: randomID(8), remote: remote}
 	c.wctx, c.wcancel = context.WithCancel(context.Background())
 	c.log = s.log.With("stream", c.id)
 	s.mu.Lock()

@@ -30,6 +30,9 @@ type Config struct {
 
 	// RoomCreators are the bare JIDs allowed to create rooms in MUCDomain.
 	RoomCreators []string
+	// Lobby, when its Domain is set, serves the lobby rooms of MUCDomain
+	// (docs/lobby.md) and announces them to clients.
+	Lobby Lobby
 	// MaxStanzaBytes bounds one incoming stanza (default 256 KiB).
 	MaxStanzaBytes int
 	// PreAuthTimeout closes streams that have not bound a resource in time
@@ -86,6 +89,9 @@ func (c Config) validate() error {
 	named := []struct{ name, value string }{
 		{"Domain", c.Domain}, {"MUCDomain", c.MUCDomain}, {"FocusDomain", c.FocusDomain},
 		{"AuthDomain", c.AuthDomain}, {"InternalMUCDomain", c.InternalMUCDomain},
+	}
+	if c.Lobby.Domain != "" {
+		named = append(named, struct{ name, value string }{"Lobby.Domain", c.Lobby.Domain})
 	}
 	seen := map[string]string{}
 	for _, n := range named {

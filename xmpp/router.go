@@ -15,6 +15,7 @@ type session struct {
 	aliases []string
 	q       *queue
 	auth    *authInfo // client sessions: how they logged in; nil for local ones
+	remote  string    // client sessions: the peer address (host:port)
 }
 
 // router indexes bound sessions by full JID, bare JID and alias domain.

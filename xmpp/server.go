@@ -62,10 +62,13 @@ func (s *Server) initMUCs() error {
 		creators = append(creators, jid.MustParse(c).Bare().String())
 	}
 	fromAuth := func(j jid.JID) bool { return j.Domainpart() == s.cfg.AuthDomain }
+	conference := s.conferencePolicy(func(j jid.JID) bool {
+		return slices.Contains(creators, j.Bare().String())
+	})
+	conference.Lobby = muc.LobbyPolicy{Domain: s.cfg.Lobby.Domain, ByDefault: s.cfg.Lobby.ByDefault,
+		HostsOnly: s.cfg.Lobby.HostsOnly}
 	policies := map[string]muc.Policy{
-		s.cfg.MUCDomain: s.conferencePolicy(func(j jid.JID) bool {
-			return slices.Contains(creators, j.Bare().String())
-		}),
+		s.cfg.MUCDomain:         conference,
 		s.cfg.InternalMUCDomain: {MayUse: fromAuth, MayCreate: fromAuth},
 	}
 	s.mucs = make(map[string]*muc.Service, len(policies))
@@ -75,6 +78,9 @@ func (s *Server) initMUCs() error {
 			return fmt.Errorf("%w: %w", ErrBadConfig, err)
 		}
 		s.mucs[domain] = m
+	}
+	if d := s.cfg.Lobby.Domain; d != "" {
+		s.mucs[d] = s.mucs[s.cfg.MUCDomain] // the same service serves the lobby rooms
 	}
 	return nil
 }

@@ -37,6 +37,7 @@ func (s *Server) hostInfo() *dom.Element {
 	q.AddNew(ns.DiscoInfo, "identity").SetAttr("category", "server").
 		SetAttr("type", "im").SetAttr("name", "meetd")
 	s.componentIdentities(q)
+	s.lobbyIdentity(q)
 	for _, f := range []string{ns.DiscoInfo, ns.DiscoItems, ns.Ping, ns.Version, ns.ExtDisco2} {
 		q.AddNew(ns.DiscoInfo, "feature").SetAttr("var", f)
 	}

@@ -22,7 +22,7 @@ func (s *Server) Stats() Stats {
 	st.PreAuth, st.PreAuthEvicted = s.login.preAuth.size(), s.login.preAuth.evicted.Load()
 	st.RefusedConns, st.RefusedLogins, st.IPTableFull = ips.refusedConns.Load(), ips.refusedLogins.Load(), ips.full.Load()
 	for d, m := range s.mucs {
-		if d != s.cfg.InternalMUCDomain {
+		if d != s.cfg.InternalMUCDomain && d != s.cfg.Lobby.Domain {
 			st.Rooms += m.Rooms()
 			st.Occupants += m.OccupantCount()
 		}

@@ -29,7 +29,9 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 	xs, err := newXMPP(cfg, xmpp.Config{
 		Domain: a.Domain, MUCDomain: a.MUC, FocusDomain: a.Focus,
 		AuthDomain: a.Auth, InternalMUCDomain: a.InternalMUC,
-		RoomCreators:  []string{a.FocusJID},
+		RoomCreators: []string{a.FocusJID},
+		Lobby: xmpp.Lobby{Domain: a.Lobby, ByDefault: cfg.Rooms.Lobby,
+			HostsOnly: cfg.Auth.GuestsWaitForHost},
 		ResumeTimeout: resumeTimeout(cfg.XMPP.ResumeTimeout),
 		ExternalServices: func(jid string) []xmpp.ExternalService {
 			if services == nil {
@@ -91,9 +93,10 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 	p.onClose(fs.Close)
 	fc := focus.New(focus.Config{
 		Domain: a.Domain, MUCDomain: a.MUC, FocusDomain: a.Focus, BreweryRoom: a.Brewery,
-		TenantMUCDomains: cfg.TenantMUCs(),
-		Recorder:         recorder,
-		Logger:           log.With("part", "focus"),
+		TenantMUCDomains:  cfg.TenantMUCs(),
+		Recorder:          recorder,
+		GuestsWaitForHost: cfg.Auth.GuestsWaitForHost,
+		Logger:            log.With("part", "focus"),
 	}, fs)
 	p.xmpp, p.bridge, p.mediaAddr = xs.WebSocketHandler(), br.WebSocketHandler(), br.UDPAddr()
 	p.focus = fc

@@ -85,6 +85,10 @@
         room.on(ev.USER_JOINED, id => note('user joined', id));
         room.on(ev.USER_LEFT, id => note('user left', id));
         room.on(ev.DATA_CHANNEL_OPENED, () => note('bridge channel open'));
+        // Lobby (e2e/lobby_test.go): knocks seen by a moderator, the members-only switch.
+        room.on(ev.LOBBY_USER_JOINED, (id, name) => note('lobby user joined', `${id} ${name}`));
+        room.on(ev.LOBBY_USER_LEFT, id => note('lobby user left', id));
+        room.on(ev.MEMBERS_ONLY_CHANGED, on => note('members only', String(on)));
         room.on(ev.TRACK_ADDED, track => {
             if (track.isLocal()) {
                 return;

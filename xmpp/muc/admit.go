@@ -37,12 +37,12 @@ func (s *Service) admit(r *room, st *dom.Element, from jid.JID) bool {
 		return true
 	}
 	switch {
-	case r.membersOnly && r.affiliation(from) == affNone:
-		s.reject(st, stz.Condition{Name: "registration-required", Type: stz.Auth}, "")
-	case r.password != "" && !passwordMatches(r.password, st):
-		s.reject(st, stz.NotAuthorized, "")
 	case s.policy.MaxOccupants > 0 && s.counted(r) >= s.policy.MaxOccupants:
 		s.reject(st, stz.ServiceUnavailable, textRoomFull)
+	case r.membersOnly:
+		return s.passLobby(r, st, from)
+	case r.password != "":
+		return s.checkPassword(r, st, from)
 	default:
 		return true
 	}

@@ -18,7 +18,7 @@ const (
 // configure applies a submitted owner form: password and members-only.
 // Other fields are accepted and ignored. A change is announced to the
 // occupants with status 104, after which clients fetch the disco#info.
-func (s *Service) configure(r *room, x *dom.Element) bool {
+func (s *Service) configure(r *room, x *dom.Element, actor jid.JID) bool {
 	values := formValues(x)
 	password, membersOnly := r.password, r.membersOnly
 	if v, ok := values[fieldSecret]; ok && len(v) <= maxPasswordLen {
@@ -33,10 +33,14 @@ func (s *Service) configure(r *room, x *dom.Element) bool {
 	if password == r.password && membersOnly == r.membersOnly {
 		return false
 	}
+	switched := membersOnly != r.membersOnly
 	r.password, r.membersOnly = password, membersOnly
 	s.log.Info("room configured", "room", r.jid.String(), "locked", password != "", "membersonly", membersOnly)
 	for _, o := range r.order {
 		s.deliver(r.statusMessage(o.real, statusConfigChanged))
+	}
+	if switched {
+		s.lobbySwitched(r, actor)
 	}
 	return true
 }

@@ -79,6 +79,9 @@ func (r *room) discoInfo(st *dom.Element) *dom.Element {
 		{"muc#roominfo_meetingId", r.meetingID},
 		{"muc#roominfo_occupants", strconv.Itoa(len(r.order))},
 	}
+	if r.membersOnly && r.lobby != nil {
+		fields = append(fields, [2]string{"muc#roominfo_lobbyroom", r.lobby.jid.String()})
+	}
 	if !r.created.IsZero() {
 		fields = append(fields, [2]string{"muc#roominfo_created_timestamp",
 			strconv.FormatInt(r.created.UnixMilli(), 10)})

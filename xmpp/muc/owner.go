@@ -34,7 +34,7 @@ func (s *Service) owner(r *room, st *dom.Element, from jid.JID, q *dom.Element) 
 		return
 	}
 	if x.Attr("type") != "cancel" {
-		s.configure(r, x)
+		s.configure(r, x, from)
 	}
 	s.deliver(stz.Result(st))
 }
@@ -61,6 +61,7 @@ func (s *Service) destroy(r *room, d *dom.Element) {
 		x.Add(inSpace(d.Copy(), ns.MUCUser))
 		s.deliver(p)
 	}
+	s.closeLobby(r, "", textLobbyClosed, false)
 	delete(s.rooms, r.jid.Localpart())
 	s.log.Info("room destroyed by owner", "room", r.jid.String())
 	s.fire(Destroyed, r, nil)

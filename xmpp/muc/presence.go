@@ -58,6 +58,9 @@ func (s *Service) join(r *room, st *dom.Element, from, to jid.JID) {
 		}
 		r = newRoom(to.Bare())
 		r.joins = s.newJoinLimiter()
+		if s.lobby.Domainpart() != "" && s.policy.Lobby.ByDefault {
+			r.membersOnly, r.lobby = true, s.newLobby(r)
+		}
 		r.setAffiliation(from.Bare(), affOwner)
 		s.rooms[to.Localpart()] = r
 		created = true
@@ -133,10 +136,13 @@ func (s *Service) leave(r *room, o *occupant, extra []*dom.Element, codes []stri
 	s.log.Debug("occupant left", "room", r.jid.String(), "nick", o.nick)
 	s.fire(Left, r, o)
 	if len(r.order) == 0 {
+		s.closeLobby(r, "", textLobbyClosed, false)
 		delete(s.rooms, r.jid.Localpart())
 		s.log.Info("room destroyed", "room", r.jid.String())
 		s.fire(Destroyed, r, nil)
+		return
 	}
+	s.lobbyAfterLeave(r)
 }
 
 func (r *room) subjectMessage(to jid.JID) *dom.Element {

@@ -46,6 +46,7 @@ type room struct {
 	password    string        // muc#roomconfig_roomsecret; "" when unlocked
 	membersOnly bool          // muc#roomconfig_membersonly
 	joins       *rate.Limiter // join throttle; nil when off
+	lobby       *room         // where non-members wait while membersOnly; nil without a lobby service
 }
 
 type occupant struct {

@@ -23,6 +23,8 @@ func (s *Service) handleMessage(st *dom.Element, from, to jid.JID) {
 		s.routePrivate(r, st, from, to)
 	case st.Attr("type") == "groupchat":
 		s.groupchat(r, st, from)
+	case len(invites(st)) > 0:
+		s.invite(r, st, from, invites(st))
 	case st.Attr("type") != "error":
 		s.reject(st, stz.FeatureNotImplemented, "")
 	}
@@ -69,4 +71,13 @@ func (s *Service) routePrivate(r *room, st *dom.Element, from, to jid.JID) {
 		c.SetAttr("from", r.occupantJID(sender.nick)).SetAttr("to", target.real.String())
 		s.deliver(c)
 	}
+}
+
+// invites returns the mediated invitations (XEP-0045 §7.8.2) of a normal
+// message to the room.
+func invites(st *dom.Element) []*dom.Element {
+	if t := st.Attr("type"); t != "" && t != "normal" {
+		return nil
+	}
+	return st.Child(ns.MUCUser, "x").ChildrenNamed(ns.MUCUser, "invite")
 }

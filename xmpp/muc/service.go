@@ -47,6 +47,13 @@ type Policy struct {
 	// over the rate are delayed up to maxJoinWait, then refused.
 	JoinRate  float64
 	JoinBurst int
+	// Source returns the network address a real JID connects from, the key
+	// of the per-address limits on password guesses and lobby knocks; nil
+	// or "" means the bare JID.
+	Source func(real jid.JID) string
+	// Lobby configures the lobby rooms (docs/lobby.md); the zero value
+	// serves none.
+	Lobby LobbyPolicy
 }
 
 // Service is one MUC domain. It is safe for concurrent use.
@@ -56,6 +63,9 @@ type Service struct {
 	policy Policy
 	log    *slog.Logger
 	now    func() time.Time
+
+	lobby jid.JID // lobby service domain; zero when there is none
+	guard *guard  // per-address limits on password guesses and knocks
 
 	mu        sync.Mutex
 	rooms     map[string]*room
@@ -75,8 +85,16 @@ func New(domain string, r Router, p Policy, log *slog.Logger) (*Service, error) 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{domain: d, router: r, policy: p, log: log.With("muc", domain),
-		now: time.Now, rooms: make(map[string]*room)}, nil
+	s := &Service{domain: d, router: r, policy: p, log: log.With("muc", domain),
+		now: time.Now, rooms: make(map[string]*room), guard: newGuard()}
+	if p.Lobby.Domain != "" {
+		l, err := jid.Parse(p.Lobby.Domain)
+		if err != nil || l.Localpart() != "" || l.Resourcepart() != "" || l.Equal(d) {
+			return nil, fmt.Errorf("%w: lobby %q", ErrBadDomain, p.Lobby.Domain)
+		}
+		s.lobby = l
+	}
+	return s, nil
 }
 
 // Domain returns the service domain.
@@ -126,6 +144,10 @@ func (s *Service) handleLocked(st *dom.Element) {
 		s.reject(st, stz.ServiceUnavailable, "")
 		return
 	}
+	if s.isLobby(to) {
+		s.handleLobby(st, from, to)
+		return
+	}
 	if to.Localpart() == "" {
 		s.handleService(st)
 		return
@@ -139,6 +161,11 @@ func (s *Service) Leave(real jid.JID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range s.rooms {
+		if r.lobby != nil {
+			if o := r.lobby.byReal(real); o != nil {
+				s.lobbyLeave(r, o, nil)
+			}
+		}
 		if o := r.byReal(real); o != nil {
 			s.leave(r, o, nil, nil)
 		}

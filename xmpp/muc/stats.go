@@ -10,3 +10,10 @@ func (s *Service) OccupantCount() int {
 	}
 	return n
 }
+
+// Exists reports whether room (a localpart) is live.
+func (s *Service) Exists(room string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rooms[room] != nil
+}
