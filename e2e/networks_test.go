@@ -4,7 +4,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
+
+// restartLimit bounds a client's recovery from a dead path: ICE consent expires after 30 s (RFC 7675),
+// then lib-jitsi-meet asks for a new session.
+const restartLimit = 90 * time.Second
 
 // nftNetTable is the nftables table the network-path tests create in the test's namespace.
 const nftNetTable = "meetdnetworks"
@@ -125,4 +130,42 @@ func (m *meetd) httpPort() int {
 		panic("meetd url " + m.url)
 	}
 	return port
+}
+
+// jvbSIDJS is the Jingle session id of a page's bridge connection ("" before there is one).
+const jvbSIDJS = `(() => { const s = meetdTest.conference().jvbJingleSession; return s ? s.sid : ''; })()`
+
+// TestNetworkChange (issue 12, reliability.md F2): one participant's network path dies mid-call (nftables
+// drops every UDP packet of its selected local port, as when Wi-Fi gives way to mobile data). Its client
+// sees ICE fail and asks the focus for a new session (session-terminate with restart, what lib-jitsi-meet
+// does when ICE restart is not enabled); the bridge frees the old transport, the new session gathers from
+// fresh sockets and media flows both ways again; the other participant never sees it leave.
+func TestNetworkChange(t *testing.T) {
+	s := newSession(t)
+	ids := twoPartyCall(s, "networkchange")
+	pair := s.selectedPair(1)
+	var oldSID string
+	if err := s.eval(1, jvbSIDJS, &oldSID); err != nil || oldSID == "" {
+		t.Fatalf("session id of page 1: %q %v", oldSID, err)
+	}
+	var port int
+	if err := s.eval(1, localPortJS, &port); err != nil || port == 0 {
+		t.Fatalf("media port of page 1: %d %v", port, err)
+	}
+	t.Logf("page 1 (%s) loses its path: %s, local port %d", ids[1], pair, port)
+	blockNetwork(t, fmt.Sprintf("udp sport %d drop", port), fmt.Sprintf("udp dport %d drop", port))
+	err := poll(restartLimit, func() (bool, error) {
+		var sid string
+		err := s.eval(1, jvbSIDJS, &sid)
+		return err == nil && sid != "" && sid != oldSID, nil
+	})
+	if err != nil {
+		t.Fatalf("page 1 got no new bridge session after its path died: %v\n%s", err, s.describeAll([]int{0, 1}))
+	}
+	s.waitMeetdLog("the bridge freed the old transport", "endpoint expired", "endpoint="+ids[1])
+	s.waitMedia([]int{0, 1})
+	if st, _ := s.status(0); st.hasEvent("user left", ids[1]) {
+		t.Errorf("page 0 saw page 1 leave during its network change")
+	}
+	s.selectedPair(1)
 }
