@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"sync/atomic"
 
 	"golang.org/x/time/rate"
 	"mellium.im/sasl"
@@ -76,25 +77,48 @@ type loginState struct {
 
 // loginService holds the server-wide login state.
 type loginService struct {
-	accounts *accounts
-	tokens   *tokenVerifier // nil without JWT keys
-	ips      *ipTable
-	preAuth  *preAuthSet
+	cur     atomic.Pointer[loginConfig] // replaced whole by Server.Reload
+	isHost  func(string) bool
+	ips     *ipTable
+	preAuth *preAuthSet
 }
 
-func newLoginService(cfg Config, isHost func(string) bool) (*loginService, error) {
-	if err := cfg.Auth.JWT.validate(); err != nil {
+// loginConfig is what a configuration reload replaces: the login settings,
+// their accounts and token verifier, and the limits.
+type loginConfig struct {
+	auth     Auth
+	accounts *accounts
+	tokens   *tokenVerifier // nil without JWT keys
+	limits   Limits
+}
+
+// conf returns the current login settings.
+func (l *loginService) conf() *loginConfig { return l.cur.Load() }
+
+// newLoginConfig validates auth and builds its accounts and verifier.
+func newLoginConfig(auth Auth, limits Limits, isHost func(string) bool) (*loginConfig, error) {
+	if err := auth.JWT.validate(); err != nil {
 		return nil, err
 	}
-	acc, err := newAccounts(cfg.Auth.Accounts, isHost)
+	acc, err := newAccounts(auth.Accounts, isHost)
 	if err != nil {
 		return nil, err
 	}
-	l := &loginService{accounts: acc, ips: newIPTable(cfg.Limits, cfg.Logger),
-		preAuth: newPreAuthSet(cfg.Limits.PreAuthStreams, cfg.Logger)}
-	if cfg.Auth.JWT.enabled() {
-		l.tokens = newTokenVerifier(cfg.Auth.JWT)
+	lc := &loginConfig{auth: auth, accounts: acc, limits: limits}
+	if auth.JWT.enabled() {
+		lc.tokens = newTokenVerifier(auth.JWT)
 	}
+	return lc, nil
+}
+
+func newLoginService(cfg Config, isHost func(string) bool) (*loginService, error) {
+	lc, err := newLoginConfig(cfg.Auth, cfg.Limits, isHost)
+	if err != nil {
+		return nil, err
+	}
+	l := &loginService{isHost: isHost, ips: newIPTable(cfg.Limits, cfg.Logger),
+		preAuth: newPreAuthSet(cfg.Limits.PreAuthStreams, cfg.Logger)}
+	l.cur.Store(lc)
 	return l, nil
 }
 
@@ -114,11 +138,11 @@ func (c *c2s) setHost(to string) bool {
 // mechanisms lists the SASL mechanisms offered on this stream.
 func (c *c2s) mechanisms() []string {
 	var m []string
-	a := c.srv.cfg.Auth
-	if c.login.host == c.srv.cfg.Domain && (!a.DenyAnonymous || c.srv.login.tokens != nil) {
+	lc := c.srv.login.conf()
+	if c.login.host == c.srv.cfg.Domain && (!lc.auth.DenyAnonymous || lc.tokens != nil) {
 		m = append(m, mechAnonymous)
 	}
-	if c.srv.login.accounts.forHost(c.login.host) {
+	if lc.accounts.forHost(c.login.host) {
 		m = append(m, mechSHA256, mechSHA1)
 		if infoOf(c.t).secure {
 			m = append(m, mechPlain)
@@ -215,15 +239,15 @@ func (c *c2s) saslStep(ctx context.Context, data []byte) error {
 
 func (c *c2s) anonymous(ctx context.Context) error {
 	info := &authInfo{kind: mechAnonymous}
-	token := infoOf(c.t).token
+	token, lc := infoOf(c.t).token, c.srv.login.conf()
 	switch {
-	case token != "" && c.srv.login.tokens != nil:
-		g, err := c.srv.login.tokens.verify(token)
+	case token != "" && lc.tokens != nil:
+		g, err := lc.tokens.verify(token)
 		if err != nil {
 			return c.loginFailed(ctx, err.Error())
 		}
 		info.kind, info.grant, info.moderator = kindToken, g, g.moderator
-	case c.srv.cfg.Auth.DenyAnonymous:
+	case lc.auth.DenyAnonymous:
 		return c.loginFailed(ctx, errTokenRequired.Error())
 	}
 	user, err := jid.New(newUUID(), c.srv.cfg.Domain, "")

@@ -42,8 +42,8 @@ func (s *Server) conferenceAllowed(sess *session, conf *dom.Element) bool {
 	if sess.auth != nil && sess.auth.grant != nil {
 		return sess.auth.grant.allows(room)
 	}
-	if tok := conf.Attr("token"); tok != "" && s.login.tokens != nil {
-		g, err := s.login.tokens.verify(tok)
+	if tok, v := conf.Attr("token"), s.login.conf().tokens; tok != "" && v != nil {
+		g, err := v.verify(tok)
 		return err == nil && g.allows(room)
 	}
 	return true

@@ -16,7 +16,7 @@ func (c *c2s) newSCRAM(mech string) *sasl.Negotiator {
 	if mech == mechSHA1 {
 		m = sasl.ScramSha1
 	}
-	host := c.srv.login.accounts
+	host := c.srv.login.conf().accounts
 	fetch := func(user, authzid []byte, _ string) ([]byte, []byte, int64, error) {
 		j, _, ok := host.lookup(string(user), c.login.host)
 		if len(authzid) > 0 && (!ok || string(authzid) != j.String() && string(authzid) != string(user)) {
@@ -39,7 +39,7 @@ func (c *c2s) plain(ctx context.Context, data []byte) error {
 		return c.loginFailed(ctx, textBadCredentials)
 	}
 	user := string(parts[1])
-	j, _, ok := c.srv.login.accounts.checkPlain(user, c.login.host, string(parts[2]))
+	j, _, ok := c.srv.login.conf().accounts.checkPlain(user, c.login.host, string(parts[2]))
 	if authz := string(parts[0]); authz != "" && authz != user && authz != j.String() {
 		ok = false
 	}
@@ -51,7 +51,7 @@ func (c *c2s) plain(ctx context.Context, data []byte) error {
 
 // accountInfo describes a session of a configured account.
 func (c *c2s) accountInfo(j jid.JID) *authInfo {
-	_, cred, _ := c.srv.login.accounts.lookup(j.Localpart(), j.Domainpart())
+	_, cred, _ := c.srv.login.conf().accounts.lookup(j.Localpart(), j.Domainpart())
 	return &authInfo{kind: kindAccount, moderator: cred.moderator}
 }
 

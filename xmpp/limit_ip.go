@@ -39,11 +39,20 @@ type ipEntry struct {
 }
 
 func newIPTable(l Limits, log *slog.Logger) *ipTable {
-	t := &ipTable{maxConns: l.ConnsPerIP, max: maxIPEntries, now: time.Now, log: log, m: map[string]*ipEntry{}}
+	t := &ipTable{max: maxIPEntries, now: time.Now, log: log, m: map[string]*ipEntry{}}
+	t.setLimits(l)
+	return t
+}
+
+// setLimits applies the per-address caps of l. Login buckets already made
+// keep their size until their entry is dropped.
+func (t *ipTable) setLimits(l Limits) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.maxConns, t.logins, t.burst = l.ConnsPerIP, 0, 0
 	if l.LoginsPerMinute > 0 {
 		t.logins, t.burst = rate.Limit(float64(l.LoginsPerMinute)/60), l.LoginsPerMinute
 	}
-	return t
 }
 
 // ipKey is the table key of a remote address: the address for IPv4 (and
@@ -84,7 +93,7 @@ func (t *ipTable) entry(key string) *ipEntry {
 // stay: each stands for an open connection.
 func (t *ipTable) makeRoom() {
 	now := t.now()
-	t.dropIdle(func(e *ipEntry) bool { return e.logins == nil || e.logins.TokensAt(now) >= float64(t.burst) })
+	t.dropIdle(func(e *ipEntry) bool { return e.logins == nil || e.logins.TokensAt(now) >= float64(e.logins.Burst()) })
 	if len(t.m) < t.max {
 		return
 	}
@@ -111,15 +120,15 @@ func (t *ipTable) acquire(ip string) bool {
 	}
 	key := ipKey(ip)
 	t.mu.Lock()
-	e := t.entry(key)
-	ok := t.maxConns <= 0 || e.conns < t.maxConns
+	e, max := t.entry(key), t.maxConns
+	ok := max <= 0 || e.conns < max
 	if ok {
 		e.conns++
 	}
 	t.mu.Unlock()
 	if !ok {
 		n := t.refusedConns.Add(1)
-		logSparse(t.log, n, "xmpp: connection refused, too many open from one address", "addr", key, "cap", t.maxConns, "refused_total", n)
+		logSparse(t.log, n, "xmpp: connection refused, too many open from one address", "addr", key, "cap", max, "refused_total", n)
 	}
 	return ok
 }
@@ -139,12 +148,19 @@ func (t *ipTable) release(ip string) {
 
 // login spends one login attempt of ip; false when none is left.
 func (t *ipTable) login(ip string) bool {
-	if t.burst == 0 || ip == "" {
+	if ip == "" {
 		return true
 	}
 	key := ipKey(ip)
 	t.mu.Lock()
-	ok := t.entry(key).logins.AllowN(t.now(), 1)
+	ok := t.burst == 0
+	if !ok {
+		e := t.entry(key)
+		if e.logins == nil { // created while the limit was off
+			e.logins = rate.NewLimiter(t.logins, t.burst)
+		}
+		ok = e.logins.AllowN(t.now(), 1)
+	}
 	t.mu.Unlock()
 	if !ok {
 		n := t.refusedLogins.Add(1)

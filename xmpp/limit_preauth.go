@@ -51,7 +51,7 @@ func (p *preAuthSet) add(key string, evict func()) *preAuthStream {
 	if victim != nil {
 		n := p.evicted.Add(1)
 		logSparse(p.log, n, "xmpp: pre-auth stream evicted, too many streams not logged in",
-			"addr", victim.key, "bound", p.max, "evicted_total", n)
+			"addr", victim.key, "evicted_total", n)
 		victim.evict()
 	}
 	return st
@@ -92,6 +92,14 @@ func (p *preAuthSet) removeLocked(st *preAuthStream) {
 	} else {
 		p.byKey[st.key] = l
 	}
+}
+
+// setMax changes the bound; streams over a lowered bound stay until they
+// log in, time out or are evicted by newcomers.
+func (p *preAuthSet) setMax(max int) {
+	p.mu.Lock()
+	p.max = max
+	p.mu.Unlock()
 }
 
 // size returns the number of pre-auth streams.

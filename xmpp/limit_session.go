@@ -12,7 +12,7 @@ import (
 // newStanzaLimiter returns the per-session stanza bucket for user, or nil
 // when the limit is off or user is a service account.
 func (s *Server) newStanzaLimiter(user jid.JID) *rate.Limiter {
-	l := s.cfg.Limits
+	l := s.login.conf().limits
 	if l.StanzaRate < 0 || l.StanzaBurst < 0 || s.isService(user) {
 		return nil
 	}
@@ -30,7 +30,7 @@ func (s *Server) isService(j jid.JID) bool {
 // size limit, so any legal stanza passes, after a wait when the session
 // has sent much already.
 func (s *Server) newByteLimiter(user jid.JID) *rate.Limiter {
-	l := s.cfg.Limits
+	l := s.login.conf().limits
 	if l.BytesPerSecond < 0 || s.isService(user) {
 		return nil
 	}

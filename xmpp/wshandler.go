@@ -47,7 +47,7 @@ func (s *Server) serveWS(up *websocket.Upgrader, w http.ResponseWriter, r *http.
 		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	if n := s.cfg.Limits.WebSocketFragments; n > 0 {
+	if n := s.login.conf().limits.WebSocketFragments; n > 0 {
 		w = fragmentLimiter{ResponseWriter: w, max: n}
 	}
 	conn, err := up.Upgrade(w, r, nil)
