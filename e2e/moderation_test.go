@@ -359,3 +359,33 @@ func TestPollsLateJoiner(t *testing.T) {
 	s.waitJoined([]int{2})
 	s.waitComponentJSON(2, comp, `"command":"old-polls"`, `"question":"Lunch?"`, `"name":"Soup","voters":[{"id":"`+ids[1]+`"`)
 }
+
+// TestStartMutedThreshold: config.js startAudioMuted = 2 (set through [web.config]); lib-jitsi-meet sends it
+// in its conference request; the focus tells the third joiner, and only it, to start with audio muted
+// (<startmuted/> in its session-initiate), and the library mutes its audio track.
+func TestStartMutedThreshold(t *testing.T) {
+	s := newSessionConfig(t, "[web.config]", "startAudioMuted = 2")
+	pages := []int{0, 1, 2}
+	for _, p := range pages {
+		s.join(p, "startmuted")
+		s.waitJoined([]int{p})
+	}
+	err := poll(mediaLimit, func() (bool, error) {
+		var started bool
+		err := s.eval(2, `meetdTest.conference().isStartAudioMuted()`, &started)
+		return err == nil && started, err
+	})
+	if err != nil {
+		t.Fatalf("the third joiner was not told to start audio muted: %v\n%s", err, s.describeAll(pages))
+	}
+	s.waitLocalMuted(2, "audio", true)
+	for _, p := range pages[:2] {
+		var started bool
+		if err := s.eval(p, `meetdTest.conference().isStartAudioMuted()`, &started); err != nil || started {
+			t.Errorf("page %d (within the threshold) started muted: %v %v", p, started, err)
+		}
+		if s.localMuted(p, "audio") {
+			t.Errorf("page %d's audio is muted", p)
+		}
+	}
+}

@@ -29,7 +29,9 @@ func (r *room) invite(ctx context.Context, p *participant) {
 	remote, perOwner := r.remoteSources(p)
 	p.remote = perOwner
 	o := &offer{sid: p.sid, initiator: r.f.conn.JID(), alloc: alloc, remote: remote, bridgeSession: p.bridgeSession}
-	r.sendInitiate(ctx, p, o.build())
+	j := o.build()
+	j.StartMuted = r.offerStartMuted(p)
+	r.sendInitiate(ctx, p, j)
 }
 
 // retryInvites invites participants that waited for a bridge.

@@ -52,6 +52,7 @@ type room struct {
 	ending       bool        // EndAll destroys the room (drain.go)
 	rec          *recState   // the running recording (jibri.go)
 	av           avModeration
+	startMuted   startMuted
 }
 
 func newRoom(f *Focus, jid string, prev *room) *room {
@@ -128,6 +129,7 @@ func (r *room) occupant(nick string) string { return r.jid + "/" + nick }
 // handleConferenceIQ answers at once when the focus is in the room, else
 // joins (creating the room) and answers when the join completes.
 func (r *room) handleConferenceIQ(ctx context.Context, iq *dom.Element) {
+	r.readStartMuted(iq)
 	if r.state == stateJoined {
 		r.f.send(ctx, r.f.conferenceReady(iq, r.jid))
 		return

@@ -35,7 +35,15 @@ type Jingle struct {
 	Contents      []Content      `xml:"content"`
 	Groups        []Group        `xml:"urn:xmpp:jingle:apps:grouping:0 group"`
 	BridgeSession *BridgeSession `xml:"http://jitsi.org/protocol/focus bridge-session"`
+	StartMuted    *StartMuted    `xml:"http://jitsi.org/jitmeet/start-muted startmuted"`
 	Reason        *Reason        `xml:"reason"`
+}
+
+// StartMuted in a session-initiate tells the client to start with its
+// audio and/or video muted (docs/room-components.md, start muted).
+type StartMuted struct {
+	Audio bool `xml:"audio,attr"`
+	Video bool `xml:"video,attr"`
 }
 
 // Content returns the content with the given name, or nil.
