@@ -27,7 +27,11 @@ func routes(cfg *conf.Config, opts Options, log *slog.Logger) (http.Handler, err
 		return nil, err
 	}
 	// Everything else: config scripts, the web app, rooms and tenants.
-	mux.Handle("/", app)
+	var root http.Handler = app
+	if opts.RoomGate != nil {
+		root = opts.RoomGate(app)
+	}
+	mux.Handle("/", root)
 	return securityHeaders(tenantProtocols(cfg.Web.Tenants, mux)), nil
 }
 

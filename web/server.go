@@ -32,6 +32,10 @@ type Options struct {
 	// Admin serves the appointments' admin page at AdminPath and below
 	// (nil: not served).
 	Admin http.Handler
+	// RoomGate, when set, stands in front of the web app's room pages (the
+	// appointments' links opened too early or too late get a page saying
+	// so).
+	RoomGate func(app http.Handler) http.Handler
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }

@@ -46,6 +46,10 @@ type Auth struct {
 	JWT JWT
 	// DenyAnonymous refuses SASL ANONYMOUS without a valid token.
 	DenyAnonymous bool
+	// TokenOnlyRoom names conference rooms (MUC localparts) that only a
+	// token for that very room enters: no guest, no account, no token for
+	// another room (appointment rooms, appointment.IsRoom). Nil: none.
+	TokenOnlyRoom func(room string) bool
 }
 
 // Kinds of login besides mechAnonymous (authInfo.kind).

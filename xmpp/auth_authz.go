@@ -46,7 +46,14 @@ func (s *Server) conferenceAllowed(sess *session, conf *dom.Element) bool {
 		g, err := v.verify(tok)
 		return err == nil && g.allows(room)
 	}
-	return true
+	return !s.tokenOnly(room)
+}
+
+// tokenOnly reports whether room admits token holders only
+// (Auth.TokenOnlyRoom).
+func (s *Server) tokenOnly(room string) bool {
+	f := s.cfg.Auth.TokenOnlyRoom
+	return f != nil && f(strings.ToLower(room))
 }
 
 // conferencePolicy is the conference MUC's policy: who creates rooms
@@ -90,5 +97,8 @@ func (s *Server) mayJoin(real jid.JID, room string) bool {
 		return !s.isHost(real.Domainpart())
 	}
 	a := sess.auth
-	return a == nil || a.grant == nil || a.grant.allows(room)
+	if a == nil || a.grant == nil {
+		return s.isService(real) || !s.tokenOnly(room) // the focus, Jibri: service accounts
+	}
+	return a.grant.allows(room)
 }

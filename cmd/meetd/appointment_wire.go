@@ -34,10 +34,16 @@ func appointmentLinks(cfg *conf.Config, pub *url.URL) (appointment.Links, error)
 		HostEarly: appointment.DefaultHostEarly, Grace: cfg.Appointments.Grace.Std()}, nil
 }
 
-// withAppointmentKey lets the XMPP server verify appointment tokens signed
-// with the generated key (appointmentKey) when [auth] has no jwt_secret.
+// withAppointmentKey makes appointment rooms token-only and lets the XMPP
+// server verify appointment tokens signed with the generated key
+// (appointmentKey) when [auth] has no jwt_secret.
 func withAppointmentKey(cfg *conf.Config, auth xmpp.Auth) (xmpp.Auth, error) {
-	if !cfg.Appointments.Enabled || cfg.Auth.JWTSecret != "" {
+	if !cfg.Appointments.Enabled {
+		return auth, nil
+	}
+	// Appointment rooms admit only the holders of their links.
+	auth.TokenOnlyRoom = appointment.IsRoom
+	if cfg.Auth.JWTSecret != "" {
 		return auth, nil
 	}
 	id, key, err := appointmentKey(cfg)
@@ -85,6 +91,8 @@ func wireAppointments(ctx context.Context, cfg *conf.Config, pub *url.URL, log *
 			Options: appointment.FeedOptions{ClientField: ac.ClientField, Location: ac.Location(), Language: ac.Language, Host: ac.Host}}
 	}
 	p.appointments = &appointmentParts{store: st, outbox: out, links: links}
+	gate := &appointment.Gate{Store: st, Links: links, Location: ac.Location(), Log: log}
+	p.roomGate = gate.Wrap
 	p.admin = admin.New(admin.Config{Store: st, Links: links, Location: ac.Location(), Check: adminLogin(cfg),
 		Language: ac.Language, Host: ac.Host, Origin: pub.String(), Created: out.Wake, Log: log})
 	p.runners = append(p.runners, runner{"appointments", svc.Run})

@@ -48,7 +48,7 @@ func serveUntil(ctx context.Context, hurry <-chan struct{}, cfg *conf.Config, lo
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(cfg, web.Options{PublicURL: pub, XMPP: p.xmpp, BOSH: p.bosh, Bridge: p.bridge, Recordings: p.recordings, Admin: p.admin, Logger: log})
+	srv, err := web.New(cfg, web.Options{PublicURL: pub, XMPP: p.xmpp, BOSH: p.bosh, Bridge: p.bridge, Recordings: p.recordings, Admin: p.admin, RoomGate: p.roomGate, Logger: log})
 	if err != nil {
 		return joinClose(err, p)
 	}

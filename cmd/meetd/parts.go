@@ -33,8 +33,9 @@ type parts struct {
 	focus        *focus.Focus // drained and ended on a graceful stop (drain.go)
 	participants func() int   // clients in conference rooms, for the drain
 
-	appointments *appointmentParts // nil unless [appointments] is on (appointment_wire.go)
-	admin        http.Handler      // the appointments' admin page, or nil
+	appointments *appointmentParts               // nil unless [appointments] is on (appointment_wire.go)
+	admin        http.Handler                    // the appointments' admin page, or nil
+	roomGate     func(http.Handler) http.Handler // the appointments' room pages, or nil
 }
 
 // runner is a loop that runs until its context ends.
