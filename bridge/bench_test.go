@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -246,10 +247,25 @@ func warmUp(s *benchSender, bl *benchBaseline, bc *benchCall) {
 }
 
 // TestForwardingAllocations: in the steady state, forwarding (with the
-// RTCP the bridge makes) allocates nothing.
+// RTCP the bridge makes) allocates nothing, to the endpoints' writers and
+// to an attached receiver (a Queue drained between batches).
 func TestForwardingAllocations(t *testing.T) {
 	bc, s := newBenchCall(t, 3), newBenchSender(t)
-	warmUp(s, nil, bc)
+	q := NewQueue(4096)
+	_, err := bc.sender.b.AddReceiver("m", "rec", q, Constraints{Endpoints: []string{"s"}, MaxHeight: -1})
+	must(t, err)
+	settle(bc.sender.conf)
+	ctx, got := context.Background(), 0
+	drainQueue := func() {
+		for len(q.full) > 0 {
+			p, _ := q.Next(ctx)
+			got++
+			q.Release(p)
+		}
+	}
+	warmUp(s, nil, bc) // the queue overflows meanwhile: nobody drains it
+	drainQueue()
+	got, drops0 := 0, q.Drops()
 	const runs = 20
 	var batches [runs + 1][][]byte // made beforehand: the generator allocates
 	for i := range batches {
@@ -261,14 +277,16 @@ func TestForwardingAllocations(t *testing.T) {
 		for _, p := range batches[next] {
 			bc.handle(p)
 		}
+		drainQueue()
 		next++
 		fwd += bc.sender.b.counters.forwarded.Load() - f0
 	})
 	sent := bc.sender.b.counters.rtcpRelayed.Load() - rtcp0
-	if allocs != 0 || fwd == 0 || sent == 0 {
-		t.Fatalf("%v allocations per 1000 input packets (%d forwarded, %d RTCP sent)", allocs, fwd, sent)
+	if drops := q.Drops() - drops0; allocs != 0 || fwd == 0 || sent == 0 || got == 0 || drops != 0 {
+		t.Fatalf("%v allocations per 1000 input packets (%d forwarded, %d RTCP sent, %d to the attached receiver, %d dropped)",
+			allocs, fwd, sent, got, drops)
 	}
-	t.Logf("%d forwarded, %d RTCP sent", fwd, sent)
+	t.Logf("%d forwarded, %d RTCP sent, %d to the attached receiver", fwd, sent, got)
 }
 
 // runPair runs b.N input packets through baseline and bridge (encrypted

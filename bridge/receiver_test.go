@@ -111,7 +111,6 @@ func giveSources(c *conference, e *endpoint, base uint32, encodings int) {
 func attachTest(t *testing.T) (*Bridge, *conference, map[string]*endpoint) {
 	t.Helper()
 	c, eps := testConference("a", "b")
-	c.b.confs = map[string]*conference{c.meetingID: c}
 	for _, e := range eps {
 		e.srtpReady.Store(true)
 		e.sendQ = make(chan *outPacket, 256)

@@ -59,6 +59,7 @@ func TestVerifyFingerprint(t *testing.T) {
 func testConference(ids ...string) (*conference, map[string]*endpoint) {
 	b := &Bridge{log: slog.New(slog.DiscardHandler)}
 	c := newConference(b, "m", "room@conference.localhost")
+	b.confs = map[string]*conference{c.meetingID: c}
 	eps := map[string]*endpoint{}
 	for _, id := range ids {
 		e := &endpoint{id: id, conf: c, log: c.log,
