@@ -6,32 +6,12 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
-
-	"meetd/colibri"
-	"meetd/xmpp/jingle"
 )
 
 // giveVideo sets e's sources: audio SSRC 11 and a video source with the
 // given SIM encodings (SSRC 20, 21, ...), each with an RTX partner (+100).
 func giveVideo(c *conference, e *endpoint, encodings int) *videoSource {
-	ms := colibri.MediaSource{Type: "video", ID: e.id + "-v0"}
-	sim := jingle.SSRCGroup{Semantics: "SIM"}
-	for i := range encodings {
-		ssrc := uint32(20 + i)
-		ms.Sources = append(ms.Sources, jingle.Source{SSRC: ssrc}, jingle.Source{SSRC: ssrc + 100})
-		sim.Sources = append(sim.Sources, jingle.GroupEntry{SSRC: ssrc})
-		ms.Groups = append(ms.Groups, jingle.SSRCGroup{Semantics: "FID",
-			Sources: []jingle.GroupEntry{{SSRC: ssrc}, {SSRC: ssrc + 100}}})
-	}
-	if encodings > 1 {
-		ms.Groups = append(ms.Groups, sim)
-	}
-	src := &colibri.Sources{MediaSources: []colibri.MediaSource{
-		{Type: "audio", ID: e.id + "-a0", Sources: []jingle.Source{{SSRC: 11}}}, ms}}
-	m := mediaState{}
-	m.pts[111], m.pts[100], m.pts[96] = kindAudio, kindVideo, kindVideo
-	m.rtxOf[100], m.aptOf[96] = 96, 100
-	e.ingress.Store(buildIngress(&m, src, e.id, nil))
+	giveSources(c, e, 0, encodings)
 	settle(c)
 	return e.ingress.Load().video[0]
 }
