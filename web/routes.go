@@ -32,7 +32,7 @@ func routes(cfg *conf.Config, opts Options, log *slog.Logger) (http.Handler, err
 		root = opts.RoomGate(app)
 	}
 	mux.Handle("/", root)
-	return securityHeaders(tenantProtocols(cfg.Web.Tenants, mux)), nil
+	return securityHeaders(headerPolicy(cfg, opts.PublicURL), tenantProtocols(cfg.Web.Tenants, mux)), nil
 }
 
 func orUnavailable(h http.Handler, what string) http.Handler {
@@ -44,12 +44,3 @@ func orUnavailable(h http.Handler, what string) http.Handler {
 	})
 }
 
-// securityHeaders sets headers every response carries.
-func securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		next.ServeHTTP(w, r)
-	})
-}
