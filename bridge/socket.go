@@ -33,6 +33,7 @@ const tcpWriteBuffer = 1 << 20
 // ufrag of the first STUN binding request.
 type tcpMedia struct {
 	mux  *ice.TCPMuxDefault
+	ip   net.IP
 	port int
 }
 
@@ -47,5 +48,14 @@ func listenTCPMedia(addr string, logs logging.LoggerFactory) (*tcpMedia, error) 
 	}
 	mux := ice.NewTCPMuxDefault(ice.TCPMuxParams{Listener: ln, Logger: logs.NewLogger("tcpmux"),
 		ReadBufferSize: 64, WriteBufferSize: tcpWriteBuffer})
-	return &tcpMedia{mux: mux, port: ln.Addr().(*net.TCPAddr).Port}, nil
+	a := ln.Addr().(*net.TCPAddr)
+	return &tcpMedia{mux: mux, ip: a.IP, port: a.Port}, nil
+}
+
+// TCPAddr is the bound ICE-TCP address, nil without TCPListen.
+func (b *Bridge) TCPAddr() net.Addr {
+	if b.tcp == nil {
+		return nil
+	}
+	return &net.TCPAddr{IP: b.tcp.ip, Port: b.tcp.port}
 }

@@ -12,6 +12,7 @@ import (
 // deviceResult is window.deviceTest.result of the device test page (web/devicetest/devicetest.js).
 type deviceResult struct {
 	Camera, Microphone, Connection string
+	Path                           string // "UDP", "TCP" or "relay (tls)": how the test call reached the bridge
 	Details                        []string
 	Done                           bool
 }
@@ -40,13 +41,20 @@ func TestDeviceTestPage(t *testing.T) {
 		name       string
 		extra      []string
 		connection string
+		udpBlocked bool   // nftables drops all UDP between browser and meetd and TCP but to the HTTPS port
+		path       string // the path reported
 	}{
-		{"with the web app", []string{"[web]", fmt.Sprintf("app_dir = %q", app)}, "ok"},
-		{"without the web app", nil, "unavailable"},
+		{"with the web app", []string{"[web]", fmt.Sprintf("app_dir = %q", app)}, "ok", false, "UDP"},
+		{"without the web app", nil, "unavailable", false, ""},
+		{"udp blocked", []string{"[web]", fmt.Sprintf("app_dir = %q", app)}, "ok", true, "relay (tls)"},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := startMeetd(t, logs, tt.extra...)
+			if tt.udpBlocked {
+				blockNetwork(t, append(dropBrowserUDP, fmt.Sprintf("ip saddr 10.77.0.0/24 tcp dport != %d drop", m.httpPort()),
+					"udp dport 3478 drop", "tcp dport 3478 drop")...)
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			if err := d.open(ctx, i, m.url+"/_meetd/devicetest"); err != nil {
@@ -66,6 +74,9 @@ func TestDeviceTestPage(t *testing.T) {
 			if r.Camera != "ok" || r.Microphone != "ok" || r.Connection != tt.connection || !r.Done {
 				t.Fatalf("device test = %+v, want camera, microphone ok and connection %s\npage:\n%s\nmeetd:\n%s",
 					r, tt.connection, logs.tail(pageLog(i), 60), logs.tail("meetd", 60))
+			}
+			if r.Path != tt.path {
+				t.Errorf("device test path %q, want %q", r.Path, tt.path)
 			}
 			t.Logf("device test: %+v", r)
 		})

@@ -31,6 +31,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	for _, w := range warnings {
 		fmt.Fprintf(stdout, "warning: %s\n", w)
 	}
+	if len(problems) == 0 {
+		if cfg, err := conf.Load(*path); err == nil {
+			for _, l := range checkPaths(cfg) { // relay.go
+				fmt.Fprintf(stdout, "media path: %s\n", l)
+			}
+		}
+	}
 	for _, p := range problems {
 		fmt.Fprintf(stdout, "problem: %s\n", p)
 	}

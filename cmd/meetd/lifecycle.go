@@ -59,7 +59,7 @@ func serveUntil(ctx context.Context, hurry <-chan struct{}, cfg *conf.Config, lo
 		return joinClose(err, p)
 	}
 	announce(out, pub, ln.Addr(), p.mediaAddr, cfg.Media.Advertise)
-	fmt.Fprintf(out, "meetd: turn %s\n", relayAddr(p.relay))
+	fmt.Fprintf(out, "meetd: %s\n", p.paths)
 	p.listenXMPP(runCtx, srv.TLSConfig(), out)
 	var wg sync.WaitGroup
 	stopped := make(chan error, len(p.runners)+1)

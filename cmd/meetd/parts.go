@@ -24,6 +24,7 @@ type parts struct {
 	closers    []func() error // called last-registered first on shutdown
 
 	relay *relay.Server // nil when [turn] is off (relay.go)
+	paths string        // the start-up line naming the media paths (relay.go)
 
 	// listenXMPP opens the XMPP TCP listeners (xmpplisten.go).
 	listenXMPP xmppListen

@@ -97,13 +97,67 @@ func relayServices(rs *relay.Server, cfg *conf.Config, pub *url.URL) func(jid st
 	}
 }
 
-// relayAddr describes the relay for the start-up lines.
-func relayAddr(rs *relay.Server) string {
-	if rs == nil {
-		return "off"
+// mediaPaths is the start-up line naming the ways clients' media can reach
+// the bridge (docs/networks.md), e.g.
+//
+//	media paths: udp [::]:10000, ice-tcp off, turn over tls on the https port, turn udp+tcp [::]:3478
+func mediaPaths(br *bridge.Bridge, rs *relay.Server) string {
+	tcp := "ice-tcp off"
+	if a := br.TCPAddr(); a != nil {
+		tcp = "ice-tcp " + a.String()
 	}
-	if a := rs.Addr(); a != nil {
-		return "tls on the https port, udp+tcp " + net.JoinHostPort(a.Addr().String(), strconv.Itoa(int(a.Port())))
+	turn := "turn off"
+	if rs != nil {
+		turn = "turn over tls on the https port"
+		if a := rs.Addr(); a != nil {
+			turn += ", turn udp+tcp " + a.String()
+		} else {
+			turn += ", turn udp+tcp unavailable"
+		}
 	}
-	return "tls on the https port"
+	return fmt.Sprintf("media paths: udp %s, %s, %s", br.UDPAddr(), tcp, turn)
+}
+
+// checkPaths is what `meetd check` says about the media paths: which ports
+// the configuration opens and whether they are free on this machine now
+// (a running meetd holds them). Whether they are reachable from outside
+// only a client there can tell: /_meetd/devicetest reports the path its
+// test call took.
+func checkPaths(cfg *conf.Config) []string {
+	adv := strings.Join(cfg.Media.Advertise, ",")
+	out := []string{fmt.Sprintf("udp %s advertised %s: %s", cfg.Media.Listen, adv, portState("udp", cfg.Media.Listen))}
+	if cfg.Media.TCPListen == "" {
+		out = append(out, "ice-tcp off (media.tcp_listen)")
+	} else {
+		out = append(out, fmt.Sprintf("ice-tcp %s advertised %s: %s", cfg.Media.TCPListen, adv, portState("tcp", cfg.Media.TCPListen)))
+	}
+	if !cfg.TURN.Enabled {
+		return append(out, "turn off (turn.enabled)")
+	}
+	out = append(out, fmt.Sprintf("turn over tls on the https port %s: on", cfg.HTTP.Listen))
+	if cfg.TURN.Listen == "" {
+		return append(out, "turn udp+tcp off (turn.listen)")
+	}
+	return append(out, fmt.Sprintf("turn udp+tcp %s: udp %s, tcp %s", cfg.TURN.Listen,
+		portState("udp", cfg.TURN.Listen), portState("tcp", cfg.TURN.Listen)))
+}
+
+// portState tries to bind addr and says whether it is free.
+func portState(network, addr string) string {
+	var err error
+	if network == "udp" {
+		var pc net.PacketConn
+		if pc, err = net.ListenPacket("udp", addr); err == nil {
+			_ = pc.Close()
+		}
+	} else {
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", addr); err == nil {
+			_ = ln.Close()
+		}
+	}
+	if err != nil {
+		return fmt.Sprintf("cannot bind now (%v; is meetd running?)", err)
+	}
+	return "free"
 }

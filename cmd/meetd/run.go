@@ -70,6 +70,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		p.onClose(p.relay.Close)
 		services = relayServices(p.relay, cfg, pub)
 	}
+	p.paths = mediaPaths(br, p.relay)
 	jvb, err := xs.Attach(ctx, a.BridgeSession)
 	if err != nil {
 		return nil, fmt.Errorf("attach bridge: %w", err)

@@ -4,7 +4,7 @@
 'use strict';
 
 (function () {
-    const result = { camera: 'pending', microphone: 'pending', connection: 'pending', details: [], done: false };
+    const result = { camera: 'pending', microphone: 'pending', connection: 'pending', path: '', details: [], done: false };
     const byId = id => document.getElementById(id);
     const labels = {
         camera: 'Kamera / Camera',
@@ -153,6 +153,31 @@
         }, ms);
     }
 
+    // mediaPath names the path the sender's bridge connection took (docs/networks.md): 'UDP', 'TCP' (ICE
+    // over TCP to the bridge) or 'relay' (meetd's TURN; with the protocol the relay was reached over).
+    async function mediaPath(room) {
+        const session = room && room.jvbJingleSession;
+        const pc = session && session.peerconnection && session.peerconnection.peerconnection;
+        if (!pc) {
+            return '';
+        }
+        const stats = await pc.getStats();
+        let pair = null;
+        stats.forEach(r => {
+            if (r.type === 'transport' && r.selectedCandidatePairId) {
+                pair = stats.get(r.selectedCandidatePairId);
+            }
+        });
+        const local = pair && stats.get(pair.localCandidateId);
+        if (!local) {
+            return '';
+        }
+        if (local.candidateType === 'relay') {
+            return `relay (${local.relayProtocol || '?'})`;
+        }
+        return (local.protocol || '').toUpperCase();
+    }
+
     async function connectionCheck() {
         if (!window.JitsiMeetJS && !await loadScript('/libs/lib-jitsi-meet.min.js')) {
             show('connection', 'unavailable', 'nicht möglich: die Jitsi-Meet-Web-App fehlt auf diesem Server / ' +
@@ -183,7 +208,9 @@
             parts.push(await join(cfg, roomName, tracks, () => undefined));
             detail('sender joined');
             if (await receivedVideo(echo, 25000)) {
-                show('connection', 'ok', 'Bild kommt über den Server an / video arrives through the server');
+                result.path = await mediaPath(parts[1].room);
+                show('connection', 'ok', 'Bild kommt über den Server an / video arrives through the server' +
+                    (result.path ? ` (${result.path})` : ''));
             } else {
                 show('connection', 'failed', 'keine Medienverbindung – blockiert eine Firewall UDP-Port 10000? / ' +
                     'no media connection – does a firewall block UDP port 10000?');

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"net"
+	"strings"
+	"testing"
+
+	"meetd/conf"
+)
+
+// TestCheckPaths: `meetd check` names each media path with its port and
+// says whether that port can be bound now.
+func TestCheckPaths(t *testing.T) {
+	held, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	tests := []struct {
+		name string
+		edit func(*conf.Config)
+		want []string
+	}{
+		{"defaults with free ports", func(c *conf.Config) { c.Media.Listen, c.TURN.Listen = "127.0.0.1:0", "127.0.0.1:0" },
+			[]string{"udp 127.0.0.1:0 advertised 127.0.0.1: free", "ice-tcp off", "turn over tls on the https port :8443: on", "turn udp+tcp 127.0.0.1:0: udp free, tcp free"}},
+		{"media port taken", func(c *conf.Config) { c.Media.Listen = held.LocalAddr().String(); c.TURN.Listen = "" },
+			[]string{"cannot bind now", "turn udp+tcp off"}},
+		{"ice-tcp and turn off", func(c *conf.Config) {
+			c.Media.Listen, c.Media.TCPListen, c.TURN.Enabled = "127.0.0.1:0", "127.0.0.1:0", false
+		}, []string{"ice-tcp 127.0.0.1:0 advertised 127.0.0.1: free", "turn off"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := conf.Default()
+			tt.edit(c)
+			got := strings.Join(checkPaths(c), "\n")
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("missing %q in\n%s", w, got)
+				}
+			}
+		})
+	}
+}
