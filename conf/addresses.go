@@ -17,6 +17,7 @@ type Addresses struct {
 	Domain      string // main host clients log in to, e.g. localhost
 	MUC         string // conference MUC, conference.<domain>
 	Lobby       string // lobby MUC, lobby.<domain>
+	Guest       string // guests' host with guests_wait_for_host, guest.<domain>
 	Focus       string // address clients send the conference IQ to, focus.<domain>
 	Auth        string // service host, auth.<domain>
 	InternalMUC string // internal MUC, internal.auth.<domain>
@@ -36,6 +37,7 @@ func (c *Config) Addresses() Addresses {
 		Domain:        d,
 		MUC:           "conference." + d,
 		Lobby:         "lobby." + d,
+		Guest:         "guest." + d,
 		Focus:         "focus." + d,
 		Auth:          auth,
 		InternalMUC:   internal,

@@ -10,6 +10,7 @@ func TestAddresses(t *testing.T) {
 		Domain:        "meet.example.com",
 		MUC:           "conference.meet.example.com",
 		Lobby:         "lobby.meet.example.com",
+		Guest:         "guest.meet.example.com",
 		Focus:         "focus.meet.example.com",
 		Auth:          "auth.meet.example.com",
 		InternalMUC:   "internal.auth.meet.example.com",

@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"meetd/xmpp"
 )
 
 // TestGuestWaitsForHost: with guests_wait_for_host, a guest who comes before the host gets the library's
@@ -59,5 +62,46 @@ func (s *session) waitPageLog(page int, sub string) {
 	})
 	if err != nil {
 		s.t.Fatalf("page %d never logged %q: %v", page, sub, err)
+	}
+}
+
+// TestHostLogsInFromGuest: with guests_wait_for_host, config.js names the guests' host
+// (hosts.anonymousdomain), so the page connects as a guest there; its conference request is refused
+// (waiting for the host), and the web app's login dialog path — lib-jitsi-meet's
+// authenticateAndUpgradeRole with an account's name and password — logs the host in on the main domain,
+// gets a session-id and joins on the guest connection as host: it starts the room and is moderator.
+// A second guest then joins as a plain participant.
+func TestHostLogsInFromGuest(t *testing.T) {
+	hash, err := xmpp.HashPassword("host password", 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSessionConfig(t, "[auth]", "guests_wait_for_host = true",
+		"[[auth.account]]", `jid = "host@localhost"`, fmt.Sprintf("password_hash = %q", hash))
+	s.join(0, "loginroom")
+	s.waitMeetdLog("the guest's conference request refused", "the guest waits for a host", "room=loginroom@conference.localhost")
+	s.waitPageLog(0, "Unauthorized to start the conference")
+	if !strings.Contains(strings.Join(s.logs.all(pageLog(0)), "\n"), "@guest.localhost/") {
+		t.Fatal("the page did not connect to the guests' host (config.js hosts.anonymousdomain)")
+	}
+	var ok bool
+	login := `meetdTest.conference().authenticateAndUpgradeRole({id: "host@localhost", password: "host password"}).then(() => true)`
+	if err := s.eval(0, login, &ok); err != nil || !ok {
+		t.Fatalf("login: %v\n%s", err, s.describe(0))
+	}
+	ids := map[int]string{}
+	s.waitJoinedAfterLobby(0, ids)
+	err = poll(joinLimit, func() (bool, error) {
+		st, err := s.status(0)
+		return err == nil && st.Moderator, err
+	})
+	if err != nil {
+		t.Fatalf("the logged-in host is not moderator: %v\n%s", err, s.describe(0))
+	}
+	s.join(1, "loginroom")
+	s.waitJoinedAfterLobby(1, ids)
+	s.waitPeers([]int{0, 1}, ids)
+	if st, err := s.status(1); err != nil || st.Moderator {
+		t.Fatalf("the guest is moderator (%v)", err)
 	}
 }

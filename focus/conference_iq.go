@@ -2,6 +2,7 @@ package focus
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"meetd/xmpp/dom"
@@ -45,7 +46,7 @@ func (f *Focus) conferenceReady(iq *dom.Element, roomJID string) *dom.Element {
 	c := res.AddNew(nsFocus, "conference").SetAttr("room", roomJID).
 		SetAttr("ready", "true").SetAttr("focusjid", f.focusJID())
 	for _, kv := range [][2]string{
-		{"authentication", "false"},
+		{"authentication", strconv.FormatBool(f.cfg.GuestsWaitForHost)}, // the web app's login button
 		{"externalAuth", "false"},
 		{"sipGatewayEnabled", "false"},
 		{"visitors-supported", "false"},

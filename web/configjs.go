@@ -38,8 +38,11 @@ type clientConfig struct {
 
 type clientHosts struct {
 	Domain string `json:"domain"`
-	MUC    string `json:"muc"`
-	Focus  string `json:"focus"`
+	// AnonymousDomain is where guests log in with guests_wait_for_host;
+	// hosts then log in on Domain through the web app's login dialog.
+	AnonymousDomain string `json:"anonymousdomain,omitempty"`
+	MUC             string `json:"muc"`
+	Focus           string `json:"focus"`
 }
 
 // clientP2P turns peer-to-peer calls off: media always goes through the
@@ -82,8 +85,12 @@ func newClientConfig(cfg *conf.Config, public *url.URL, tenant string) clientCon
 	if tenant != "" {
 		muc = TenantMUC(a.MUC, tenant)
 	}
+	hosts := clientHosts{Domain: a.Domain, MUC: muc, Focus: a.Focus}
+	if cfg.Auth.GuestsWaitForHost {
+		hosts.AnonymousDomain = a.Guest // docs/lobby.md "Hosts and guests"
+	}
 	cc := clientConfig{
-		Hosts:                     clientHosts{Domain: a.Domain, MUC: muc, Focus: a.Focus},
+		Hosts:                     hosts,
 		FocusUserJid:              a.FocusJID,
 		WebSocket:                 ws,
 		ServiceURL:                ws,

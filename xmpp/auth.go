@@ -143,7 +143,7 @@ func (c *c2s) setHost(to string) bool {
 func (c *c2s) mechanisms() []string {
 	var m []string
 	lc := c.srv.login.conf()
-	if c.login.host == c.srv.cfg.Domain && (!lc.auth.DenyAnonymous || lc.tokens != nil) {
+	if (c.login.host == c.srv.cfg.Domain || c.login.host == c.srv.cfg.GuestDomain) && (!lc.auth.DenyAnonymous || lc.tokens != nil) {
 		m = append(m, mechAnonymous)
 	}
 	if lc.accounts.forHost(c.login.host) {
@@ -254,7 +254,7 @@ func (c *c2s) anonymous(ctx context.Context) error {
 	case lc.auth.DenyAnonymous:
 		return c.loginFailed(ctx, errTokenRequired.Error())
 	}
-	user, err := jid.New(newUUID(), c.srv.cfg.Domain, "")
+	user, err := jid.New(newUUID(), c.login.host, "") // Domain or GuestDomain (mechanisms)
 	if err != nil {
 		return fmt.Errorf("xmpp: anonymous user: %w", err)
 	}

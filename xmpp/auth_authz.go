@@ -31,6 +31,9 @@ func (s *Server) authorized(sess *session, st *dom.Element) (stz.Condition, bool
 	if to.Domainpart() != s.cfg.FocusDomain || conf == nil {
 		return stz.Condition{}, true
 	}
+	if !s.redeemSessionID(sess, conf) {
+		return stz.NotAcceptable, false
+	}
 	if s.conferenceAllowed(sess, conf) && s.hostPresent(sess, conf) {
 		return stz.Condition{}, true
 	}
@@ -65,7 +68,7 @@ func (s *Server) conferencePolicy(mayCreate func(jid.JID) bool) muc.Policy {
 	return muc.Policy{
 		MayCreate: mayCreate,
 		MayJoin:   s.mayJoin,
-		Owner:     func(real jid.JID) bool { return s.authOf(real).host(s.cfg.Lobby.HostsOnly) },
+		Owner:     s.isHostJID,
 		Identity: func(real jid.JID) *dom.Element {
 			if a := s.authOf(real); a != nil && a.grant != nil {
 				return a.grant.identity()

@@ -30,6 +30,10 @@ type Config struct {
 
 	// RoomCreators are the bare JIDs allowed to create rooms in MUCDomain.
 	RoomCreators []string
+	// GuestDomain, when set, is a second host where guests log in with SASL
+	// ANONYMOUS (Jitsi's hosts.anonymousdomain of a "secure domain" install),
+	// so that the web app's login dialog logs hosts in on Domain.
+	GuestDomain string
 	// Lobby, when its Domain is set, serves the lobby rooms of MUCDomain
 	// (docs/lobby.md) and announces them to clients.
 	Lobby Lobby
@@ -92,6 +96,9 @@ func (c Config) validate() error {
 	}
 	if c.Lobby.Domain != "" {
 		named = append(named, struct{ name, value string }{"Lobby.Domain", c.Lobby.Domain})
+	}
+	if c.GuestDomain != "" {
+		named = append(named, struct{ name, value string }{"GuestDomain", c.GuestDomain})
 	}
 	seen := map[string]string{}
 	for _, n := range named {

@@ -56,7 +56,7 @@ func (a *authInfo) host(hostsOnly bool) bool {
 // required" and the web app shows as "waiting for the host" and retries
 // (docs/lobby.md). Hosts and service sessions always pass.
 func (s *Server) hostPresent(sess *session, conf *dom.Element) bool {
-	if !s.cfg.Lobby.HostsOnly || sess.auth == nil || sess.auth.host(true) {
+	if !s.cfg.Lobby.HostsOnly || sess.auth == nil || sess.auth.host(true) || sess.hostBySession.Load() {
 		return true
 	}
 	room, domain, _ := strings.Cut(strings.ToLower(conf.Attr("room")), "@")
@@ -65,4 +65,11 @@ func (s *Server) hostPresent(sess *session, conf *dom.Element) bool {
 	}
 	s.log.Info("conference request refused: the guest waits for a host", "room", room+"@"+domain)
 	return false
+}
+
+// isHostJID reports whether the client session bound to real is a host: by
+// its login, or by a host's session-id it presented.
+func (s *Server) isHostJID(real jid.JID) bool {
+	sess := s.router.byFull(real)
+	return sess != nil && (sess.auth.host(s.cfg.Lobby.HostsOnly) || sess.hostBySession.Load())
 }

@@ -60,6 +60,7 @@ func (s *Server) toAccount(st *dom.Element) {
 func (s *Server) toUser(st *dom.Element, to jid.JID) {
 	if to.Resourcepart() != "" {
 		if sess := s.router.byFull(to); sess != nil {
+			s.stampSessionID(sess, st)
 			push(sess, st)
 			return
 		}

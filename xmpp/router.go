@@ -2,6 +2,7 @@ package xmpp
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"mellium.im/xmpp/jid"
 
@@ -16,6 +17,9 @@ type session struct {
 	q       *queue
 	auth    *authInfo // client sessions: how they logged in; nil for local ones
 	remote  string    // client sessions: the peer address (host:port)
+	// hostBySession: a guest session that presented a host's session-id
+	// (the web app's login dialog, docs/lobby.md).
+	hostBySession atomic.Bool
 }
 
 // router indexes bound sessions by full JID, bare JID and alias domain.

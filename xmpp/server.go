@@ -23,8 +23,10 @@ type Server struct {
 	components     map[string]registered
 	componentOrder []string
 	login          *loginService
-	ctx            context.Context
-	cancel         context.CancelFunc
+	// hostIDs are the session-ids of hosts\' logins (hostsession.go).
+	hostIDs hostSessions
+	ctx     context.Context
+	cancel  context.CancelFunc
 
 	mu     sync.Mutex
 	closed bool
@@ -87,7 +89,7 @@ func (s *Server) initMUCs() error {
 
 // isHost reports whether domain is a host whose users this server serves.
 func (s *Server) isHost(domain string) bool {
-	return domain == s.cfg.Domain || domain == s.cfg.AuthDomain
+	return domain == s.cfg.Domain || domain == s.cfg.AuthDomain || (domain != "" && domain == s.cfg.GuestDomain)
 }
 
 // begin registers a running stream goroutine unless the server is closed.

@@ -32,6 +32,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		RoomCreators: []string{a.FocusJID},
 		Lobby: xmpp.Lobby{Domain: a.Lobby, ByDefault: cfg.Rooms.Lobby,
 			HostsOnly: cfg.Auth.GuestsWaitForHost},
+		GuestDomain:   guestDomain(cfg),
 		ResumeTimeout: resumeTimeout(cfg.XMPP.ResumeTimeout),
 		ExternalServices: func(jid string) []xmpp.ExternalService {
 			if services == nil {
@@ -122,4 +123,14 @@ func resumeTimeout(seconds int) time.Duration {
 		return -1
 	}
 	return time.Duration(seconds) * time.Second
+}
+
+// guestDomain is the guests' host (config.js hosts.anonymousdomain) with
+// guests_wait_for_host, so the web app's login dialog logs hosts in on the
+// main domain; "" otherwise.
+func guestDomain(cfg *conf.Config) string {
+	if cfg.Auth.GuestsWaitForHost {
+		return cfg.Addresses().Guest
+	}
+	return ""
 }
