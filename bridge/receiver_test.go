@@ -357,3 +357,75 @@ func TestReceiversUnderLoad(t *testing.T) {
 		t.Fatal("nothing forwarded")
 	}
 }
+
+// TestCallAttachedReceiver: on a real call (pion clients over ICE, DTLS
+// and SRTP), a Queue attached for two of three participants gets their
+// audio and video, in plaintext, and nothing of the third; it learns their
+// sources from Allocated; the senders are asked for keyframes; expiring the
+// conference detaches it.
+func TestCallAttachedReceiver(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	b, fc, stop := startBridge(t, "ws://127.0.0.1:1/colibri-ws/jvb1")
+	defer stop()
+	c := startCall(t, b, fc, 3, true)
+	defer c.stop()
+	c.waitMediaBetweenAll()
+	q := NewQueue(256)
+	att, err := b.AddReceiver(c.meeting, "recorder", q, Constraints{Endpoints: []string{"ep0", "ep2"}, MaxHeight: -1})
+	must(t, err)
+	var got sync.Map // SSRC -> *atomic.Int64
+	consumed := make(chan struct{})
+	go func() {
+		defer close(consumed)
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { <-att.Done(); cancel() }()
+		for {
+			p, err := q.Next(ctx)
+			if err != nil {
+				return
+			}
+			if !p.RTCP && len(p.Data) >= 12 {
+				n, _ := got.LoadOrStore(binary.BigEndian.Uint32(p.Data[8:]), new(atomic.Int64))
+				n.(*atomic.Int64).Add(1)
+			}
+			q.Release(p)
+		}
+	}()
+	count := func(ssrc uint32) int64 {
+		if n, ok := got.Load(ssrc); ok {
+			return n.(*atomic.Int64).Load()
+		}
+		return 0
+	}
+	ep0, ep1, ep2 := c.clients[0], c.clients[1], c.clients[2]
+	for _, cl := range []*testClient{ep0, ep2} {
+		eventually(t, "recorder gets "+cl.id+"'s audio", func() bool { return count(cl.audioSSRC) > 5 })
+		eventually(t, "recorder gets "+cl.id+"'s video", func() bool { return count(cl.videoSSRC) > 5 })
+	}
+	if n := count(ep1.audioSSRC) + count(ep1.videoSSRC); n != 0 {
+		t.Fatalf("recorder got %d packets of ep1, who is not in its constraints", n)
+	}
+	select {
+	case a := <-q.Allocations():
+		var eps []string
+		for _, s := range a.Sources {
+			eps = append(eps, s.Endpoint)
+		}
+		if slices.Contains(eps, "ep1") || !slices.Contains(eps, "ep0") || !slices.Contains(eps, "ep2") {
+			t.Fatalf("allocation %+v", a)
+		}
+	default:
+		t.Fatal("no allocation told")
+	}
+	plis0 := ep0.pliReceived.Load()
+	eventually(t, "keyframe request at ep0", func() bool {
+		att.RequestKeyframe(ep0.videoSSRC)
+		return ep0.pliReceived.Load() > plis0
+	})
+	fc.modify(t, fmt.Sprintf(`<conference-modify xmlns="jitsi:colibri2" meeting-id="%s" expire="true"/>`, c.meeting))
+	select {
+	case <-consumed:
+	case <-time.After(waitTimeout):
+		t.Fatal("the attachment was not detached when the conference expired")
+	}
+}
