@@ -150,3 +150,29 @@ func TestLobbyPassword(t *testing.T) {
 	s.waitPeers([]int{0, 1}, ids)
 	s.waitMedia([]int{0, 1})
 }
+
+// TestLobbyModeratorResumes: the moderator's XMPP WebSocket drops and the library resumes its stream
+// (XEP-0198): the lobby goes on — the knock from before the drop is still there to admit, and a knock
+// after the resumption reaches the moderator, who admits it too.
+func TestLobbyModeratorResumes(t *testing.T) {
+	s, ids := startLobbyCall(t, "lobbyresume")
+	s.knock(1, "lobbyresume", "Before Drop")
+	early := s.waitKnock(0, "Before Drop")
+	var cut bool
+	if err := s.eval(0, "meetdTest.cutSocket()", &cut); err != nil || !cut {
+		t.Fatalf("cut the WebSocket of page 0: %v (found: %v)", err, cut)
+	}
+	s.meetdLogLine("the moderator's session hibernated", "session hibernating")
+	s.meetdLogLine("the moderator's session resumed", "session resumed")
+	s.waitEvent([]int{0}, "reconnected", "")
+	s.knock(2, "lobbyresume", "After Resume")
+	late := s.waitKnock(0, "After Resume")
+	for _, id := range []string{early, late} {
+		if err := s.eval(0, fmt.Sprintf("(meetdTest.conference().lobbyApproveAccess(%q), true)", id), nil); err != nil {
+			t.Fatalf("approve %s: %v", id, err)
+		}
+	}
+	s.waitJoinedAfterLobby(1, ids)
+	s.waitJoinedAfterLobby(2, ids)
+	s.waitPeers([]int{0, 1, 2}, ids)
+}
