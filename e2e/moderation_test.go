@@ -389,3 +389,28 @@ func TestStartMutedThreshold(t *testing.T) {
 		}
 	}
 }
+
+// TestRoomMetadata: room metadata at the protocol level of the current clients (lib-jitsi-meet 2.6726.2
+// predates the component): a participant's update is refused; the moderator's reaches every page, and a
+// later joiner gets the metadata right after joining.
+func TestRoomMetadata(t *testing.T) {
+	s := newSession(t)
+	s.moderatedCall("metadata", []int{0, 1}, false)
+	const comp = "metadata.localhost"
+	set := func(page int, json string) {
+		s.sendRaw(page, `<message xmlns="jabber:client" to="`+comp+`"><room_metadata xmlns="http://jitsi.org/jitmeet" room="metadata@conference.localhost">`+json+`</room_metadata></message>`)
+	}
+	set(1, `{"key":"fromGuest","data":true}`)
+	set(0, `{"key":"startMuted","data":{"audio":true,"video":false}}`)
+	s.waitComponentJSON(1, comp, `"type":"room_metadata"`, `"startMuted":{"audio":true,"video":false}`)
+	s.join(2, "metadata")
+	s.waitJoined([]int{2})
+	s.waitComponentJSON(2, comp, `"startMuted":{"audio":true,"video":false}`)
+	for _, p := range []int{1, 2} {
+		for _, j := range s.componentJSON(p, comp) {
+			if strings.Contains(j, "fromGuest") {
+				t.Errorf("page %d got a non-moderator's metadata: %s", p, j)
+			}
+		}
+	}
+}

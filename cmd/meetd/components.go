@@ -10,6 +10,7 @@ import (
 	"meetd/xmpp/muc"
 	"meetd/xmpp/polls"
 	"meetd/xmpp/roomcomp"
+	"meetd/xmpp/roommetadata"
 	"meetd/xmpp/speakerstats"
 )
 
@@ -32,11 +33,13 @@ func addComponents(xs *xmpp.Server, domain string, log *slog.Logger) error {
 	av := avmoderation.New(addr("avmoderation"), rooms, out, log)
 	ss := speakerstats.New(addr("speakerstats"), rooms, out, log)
 	pl := polls.New(addr("polls"), rooms, out, log)
+	md := roommetadata.New(addr("metadata"), rooms, out, log)
 	list := []roomComponent{
 		{"avmoderation", avmoderation.Identity, av, av.Hook},
 		{"endconference", endconference.Identity, endconference.New(addr("endconference"), rooms, out, log), nil},
 		{"speakerstats", speakerstats.Identity, ss, ss.Hook},
 		{"polls", polls.Identity, pl, pl.Hook},
+		{"metadata", roommetadata.Identity, md, md.Hook},
 	}
 	for _, rc := range list {
 		if err := xs.AddComponent(addr(rc.prefix), rc.identity, rc.c); err != nil {
