@@ -1,10 +1,15 @@
 package e2e
 
 import (
+	"crypto/tls"
 	"fmt"
+	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/pion/turn/v5"
 )
 
 // restartLimit bounds a client's recovery from a dead path: ICE consent expires after 30 s (RFC 7675),
@@ -120,6 +125,12 @@ func TestNetworkPaths(t *testing.T) {
 				t.Errorf("page %d: %s, want a relay candidate allocated over TLS", p, got)
 			}
 		}
+		var servers []iceServer
+		if err := s.eval(0, iceServersJS, &servers); err != nil || len(servers) == 0 {
+			t.Fatalf("ice servers of page 0: %v %v", servers, err)
+		}
+		attackRelay(t, s.meetd, servers[0])
+		s.waitStillDecoding([]int{0, 1}) // the relayed call goes on
 	})
 }
 
@@ -168,4 +179,97 @@ func TestNetworkChange(t *testing.T) {
 		t.Errorf("page 0 saw page 1 leave during its network change")
 	}
 	s.selectedPair(1)
+}
+
+// iceServersJS returns the TURN servers lib-jitsi-meet gave the bridge connection (from meetd's extdisco).
+const iceServersJS = `(() => meetdTest.conference().xmpp.connection.jingle.jvbIceConfig.iceServers || [])()`
+
+type iceServer struct {
+	URLs       any    `json:"urls"`
+	Username   string `json:"username"`
+	Credential string `json:"credential"`
+}
+
+// attackRelay plays a hostile TURN client against meetd's TURN over TLS on the HTTPS port, with a page's
+// real credential: no credential, a forged one, a permission for an address that is not the bridge and an
+// allocation flood must all be refused (reliability.md M10).
+func attackRelay(t *testing.T, m *meetd, cred iceServer) {
+	t.Helper()
+	addr := fmt.Sprintf("127.0.0.1:%d", m.httpPort())
+	dialErr := func(user, pass string) (*turn.Client, func(), error) {
+		c, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // meetd's self-signed test cert
+		if err != nil {
+			return nil, nil, err
+		}
+		conn := turn.NewSTUNConn(c)
+		cl, err := turn.NewClient(&turn.ClientConfig{TURNServerAddr: addr, STUNServerAddr: addr, Conn: conn,
+			Username: user, Password: pass, Realm: "localhost", RTO: 500 * time.Millisecond})
+		if err == nil {
+			err = cl.Listen()
+		}
+		if err != nil {
+			_ = conn.Close()
+			return nil, nil, err
+		}
+		return cl, func() { cl.Close(); _ = conn.Close() }, nil
+	}
+	dial := func(user, pass string) (*turn.Client, func()) {
+		cl, done, err := dialErr(user, pass)
+		if err != nil {
+			t.Fatalf("TURN over TLS to meetd: %v", err)
+		}
+		return cl, done
+	}
+	for _, tc := range []struct{ name, user, pass string }{
+		{"no credential", "", ""},
+		{"forged password", cred.Username, "AAAAAAAAAAAAAAAAAAAAAAAAAAA="},
+		{"forged expiry", "4102444800:" + strings.SplitN(cred.Username, ":", 2)[1], cred.Credential},
+	} {
+		cl, done := dial(tc.user, tc.pass)
+		if relayed, err := cl.Allocate(); err == nil {
+			_ = relayed.Close()
+			t.Errorf("%s: allocation granted", tc.name)
+		}
+		done()
+	}
+	cl, done := dial(cred.Username, cred.Credential)
+	relayed, err := cl.Allocate()
+	if err != nil {
+		t.Fatalf("the page's own credential: %v", err)
+	}
+	for _, ip := range []string{"10.77.0.2", "127.0.0.2", "169.254.169.254"} {
+		if err := cl.CreatePermission(&net.UDPAddr{IP: net.ParseIP(ip), Port: 22}); err == nil {
+			t.Errorf("permission to relay to %s granted", ip)
+		}
+	}
+	_ = relayed.Close()
+	done()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var cleanups []func()
+	granted := 0
+	for range 100 { // in parallel: refused connections cost the client its retransmission timeouts
+		wg.Go(func() {
+			cl, done, err := dialErr(cred.Username, cred.Credential)
+			if err != nil {
+				return // closed for the per-address connection cap: refused too
+			}
+			r, err := cl.Allocate()
+			mu.Lock()
+			defer mu.Unlock()
+			cleanups = append(cleanups, done)
+			if err == nil {
+				granted++
+				cleanups = append(cleanups, func() { _ = r.Close() })
+			}
+		})
+	}
+	wg.Wait()
+	for _, c := range cleanups {
+		c()
+	}
+	if granted > 16 {
+		t.Errorf("%d of 100 allocations granted for one credential, want at most the quota 16", granted)
+	}
+	t.Logf("hostile TURN client: no/forged credentials and foreign peers refused, %d of 100 flood allocations granted", granted)
 }
