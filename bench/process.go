@@ -16,6 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"meetd/internal/childproc"
 )
 
 // Process is one server process under test.
@@ -50,7 +52,7 @@ func StartProcess(o ProcOpts, argv ...string) (*Process, error) {
 	onLine := o.OnLine
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), o.Env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = childproc.KillWithParent()
 	r, w := io.Pipe()
 	cmd.Stdout, cmd.Stderr = w, w
 	p := &Process{cmd: cmd, done: make(chan struct{})}

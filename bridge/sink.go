@@ -35,17 +35,19 @@ func newUDPSink(udp *net.UDPConn) (*udpSink, error) {
 		return nil, err
 	}
 	s := &udpSink{raw: raw}
-	var domain int
+	// The socket's family decides the sockaddr form of every destination.
+	// getsockname tells it on every Unix (SO_DOMAIN is Linux-only).
+	var local syscall.Sockaddr
 	var serr error
 	if err := raw.Control(func(fd uintptr) {
-		domain, serr = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_DOMAIN)
+		local, serr = syscall.Getsockname(int(fd))
 	}); err != nil {
 		return nil, err
 	}
 	if serr != nil {
 		return nil, serr
 	}
-	s.inet6 = domain == syscall.AF_INET6
+	_, s.inet6 = local.(*syscall.SockaddrInet6)
 	s.sendFn = func(fd uintptr) bool {
 		sa := s.addr.Load()
 		if sa == nil {

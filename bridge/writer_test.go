@@ -141,3 +141,48 @@ func TestUDPSink(t *testing.T) {
 		t.Fatal("an IPv4 socket accepted an IPv6 peer")
 	}
 }
+
+// TestUDPSinkFamily: the sink learns its socket's address family (getsockname, portable) and sends to an
+// IPv4 peer from a dual-stack wildcard socket and to an IPv6 peer from an IPv6 one.
+func TestUDPSinkFamily(t *testing.T) {
+	tests := []struct {
+		name, network, bind, peerNet, peer string
+		inet6                              bool
+	}{
+		{"ipv4 socket", "udp4", "127.0.0.1:0", "udp4", "127.0.0.1:0", false},
+		{"dual-stack wildcard socket, ipv4 peer", "udp", ":0", "udp4", "127.0.0.1:0", true},
+		{"ipv6 socket", "udp6", "[::1]:0", "udp6", "[::1]:0", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			local, err := net.ListenPacket(tt.network, tt.bind)
+			if err != nil {
+				t.Skipf("no %s here: %v", tt.network, err)
+			}
+			defer local.Close()
+			peer, err := net.ListenPacket(tt.peerNet, tt.peer)
+			if err != nil {
+				t.Skipf("no %s here: %v", tt.peerNet, err)
+			}
+			defer peer.Close()
+			s, err := newUDPSink(local.(*net.UDPConn))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.inet6 != tt.inet6 {
+				t.Fatalf("inet6 = %v, want %v", s.inet6, tt.inet6)
+			}
+			if !s.setRemote(peer.LocalAddr().(*net.UDPAddr).AddrPort()) {
+				t.Fatal("setRemote refused the peer")
+			}
+			if _, err := s.Write([]byte("hi")); err != nil {
+				t.Fatal(err)
+			}
+			buf := make([]byte, 8)
+			_ = peer.SetReadDeadline(time.Now().Add(waitTimeout))
+			if n, _, err := peer.ReadFrom(buf); err != nil || string(buf[:n]) != "hi" {
+				t.Fatalf("peer read %q, %v", buf[:n], err)
+			}
+		})
+	}
+}

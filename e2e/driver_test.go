@@ -10,9 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"meetd/internal/childproc"
 )
 
 var errDriverGone = errors.New("browser driver exited")
@@ -53,7 +54,7 @@ func startDriver(t *testing.T, tl tools, logs *logBook) *driver {
 	t.Helper()
 	cmd := exec.Command(tl.node, "driver/driver.mjs")
 	cmd.Env = append(os.Environ(), chromiumEnv+"="+tl.chromium)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = childproc.KillWithParent()
 	d := &driver{cmd: cmd, logs: logs, gone: make(chan struct{}),
 		pending: map[int]chan reply{}, ready: make(chan struct{})}
 	cmd.Stderr = d.logs.writer("driver stderr")

@@ -16,8 +16,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"syscall"
 	"testing"
+
+	"meetd/internal/childproc"
 )
 
 const (
@@ -53,7 +54,9 @@ func runIsolated() (int, error) {
 	cmd := exec.Command(exe, os.Args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), isolatedEnv+"=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET, Pdeathsig: syscall.SIGKILL}
+	if cmd.SysProcAttr, err = childproc.InNewNetNS(); err != nil {
+		return 0, err
+	}
 	if err := cmd.Start(); err != nil {
 		return 0, fmt.Errorf("start the test in a new network namespace (needs root): %w", err)
 	}

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"meetd/internal/childproc"
 )
 
 // mediaIP is where meetd's bridge listens and what it advertises in its ICE candidates. Chromium's host
@@ -44,7 +46,7 @@ func startMeetd(t *testing.T, logs *logBook, extra ...string) *meetd {
 	m.cmd = exec.Command(bin, "-config", cfg)
 	m.cmd.Stdout = logs.writer("meetd")
 	m.cmd.Stderr = logs.writer("meetd")
-	m.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	m.cmd.SysProcAttr = childproc.KillWithParent()
 	if err := m.cmd.Start(); err != nil {
 		t.Fatalf("start meetd: %v", err)
 	}

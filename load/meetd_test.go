@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"meetd/internal/childproc"
 )
 
 // testMeetd builds ./cmd/meetd and runs it on loopback with free ports; it
@@ -47,7 +49,7 @@ func testMeetd(t *testing.T) string {
 	var log strings.Builder
 	cmd := exec.Command(bin, "-config", cfgPath)
 	cmd.Stdout, cmd.Stderr = &log, &log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = childproc.KillWithParent()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

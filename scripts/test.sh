@@ -109,6 +109,9 @@ fi
 
 run go mod tidy -diff
 run go vet ./...
+# Portability: meetd builds on macOS and FreeBSD (Linux-only calls sit behind build tags).
+run env GOOS=darwin go vet ./...
+run env GOOS=freebsd go vet ./...
 mapfile -t packages < <(go list ./... | grep -v '/e2e$')
 run go test -timeout 20m "${packages[@]}"
 run go test -v -count=1 -timeout 30m ./e2e

@@ -124,15 +124,6 @@ func Compose(ctx context.Context, ps []Participant, out io.Writer, opt Options) 
 	return res, nil
 }
 
-// memFile returns an anonymous file that lives in memory only.
-func memFile(name string) (*os.File, error) {
-	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC)
-	if err != nil {
-		return nil, fmt.Errorf("compose: memfd: %w", err)
-	}
-	return os.NewFile(uintptr(fd), name), nil
-}
-
 // job is one ffmpeg run: its arguments and the pipes feeding it.
 type job struct {
 	opt     Options
@@ -246,14 +237,6 @@ func (j *job) run(ctx context.Context) (Result, error) {
 		}
 	}
 	return res, nil
-}
-
-// bound lowers ffmpeg's priority and caps its address space. It runs right
-// after the start; ffmpeg allocates its big buffers only once it runs.
-func bound(pid int, opt Options) {
-	_ = unix.Setpriority(unix.PRIO_PROCESS, pid, opt.Nice)
-	lim := unix.Rlimit{Cur: opt.Memory, Max: opt.Memory}
-	_ = unix.Prlimit(pid, unix.RLIMIT_AS, &lim, nil)
 }
 
 // tail keeps the last max bytes written to it.
