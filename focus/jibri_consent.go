@@ -37,7 +37,9 @@ func mutedState(pres *dom.Element) (allMuted, known bool) {
 			return true, true
 		}
 	}
-	a, v := pres.Child(nsMuteAudio, "audiomuted"), pres.Child(nsMuteVideo, "videomuted")
+	// Older clients send these without a namespace of their own, some
+	// with http://jitsi.org/jitmeet/audio and …/video: match any.
+	a, v := pres.Child("", "audiomuted"), pres.Child("", "videomuted")
 	if a == nil && v == nil {
 		return false, false
 	}

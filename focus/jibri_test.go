@@ -241,6 +241,10 @@ func TestMutedState(t *testing.T) {
 			p.AddNew(nsMuteAudio, "audiomuted").SetText("false")
 			p.AddNew(nsMuteVideo, "videomuted").SetText("true")
 		}, false, true},
+		{"legacy without namespace (2021 lib-jitsi-meet)", func(p *dom.Element) {
+			p.AddNew(nsClient, "audiomuted").SetText("true")
+			p.AddNew(nsClient, "videomuted").SetText("true")
+		}, true, true},
 		{"sourceinfo all muted", func(p *dom.Element) {
 			p.AddNew(nsClient, "SourceInfo").SetText(`{"x-a0":{"muted":true},"x-v0":{"muted":true}}`)
 		}, true, true},

@@ -15,7 +15,7 @@ import (
 
 	"meetd/bridge"
 	"meetd/focus"
-	"meetd/recording/internal/synth"
+	"meetd/recording/testmedia"
 )
 
 // TestDiskFull records onto a 256 KiB tmpfs: the spool write fails, the
@@ -27,7 +27,7 @@ func TestDiskFull(t *testing.T) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		t.Skip("ffmpeg not installed")
 	}
-	c, err := synth.Make(t.TempDir(), 3, 320, 180, 15, 440)
+	c, err := testmedia.Make(t.TempDir(), 3, 320, 180, 15, 440)
 	if err != nil {
 		t.Fatal(err)
 	}

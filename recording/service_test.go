@@ -22,7 +22,7 @@ import (
 
 	"meetd/bridge"
 	"meetd/focus"
-	"meetd/recording/internal/synth"
+	"meetd/recording/testmedia"
 )
 
 type fakeAttachment struct {
@@ -57,22 +57,22 @@ func (b *fakeBridge) Attach(meetingID, id string, r bridge.Receiver, c bridge.Co
 // sender plays one participant's browser: their clip as RTP with sender
 // reports, through the session's receiver interface.
 type sender struct {
-	video, audio []synth.Frame
-	vp, ap       *synth.Packetizer
+	video, audio []testmedia.Frame
+	vp, ap       *testmedia.Packetizer
 	vi, ai       int
 	ntp0         time.Time
 }
 
-func newSender(t *testing.T, c synth.Clip, vssrc, assrc uint32) *sender {
-	v, err := synth.VideoFrames(c.IVF)
+func newSender(t *testing.T, c testmedia.Clip, vssrc, assrc uint32) *sender {
+	v, err := testmedia.VideoFrames(c.IVF)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := synth.AudioFrames(c.Ogg)
+	a, err := testmedia.AudioFrames(c.Ogg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &sender{video: v, audio: a, vp: synth.NewVideo(vssrc), ap: synth.NewAudio(assrc), ntp0: time.Unix(1_800_000_000, 0)}
+	return &sender{video: v, audio: a, vp: testmedia.NewVideo(vssrc), ap: testmedia.NewAudio(assrc), ntp0: time.Unix(1_800_000_000, 0)}
 }
 
 func ntp(t time.Time) uint64 {
@@ -141,11 +141,11 @@ func TestRecordingConsentedOnly(t *testing.T) {
 		t.Skip("ffmpeg not installed (scripts/test.sh installs Debian's ffmpeg)")
 	}
 	clipDir := t.TempDir()
-	ca, err := synth.Make(clipDir, 6, 320, 180, 15, 440)
+	ca, err := testmedia.Make(clipDir, 6, 320, 180, 15, 440)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cb, err := synth.Make(clipDir, 6, 320, 176, 15, 880)
+	cb, err := testmedia.Make(clipDir, 6, 320, 176, 15, 880)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,20 +205,20 @@ func TestRecordingConsentedOnly(t *testing.T) {
 		t.Fatalf("spool left behind: %v", files)
 	}
 	out := download(t, svc, res.URL)
-	info, err := synth.Probe(out)
+	info, err := testmedia.Probe(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if info.VideoCodec != "h264" || info.AudioCodec != "aac" || info.Width != 640 || math.Abs(info.Duration-5) > 1 {
 		t.Fatalf("probe %+v (want one 640×360 tile, ~5 s)", info)
 	}
-	if y, err := synth.Brightness(out, 2, 40, 40, 560, 240); err != nil || y < 30 {
+	if y, err := testmedia.Brightness(out, 2, 40, 40, 560, 240); err != nil || y < 30 {
 		t.Fatalf("Anna's tile luma %.1f %v", y, err)
 	}
-	if db, err := synth.Volume(out, 0.5, 4.5, 440); err != nil || db < -45 {
+	if db, err := testmedia.Volume(out, 0.5, 4.5, 440); err != nil || db < -45 {
 		t.Fatalf("Anna's tone %.1f dB %v", db, err)
 	}
-	if db, err := synth.Volume(out, 0.5, 4.5, 880); err != nil || db > -45 {
+	if db, err := testmedia.Volume(out, 0.5, 4.5, 880); err != nil || db > -45 {
 		t.Fatalf("Bob's tone present: %.1f dB %v", db, err)
 	}
 	if err := svc.Close(context.Background()); err != nil {

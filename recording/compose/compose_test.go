@@ -13,8 +13,8 @@ import (
 
 	"go.uber.org/goleak"
 
-	"meetd/recording/internal/synth"
 	"meetd/recording/media"
+	"meetd/recording/testmedia"
 )
 
 func needFFmpeg(t testing.TB) {
@@ -26,13 +26,13 @@ func needFFmpeg(t testing.TB) {
 
 var (
 	clipsOnce sync.Once
-	clips     map[int]synth.Clip
+	clips     map[int]testmedia.Clip
 	clipsErr  error
 	clipDir   string
 )
 
 // testClips encodes two 6-second clips once per test binary: 440 Hz and 880 Hz tones.
-func testClips(t testing.TB) map[int]synth.Clip {
+func testClips(t testing.TB) map[int]testmedia.Clip {
 	t.Helper()
 	needFFmpeg(t)
 	clipsOnce.Do(func() {
@@ -40,10 +40,10 @@ func testClips(t testing.TB) map[int]synth.Clip {
 		if clipsErr != nil {
 			return
 		}
-		clips = map[int]synth.Clip{}
+		clips = map[int]testmedia.Clip{}
 		for _, f := range []int{440, 880} {
-			var c synth.Clip
-			c, clipsErr = synth.Make(clipDir, 6, 320, 180, 15, f)
+			var c testmedia.Clip
+			c, clipsErr = testmedia.Make(clipDir, 6, 320, 180, 15, f)
 			if clipsErr != nil {
 				return
 			}
@@ -66,8 +66,8 @@ func TestMain(m *testing.M) {
 
 // videoStream feeds the clip's frames, loops times over, through RTP
 // packets (dropping every dropEvery-th packet if > 0) and media.VP8.
-func videoStream(t testing.TB, c synth.Clip, start time.Duration, loops, dropEvery int) *Stream {
-	frames, err := synth.VideoFrames(c.IVF)
+func videoStream(t testing.TB, c testmedia.Clip, start time.Duration, loops, dropEvery int) *Stream {
+	frames, err := testmedia.VideoFrames(c.IVF)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func videoStream(t testing.TB, c synth.Clip, start time.Duration, loops, dropEve
 		if err != nil {
 			return err
 		}
-		pz := synth.NewVideo(11)
+		pz := testmedia.NewVideo(11)
 		n := 0
 		clipLen := frames[len(frames)-1].TS + 6000
 		for l := range loops {
@@ -96,8 +96,8 @@ func videoStream(t testing.TB, c synth.Clip, start time.Duration, loops, dropEve
 	}}
 }
 
-func audioStream(t testing.TB, c synth.Clip, start time.Duration, loops int) *Stream {
-	frames, err := synth.AudioFrames(c.Ogg)
+func audioStream(t testing.TB, c testmedia.Clip, start time.Duration, loops int) *Stream {
+	frames, err := testmedia.AudioFrames(c.Ogg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func audioStream(t testing.TB, c synth.Clip, start time.Duration, loops int) *St
 		if err != nil {
 			return err
 		}
-		pz := synth.NewAudio(12)
+		pz := testmedia.NewAudio(12)
 		clipLen := uint32(len(frames)) * 960
 		for l := range loops {
 			for _, f := range frames {
@@ -146,7 +146,7 @@ func TestComposeTwo(t *testing.T) {
 		{Name: "Bob <script>", Video: videoStream(t, c[880], 3*time.Second, 1, 40), Audio: audioStream(t, c[880], 3*time.Second, 1)},
 	}
 	out := composeTo(t, ps, Options{Duration: 9 * time.Second})
-	info, err := synth.Probe(out)
+	info, err := testmedia.Probe(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestComposeTwo(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			y, err := synth.Brightness(out, tc.t, tc.x+40, 40, 560, 240)
+			y, err := testmedia.Brightness(out, tc.t, tc.x+40, 40, 560, 240)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +191,7 @@ func TestComposeTwo(t *testing.T) {
 	}
 	for _, tc := range volumes {
 		t.Run(tc.name, func(t *testing.T) {
-			db, err := synth.Volume(out, tc.from, tc.to, tc.freq)
+			db, err := testmedia.Volume(out, tc.from, tc.to, tc.freq)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -210,14 +210,14 @@ func TestComposeGridAndAudioOnly(t *testing.T) {
 		{Name: "C", Video: videoStream(t, c[880], time.Second, 1, 0)},
 	}
 	out := composeTo(t, ps, Options{Duration: 4 * time.Second, TileW: 320, TileH: 180})
-	info, err := synth.Probe(out)
+	info, err := testmedia.Probe(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if info.Width != 640 || info.Height != 360 || info.AudioCodec != "aac" {
 		t.Fatalf("probe %+v, want a 2×2 grid of 320×180", info)
 	}
-	db, err := synth.Volume(out, 0.5, 3.5, 880)
+	db, err := testmedia.Volume(out, 0.5, 3.5, 880)
 	if err != nil || db < -45 {
 		t.Fatalf("B's audio: %.1f dB %v", db, err)
 	}

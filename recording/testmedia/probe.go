@@ -1,4 +1,4 @@
-package synth
+package testmedia
 
 import (
 	"encoding/json"
@@ -21,7 +21,7 @@ type Info struct {
 func Probe(path string) (Info, error) {
 	out, err := exec.Command("ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path).Output()
 	if err != nil {
-		return Info{}, fmt.Errorf("synth: ffprobe: %w", err)
+		return Info{}, fmt.Errorf("testmedia: ffprobe: %w", err)
 	}
 	var p struct {
 		Format  struct{ Duration string }
@@ -33,7 +33,7 @@ func Probe(path string) (Info, error) {
 		}
 	}
 	if err := json.Unmarshal(out, &p); err != nil {
-		return Info{}, fmt.Errorf("synth: ffprobe output: %w", err)
+		return Info{}, fmt.Errorf("testmedia: ffprobe output: %w", err)
 	}
 	var info Info
 	info.Duration, _ = strconv.ParseFloat(p.Format.Duration, 64)
@@ -57,11 +57,11 @@ func Brightness(path string, t float64, x, y, w, h int) (float64, error) {
 	out, err := exec.Command("ffmpeg", "-nostdin", "-v", "info", "-ss", fmt.Sprint(t), "-i", path,
 		"-frames:v", "1", "-vf", vf, "-f", "null", "-").CombinedOutput()
 	if err != nil {
-		return 0, fmt.Errorf("synth: signalstats: %w: %s", err, out)
+		return 0, fmt.Errorf("testmedia: signalstats: %w: %s", err, out)
 	}
 	m := yavgRE.FindSubmatch(out)
 	if m == nil {
-		return 0, fmt.Errorf("synth: no YAVG in output")
+		return 0, fmt.Errorf("testmedia: no YAVG in output")
 	}
 	return strconv.ParseFloat(string(m[1]), 64)
 }
@@ -78,11 +78,11 @@ func Volume(path string, from, to float64, freq int) (float64, error) {
 	out, err := exec.Command("ffmpeg", "-nostdin", "-v", "info", "-ss", fmt.Sprint(from), "-to", fmt.Sprint(to),
 		"-i", path, "-vn", "-af", af, "-f", "null", "-").CombinedOutput()
 	if err != nil {
-		return 0, fmt.Errorf("synth: volumedetect: %w: %s", err, out)
+		return 0, fmt.Errorf("testmedia: volumedetect: %w: %s", err, out)
 	}
 	m := meanRE.FindSubmatch(out)
 	if m == nil {
-		return 0, fmt.Errorf("synth: no mean_volume in output")
+		return 0, fmt.Errorf("testmedia: no mean_volume in output")
 	}
 	if string(m[1]) == "-inf" {
 		return -200, nil

@@ -1,7 +1,7 @@
-// Package synth makes synthetic media for the recording tests and
+// Package testmedia makes synthetic media for the recording tests and
 // benchmark: ffmpeg's test sources encoded to VP8 and Opus, read back and
 // packetized into RTP with pion's payloaders, as a browser would send them.
-package synth
+package testmedia
 
 import (
 	"errors"
@@ -43,7 +43,7 @@ func run(args ...string) error {
 	args = append([]string{"-nostdin", "-v", "error", "-y"}, args...)
 	out, err := exec.Command("ffmpeg", args...).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("synth: ffmpeg %v: %w: %s", args, err, out)
+		return fmt.Errorf("testmedia: ffmpeg %v: %w: %s", args, err, out)
 	}
 	return nil
 }

@@ -1,0 +1,171 @@
+package e2e
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"meetd/recording/testmedia"
+)
+
+// recordedFor is how long the consented call is recorded.
+const recordedFor = 20 * time.Second
+
+// TestRecording: a moderator starts a recording with lib-jitsi-meet's startRecording (the Jibri IQ),
+// every page sees the recorder turn on; pages 0 and 1 consent the way the web app's consent dialog makes
+// them (mute camera and microphone, then unmute); page 2 never mutes — a client that skipped the dialog —
+// so the server does not count it as consenting. After 20 s the moderator stops; the focus's private
+// message carries the link; the download is an MP4 with H.264 and AAC of about the recorded length,
+// with exactly two tiles (page 2 is absent), each lit, and the audio not silent. [recording] require_all
+// is off here so that the two consenting participants are recorded while page 2 refuses.
+func TestRecording(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Fatal("ffmpeg is missing: scripts/test.sh installs Debian's ffmpeg and fonts-dejavu-core")
+	}
+	s := newSessionConfig(t, "[recording]", `enabled = "on"`, "require_all = false")
+	pages := []int{0, 1, 2}
+	s.moderatedCall("recording", pages, true)
+	for _, p := range pages {
+		s.mustEval(p, `(() => { const c = meetdTest.conference(), ev = JitsiMeetJS.events.conference;
+			window.recState = ''; window.recMsgs = [];
+			c.on(ev.RECORDER_STATE_CHANGED, s => { window.recState = s.getStatus(); window.recSession = s.getID(); window.recError = s.getError ? s.getError() : ""; });
+			c.on(ev.PRIVATE_MESSAGE_RECEIVED, (id, text) => { window.recMsgs.push(String(text)); });
+			return true; })()`)
+	}
+	s.mustEval(0, `(meetdTest.conference().startRecording({ mode: 'file' }), true)`)
+	for _, p := range pages {
+		s.waitRecorderState(p, "on")
+	}
+	for _, p := range []int{0, 1} {
+		s.setLocalMuted(p, true)
+	}
+	time.Sleep(2 * time.Second) // reading the consent dialog
+	for _, p := range []int{0, 1} {
+		s.setLocalMuted(p, false)
+	}
+	consented := time.Now()
+	time.Sleep(recordedFor)
+	s.mustEval(0, `(meetdTest.conference().stopRecording(window.recSession), true)`)
+	stopped := time.Since(consented)
+	link := s.waitRecordingLink(0)
+	out := s.downloadRecording(link)
+	info, err := testmedia.Probe(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recording: %+v (recorded for %v)", info, stopped)
+	if info.VideoCodec != "h264" || info.AudioCodec != "aac" || math.Abs(info.Duration-stopped.Seconds()) > 2 {
+		t.Fatalf("probe %+v, want H.264 + AAC of about %.1f s", info, stopped.Seconds())
+	}
+	if info.Width != 1280 || info.Height != 360 {
+		t.Fatalf("frame %dx%d, want two tiles side by side (1280x360): the non-consenting page must be absent", info.Width, info.Height)
+	}
+	for _, x := range []int{0, 640} {
+		y, err := testmedia.Brightness(out, info.Duration/2, x+40, 40, 560, 240)
+		if err != nil || y < 20 {
+			t.Errorf("tile at x=%d: mean luma %.1f %v", x, y, err)
+		}
+	}
+	if db, err := testmedia.Volume(out, 1, info.Duration-1, 0); err != nil || db < -60 {
+		t.Errorf("audio mean volume %.1f dB %v, want sound", db, err)
+	}
+}
+
+// waitRecorderState waits until page's recorder status is want.
+func (s *session) waitRecorderState(page int, want string) {
+	s.t.Helper()
+	err := poll(joinLimit, func() (bool, error) {
+		var st string
+		err := s.eval(page, `window.recState`, &st)
+		return st == want, err
+	})
+	if err != nil {
+		s.t.Fatalf("page %d: recorder never %q: %v", page, want, err)
+	}
+}
+
+// setLocalMuted mutes or unmutes page's camera and microphone through the library.
+func (s *session) setLocalMuted(page int, muted bool) {
+	s.t.Helper()
+	op := "unmute"
+	if muted {
+		op = "mute"
+	}
+	s.mustEval(page, fmt.Sprintf(`Promise.all(meetdTest.conference().getLocalTracks().map(t => t.%s())).then(() => true)`, op))
+	s.waitLocalMuted(page, "audio", muted)
+}
+
+var linkRE = regexp.MustCompile(`https://\S+/recordings/[A-Za-z0-9_-]+`)
+
+// waitRecordingLink waits for the focus's private message with the link.
+func (s *session) waitRecordingLink(page int) string {
+	s.t.Helper()
+	var link string
+	err := poll(5*time.Minute, func() (bool, error) {
+		var msgs []string
+		err := s.eval(page, `window.recMsgs`, &msgs)
+		for _, m := range msgs {
+			if l := linkRE.FindString(m); l != "" {
+				link = l
+			}
+		}
+		return link != "", err
+	})
+	if err != nil {
+		s.t.Fatalf("page %d: no recording link: %v\nmeetd's recording lines:\n%s", page, err, s.recordingLog())
+	}
+	return link
+}
+
+// recordingLog returns meetd's log lines about recording.
+func (s *session) recordingLog() string {
+	var out []string
+	for _, l := range s.logs.all("meetd") {
+		if strings.Contains(l, "part=recording") || strings.Contains(l, "recording") && strings.Contains(l, "part=focus") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// downloadRecording fetches the link (meetd's self-signed certificate) into a file.
+func (s *session) downloadRecording(link string) string {
+	s.t.Helper()
+	c := &http.Client{Timeout: time.Minute, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // meetd's self-signed test cert
+	}}
+	res, err := c.Get(link)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		s.t.Fatalf("download: %s", res.Status)
+	}
+	out := filepath.Join(s.t.TempDir(), "recording.mp4")
+	f, err := os.Create(out)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := io.Copy(f, res.Body); err != nil {
+		s.t.Fatal(err)
+	}
+	tampered := strings.TrimSuffix(link, link[len(link)-1:]) + "A"
+	if tampered == link {
+		tampered = strings.TrimSuffix(link, "A") + "B"
+	}
+	if r, err := c.Get(tampered); err != nil || r.StatusCode != http.StatusForbidden {
+		s.t.Errorf("tampered link: %v %v", r, err)
+	}
+	return out
+}
