@@ -1,0 +1,164 @@
+package relay
+
+import (
+	"net"
+	"net/netip"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pion/srtp/v3"
+	pturn "github.com/pion/turn/v5"
+)
+
+// The relay benchmark: a stand-in for the bridge encrypts a 1,100-byte
+// RTP packet with SRTP (AES-GCM, as the bridge's writer does) and sends it
+// to a client, directly over UDP or through the relay (UDP allocation,
+// ChannelData); the client reads it (a raw read and, relayed, a check of
+// the 4-byte ChannelData header, as cheap as the direct client's read).
+// Both run in the same process and the same run; the metric is process CPU
+// (user+system, getrusage) per packet, client side included, and the log
+// line (-v) gives relayed/direct. Run:
+//
+//	go test -run '^$' -bench RelayedVsDirect -v ./relay
+func BenchmarkRelayedVsDirect(b *testing.B) {
+	var direct, relayed float64
+	b.Run("direct", func(b *testing.B) { direct = benchPath(b, false) })
+	b.Run("relayed", func(b *testing.B) { relayed = benchPath(b, true) })
+	if direct > 0 {
+		b.Logf("CPU per packet: direct %.0f ns, relayed %.0f ns: relayed/direct = %.2f", direct, relayed, relayed/direct)
+	}
+}
+
+// benchPath sends b.N packets along one path and returns CPU ns per packet.
+func benchPath(b *testing.B, viaRelay bool) float64 {
+	bridge, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bridge.Close()
+	var got atomic.Int64
+	to, cleanup := benchClient(b, bridge, viaRelay, &got)
+	defer cleanup()
+	enc, err := srtp.CreateContext(make([]byte, 16), make([]byte, 12), srtp.ProtectionProfileAeadAes128Gcm)
+	if err != nil {
+		b.Fatal(err)
+	}
+	plain := make([]byte, 1100)
+	plain[0], plain[1] = 0x80, 96
+	out := make([]byte, 0, 1500)
+	const window = 64 // packets in flight at most: no drops in socket buffers
+	b.ResetTimer()
+	start := cpuTime()
+	for i := range b.N {
+		plain[2], plain[3] = byte(i>>8), byte(i)
+		pkt, err := enc.EncryptRTP(out[:0], plain, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := bridge.WriteTo(pkt, to); err != nil {
+			b.Fatal(err)
+		}
+		for int64(i+1)-got.Load() > window {
+			time.Sleep(10 * time.Microsecond)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); got.Load() < int64(b.N) && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Microsecond)
+	}
+	used := cpuTime() - start
+	b.StopTimer()
+	if got.Load() < int64(b.N)*9/10 {
+		b.Fatalf("%d of %d packets arrived", got.Load(), b.N)
+	}
+	perPacket := float64(used.Nanoseconds()) / float64(b.N)
+	b.ReportMetric(perPacket, "cpu-ns/pkt")
+	return perPacket
+}
+
+// benchClient returns where the bridge sends and a cleanup; got counts the
+// packets the client receives: on a plain UDP socket, or on a TURN
+// allocation of a fresh relay (set up by pion's client, whose socket then
+// only counts ChannelData messages).
+func benchClient(b *testing.B, bridge net.PacketConn, viaRelay bool, got *atomic.Int64) (net.Addr, func()) {
+	if !viaRelay {
+		c, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		go func() {
+			buf := make([]byte, 1500)
+			for {
+				if _, _, err := c.ReadFrom(buf); err != nil {
+					return
+				}
+				got.Add(1)
+			}
+		}()
+		return c.LocalAddr(), func() { _ = c.Close() }
+	}
+	ap := bridge.LocalAddr().(*net.UDPAddr).AddrPort()
+	s, err := New(Config{Realm: "localhost", Listen: "127.0.0.1:0", RelayIP: netip.MustParseAddr("127.0.0.1"),
+		RelayBind: netip.MustParseAddr("127.0.0.1"), Peers: []Peer{{Public: ap, Local: ap}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sock := &countingConn{PacketConn: raw, got: got}
+	cred := s.Credential("bench", time.Now())
+	cl, err := pturn.NewClient(&pturn.ClientConfig{TURNServerAddr: s.Addr().String(), STUNServerAddr: s.Addr().String(),
+		Username: cred.Username, Password: cred.Password, Realm: "localhost", Conn: sock})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cl.Listen(); err != nil {
+		b.Fatal(err)
+	}
+	relayed, err := cl.Allocate()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Permission and channel: the client sends first, as ICE does.
+	buf := make([]byte, 1500)
+	var relayAddr net.Addr
+	for relayAddr == nil {
+		_, _ = relayed.WriteTo([]byte("hello"), bridge.LocalAddr())
+		_ = bridge.SetReadDeadline(time.Now().Add(time.Second))
+		if _, a, err := bridge.ReadFrom(buf); err == nil {
+			relayAddr = a
+		}
+	}
+	_ = bridge.SetReadDeadline(time.Time{})
+	time.Sleep(200 * time.Millisecond) // the channel binding completes
+	sock.counting.Store(true)
+	return relayAddr, func() { sock.counting.Store(false); _ = relayed.Close(); cl.Close(); _ = raw.Close(); _ = s.Close() }
+}
+
+// countingConn is the TURN client's socket; once counting, it swallows
+// ChannelData messages and counts them instead of handing them to pion.
+type countingConn struct {
+	net.PacketConn
+	got      *atomic.Int64
+	counting atomic.Bool
+}
+
+func (c *countingConn) ReadFrom(b []byte) (int, net.Addr, error) {
+	for {
+		n, a, err := c.PacketConn.ReadFrom(b)
+		if err != nil || !c.counting.Load() || n < 4 || b[0]&0xC0 != 0x40 {
+			return n, a, err
+		}
+		c.got.Add(1)
+	}
+}
+
+// cpuTime is the process's user plus system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
