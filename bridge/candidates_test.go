@@ -13,6 +13,8 @@ import (
 	"meetd/xmpp/jingle"
 )
 
+// TestToICECandidate: signalled candidates with bad ports, types, protocols,
+// host names, zone IDs or non-unicast targets are refused (docs/bad-input.md J4).
 func TestToICECandidate(t *testing.T) {
 	ok := jingle.Candidate{Component: 1, Foundation: "1", IP: "192.0.2.7", Port: 5000, Priority: 1, Protocol: "udp", Type: "host"}
 	with := func(f func(*jingle.Candidate)) jingle.Candidate { c := ok; f(&c); return c }
@@ -65,7 +67,7 @@ func TestToICECandidate(t *testing.T) {
 // TestRemoteCandidateFlood: the audit's 300 signalled candidates (each a
 // distinct live UDP port) made the bridge send 2,400 binding requests. Now
 // it takes maxRemoteCandidates of them and checks each a bounded number of
-// times.
+// times: no amplification (M2, J4).
 func TestRemoteCandidateFlood(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	const n = 300

@@ -192,7 +192,7 @@ type iceServer struct {
 
 // attackRelay plays a hostile TURN client against meetd's TURN over TLS on the HTTPS port, with a page's
 // real credential: no credential, a forged one, a permission for an address that is not the bridge and an
-// allocation flood must all be refused (reliability.md M10).
+// allocation flood must all be refused (docs/bad-input.md M10).
 func attackRelay(t *testing.T, m *meetd, cred iceServer) {
 	t.Helper()
 	addr := fmt.Sprintf("127.0.0.1:%d", m.httpPort())

@@ -9,7 +9,7 @@ import (
 
 // TestAcceptTransportChecked: a session-accept without ICE credentials or
 // with only an md5 fingerprint is refused with bad-request and never reaches
-// the bridge; the golden accept still passes (reliability.md J4).
+// the bridge; the golden accept still passes (docs/bad-input.md J4).
 func TestAcceptTransportChecked(t *testing.T) {
 	tests := []struct {
 		name  string

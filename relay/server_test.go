@@ -176,7 +176,7 @@ func isTimeout(err error) bool {
 }
 
 // TestCredentialsRefused: no, expired, forged and overlong credentials get no
-// allocation (reliability.md M10), and the relay keeps serving.
+// allocation (docs/bad-input.md M10), and the relay keeps serving.
 func TestCredentialsRefused(t *testing.T) {
 	bridge := listenUDP(t)
 	s := testRelay(t, bridge)
@@ -209,7 +209,7 @@ func TestCredentialsRefused(t *testing.T) {
 
 // TestPeerRestricted: an allocation may reach only the bridge's media
 // address: a permission for another IP is refused, and datagrams to another
-// port of the bridge's IP (or from it) are dropped.
+// port of the bridge's IP (or from it) are dropped (M10).
 func TestPeerRestricted(t *testing.T) {
 	bridge := listenUDP(t)
 	other := listenUDP(t) // same IP, another port: e.g. another service on the host
@@ -243,7 +243,7 @@ func TestPeerRestricted(t *testing.T) {
 
 // TestAllocationFlood: 100 allocations for one credential from one address
 // get at most the per-user quota; other users from that address up to the
-// per-IP quota; allocations freed make room again.
+// per-IP quota; allocations freed make room again (M10).
 func TestAllocationFlood(t *testing.T) {
 	bridge := listenUDP(t)
 	s := testRelay(t, bridge, func(c *Config) { c.PerUser, c.PerIP = 4, 10 })
