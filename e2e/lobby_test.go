@@ -176,3 +176,40 @@ func TestLobbyModeratorResumes(t *testing.T) {
 	s.waitJoinedAfterLobby(2, ids)
 	s.waitPeers([]int{0, 1, 2}, ids)
 }
+
+// TestLobbySwitch: with the lobby off for new rooms, the moderator turns it on as the security dialog
+// does (enableLobby: members-only owner form); the next participant knocks; the moderator turns it off
+// (disableLobby) and the waiting participant enters by itself.
+func TestLobbySwitch(t *testing.T) {
+	s := newSession(t)
+	ids := s.joinModerator(0, "lobbyswitch")
+	var on bool
+	if err := s.eval(0, `meetdTest.conference().enableLobby().then(() => true)`, &on); err != nil || !on {
+		t.Fatalf("enableLobby: %v\n%s", err, s.describe(0))
+	}
+	s.waitEvent([]int{0}, "members only", "true")
+	s.knock(1, "lobbyswitch", "Patient")
+	s.waitKnock(0, "Patient")
+	if err := s.eval(0, `(meetdTest.conference().disableLobby(), true)`, nil); err != nil {
+		t.Fatalf("disableLobby: %v", err)
+	}
+	s.waitEvent([]int{0}, "members only", "false")
+	s.waitJoinedAfterLobby(1, ids)
+	s.waitPeers([]int{0, 1}, ids)
+}
+
+// joinModerator joins page to room as its first participant and waits until it is moderator; it returns
+// the page's participant id in a map for the other pages' ids.
+func (s *session) joinModerator(page int, room string) map[int]string {
+	s.t.Helper()
+	s.join(page, room)
+	ids := s.waitJoined([]int{page})
+	err := poll(joinLimit, func() (bool, error) {
+		st, err := s.status(page)
+		return err == nil && st.Moderator, err
+	})
+	if err != nil {
+		s.t.Fatalf("page %d never became moderator: %v", page, err)
+	}
+	return ids
+}

@@ -10,21 +10,13 @@ import (
 // library's password-required error and gets in with it.
 func TestRoomPassword(t *testing.T) {
 	s := newSession(t)
-	s.join(0, "lockedroom")
-	ids := s.waitJoined([]int{0})
-	err := poll(joinLimit, func() (bool, error) {
-		st, err := s.status(0)
-		return err == nil && st.Moderator, err
-	})
-	if err != nil {
-		t.Fatalf("page 0 never became moderator: %v", err)
-	}
+	ids := s.joinModerator(0, "lockedroom")
 	var locked bool
 	if err := s.eval(0, `meetdTest.conference().lock("1234").then(() => true)`, &locked); err != nil || !locked {
 		t.Fatalf("lock: %v", err)
 	}
 	s.join(1, "lockedroom")
-	err = poll(joinLimit, func() (bool, error) {
+	err := poll(joinLimit, func() (bool, error) {
 		st, err := s.status(1)
 		if err != nil {
 			return false, err

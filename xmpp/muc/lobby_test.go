@@ -2,6 +2,7 @@ package muc
 
 import (
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -274,6 +275,46 @@ func TestLobbyWithoutModerator(t *testing.T) {
 	knock(s, bob, "bob", "Bob")
 	if c := lastError(fr, bob); c != "" {
 		t.Fatalf("lobby gone after the host left: %s", c)
+	}
+	// Reliability A6: the host comes back while only guests are waiting and
+	// enters as owner (jitsi-meet #7561).
+	joinNamed(s, host, "host", "Host", "")
+	if got := fr.take(host); !has(got, `code="110"`, `affiliation="owner"`, `role="moderator"`) || has(got, `type="error"`) {
+		t.Fatalf("returning host: %v", got)
+	}
+	knock(s, host, "h", "Host")
+	if got := fr.take(host); !has(got, `code="110"`, `role="moderator"`) {
+		t.Fatalf("returning host is not the lobby's moderator: %v", got)
+	}
+}
+
+// TestPasswordNotLogged: a refused room password is logged with the room and
+// the address, never the password (style: no passwords in logs).
+func TestPasswordNotLogged(t *testing.T) {
+	var buf strings.Builder
+	fr := &fakeRouter{got: map[string][]*dom.Element{}}
+	s, err := New("muc.example", fr, Policy{
+		MayCreate: func(j jid.JID) bool { return j.Domainpart() == "auth.example" },
+		Exempt:    func(j jid.JID) bool { return j.Domainpart() == "auth.example" },
+		Source:    func(jid.JID) string { return "192.0.2.7" },
+	}, slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	join(s, owner, "owner")
+	ownerForm(s, field(fieldSecret, "hunter2-secret")+field(fieldProtected, "1"))
+	for range guessBurst + 1 {
+		joinWith(s, bob, "bob", "<password>wrong-guess-xyz</password>")
+	}
+	out := buf.String()
+	if !strings.Contains(out, "room password refused") || !strings.Contains(out, "192.0.2.7") ||
+		!strings.Contains(out, "room password guesses throttled") {
+		t.Fatalf("refusals not logged:\n%s", out)
+	}
+	for _, secret := range []string{"hunter2-secret", "wrong-guess-xyz"} {
+		if strings.Contains(out, secret) {
+			t.Fatalf("log has a password:\n%s", out)
+		}
 	}
 }
 
