@@ -43,4 +43,3 @@ func orUnavailable(h http.Handler, what string) http.Handler {
 		http.Error(w, what+" not available", http.StatusServiceUnavailable)
 	})
 }
-

@@ -44,7 +44,10 @@ type Options struct {
 // it with Shutdown.
 type Server struct {
 	http    *http.Server
-	handler http.Handler
+	handler http.Handler // serves the current routes (reload.go)
+	routes  atomic.Pointer[http.Handler]
+	certs   *certSource
+	opts    Options
 	log     *slog.Logger
 	acme    *ACMEManager // nil unless [acme] is enabled
 	turn    *turnRoute   // nil unless RouteTURN (demux.go)
@@ -76,22 +79,26 @@ func New(cfg *conf.Config, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{
-		handler: h,
-		log:     log,
-		acme:    cert.acme,
-		perIP:   cfg.HTTP.ConnectionsPerIP,
-		http: &http.Server{
-			Handler:           h,
-			TLSConfig:         cert.tlsConfig(),
-			ReadHeaderTimeout: 10 * time.Second,
-			IdleTimeout:       2 * time.Minute,
-			MaxHeaderBytes:    64 << 10,
-			// TLS handshake failures (browsers refusing the self-signed
-			// certificate) are routine; keep them at debug level.
-			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug),
-		},
-	}, nil
+	s := &Server{
+		log:   log,
+		acme:  cert.acme,
+		certs: cert,
+		opts:  opts,
+		perIP: cfg.HTTP.ConnectionsPerIP,
+	}
+	s.routes.Store(&h)
+	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*s.routes.Load()).ServeHTTP(w, r) })
+	s.http = &http.Server{
+		Handler:           s.handler,
+		TLSConfig:         cert.tlsConfig(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		// TLS handshake failures (browsers refusing the self-signed
+		// certificate) are routine; keep them at debug level.
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	return s, nil
 }
 
 // RefusedConnections counts the connections closed because their address

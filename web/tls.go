@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/acme"
@@ -19,20 +20,36 @@ import (
 // certSource is where the server's certificate comes from: files, the
 // self-signed one, or ACME (which may change it at any time).
 type certSource struct {
-	static *tls.Certificate
-	acme   *ACMEManager
+	static    atomic.Pointer[tls.Certificate] // replaced by a reload (files)
+	fromFiles bool                            // http.tls_cert/http.tls_key
+	acme      *ACMEManager
+}
+
+func newCertSource(c *tls.Certificate, fromFiles bool, acme *ACMEManager) *certSource {
+	s := &certSource{fromFiles: fromFiles, acme: acme}
+	s.static.Store(c)
+	return s
+}
+
+// loadCertFiles reads http.tls_cert/http.tls_key and checks the chain.
+func loadCertFiles(cfg *conf.Config, public *url.URL, log *slog.Logger) (*tls.Certificate, error) {
+	cert, err := tls.LoadX509KeyPair(cfg.HTTP.TLSCert, cfg.HTTP.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("%w: http.tls_cert/http.tls_key: %w", ErrCertificate, err)
+	}
+	logChainCheck(log, "http.tls_cert", &cert, public.Hostname(), nil, time.Now())
+	return &cert, nil
 }
 
 // certificate returns the configured key pair, an ACME manager, or the
 // self-signed certificate, and checks what it will serve.
 func certificate(cfg *conf.Config, public *url.URL, log *slog.Logger) (*certSource, error) {
 	if cfg.HTTP.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.HTTP.TLSCert, cfg.HTTP.TLSKey)
+		cert, err := loadCertFiles(cfg, public, log)
 		if err != nil {
-			return nil, fmt.Errorf("%w: http.tls_cert/http.tls_key: %w", ErrCertificate, err)
+			return nil, err
 		}
-		logChainCheck(log, "http.tls_cert", &cert, public.Hostname(), nil, time.Now())
-		return &certSource{static: &cert}, nil
+		return newCertSource(cert, true, nil), nil
 	}
 	hosts := []string{cfg.Domain}
 	if h := public.Hostname(); h != cfg.Domain {
@@ -47,13 +64,13 @@ func certificate(cfg *conf.Config, public *url.URL, log *slog.Logger) (*certSour
 			log.Warn("web: serving a self-signed certificate: browsers warn and the Jitsi Meet mobile apps refuse to connect; "+
 				"set [acme] enabled = true or http.tls_cert/http.tls_key", "domain", cfg.Domain)
 		}
-		return &certSource{static: &self}, nil
+		return newCertSource(&self, false, nil), nil
 	}
 	m, err := newACMEFromConfig(cfg, &self, log)
 	if err != nil {
 		return nil, err
 	}
-	return &certSource{static: &self, acme: m}, nil
+	return newCertSource(&self, false, m), nil
 }
 
 func newACMEFromConfig(cfg *conf.Config, fallback *tls.Certificate, log *slog.Logger) (*ACMEManager, error) {
@@ -87,7 +104,6 @@ func (s *certSource) tlsConfig() *tls.Config {
 		c.NextProtos = []string{"h2", "http/1.1", acme.ALPNProto}
 		return c
 	}
-	cert := s.static
-	c.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cert, nil }
+	c.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return s.static.Load(), nil }
 	return c
 }

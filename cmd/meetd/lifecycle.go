@@ -21,14 +21,16 @@ const shutdownBound = 10 * time.Second
 
 // serve is serveUntil without a second signal.
 func serve(ctx context.Context, cfg *conf.Config, log *slog.Logger, out io.Writer) error {
-	return serveUntil(ctx, nil, cfg, log, out)
+	return serveUntil(ctx, nil, reloadRequests{}, cfg, log, out)
 }
 
 // serveUntil binds the HTTPS listener, wires the parts, announces the
 // addresses on out and runs until ctx ends (a signal) or a part stops on
 // its own. After a signal it drains (drain.go) until hurry closes (a second
-// signal) or [ops] shutdown_timeout passes, then stops.
-func serveUntil(ctx context.Context, hurry <-chan struct{}, cfg *conf.Config, log *slog.Logger, out io.Writer) error {
+// signal) or [ops] shutdown_timeout passes, then stops. Each request on
+// reload (SIGHUP) reloads the configuration file (reload.go).
+func serveUntil(ctx context.Context, hurry <-chan struct{}, reload reloadRequests, cfg *conf.Config, log *slog.Logger, out io.Writer) error {
+	loaded := *cfg // wiring resolves some settings in cfg (recording "auto")
 	ops := newOpsState()
 	log = ops.countErrors(log)
 	var lc net.ListenConfig
@@ -66,6 +68,11 @@ func serveUntil(ctx context.Context, hurry <-chan struct{}, cfg *conf.Config, lo
 	start(&wg, stopped, "web", func() error { return srv.Serve(ln) })
 	for _, r := range p.runners {
 		start(&wg, stopped, r.name, func() error { return r.run(runCtx) })
+	}
+	if reload.c != nil {
+		rl := &reloader{log: log, path: reload.path, started: loaded, cur: cfg, xmpp: p.xs, web: srv}
+		wg.Add(1)
+		go func() { defer wg.Done(); rl.run(runCtx, reload.c) }()
 	}
 	ops.set(stateOK)
 	cause := awaitStop(ctx, hurry, cfg, log, ops, p, stopped)

@@ -14,7 +14,9 @@
 //
 // Exit status: 0 on success or help, 1 on failure, 2 on bad usage.
 //
-// SIGINT or SIGTERM stops it gracefully: new conferences are refused, the
+// SIGHUP reloads the configuration file (logins, limits, certificate files,
+// web settings; the log names what needs a restart); an invalid file keeps
+// the running configuration. SIGINT or SIGTERM stops it gracefully: new conferences are refused, the
 // running ones go on for up to [ops] shutdown_timeout, then meetd ends them
 // with a reason the clients show. A second signal ends them at once; a
 // third kills the process.
@@ -64,7 +66,15 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	log := newLogger(stderr, cfg.Log)
 	ctx, hurry, stop := watchSignals()
 	defer stop()
-	if err := serveUntil(ctx, hurry, cfg, log, stdout); err != nil {
+	var reload reloadRequests
+	if opts.configPath != "" {
+		var stopReload func()
+		reload, stopReload = watchReload(opts.configPath)
+		defer stopReload()
+	} else {
+		signal.Ignore(syscall.SIGHUP) // nothing to reload; SIGHUP must not end meetd
+	}
+	if err := serveUntil(ctx, hurry, reload, cfg, log, stdout); err != nil {
 		fmt.Fprintf(stderr, "meetd: %v\n", err)
 		return exitFailure
 	}

@@ -9,6 +9,7 @@ import (
 	"meetd/focus"
 	"meetd/relay"
 	"meetd/web"
+	"meetd/xmpp"
 )
 
 // parts is what the wiring (run.go) hands to the lifecycle (lifecycle.go):
@@ -31,6 +32,7 @@ type parts struct {
 
 	stats func() []web.Metric // the parts' metrics (ops.go)
 
+	xs           *xmpp.Server // reloaded on SIGHUP (reload.go)
 	focus        *focus.Focus // drained and ended on a graceful stop (drain.go)
 	participants func() int   // clients in conference rooms, for the drain
 

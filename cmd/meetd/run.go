@@ -101,7 +101,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		Logger:            log.With("part", "focus"),
 	}, fs)
 	p.xmpp, p.bridge, p.mediaAddr = xs.WebSocketHandler(), br.WebSocketHandler(), br.UDPAddr()
-	p.focus = fc
+	p.focus, p.xs = fc, xs
 	p.participants = func() int { x := xs.Stats(); return max(0, x.Occupants-x.Rooms) }
 	p.stats = statsOf(xs, br, fc)
 	p.bosh = xs.BOSHHandler()

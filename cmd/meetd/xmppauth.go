@@ -15,26 +15,33 @@ import (
 // newXMPP completes xc with the [auth] and [xmpp.limits] settings and
 // starts the XMPP server.
 func newXMPP(cfg *conf.Config, xc xmpp.Config) (*xmpp.Server, error) {
-	auth, err := xmppAuth(cfg.Auth)
-	if err == nil {
-		auth, err = withAppointmentKey(cfg, auth)
-	}
+	auth, limits, err := xmppSettings(cfg)
 	if err != nil {
 		return nil, err
 	}
 	l := cfg.XMPP.Limits
-	xc.Auth = auth
+	xc.Auth, xc.Limits = auth, limits
 	xc.MaxStanzaBytes = l.StanzaSize
 	xc.PreAuthTimeout = time.Duration(l.PreAuthTimeout) * time.Second
 	xc.BOSHInactivity = time.Duration(l.BOSHInactivity) * time.Second
-	xc.Limits = xmpp.Limits{
+	return xmpp.NewServer(xc)
+}
+
+// xmppSettings converts [auth] and [xmpp.limits] into what the XMPP server
+// takes at start and on a reload (xmpp.Server.Reload).
+func xmppSettings(cfg *conf.Config) (xmpp.Auth, xmpp.Limits, error) {
+	auth, err := xmppAuth(cfg.Auth)
+	if err == nil {
+		auth, err = withAppointmentKey(cfg, auth)
+	}
+	l := cfg.XMPP.Limits
+	return auth, xmpp.Limits{
 		StanzaRate: off(l.StanzasPerSecond), StanzaBurst: int(off(float64(l.StanzaBurst))),
 		BytesPerSecond: int(off(float64(l.BytesPerSecond))),
 		ConnsPerIP:     int(off(float64(l.ConnectionsPerIP))), LoginsPerMinute: int(off(float64(l.LoginsPerMinute))),
 		JoinRate: off(l.JoinsPerSecond), JoinBurst: int(off(float64(l.JoinBurst))),
 		MaxOccupants: int(off(float64(l.MaxOccupants))), PreAuthStreams: int(off(float64(l.PreAuthConnections))),
-	}
-	return xmpp.NewServer(xc)
+	}, err
 }
 
 // off maps the config's "0 = off" to xmpp.Limits' "negative = off".
