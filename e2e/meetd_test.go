@@ -28,6 +28,7 @@ const stopHurry = 300 * time.Millisecond
 // meetd is one running meetd process.
 type meetd struct {
 	url    string // https://127.0.0.1:port
+	state  string // its state_dir
 	logs   *logBook
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -42,7 +43,8 @@ func startMeetd(t *testing.T, logs *logBook, extra ...string) *meetd {
 	httpPort, mediaPort := freePort(t, "tcp"), freePort(t, "udp")
 	m := &meetd{url: fmt.Sprintf("https://127.0.0.1:%d", httpPort), logs: logs, exited: make(chan struct{})}
 	cfg := filepath.Join(dir, "meetd.toml")
-	writeConfig(t, cfg, filepath.Join(dir, "state"), httpPort, mediaPort, m.url, extra...)
+	m.state = filepath.Join(dir, "state")
+	writeConfig(t, cfg, m.state, httpPort, mediaPort, m.url, extra...)
 	m.cmd = exec.Command(bin, "-config", cfg)
 	m.cmd.Stdout = logs.writer("meetd")
 	m.cmd.Stderr = logs.writer("meetd")

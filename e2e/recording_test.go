@@ -34,13 +34,7 @@ func TestRecording(t *testing.T) {
 	s := newSessionConfig(t, "[recording]", `enabled = "on"`, "require_all = false")
 	pages := []int{0, 1, 2}
 	s.moderatedCall("recording", pages, true)
-	for _, p := range pages {
-		s.mustEval(p, `(() => { const c = meetdTest.conference(), ev = JitsiMeetJS.events.conference;
-			window.recState = ''; window.recMsgs = [];
-			c.on(ev.RECORDER_STATE_CHANGED, s => { window.recState = s.getStatus(); window.recSession = s.getID(); window.recError = s.getError ? s.getError() : ""; });
-			c.on(ev.PRIVATE_MESSAGE_RECEIVED, (id, text) => { window.recMsgs.push(String(text)); });
-			return true; })()`)
-	}
+	s.watchRecording(pages)
 	s.mustEval(0, `(meetdTest.conference().startRecording({ mode: 'file' }), true)`)
 	for _, p := range pages {
 		s.waitRecorderState(p, "on")
@@ -69,15 +63,87 @@ func TestRecording(t *testing.T) {
 	if info.Width != 1280 || info.Height != 360 {
 		t.Fatalf("frame %dx%d, want two tiles side by side (1280x360): the non-consenting page must be absent", info.Width, info.Height)
 	}
-	for _, x := range []int{0, 640} {
-		y, err := testmedia.Brightness(out, info.Duration/2, x+40, 40, 560, 240)
-		if err != nil || y < 20 {
-			t.Errorf("tile at x=%d: mean luma %.1f %v", x, y, err)
-		}
-	}
+	s.tilesShowPictures(out, info.Duration/2, 0, 640)
 	if db, err := testmedia.Volume(out, 1, info.Duration-1, 0); err != nil || db < -60 {
 		t.Errorf("audio mean volume %.1f dB %v, want sound", db, err)
 	}
+}
+
+// TestRecordingTwo: two participants, [recording] require_all at its default (true). After the start
+// and before the second consent nothing but the link secret is in state_dir/recordings (no media bytes
+// on disk before everyone consented); both consent, 20 s, stop: two lit tiles, H.264 + AAC of the
+// recorded length. A call without a recording leaves no media file either (scanned before the start).
+func TestRecordingTwo(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Fatal("ffmpeg is missing: scripts/test.sh installs Debian's ffmpeg and fonts-dejavu-core")
+	}
+	s := newSessionConfig(t, "[recording]", `enabled = "on"`)
+	pages := []int{0, 1}
+	s.moderatedCall("recordingtwo", pages, true)
+	time.Sleep(3 * time.Second) // a call without a recording
+	s.noMediaOnDisk("during a call without a recording")
+	s.watchRecording(pages)
+	s.mustEval(0, `(meetdTest.conference().startRecording({ mode: 'file' }), true)`)
+	for _, p := range pages {
+		s.waitRecorderState(p, "on")
+	}
+	s.setLocalMuted(0, true)
+	s.setLocalMuted(1, true)
+	time.Sleep(2 * time.Second)
+	s.setLocalMuted(0, false) // page 1 has not consented yet: require_all writes nothing
+	time.Sleep(3 * time.Second)
+	s.noMediaOnDisk("before everyone consented")
+	s.setLocalMuted(1, false)
+	consented := time.Now()
+	time.Sleep(recordedFor)
+	s.mustEval(0, `(meetdTest.conference().stopRecording(window.recSession), true)`)
+	stopped := time.Since(consented)
+	out := s.downloadRecording(s.waitRecordingLink(0))
+	info, err := testmedia.Probe(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recording: %+v (recorded for %v)", info, stopped)
+	if info.VideoCodec != "h264" || info.AudioCodec != "aac" || math.Abs(info.Duration-stopped.Seconds()) > 2 || info.Width != 1280 {
+		t.Fatalf("probe %+v, want H.264 + AAC, two tiles, about %.1f s", info, stopped.Seconds())
+	}
+	s.tilesShowPictures(out, info.Duration/2, 0, 640)
+}
+
+// tilesShowPictures checks that the 640×360 tiles at the given x offsets show a picture at second t, not
+// a black or uniform tile (Chromium's fake camera: a pacman on a green background whose brightness cycles).
+func (s *session) tilesShowPictures(out string, t float64, xs ...int) {
+	s.t.Helper()
+	for _, x := range xs {
+		lo, hi, err := testmedia.LumaRange(out, t, x+40, 40, 560, 240) // above the name
+		if err != nil || hi-lo < 40 {
+			s.t.Errorf("tile at x=%d, %.1f s: luma %.0f..%.0f %v, want a picture", x, t, lo, hi, err)
+		}
+	}
+}
+
+// watchRecording records each page's recorder state, session and private messages in the page.
+func (s *session) watchRecording(pages []int) {
+	s.t.Helper()
+	for _, p := range pages {
+		s.mustEval(p, `(() => { const c = meetdTest.conference(), ev = JitsiMeetJS.events.conference;
+			window.recState = ''; window.recMsgs = [];
+			c.on(ev.RECORDER_STATE_CHANGED, s => { window.recState = s.getStatus(); window.recSession = s.getID(); });
+			c.on(ev.PRIVATE_MESSAGE_RECEIVED, (id, text) => { window.recMsgs.push(String(text)); });
+			return true; })()`)
+	}
+}
+
+// noMediaOnDisk fails if state_dir/recordings holds anything but the link secret and the empty spool
+// directory.
+func (s *session) noMediaOnDisk(when string) {
+	s.t.Helper()
+	_ = filepath.WalkDir(filepath.Join(s.meetd.state, "recordings"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() != "link.key" {
+			s.t.Errorf("%s: %s is on disk", when, p)
+		}
+		return nil
+	})
 }
 
 // waitRecorderState waits until page's recorder status is want.

@@ -66,6 +66,27 @@ func Brightness(path string, t float64, x, y, w, h int) (float64, error) {
 	return strconv.ParseFloat(string(m[1]), 64)
 }
 
+var minRE, maxRE = regexp.MustCompile(`lavfi\.signalstats\.YMIN=([0-9.]+)`), regexp.MustCompile(`lavfi\.signalstats\.YMAX=([0-9.]+)`)
+
+// LumaRange returns the darkest and brightest luma (0-255) in the w×h
+// region at x,y of the frame at second t: a black or uniform tile has a
+// range near 0, a picture a wide one.
+func LumaRange(path string, t float64, x, y, w, h int) (lo, hi float64, err error) {
+	vf := fmt.Sprintf("crop=%d:%d:%d:%d,signalstats,metadata=mode=print", w, h, x, y)
+	out, err := exec.Command("ffmpeg", "-nostdin", "-v", "info", "-ss", fmt.Sprint(t), "-i", path,
+		"-frames:v", "1", "-vf", vf, "-f", "null", "-").CombinedOutput()
+	if err != nil {
+		return 0, 0, fmt.Errorf("testmedia: signalstats: %w: %s", err, out)
+	}
+	lm, hm := minRE.FindSubmatch(out), maxRE.FindSubmatch(out)
+	if lm == nil || hm == nil {
+		return 0, 0, fmt.Errorf("testmedia: no YMIN/YMAX in output")
+	}
+	lo, _ = strconv.ParseFloat(string(lm[1]), 64)
+	hi, _ = strconv.ParseFloat(string(hm[1]), 64)
+	return lo, hi, nil
+}
+
 var meanRE = regexp.MustCompile(`mean_volume: (-?[0-9.]+|-inf) dB`)
 
 // Volume returns the mean volume (dB) of the audio between from and to
