@@ -13,6 +13,7 @@ import (
 	"meetd/bridge"
 	"meetd/conf"
 	"meetd/relay"
+	"meetd/web"
 	"meetd/xmpp"
 )
 
@@ -160,4 +161,28 @@ func portState(network, addr string) string {
 		return fmt.Sprintf("cannot bind now (%v; is meetd running?)", err)
 	}
 	return "free"
+}
+
+// withMediaPathStats adds the relay's and the candidate checks' counters to
+// the parts' metrics (ops.go).
+func withMediaPathStats(stats func() []web.Metric, rs *relay.Server, br *bridge.Bridge) func() []web.Metric {
+	return func() []web.Metric {
+		c := func(name, help string, v uint64, labels ...string) web.Metric {
+			return web.Metric{Name: name, Help: help, Type: "counter", Labels: labels, Value: float64(v)}
+		}
+		out := append(stats(), c("meetd_bridge_refused_candidates_total",
+			"signalled remote ICE candidates the bridge refused (count bound, loopback/link-local/multicast targets, names)",
+			br.Stats().RefusedCandidates))
+		if rs == nil {
+			return out
+		}
+		s := rs.Stats()
+		const refusedHelp = "TURN requests and connections refused, by reason"
+		return append(out,
+			web.Metric{Name: "meetd_turn_allocations", Help: "live TURN allocations", Type: "gauge", Value: float64(s.Allocations)},
+			c("meetd_turn_refused_total", refusedHelp, s.AuthRefused, "reason", "credentials"),
+			c("meetd_turn_refused_total", refusedHelp, s.QuotaRefused, "reason", "quota"),
+			c("meetd_turn_refused_total", refusedHelp, s.PeerRefused, "reason", "peer"),
+			c("meetd_turn_refused_total", refusedHelp, s.ConnRefused, "reason", "connections_per_ip"))
+	}
 }

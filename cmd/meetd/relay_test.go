@@ -1,11 +1,14 @@
 package main
 
 import (
+	"log/slog"
 	"net"
 	"strings"
 	"testing"
 
+	"meetd/bridge"
 	"meetd/conf"
+	"meetd/web"
 )
 
 // TestCheckPaths: `meetd check` names each media path with its port and
@@ -40,5 +43,36 @@ func TestCheckPaths(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMediaPathMetrics: the relay's refusals and live allocations and the
+// bridge's refused candidates are exported next to the other metrics.
+func TestMediaPathMetrics(t *testing.T) {
+	br, err := bridge.New(bridge.Config{ID: "jvb1", UDPListen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer br.Close()
+	cfg := conf.Default()
+	cfg.TURN.Listen = "127.0.0.1:0"
+	rs, err := newRelay(cfg, br, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	base := func() []web.Metric { return []web.Metric{{Name: "meetd_rooms", Type: "gauge"}} }
+	got := map[string]int{}
+	for _, m := range withMediaPathStats(base, rs, br)() {
+		got[m.Name]++
+	}
+	want := map[string]int{"meetd_rooms": 1, "meetd_bridge_refused_candidates_total": 1, "meetd_turn_allocations": 1, "meetd_turn_refused_total": 4}
+	for name, n := range want {
+		if got[name] != n {
+			t.Errorf("%s: %d series, want %d (all: %v)", name, got[name], n, got)
+		}
+	}
+	if n := len(withMediaPathStats(base, nil, br)()); n != 2 {
+		t.Errorf("without the relay: %d metrics, want 2", n)
 	}
 }

@@ -104,6 +104,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 	p.focus, p.xs = fc, xs
 	p.participants = func() int { x := xs.Stats(); return max(0, x.Occupants-x.Rooms) }
 	p.stats = statsOf(xs, br, fc)
+	p.stats = withMediaPathStats(p.stats, p.relay, br)
 	p.bosh = xs.BOSHHandler()
 	p.listenXMPP = xmppListener(cfg, xs, log.With("part", "xmpp"))
 	p.runners = append(p.runners,
