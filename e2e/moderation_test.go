@@ -414,3 +414,93 @@ func TestRoomMetadata(t *testing.T) {
 		}
 	}
 }
+
+// breakoutRooms returns the rooms of the page's latest breakout rooms update: JID -> participants' real JIDs.
+func (s *session) breakoutRooms(page int) map[string][]string {
+	var rooms map[string][]string
+	err := s.eval(page, `(() => { const br = meetdTest.conference().getBreakoutRooms(); const out = {};
+		for (const r of Object.values((br && br._rooms) || {})) { out[r.jid] = Object.values(r.participants || {}).map(p => p.jid); }
+		return out; })()`, &rooms)
+	if err != nil {
+		s.t.Fatalf("page %d breakout rooms: %v", page, err)
+	}
+	return rooms
+}
+
+func (s *session) waitBreakoutRooms(page int, what string, ok func(map[string][]string) bool) map[string][]string {
+	s.t.Helper()
+	var last map[string][]string
+	err := poll(joinLimit, func() (bool, error) {
+		last = s.breakoutRooms(page)
+		return ok(last), nil
+	})
+	if err != nil {
+		s.t.Fatalf("page %d: breakout rooms never showed %s: %v (last %v)", page, what, err, last)
+	}
+	return last
+}
+
+// TestBreakoutRooms: with lib-jitsi-meet's BreakoutRooms (2021 npm build) the moderator creates a breakout
+// room at the breakout component it found through disco and moves two participants there; they follow the
+// move-to-room event (leave, join the breakout room as the web app does), the focus runs a conference there
+// and they exchange media; the main room's participant list (the update) shows them in the breakout room.
+// Then the moderator moves them back and they exchange media with the moderator again; finally the
+// breakout room is removed. A non-moderator's create is refused.
+func TestBreakoutRooms(t *testing.T) {
+	s := newSession(t)
+	pages := []int{0, 1, 2}
+	s.moderatedCall("breakout", pages, true)
+	const main = "breakout@conference.localhost"
+	var supported bool
+	if err := s.eval(1, `meetdTest.conference().getBreakoutRooms().isSupported()`, &supported); err != nil || !supported {
+		t.Fatalf("the library did not find the breakout rooms component: %v", err)
+	}
+	follow := func(pages []int) { // the web app's reaction to a move, on each page's current conference
+		for _, p := range pages {
+			s.mustEval(p, `(meetdTest.conference().on("conference.breakout-rooms.move-to-room", j => meetdTest.moveTo(j)), true)`)
+		}
+	}
+	follow(pages[1:])
+	s.sendRaw(1, `<message xmlns="jabber:client" to="breakout.localhost"><breakout_rooms type="features/breakout-rooms/add" subject="Forged"/></message>`)
+	s.mustEval(0, `(meetdTest.conference().getBreakoutRooms().createBreakoutRoom("Side"), true)`)
+	// Page 1's forged create went first: had it counted there would be three rooms, never two.
+	rooms := s.waitBreakoutRooms(0, "the new room and all three in the main room", func(r map[string][]string) bool {
+		return len(r) == 2 && len(r[main]) == 3
+	})
+	var side string
+	for j := range rooms {
+		if j != main {
+			side = j
+		}
+	}
+	for _, real := range rooms[main] {
+		var mine string
+		_ = s.eval(1, `meetdTest.conference().xmpp.connection.jid`, &mine)
+		var theirs string
+		_ = s.eval(2, `meetdTest.conference().xmpp.connection.jid`, &theirs)
+		if real == mine || real == theirs {
+			s.mustEval(0, fmt.Sprintf(`(meetdTest.conference().getBreakoutRooms().sendParticipantToRoom(%q, %q), true)`, real, side))
+		}
+	}
+	s.waitBreakoutRooms(0, "two participants in the breakout room", func(r map[string][]string) bool {
+		return len(r[side]) == 2 && len(r[main]) == 1
+	})
+	inside := []int{1, 2}
+	ids := s.waitJoined(inside)
+	s.waitPeers(inside, ids)
+	s.waitMedia(inside)
+	s.waitMeetdLog("a conference in the breakout room", "focus joined the room", "room="+side)
+	follow(inside)
+
+	s.mustEval(0, fmt.Sprintf(`(() => { const br = meetdTest.conference().getBreakoutRooms();
+		for (const p of Object.values(br._rooms[%q].participants)) { br.sendParticipantToRoom(p.jid, %q); } return true; })()`,
+		strings.SplitN(side, "@", 2)[0], main))
+	s.waitBreakoutRooms(0, "everyone back in the main room", func(r map[string][]string) bool {
+		return len(r[main]) == 3 && len(r[side]) == 0
+	})
+	ids = s.waitJoined(pages)
+	s.waitPeers(pages, ids)
+	s.waitMedia(pages)
+	s.mustEval(0, fmt.Sprintf(`(meetdTest.conference().getBreakoutRooms().removeBreakoutRoom(%q), true)`, side))
+	s.waitBreakoutRooms(0, "only the main room", func(r map[string][]string) bool { return len(r) == 1 })
+}

@@ -29,7 +29,7 @@ func (f *Focus) handleConferenceIQ(ctx context.Context, iq, conf *dom.Element) {
 // isConferenceMUC reports whether rooms of domain are conferences: the
 // conference MUC or a tenant's.
 func (f *Focus) isConferenceMUC(domain string) bool {
-	if domain == strings.ToLower(f.cfg.MUCDomain) {
+	if domain == strings.ToLower(f.cfg.MUCDomain) || domain == strings.ToLower(f.cfg.BreakoutMUCDomain) {
 		return true
 	}
 	for _, d := range f.cfg.TenantMUCDomains {

@@ -31,6 +31,10 @@ type Config struct {
 	BreweryRoom string // bridges' MUC, default "jvbbrewery@internal.auth."+Domain
 	Logger      *slog.Logger
 
+	// BreakoutMUCDomain is the MUC of breakout rooms, whose rooms are
+	// conferences too; default "breakout."+Domain.
+	BreakoutMUCDomain string
+
 	// AVModerationComponent is the AV moderation component's address, whose
 	// notices the focus follows; default "avmoderation."+Domain.
 	AVModerationComponent string
@@ -61,6 +65,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BreweryRoom == "" {
 		c.BreweryRoom = "jvbbrewery@internal.auth." + c.Domain
+	}
+	if c.BreakoutMUCDomain == "" {
+		c.BreakoutMUCDomain = "breakout." + c.Domain
 	}
 	if c.AVModerationComponent == "" {
 		c.AVModerationComponent = "avmoderation." + c.Domain

@@ -22,14 +22,15 @@ type registered struct {
 	c        Component
 }
 
-// AddComponent serves c at domain and announces it in the main domain's
+// AddComponent serves c at domain (which may be a MUC domain, see
+// toComponent) and announces it in the main domain's
 // disco#info as identity category "component", type identity, name domain,
 // which is how Jitsi clients find the component. Call it before serving.
 func (s *Server) AddComponent(domain, identity string, c Component) error {
 	if domain == "" || identity == "" || c == nil {
 		return fmt.Errorf("%w: component %q", ErrBadConfig, domain)
 	}
-	if s.mucs[domain] != nil || s.isHost(domain) || domain == s.cfg.FocusDomain || s.components[domain].c != nil {
+	if s.isHost(domain) || domain == s.cfg.FocusDomain || s.components[domain].c != nil {
 		return fmt.Errorf("%w: component domain %q is already in use", ErrBadConfig, domain)
 	}
 	if s.components == nil {
@@ -38,6 +39,22 @@ func (s *Server) AddComponent(domain, identity string, c Component) error {
 	s.components[domain] = registered{identity: identity, c: c}
 	s.componentOrder = append(s.componentOrder, domain)
 	return nil
+}
+
+// toComponent hands st to the component at domain d, if any, and reports
+// whether it did. A component that shares its domain with a MUC service
+// (breakout rooms, as Prosody's) gets only messages to the bare domain;
+// everything else there stays the MUC's.
+func (s *Server) toComponent(st *dom.Element, d, local string) bool {
+	c := s.components[d].c
+	if c == nil {
+		return false
+	}
+	if s.mucs[d] != nil && (local != "" || st.Local != "message") {
+		return false
+	}
+	c.Handle(st)
+	return true
 }
 
 // ConferenceMUCs returns the conference MUC services (the main one and

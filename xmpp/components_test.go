@@ -22,7 +22,7 @@ func TestComponents(t *testing.T) {
 	if err := e.srv.AddComponent("avmoderation.localhost", "av_moderation", componentFunc(func(st *dom.Element) { got <- st })); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range []string{"avmoderation.localhost", "conference.localhost", "localhost", "focus.localhost"} {
+	for _, d := range []string{"avmoderation.localhost", "localhost", "focus.localhost"} {
 		if err := e.srv.AddComponent(d, "x", componentFunc(func(*dom.Element) {})); !errors.Is(err, ErrBadConfig) {
 			t.Errorf("AddComponent(%q): %v", d, err)
 		}

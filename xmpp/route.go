@@ -23,10 +23,9 @@ func (s *Server) route(st *dom.Element) {
 	d := to.Domainpart()
 	alias := s.router.byAlias(d)
 	switch {
+	case s.toComponent(st, d, to.Localpart()):
 	case s.mucs[d] != nil:
 		s.mucs[d].Handle(st)
-	case s.components[d].c != nil:
-		s.components[d].c.Handle(st)
 	case alias != nil:
 		push(alias, st)
 	case d == s.cfg.FocusDomain:

@@ -6,6 +6,7 @@ import (
 
 	"meetd/xmpp"
 	"meetd/xmpp/avmoderation"
+	"meetd/xmpp/breakout"
 	"meetd/xmpp/endconference"
 	"meetd/xmpp/muc"
 	"meetd/xmpp/polls"
@@ -27,6 +28,11 @@ type roomComponent struct {
 // announces them in disco (docs/room-components.md). The focus follows the
 // AV moderation component at "avmoderation."+domain (focus.Config default).
 func addComponents(xs *xmpp.Server, domain string, log *slog.Logger) error {
+	// Breakout rooms are conferences in their own MUC, which the breakout
+	// component shares its address with (focus.Config.BreakoutMUCDomain).
+	if err := xs.AddConferenceMUC("breakout." + domain); err != nil {
+		return fmt.Errorf("breakout MUC: %w", err)
+	}
 	rooms := roomcomp.Rooms{MUCs: xs.ConferenceMUCs}
 	out := xs.Deliverer()
 	addr := func(prefix string) string { return prefix + "." + domain }
@@ -34,12 +40,14 @@ func addComponents(xs *xmpp.Server, domain string, log *slog.Logger) error {
 	ss := speakerstats.New(addr("speakerstats"), rooms, out, log)
 	pl := polls.New(addr("polls"), rooms, out, log)
 	md := roommetadata.New(addr("metadata"), rooms, out, log)
+	br := breakout.New(addr("breakout"), rooms, out, log)
 	list := []roomComponent{
 		{"avmoderation", avmoderation.Identity, av, av.Hook},
 		{"endconference", endconference.Identity, endconference.New(addr("endconference"), rooms, out, log), nil},
 		{"speakerstats", speakerstats.Identity, ss, ss.Hook},
 		{"polls", polls.Identity, pl, pl.Hook},
 		{"metadata", roommetadata.Identity, md, md.Hook},
+		{"breakout", breakout.Identity, br, br.Hook},
 	}
 	for _, rc := range list {
 		if err := xs.AddComponent(addr(rc.prefix), rc.identity, rc.c); err != nil {

@@ -99,9 +99,12 @@
         });
     }
 
-    async function enterRoom(opts, cfg) {
+    let lastEnter = null;
+
+    async function enterRoom(opts, cfg, customDomain) {
+        lastEnter = { opts, cfg };
         state.stage = 'conference-joining';
-        room = connection.initJitsiConference(opts.room, Object.assign({}, cfg, {
+        room = connection.initJitsiConference(opts.room, Object.assign({}, cfg, customDomain ? { customDomain } : {}, {
             openBridgeChannel: opts.bridgeChannel || cfg.openBridgeChannel || 'websocket',
             p2p: { enabled: false },
         }));
@@ -244,6 +247,17 @@
         return out;
     }
 
+    // moveTo leaves the conference and joins the room with that bare JID (another MUC domain too, e.g. a
+    // breakout room) with the same tracks, as the web app does when a moderator moves its user.
+    async function moveTo(roomJid) {
+        const [ node, domain ] = roomJid.split('@');
+        note('moving', roomJid);
+        await room.leave();
+        state.remoteTracks = [];
+        await enterRoom(Object.assign({}, lastEnter.opts, { room: node }), lastEnter.cfg, domain);
+        return true;
+    }
+
     // captureComponentMessages keeps the JSON of every message from a server component (a sender without
     // '@', e.g. polls.localhost), from before the conference join on: what a component sends a joiner.
     function captureComponentMessages() {
@@ -268,5 +282,5 @@
     }
 
     window.meetdTest = { init, createTracks, start, status, stats, leave, forgetUnload, cutSocket, loopbackStats, conference,
-        componentMessages };
+        componentMessages, moveTo };
 }());
