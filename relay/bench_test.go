@@ -23,16 +23,25 @@ import (
 //
 //	go test -run '^$' -bench RelayedVsDirect -v ./relay
 func BenchmarkRelayedVsDirect(b *testing.B) {
-	var direct, relayed float64
-	b.Run("direct", func(b *testing.B) { direct = benchPath(b, false) })
-	b.Run("relayed", func(b *testing.B) { relayed = benchPath(b, true) })
-	if direct > 0 {
-		b.Logf("CPU per packet: direct %.0f ns, relayed %.0f ns: relayed/direct = %.2f", direct, relayed, relayed/direct)
+	for _, forward := range []bool{false, true} {
+		name := "lasthop"
+		if forward {
+			name = "forwarded"
+		}
+		var direct, relayed float64
+		b.Run(name+"/direct", func(b *testing.B) { direct = benchPath(b, false, forward) })
+		b.Run(name+"/relayed", func(b *testing.B) { relayed = benchPath(b, true, forward) })
+		if direct > 0 {
+			b.Logf("%s: CPU per packet direct %.0f ns, relayed %.0f ns: relayed/direct = %.2f", name, direct, relayed, relayed/direct)
+		}
 	}
 }
 
 // benchPath sends b.N packets along one path and returns CPU ns per packet.
-func benchPath(b *testing.B, viaRelay bool) float64 {
+// With forward, a sender sends each packet to the bridge's ingress socket
+// and the bridge reads, decrypts, re-encrypts and sends it on: the whole
+// forwarding of one packet, as the bridge does it for one receiver.
+func benchPath(b *testing.B, viaRelay, forward bool) float64 {
 	bridge, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -41,10 +50,18 @@ func benchPath(b *testing.B, viaRelay bool) float64 {
 	var got atomic.Int64
 	to, cleanup := benchClient(b, bridge, viaRelay, &got)
 	defer cleanup()
-	enc, err := srtp.CreateContext(make([]byte, 16), make([]byte, 12), srtp.ProtectionProfileAeadAes128Gcm)
-	if err != nil {
-		b.Fatal(err)
+	send := func(pkt []byte) error { _, err := bridge.WriteTo(pkt, to); return err }
+	if forward {
+		in, stop := benchIngress(b, bridge, to)
+		defer stop()
+		sender, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer sender.Close()
+		send = func(pkt []byte) error { _, err := sender.WriteTo(pkt, in); return err }
 	}
+	enc := benchSRTP(b)
 	plain := make([]byte, 1100)
 	plain[0], plain[1] = 0x80, 96
 	out := make([]byte, 0, 1500)
@@ -57,7 +74,7 @@ func benchPath(b *testing.B, viaRelay bool) float64 {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := bridge.WriteTo(pkt, to); err != nil {
+		if err := send(pkt); err != nil {
 			b.Fatal(err)
 		}
 		for int64(i+1)-got.Load() > window {
@@ -75,6 +92,45 @@ func benchPath(b *testing.B, viaRelay bool) float64 {
 	perPacket := float64(used.Nanoseconds()) / float64(b.N)
 	b.ReportMetric(perPacket, "cpu-ns/pkt")
 	return perPacket
+}
+
+func benchSRTP(b *testing.B) *srtp.Context {
+	c, err := srtp.CreateContext(make([]byte, 16), make([]byte, 12), srtp.ProtectionProfileAeadAes128Gcm)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// benchIngress is the bridge's forwarding stand-in: it reads SRTP packets
+// on its own socket, decrypts, re-encrypts and sends them from out to to.
+func benchIngress(b *testing.B, out net.PacketConn, to net.Addr) (net.Addr, func()) {
+	in, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dec := benchSRTP(b)
+	enc2 := benchSRTP(b) // the receiver's context (its own keys in the bridge)
+	go func() {
+		buf := make([]byte, 1500)
+		plain := make([]byte, 0, 1500)
+		sealed := make([]byte, 0, 1500)
+		for {
+			n, _, err := in.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			p, err := dec.DecryptRTP(plain[:0], buf[:n], nil)
+			if err != nil {
+				continue
+			}
+			s, err := enc2.EncryptRTP(sealed[:0], p, nil)
+			if err == nil {
+				_, _ = out.WriteTo(s, to)
+			}
+		}
+	}()
+	return in.LocalAddr(), func() { _ = in.Close() }
 }
 
 // benchClient returns where the bridge sends and a cleanup; got counts the
