@@ -110,6 +110,55 @@ func TestRecordingTwo(t *testing.T) {
 	s.tilesShowPictures(out, info.Duration/2, 0, 640)
 }
 
+// TestRecordingLateJoiner: pages 0 and 1 are recorded ([recording] require_all = false); page 2 joins
+// later, is in the call but not in the file until it consents (mute, then unmute): its tile (third, a
+// 2×2 grid) is black on the time line before its consent and shows a picture after.
+func TestRecordingLateJoiner(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Fatal("ffmpeg is missing: scripts/test.sh installs Debian's ffmpeg and fonts-dejavu-core")
+	}
+	s := newSessionConfig(t, "[recording]", `enabled = "on"`, "require_all = false")
+	s.moderatedCall("recordinglate", []int{0, 1}, true)
+	s.watchRecording([]int{0, 1})
+	s.mustEval(0, `(meetdTest.conference().startRecording({ mode: 'file' }), true)`)
+	s.waitRecorderState(0, "on")
+	for _, p := range []int{0, 1} {
+		s.setLocalMuted(p, true)
+	}
+	time.Sleep(2 * time.Second)
+	for _, p := range []int{0, 1} {
+		s.setLocalMuted(p, false)
+	}
+	start := time.Now()
+	s.join(2, "recordinglate")
+	ids := s.waitJoined([]int{0, 1, 2})
+	s.waitPeers([]int{0, 1, 2}, ids)
+	s.waitMedia([]int{2})
+	time.Sleep(5 * time.Second) // in the call, not consented
+	s.setLocalMuted(2, true)
+	time.Sleep(2 * time.Second)
+	s.setLocalMuted(2, false)
+	consent := time.Since(start)
+	time.Sleep(10 * time.Second)
+	s.mustEval(0, `(meetdTest.conference().stopRecording(window.recSession), true)`)
+	out := s.downloadRecording(s.waitRecordingLink(0))
+	info, err := testmedia.Probe(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recording: %+v; page 2 consented %v after the others", info, consent)
+	if info.Width != 1280 || info.Height != 720 {
+		t.Fatalf("frame %dx%d, want a 2×2 grid of 640×360 (three participants)", info.Width, info.Height)
+	}
+	if lo, hi, err := testmedia.LumaRange(out, consent.Seconds()-4, 40, 400, 560, 240); err != nil || hi-lo > 5 {
+		t.Errorf("page 2's tile before its consent: luma %.0f..%.0f %v, want black", lo, hi, err)
+	}
+	s.tilesShowPictures(out, info.Duration-2, 0, 640)
+	if lo, hi, err := testmedia.LumaRange(out, info.Duration-2, 40, 400, 560, 240); err != nil || hi-lo < 40 {
+		t.Errorf("page 2's tile after its consent: luma %.0f..%.0f %v, want a picture", lo, hi, err)
+	}
+}
+
 // tilesShowPictures checks that the 640×360 tiles at the given x offsets show a picture at second t, not
 // a black or uniform tile (Chromium's fake camera: a pacman on a green background whose brightness cycles).
 func (s *session) tilesShowPictures(out string, t float64, xs ...int) {
