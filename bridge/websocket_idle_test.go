@@ -21,7 +21,7 @@ func TestChannelIdle(t *testing.T) {
 	defer srv.Close()
 	b, fc, stop := startBridge(t, "ws://"+srv.Listener.Addr().String()+"/colibri-ws/jvb1")
 	defer stop()
-	b.cfg.ChannelIdle = 600 * time.Millisecond
+	b.cfg.ChannelIdle = 2 * time.Second // generous: the live peer must answer within it on a loaded machine
 	srv.Config.Handler = b.WebSocketHandler()
 	fc.modify(t, createXML("meetingA", true, "epOne", "epTwo"))
 	conf := b.conference("meetingA")
@@ -61,7 +61,7 @@ func TestChannelIdle(t *testing.T) {
 	default:
 		t.Fatal("the bridge never pinged")
 	}
-	time.Sleep(3 * b.cfg.ChannelIdle)
+	time.Sleep(2 * b.cfg.ChannelIdle)
 	select {
 	case err := <-liveDone:
 		t.Fatalf("the answering peer was closed too: %v", err)

@@ -2,8 +2,9 @@
 # test.sh runs every meetd test. On a fresh Debian machine (as root) it first installs what is missing:
 # Debian's chromium and iproute2, the e2e driver's node modules (e2e/package-lock.json) and the
 # lib-jitsi-meet tarball (npm pack, checked against a pinned SHA-256, unpacked into the git-ignored
-# e2e/.deps/). Then: go vet ./..., go test of every package (the browser end-to-end test in e2e/ last and
-# alone, so it has the machine to itself), and a short run of every fuzz target found in the tree.
+# e2e/.deps/). Then: go vet ./..., go test of every package, the bridge, xmpp, focus and web packages again
+# with the race detector (the browser end-to-end test in e2e/ last and alone, so it has the machine to
+# itself), and a short run of every fuzz target found in the tree.
 # Idempotent; fast when everything is installed. Exits non-zero when anything failed.
 #
 # Environment: FUZZTIME (default 10s) per fuzz target; CI=true makes missing tools fail the e2e tests.
@@ -114,6 +115,8 @@ run env GOOS=darwin go vet ./...
 run env GOOS=freebsd go vet ./...
 mapfile -t packages < <(go list ./... | grep -v '/e2e$')
 run go test -timeout 20m "${packages[@]}"
+# The race detector over the concurrent packages (issue 11); about 3.5 min on 2 cores, compiling included.
+run go test -race -timeout 20m ./bridge/... ./xmpp/... ./focus/... ./web/...
 run go test -v -count=1 -timeout 30m ./e2e
 # fuzz_one runs one fuzz target. Go's fuzzing coordinator sometimes gives up on a starved worker with
 # "context deadline exceeded" at the end of -fuzztime on a loaded 2-core machine; that run found nothing
