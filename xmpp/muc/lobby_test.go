@@ -346,3 +346,28 @@ func TestLobbyServiceDisco(t *testing.T) {
 		t.Fatal("lobby domain equal to the MUC domain accepted")
 	}
 }
+
+// TestLobbyAdmitAll: every moderator in the lobby sees each knock, and one
+// message with several invites ("admit all") admits everyone named.
+func TestLobbyAdmitAll(t *testing.T) {
+	s, fr := lobbyWithModerator(t)
+	expectJoin(t, s, fr, host, "host", "Host", "", "") // a host: owner by login
+	knock(s, alice, "alice", "Alice")
+	knock(s, host, "host", "Host")
+	knock(s, bob, "bob", "Bob")
+	knock(s, carol, "carol", "Carol")
+	for _, mod := range []string{alice, host} {
+		if got := fr.take(mod); !has(got, lobbyRoom+"/bob") || !has(got, lobbyRoom+"/carol") {
+			t.Fatalf("moderator %s missed a knock: %v", mod, got)
+		}
+	}
+	s.Handle(stanza(host, `<message xmlns="jabber:client" to="`+rm+`"><x xmlns="http://jabber.org/protocol/muc#user">`+
+		`<invite to="`+bob+`"/><invite to="`+carol+`"/></x></message>`))
+	for _, who := range []string{bob, carol} {
+		if got := fr.take(who); !has(got, `<invite from="`+host+`"`) {
+			t.Fatalf("%s not invited: %v", who, got)
+		}
+	}
+	expectJoin(t, s, fr, bob, "bob", "Bob", "", "")
+	expectJoin(t, s, fr, carol, "carol", "Carol", "", "")
+}
