@@ -94,6 +94,7 @@ run() {
 }
 
 apt_install chromium iproute2 nftables
+apt_install systemd curl # packaging/test.sh: systemd-analyze verify, the packaged binary's ops port
 apt_install python3-slixmpp # interop/: an independent XMPP client against meetd's c2s port
 apt_install ffmpeg fonts-dejavu-core # recording/: the composer's encoder and the names' font; ffprobe checks
 command -v node >/dev/null || apt_install nodejs npm
@@ -113,6 +114,7 @@ run go vet ./...
 # Portability: meetd builds on macOS and FreeBSD (Linux-only calls sit behind build tags).
 run env GOOS=darwin go vet ./...
 run env GOOS=freebsd go vet ./...
+run packaging/test.sh # make deb, dpkg-deb listing, systemd-analyze verify, the packaged binary starts
 mapfile -t packages < <(go list ./... | grep -v '/e2e$')
 run go test -timeout 20m "${packages[@]}"
 # The race detector over the concurrent packages (issue 11); about 3.5 min on 2 cores, compiling included.
