@@ -1,6 +1,9 @@
 package bridge
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+)
 
 // Attachment is a Receiver attached to a conference with AddReceiver.
 type Attachment struct {
@@ -15,6 +18,9 @@ type Attachment struct {
 // The conference asks the senders for keyframes of the video r starts to
 // get, and calls r.Allocated once the first allocation is made.
 func (b *Bridge) AddReceiver(meetingID, id string, r Receiver, c Constraints) (*Attachment, error) {
+	if r == nil {
+		return nil, fmt.Errorf("%w: nil Receiver", ErrConfig)
+	}
 	conf := b.conference(meetingID)
 	if conf == nil {
 		return nil, ErrNoConference

@@ -50,7 +50,8 @@ type Source struct {
 // Constraints say what an attached receiver wants.
 type Constraints struct {
 	// Endpoints are the senders whose audio and video the receiver gets;
-	// no other sender's media reaches it. Empty: nobody's.
+	// no other sender's media reaches it. Empty: nobody's. The first 64
+	// count, as for a client's constraints.
 	Endpoints []string
 	// MaxHeight caps the video of each of those senders: the highest
 	// encoding not taller than it; -1 is the best there is, 0 no video.

@@ -230,9 +230,14 @@ func TestAddReceiverErrors(t *testing.T) {
 		{"endpoint id", "m", "a", ErrReceiverExists},
 		{"receiver id", "m", "rec", ErrReceiverExists},
 		{"empty id", "m", "", ErrReceiverExists},
+		{"nil receiver", "m", "nil", ErrConfig},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := b.AddReceiver(tc.meeting, tc.id, r, Constraints{}); !errors.Is(err, tc.want) {
+			var rr Receiver = r
+			if tc.id == "nil" {
+				rr = nil
+			}
+			if _, err := b.AddReceiver(tc.meeting, tc.id, rr, Constraints{}); !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
 		})
