@@ -13,7 +13,8 @@ import (
 type downlink struct {
 	id    string
 	out   Receiver
-	ep    *endpoint // the client endpoint this is the receiver side of; nil when attached
+	ep    *endpoint  // the client endpoint this is the receiver side of; nil when attached
+	tr    *transport // out, when it is a client endpoint's transport (called directly on the hot path)
 	alloc atomic.Pointer[allocation]
 
 	// Guarded by conference.allocMu.
@@ -30,7 +31,25 @@ type downlink struct {
 }
 
 func newDownlink(id string, out Receiver, ep *endpoint) *downlink {
-	return &downlink{id: id, out: out, ep: ep, prefs: defaultPrefs()}
+	tr, _ := out.(*transport)
+	return &downlink{id: id, out: out, ep: ep, tr: tr, prefs: defaultPrefs()}
+}
+
+// ready is out.Ready; a client endpoint's transport is asked directly, so
+// the per-packet loop makes no interface call for it.
+func (d *downlink) ready() bool {
+	if d.tr != nil {
+		return d.tr.srtpReady.Load()
+	}
+	return d.out.Ready()
+}
+
+// sendRTP is out.SendRTP, a client endpoint's transport called directly.
+func (d *downlink) sendRTP(pkt []byte) bool {
+	if d.tr != nil {
+		return d.tr.SendRTP(pkt)
+	}
+	return d.out.SendRTP(pkt)
 }
 
 // budget is the bandwidth its allocation may use (-1: unlimited).

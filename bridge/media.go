@@ -127,10 +127,10 @@ func (e *endpoint) forward(pkt []byte, route ssrcRoute, now time.Time) {
 // receiver that hears this sender.
 func (e *endpoint) forwardAll(pkt []byte) {
 	for _, r := range e.conf.receivers() {
-		if r == e.down || !r.out.Ready() || !r.alloc.Load().hears(e.id) {
+		if r == e.down || !r.ready() || !r.alloc.Load().hears(e.id) {
 			continue
 		}
-		if r.out.SendRTP(e.fwd.copied(pkt)) {
+		if r.sendRTP(e.fwd.copied(pkt)) {
 			e.b.counters.forwarded.Add(1)
 		}
 	}

@@ -61,7 +61,7 @@ func (e *endpoint) relaySenderReport(sr *rtcp.SenderReport) {
 		return
 	}
 	for _, r := range e.conf.receivers() {
-		if r == e.down || !r.out.Ready() || !r.alloc.Load().hears(e.id) {
+		if r == e.down || !r.ready() || !r.alloc.Load().hears(e.id) {
 			continue
 		}
 		e.fwd.rtcpBuf = appendSR(e.fwd.rtcpBuf[:0], sr.SSRC, sr.NTPTime, sr.RTPTime, sr.PacketCount, sr.OctetCount)

@@ -115,7 +115,7 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 	projs := e.fwd.projections(src, list, e.down)
 	for i, r := range *list {
 		p := projs[i]
-		if p == nil || !r.out.Ready() {
+		if p == nil || !r.ready() {
 			continue
 		}
 		t := r.alloc.Load().target(src.primary)
@@ -124,7 +124,7 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 		if p.needsKeyframe(t) {
 			e.askKeyframe(src.ssrcs[t.enc], now)
 		}
-		if fwd && r.out.SendRTP(e.fwd.projected(pkt, src.primary, out, &v)) {
+		if fwd && r.sendRTP(e.fwd.projected(pkt, src.primary, out, &v)) {
 			p.cache.put(route.enc, seq, out)
 			p.packets++
 			p.octets += uint32(end - start)
@@ -184,7 +184,7 @@ func rewriteHeader(d []byte, ssrc uint32, out projected, v *vp8Info) {
 func (e *endpoint) translateSR(sr *rtcp.SenderReport, route ssrcRoute) {
 	for _, r := range e.conf.receivers() {
 		p := e.fwd.proj[projKey{r, route.src.primary}]
-		if r == e.down || p == nil || !p.started || p.cur != route.enc || !r.out.Ready() {
+		if r == e.down || p == nil || !p.started || p.cur != route.enc || !r.ready() {
 			continue
 		}
 		e.fwd.rtcpBuf = appendSR(e.fwd.rtcpBuf[:0], route.src.primary, sr.NTPTime, sr.RTPTime+p.tsDelta, p.packets, p.octets)
