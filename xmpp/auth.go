@@ -50,6 +50,10 @@ type Auth struct {
 	// token for that very room enters: no guest, no account, no token for
 	// another room (appointment rooms, appointment.IsRoom). Nil: none.
 	TokenOnlyRoom func(room string) bool
+	// TokenRoomDirect lets a token holder of a TokenOnlyRoom room pass its
+	// lobby (the host is there: the room exists only once a host started
+	// it). False: the host admits them from the lobby.
+	TokenRoomDirect bool
 }
 
 // Kinds of login besides mechAnonymous (authInfo.kind).

@@ -34,10 +34,14 @@ func (s *Server) authorized(sess *session, st *dom.Element) (stz.Condition, bool
 	if !s.redeemSessionID(sess, conf) {
 		return stz.NotAcceptable, false
 	}
-	if s.conferenceAllowed(sess, conf) && s.hostPresent(sess, conf) {
-		return stz.Condition{}, true
+	if !s.conferenceAllowed(sess, conf) {
+		s.log.Info("conference request refused: no token for this room", "room", conf.Attr("room"))
+		return stz.NotAuthorized, false
 	}
-	return stz.NotAuthorized, false
+	if !s.hostPresent(sess, conf) {
+		return stz.NotAuthorized, false
+	}
+	return stz.Condition{}, true
 }
 
 func (s *Server) conferenceAllowed(sess *session, conf *dom.Element) bool {
@@ -59,6 +63,16 @@ func (s *Server) tokenOnly(room string) bool {
 	return f != nil && f(strings.ToLower(room))
 }
 
+// directEntry lets token holders of a token-only room pass its lobby when
+// Auth.TokenRoomDirect is set.
+func (s *Server) directEntry(real jid.JID, room string) bool {
+	if !s.cfg.Auth.TokenRoomDirect || !s.tokenOnly(room) {
+		return false
+	}
+	a := s.authOf(real)
+	return a != nil && a.grant != nil && a.grant.allows(room)
+}
+
 // conferencePolicy is the conference MUC's policy: who creates rooms
 // (mayCreate), which rooms a token allows, who is owner by login, the
 // identity from a token, and the room limits service accounts are exempt
@@ -75,6 +89,7 @@ func (s *Server) conferencePolicy(mayCreate func(jid.JID) bool) muc.Policy {
 			}
 			return nil
 		},
+		Member:       s.directEntry,
 		Exempt:       s.isService,
 		Source:       s.sourceOf,
 		MaxOccupants: l.MaxOccupants,

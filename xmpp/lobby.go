@@ -55,11 +55,12 @@ func (a *authInfo) host(hostsOnly bool) bool {
 // answer is not-authorized, which lib-jitsi-meet reports as "authentication
 // required" and the web app shows as "waiting for the host" and retries
 // (docs/lobby.md). Hosts and service sessions always pass.
+// Token-only rooms (appointments) always wait for their host.
 func (s *Server) hostPresent(sess *session, conf *dom.Element) bool {
-	if !s.cfg.Lobby.HostsOnly || sess.auth == nil || sess.auth.host(true) || sess.hostBySession.Load() {
+	room, domain, _ := strings.Cut(strings.ToLower(conf.Attr("room")), "@")
+	if !(s.cfg.Lobby.HostsOnly || s.tokenOnly(room)) || sess.auth == nil || sess.auth.host(true) || sess.hostBySession.Load() {
 		return true
 	}
-	room, domain, _ := strings.Cut(strings.ToLower(conf.Attr("room")), "@")
 	if m := s.mucs[domain]; m != nil && m.Exists(room) {
 		return true
 	}

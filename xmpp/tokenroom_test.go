@@ -43,5 +43,21 @@ func TestTokenOnlyRoom(t *testing.T) {
 		if got := env.srv.mayJoin(j, "s-appt"); got != tc.want {
 			t.Errorf("token for %s: mayJoin(s-appt) = %v", tc.room, got)
 		}
+		if env.srv.directEntry(j, "s-appt") {
+			t.Errorf("token for %s passes the lobby without TokenRoomDirect", tc.room)
+		}
+		env.srv.cfg.Auth.TokenRoomDirect = true
+		if got := env.srv.directEntry(j, "s-appt"); got != tc.want {
+			t.Errorf("token for %s: directEntry(s-appt) = %v with TokenRoomDirect", tc.room, got)
+		}
+		env.srv.cfg.Auth.TokenRoomDirect = false
+		if tc.want {
+			// The client's token is not a host's: its conference request
+			// waits until the host has started the room.
+			c.send(`<iq xmlns="jabber:client" type="set" to="focus.localhost" id="c1"><conference xmlns="http://jitsi.org/protocol/focus" room="s-appt@conference.localhost"/></iq>`)
+			if r := c.recvID("c1"); r.Child(ns.Client, "error").Child(ns.StanzaErr, "not-authorized") == nil {
+				t.Fatalf("client's conference IQ before the host: %s", r)
+			}
+		}
 	}
 }

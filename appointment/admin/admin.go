@@ -79,6 +79,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	hd.Set("X-Frame-Options", "DENY")
+	// same-origin, not no-referrer: under no-referrer browsers send
+	// "Origin: null" with the forms, and the origin check refuses them.
+	// The referrer never leaves the site either way.
+	hd.Set("Referrer-Policy", "same-origin")
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	h.mux.ServeHTTP(w, r)
 }
@@ -88,17 +92,31 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) post(next func(http.ResponseWriter, *http.Request, *session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ss := h.sessions.get(r)
-		switch {
-		case !h.sameOrigin(r):
-			h.forbidden(w, "This form was sent from another site.")
-		case ss == nil || ss.user == "":
-			h.forbidden(w, "Please log in again.")
-		case !ss.validCSRF(r):
-			h.forbidden(w, "The form has expired. Please reload the page and try again.")
-		default:
-			next(w, r, ss)
+		why := h.refusal(r, ss)
+		if why == "" && ss.user == "" {
+			why = "not logged in"
 		}
+		if why != "" {
+			h.cfg.Log.Info("appointment admin: form refused", "why", why)
+			h.forbidden(w, "The form was refused ("+why+"). Please reload the page, log in and try again.")
+			return
+		}
+		next(w, r, ss)
 	}
+}
+
+// refusal says why a form is refused before its content is looked at
+// ("" when it is not).
+func (h *Handler) refusal(r *http.Request, ss *session) string {
+	switch {
+	case !h.sameOrigin(r):
+		return "posted from another origin"
+	case ss == nil:
+		return "no session cookie"
+	case !ss.validCSRF(r):
+		return "no or a wrong CSRF token"
+	}
+	return ""
 }
 
 // sameOrigin checks Origin (or, without it, Referer) against the public
@@ -158,7 +176,8 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request, ss *session,
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	ss := h.sessions.get(r)
-	if !h.sameOrigin(r) || ss == nil || !ss.validCSRF(r) {
+	if why := h.refusal(r, ss); why != "" {
+		h.cfg.Log.Info("appointment admin: login form refused", "why", why)
 		h.forbidden(w, "The login form has expired. Please reload the page and try again.")
 		return
 	}

@@ -16,7 +16,7 @@ type pageData struct {
 
 var pages = template.Must(template.New("layout").Parse(`{{define "top"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>Appointments – meetd</title>
+<meta name="referrer" content="same-origin"><title>Appointments – meetd</title>
 <style>body{font-family:sans-serif;max-width:60em;margin:1.5em auto;padding:0 1em;line-height:1.4}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;padding:.3em;text-align:left;vertical-align:top}
 .cancelled{color:#888;text-decoration:line-through}.problem{background:#fdd;padding:.5em}

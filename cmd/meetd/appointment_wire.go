@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"meetd/appointment"
 	"meetd/appointment/admin"
 	"meetd/conf"
+	"meetd/recording"
 	"meetd/xmpp"
 )
 
@@ -43,6 +45,7 @@ func withAppointmentKey(cfg *conf.Config, auth xmpp.Auth) (xmpp.Auth, error) {
 	}
 	// Appointment rooms admit only the holders of their links.
 	auth.TokenOnlyRoom = appointment.IsRoom
+	auth.TokenRoomDirect = cfg.Appointments.DirectEntry
 	if cfg.Auth.JWTSecret != "" {
 		return auth, nil
 	}
@@ -143,4 +146,25 @@ func adminLogin(cfg *conf.Config) func(user, password string) bool {
 		}
 		return xmpp.CheckPassword(hash, password)
 	}
+}
+
+// recordingDelivery mails a finished recording's private link to the
+// client of the appointment held in its room (when the appointment wanted
+// a recording); nil without appointments. Recordings of other rooms are
+// not mailed.
+func (ap *appointmentParts) recordingDelivery() recording.Delivery {
+	if ap == nil {
+		return nil
+	}
+	return recording.DeliveryFunc(func(ctx context.Context, f recording.Finished) error {
+		room, _, _ := strings.Cut(f.Room, "@")
+		if !appointment.IsRoom(room) {
+			return nil
+		}
+		err := ap.outbox.DeliverRecording(ctx, room, f.URL)
+		if errors.Is(err, appointment.ErrNoRecipient) {
+			return nil // the client did not ask for it: the host has the link
+		}
+		return err
+	})
 }

@@ -57,7 +57,7 @@ func resolveRecording(cfg *conf.Config, log *slog.Logger) error {
 
 // newRecording builds the recording service and its download handler, or
 // nothing when recording is off.
-func newRecording(cfg *conf.Config, pub *url.URL, br *bridge.Bridge, log *slog.Logger) (*recording.Service, http.Handler, error) {
+func newRecording(cfg *conf.Config, pub *url.URL, br *bridge.Bridge, delivery recording.Delivery, log *slog.Logger) (*recording.Service, http.Handler, error) {
 	if err := resolveRecording(cfg, log); err != nil || cfg.Recording.Enabled != conf.RecordingOn {
 		return nil, nil, err
 	}
@@ -71,6 +71,7 @@ func newRecording(cfg *conf.Config, pub *url.URL, br *bridge.Bridge, log *slog.L
 		MaxLength:  time.Duration(r.MaxMinutes) * time.Minute,
 		Compose:    composeOptions(r),
 		Logger:     log.With("part", "recording"),
+		Delivery:   delivery,
 	}, recording.BridgeAttacher{B: br})
 	if err != nil {
 		return nil, nil, fmt.Errorf("recording: %w", err)

@@ -77,7 +77,10 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		return nil, fmt.Errorf("attach bridge: %w", err)
 	}
 	p.onClose(jvb.Close)
-	rec, recHandler, err := newRecording(cfg, pub, br, log) // recordings.go
+	if err := wireAppointments(ctx, cfg, pub, log, p); err != nil { // appointment_wire.go
+		return nil, err
+	}
+	rec, recHandler, err := newRecording(cfg, pub, br, p.appointments.recordingDelivery(), log) // recordings.go
 	if err != nil {
 		return nil, err
 	}
@@ -111,9 +114,6 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		runner{"bridge", func(ctx context.Context) error { return br.Run(ctx, jvb) }},
 		runner{"focus", fc.Run},
 	)
-	if err := wireAppointments(ctx, cfg, pub, log, p); err != nil {
-		return nil, err
-	}
 	return p, nil
 }
 

@@ -40,6 +40,7 @@ func (s *Service) passLobby(r *room, st *dom.Element, from jid.JID) bool {
 	switch {
 	case r.affiliation(from) != affNone, s.policy.Owner != nil && s.policy.Owner(from):
 		return true
+	case s.policy.Member != nil && s.policy.Member(from, r.jid.Localpart()):
 	case r.password != "" && suppliedPassword(st):
 		if !s.checkPassword(r, st, from) {
 			return false

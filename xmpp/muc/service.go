@@ -38,6 +38,10 @@ type Policy struct {
 	// Identity returns the identity element the server vouches for (from a
 	// token), added to the occupant's presence; clients cannot set their own.
 	Identity func(real jid.JID) *dom.Element
+	// Member reports whether a real JID enters the room (a localpart) as a
+	// member, passing its lobby (appointment clients with direct entry).
+	// Nil: nobody.
+	Member func(real jid.JID, room string) bool
 	// Exempt reports service accounts, which the password, members-only,
 	// room size and join rate do not apply to.
 	Exempt func(real jid.JID) bool
