@@ -6,36 +6,19 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"meetd/internal/syncbuf"
 )
-
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestPionLogRedaction is issue 11 defect 6: at debug level pion's ICE
 // agent logged the remote ufrag and password, and the UDP mux the local
 // ufrag. Those arguments are redacted; the rest of the line stays.
 func TestPionLogRedaction(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	f := &pionLoggerFactory{log: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	const ufrag, pwd = "Uf7rAgX", "s3cretIcePasswordValue1234"
 	agent, mux := f.NewLogger("ice"), f.NewLogger("udpmux")
@@ -65,7 +48,7 @@ func TestPionLogRedaction(t *testing.T) {
 // and logged (sparsely); no state is kept for the source.
 func TestUnknownSourceDatagrams(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	b, err := New(Config{ID: "jvb1", UDPListen: "127.0.0.1:0",
 		Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if err != nil {

@@ -1,33 +1,15 @@
 package xmpp
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
+
+	"meetd/internal/syncbuf"
 )
 
-// logBuffer collects log output for assertions; safe for concurrent use.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func withLog(buf *logBuffer) func(*Config) {
+func withLog(buf *syncbuf.Buffer) func(*Config) {
 	return func(c *Config) {
 		c.Logger = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -39,7 +21,7 @@ func withLog(buf *logBuffer) func(*Config) {
 // address is served, and the full table is counted and logged.
 func TestIPTableFullAdmitsNewAddress(t *testing.T) {
 	leakCheck(t)
-	var logs logBuffer
+	var logs syncbuf.Buffer
 	env := newEnv(t, withLog(&logs))
 	const size = 20
 	env.srv.login.ips.max = size
@@ -68,7 +50,7 @@ func TestIPTableFullAdmitsNewAddress(t *testing.T) {
 // is unaffected, and the eviction is counted and logged.
 func TestPreAuthEviction(t *testing.T) {
 	leakCheck(t)
-	var logs logBuffer
+	var logs syncbuf.Buffer
 	env := newEnv(t, withLog(&logs), func(c *Config) { c.Limits.PreAuthStreams = 5 })
 	bystander, _ := env.dialQ("", "127.0.3.50")
 	bystander.login()
@@ -105,7 +87,7 @@ func TestPreAuthEviction(t *testing.T) {
 // TestIPv6CountedPerPrefix: an IPv6 /64 is one address for the per-IP
 // caps, so a host cannot multiply its share by cycling interface IDs.
 func TestIPv6CountedPerPrefix(t *testing.T) {
-	var logs logBuffer
+	var logs syncbuf.Buffer
 	tab := newIPTable(Limits{ConnsPerIP: 3}, slog.New(slog.NewTextHandler(&logs, nil)))
 	for _, ip := range []string{"2001:db8::1", "2001:db8::2", "2001:db8::ffff:1"} {
 		if !tab.acquire(ip) {
