@@ -338,7 +338,6 @@ func (s *session) waitComponentJSON(page int, from string, parts ...string) {
 	}
 }
 
-
 // TestPollsLateJoiner: polls at the protocol level of the current Jitsi clients (lib-jitsi-meet 2.6726.2
 // predates the polls component; its pages send the current client's messages over their own connections):
 // page 0 creates a poll at polls.localhost, everyone gets it, page 1 answers; page 2 joins later and gets
@@ -490,6 +489,20 @@ func TestBreakoutRooms(t *testing.T) {
 	s.waitPeers(inside, ids)
 	s.waitMedia(inside)
 	s.waitMeetdLog("a conference in the breakout room", "focus joined the room", "room="+side)
+	for _, p := range inside {
+		var info struct {
+			Is   bool   `json:"is"`
+			Main string `json:"main"`
+		}
+		err := poll(mediaLimit, func() (bool, error) {
+			err := s.eval(p, `(() => { const br = meetdTest.conference().getBreakoutRooms();
+				return { is: br.isBreakoutRoom(), main: br.getMainRoomJid() || "" }; })()`, &info)
+			return err == nil && info.Is && info.Main == main, err
+		})
+		if err != nil {
+			t.Errorf("page %d does not know it is in a breakout room of %s: %+v %v", p, main, info, err)
+		}
+	}
 	follow(inside)
 
 	s.mustEval(0, fmt.Sprintf(`(() => { const br = meetdTest.conference().getBreakoutRooms();

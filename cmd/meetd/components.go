@@ -49,6 +49,9 @@ func addComponents(xs *xmpp.Server, domain string, log *slog.Logger) error {
 		{"metadata", roommetadata.Identity, md, md.Hook},
 		{"breakout", breakout.Identity, br, br.Hook},
 	}
+	for _, m := range xs.ConferenceMUCs() {
+		m.AddRoomInfo(br.RoomInfo)
+	}
 	for _, rc := range list {
 		if err := xs.AddComponent(addr(rc.prefix), rc.identity, rc.c); err != nil {
 			return fmt.Errorf("component %s: %w", rc.identity, err)

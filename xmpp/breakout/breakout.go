@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
 	"meetd/xmpp/muc"
@@ -272,6 +273,18 @@ func (c *Component) Hook(ev muc.Event) {
 	if f := c.mains[main]; f != nil && len(f.names) > 0 {
 		c.broadcast(main)
 	}
+}
+
+// RoomInfo gives a breakout room's disco#info the fields clients read to
+// know it is one and which room is its main room. It runs under the MUC's lock.
+func (c *Component) RoomInfo(room jid.JID) [][2]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	main, ok := c.parent[room.String()]
+	if !ok {
+		return nil
+	}
+	return [][2]string{{"muc#roominfo_isbreakout", "true"}, {"muc#roominfo_breakout_main_room", main}}
 }
 
 func newID() string {

@@ -64,6 +64,14 @@ func TestCreateMoveRemove(t *testing.T) {
 			side = r.JID
 		}
 	}
+	bm := f.AddMUC(comp)
+	bm.AddRoomInfo(c.RoomInfo)
+	bm.Handle(roomcomptest.Stanza("x@example/x", `<presence xmlns="jabber:client" to="`+side+`/x"><x xmlns="http://jabber.org/protocol/muc"/></presence>`))
+	f.Take("x@example/x")
+	bm.Handle(roomcomptest.Stanza("x@example/x", `<iq xmlns="jabber:client" type="get" id="i" to="`+side+`"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`))
+	if d := f.Take("x@example/x"); len(d) != 1 || !roomcomptest.Has([]string{d[0].String()}, "muc#roominfo_isbreakout", "muc#roominfo_breakout_main_room", main) {
+		t.Errorf("breakout room disco#info: %v", d)
+	}
 	c.Handle(cmd(boss, `type="features/breakout-rooms/move-to-room" participantJid="`+guest+`" roomJid="`+side+`"`))
 	if got := f.JSON(guest, comp); !roomcomptest.Has(got, `"event":"features/breakout-rooms/move-to-room"`, side) {
 		t.Errorf("guest's move: %q", got)

@@ -74,6 +74,28 @@ func (r *room) snapshot(o *occupant) Occupant {
 	return out
 }
 
+// RoomInfo returns extra muc#roominfo fields (var, value) of a room's
+// disco#info, e.g. a breakout room's main room. Same rules as Hook.
+type RoomInfo func(room jid.JID) [][2]string
+
+// AddRoomInfo registers f for every later room disco#info of this service.
+func (s *Service) AddRoomInfo(f RoomInfo) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.roomInfo = append(s.roomInfo, f)
+}
+
+// withRoomInfo adds the registered fields to a room's disco#info answer.
+func (s *Service) withRoomInfo(r *room, res *dom.Element) *dom.Element {
+	x := res.Child(ns.DiscoInfo, "query").Child(ns.XData, "x")
+	for _, f := range s.roomInfo {
+		for _, kv := range f(r.jid) {
+			x.AddNew(ns.XData, "field").SetAttr("var", kv[0]).AddNew(ns.XData, "value").SetText(kv[1])
+		}
+	}
+	return res
+}
+
 // RoomOccupants returns the occupants of room (a localpart) in join order,
 // or nil when there is no such room.
 func (s *Service) RoomOccupants(room string) []Occupant {

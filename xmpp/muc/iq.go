@@ -46,7 +46,7 @@ func (s *Service) roomIQ(r *room, st *dom.Element, from jid.JID) {
 	get := st.Attr("type") == "get"
 	switch {
 	case get && q.Is(ns.DiscoInfo, "query"):
-		s.deliver(r.discoInfo(st))
+		s.deliver(s.withRoomInfo(r, r.discoInfo(st)))
 	case get && q.Is(ns.DiscoItems, "query"):
 		res := stz.Result(st)
 		res.AddNew(ns.DiscoItems, "query")

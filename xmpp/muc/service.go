@@ -75,6 +75,7 @@ type Service struct {
 	rooms     map[string]*room
 	replaying bool // a throttled join is being handled again
 	hooks     []Hook
+	roomInfo  []RoomInfo
 }
 
 // New returns the MUC service for domain, delivering through r.

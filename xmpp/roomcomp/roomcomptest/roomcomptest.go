@@ -17,8 +17,9 @@ const Domain = "conference.example"
 
 // Fixture is a MUC service with recorded deliveries.
 type Fixture struct {
-	t   *testing.T
-	MUC *muc.Service
+	t    *testing.T
+	MUC  *muc.Service
+	more []*muc.Service
 
 	mu  sync.Mutex
 	got map[string][]*dom.Element // by `to`
@@ -36,9 +37,21 @@ func New(t *testing.T) *Fixture {
 	return f
 }
 
+// AddMUC adds another MUC service (e.g. breakout rooms') at domain; the
+// component's Rooms see it too.
+func (f *Fixture) AddMUC(domain string) *muc.Service {
+	f.t.Helper()
+	m, err := muc.New(domain, f, muc.Policy{}, nil)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.more = append(f.more, m)
+	return m
+}
+
 // Rooms is the component's view of the fixture's rooms.
 func (f *Fixture) Rooms() roomcomp.Rooms {
-	return roomcomp.Rooms{MUCs: func() []*muc.Service { return []*muc.Service{f.MUC} }}
+	return roomcomp.Rooms{MUCs: func() []*muc.Service { return append([]*muc.Service{f.MUC}, f.more...) }}
 }
 
 // DeliverLocal records a delivery (muc.Router).
