@@ -197,6 +197,39 @@ func TestSlixmpp(t *testing.T) {
 	m := startMeetd(t, buildMeetd(t))
 	t.Run("muc", func(t *testing.T) { testMUC(t, m) })
 	t.Run("component", func(t *testing.T) { testComponent(t, m) })
+	t.Run("lobby", func(t *testing.T) { testLobby(t, m) })
+}
+
+// testLobby: independent clients through the lobby (docs/lobby.md), see
+// testdata/lobby_scenario.py.
+func testLobby(t *testing.T, m *meetdProc) {
+	host, port, _ := strings.Cut(m.c2s, ":")
+	steps := runScenario(t, "lobby_scenario.py", host, port, "localhost",
+		filepath.Join(m.state, "selfsigned-cert.pem"), accountJID, accountPassword, "lobbyinterop@conference.localhost")
+	const lobby = "lobbyinterop@lobby.localhost"
+	checks := []struct {
+		what      string
+		got, want string
+	}{
+		{"LOBBY-ENABLED from", steps["enabled"][0].str("from_"), "lobbyinterop@conference.localhost/mod"},
+		{"join refused", steps["sent-to-lobby"][0].str("condition"), "registration-required"},
+		{"lobby room named", fmt.Sprint(steps["sent-to-lobby"][1]["lobbyroom"]), "[" + lobby + "]"},
+		{"knock shows the real JID", steps["knock"][0].str("jid"), steps["knock"][0].str("mine")},
+		{"lobby chat from", steps["lobby-chat"][0].str("from_"), lobby + "/g1"},
+		{"forged nick dropped", fmt.Sprint(steps["lobby-chat"][0]["nick"]), "false"},
+		{"knocker to knocker", steps["knocker-to-knocker"][0].str("condition"), "forbidden"},
+		{"invite", fmt.Sprint(steps["invited"][0]["invite"]), "true"},
+		{"no password in the invite", fmt.Sprint(steps["invited"][0]["password"]), "false"},
+		{"admitted", steps["admitted"][0].str("type"), "available"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: %q, want %q", c.what, c.got, c.want)
+		}
+	}
+	if codes := fmt.Sprint(steps["rejected"][0]["codes"]); !strings.Contains(codes, "307") || !strings.Contains(codes, "110") {
+		t.Errorf("rejected guest saw status codes %s, want 110 and 307", codes)
+	}
 }
 
 // testMUC: slixmpp logs in over c2s TCP (guest: ANONYMOUS; account:
