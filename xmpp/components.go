@@ -2,6 +2,7 @@ package xmpp
 
 import (
 	"fmt"
+	"slices"
 
 	"meetd/xmpp/dom"
 	"meetd/xmpp/internal/ns"
@@ -62,7 +63,8 @@ func (s *Server) toComponent(st *dom.Element, d, local string) bool {
 func (s *Server) ConferenceMUCs() []*muc.Service {
 	out := make([]*muc.Service, 0, len(s.mucs))
 	for d, m := range s.mucs {
-		if d != s.cfg.InternalMUCDomain {
+		// The lobby domain maps to the conference service again.
+		if d != s.cfg.InternalMUCDomain && !slices.Contains(out, m) {
 			out = append(out, m)
 		}
 	}

@@ -42,3 +42,12 @@ func TestComponents(t *testing.T) {
 		t.Errorf("component got from=%q", st.Attr("from"))
 	}
 }
+
+// TestConferenceMUCsOnce: the lobby domain shares the conference MUC's
+// service; components see each service once (else hooks would run twice).
+func TestConferenceMUCsOnce(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Lobby.Domain = "lobby.localhost" })
+	if got := e.srv.ConferenceMUCs(); len(got) != 1 || got[0].Domain() != "conference.localhost" {
+		t.Errorf("ConferenceMUCs: %d services", len(got))
+	}
+}
