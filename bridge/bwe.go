@@ -258,6 +258,7 @@ func (e *endpoint) onTransportFeedback(fb *rtcp.TransportLayerCC, now time.Time)
 	x := &e.bwe
 	b := summarize(fb, &e.sent)
 	e.meter.lostOut.Add(uint64(b.lost))
+	e.b.counters.lostOut.Add(uint64(b.lost))
 	x.update(b, now)
 	v := float64(x.estimate.Load())
 	if v == 0 {

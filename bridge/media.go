@@ -41,6 +41,7 @@ func (e *endpoint) readLoop(conn *ice.Conn, pipe *pipe.DTLS) {
 			return
 		}
 		e.meter.bytesIn.Add(uint64(n))
+		e.b.counters.bytesIn.Add(uint64(n))
 		e.handleDatagram(st, st.buf[:n], pipe)
 	}
 }
@@ -115,6 +116,7 @@ func (e *endpoint) forward(pkt []byte, route ssrcRoute, now time.Time) {
 	default:
 		if gap := e.loss.received(route.src.ssrcs[route.enc], binary.BigEndian.Uint16(pkt[2:]), now); gap > 0 {
 			e.meter.lostIn.Add(uint64(gap))
+			e.b.counters.lostIn.Add(uint64(gap))
 		}
 		if nacks := e.loss.due(e.conf.videoSSRC, now); nacks != nil {
 			e.sendRTCP(nacks...)

@@ -15,6 +15,9 @@ type counters struct {
 	forwarded     atomic.Uint64 // RTP packets queued towards receivers
 	rtcpRelayed   atomic.Uint64 // PLI/FIR/SR packets queued towards endpoints
 	retransmitted atomic.Uint64 // packets re-sent from the bridge's cache for receivers' NACKs
+	// Totals over every endpoint there ever was (metrics: monotonic counters).
+	bytesIn, bytesOut atomic.Uint64 // SRTP/SRTCP bytes read from and written to endpoints
+	lostIn, lostOut   atomic.Uint64 // uplink gaps NACKed; downlink losses transport-cc reported
 
 	refusedCands atomic.Uint64 // signalled remote candidates refused (count bound, bad target)
 }
@@ -26,6 +29,12 @@ type Stats struct {
 
 	// RefusedCandidates counts signalled remote candidates not given to ICE.
 	RefusedCandidates uint64
+
+	// BytesIn and BytesOut count the SRTP/SRTCP bytes read from and written
+	// to all endpoints since the start; LostIn the packets senders' uplinks
+	// lost (gaps the bridge NACKed), LostOut those receivers' transport-cc
+	// feedback reported lost.
+	BytesIn, BytesOut, LostIn, LostOut uint64
 }
 
 // Stats returns the current counters.
@@ -36,5 +45,6 @@ func (b *Bridge) Stats() Stats {
 		UnknownSSRC: c.unknownSSRC.Load(), BadPayloadType: c.badPT.Load(), BadPacket: c.badPacket.Load(),
 		QueueDrops: c.queueDrops.Load(), SendDrops: c.sendDrops.Load(), Forwarded: c.forwarded.Load(), RTCPRelayed: c.rtcpRelayed.Load(),
 		Retransmitted: c.retransmitted.Load(), RefusedCandidates: c.refusedCands.Load(),
+		BytesIn: c.bytesIn.Load(), BytesOut: c.bytesOut.Load(), LostIn: c.lostIn.Load(), LostOut: c.lostOut.Load(),
 	}
 }

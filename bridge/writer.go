@@ -103,6 +103,7 @@ func (w *writer) write(res []byte) {
 		return
 	}
 	w.e.meter.bytesOut.Add(uint64(len(res)))
+	w.e.b.counters.bytesOut.Add(uint64(len(res)))
 }
 
 // stamp writes this endpoint's next transport-wide sequence number into

@@ -147,8 +147,17 @@ func checkCallMetrics(t *testing.T) {
 	if got := metricValue(metrics, "meetd_bridge_forwarded_packets_total"); got < 100 {
 		t.Errorf("meetd_bridge_forwarded_packets_total = %v during the call, want media", got)
 	}
-	if got := metricValue(metrics, `meetd_bridge_bitrate_bps{direction="in"}`); got < 10000 {
-		t.Errorf("bridge bit rate in = %v bps during the call, want media", got)
+	bytesIn := metricValue(metrics, `meetd_bridge_bytes_total{direction="in"}`)
+	if bytesIn < 10000 {
+		t.Errorf("meetd_bridge_bytes_total in = %v during the call, want media", bytesIn)
+	}
+	if got := metricValue(metrics, `meetd_bridge_conferences{endpoints="2"}`); got != 1 {
+		t.Errorf(`meetd_bridge_conferences{endpoints="2"} = %v, want 1`, got)
+	}
+	// A second scraper does not disturb the first: the totals only grow.
+	_, again := opsGet(t, "/metrics")
+	if got := metricValue(again, `meetd_bridge_bytes_total{direction="in"}`); got < bytesIn {
+		t.Errorf("meetd_bridge_bytes_total went from %v to %v between two scrapes", bytesIn, got)
 	}
 	if got := metricValue(metrics, "meetd_bridge_endpoints"); got != 2 {
 		t.Errorf("meetd_bridge_endpoints = %v, want 2", got)

@@ -2,11 +2,8 @@ package web
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 )
 
 // Operations paths (the [ops] listener).
@@ -41,17 +38,14 @@ type OpsSnapshot struct {
 	Metrics  []Metric
 }
 
-// OpsHandler serves /metrics (Prometheus text format 0.0.4), /about/health
+// OpsHandler serves /metrics (Prometheus, web/metrics.go), /about/health
 // (JVB/Jicofo style: 200 when healthy or draining, 500 otherwise, with a
 // JSON body),
 // /healthz (200 while the process serves) and /readyz (200 when ready, 503
 // while starting or draining). snap is called on every request.
 func OpsHandler(snap func() OpsSnapshot) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+MetricsPath, func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		writeMetrics(w, snap().Metrics)
-	})
+	mux.Handle("GET "+MetricsPath, metricsHandler(func() []Metric { return snap().Metrics }))
 	mux.HandleFunc("GET "+AboutHealthPath, func(w http.ResponseWriter, _ *http.Request) {
 		s := snap()
 		code := http.StatusOK
@@ -90,42 +84,3 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
 }
-
-// writeMetrics writes the samples grouped by name, HELP and TYPE once per
-// name, in the order of first appearance.
-func writeMetrics(w io.Writer, ms []Metric) {
-	var names []string
-	byName := map[string][]Metric{}
-	for _, m := range ms {
-		if _, seen := byName[m.Name]; !seen {
-			names = append(names, m.Name)
-		}
-		byName[m.Name] = append(byName[m.Name], m)
-	}
-	for _, n := range names {
-		group := byName[n]
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", n, escapeHelp(group[0].Help), n, group[0].Type)
-		for _, m := range group {
-			fmt.Fprintf(w, "%s%s %s\n", n, labels(m.Labels), strconv.FormatFloat(m.Value, 'g', -1, 64))
-		}
-	}
-}
-
-func labels(kv []string) string {
-	if len(kv) < 2 {
-		return ""
-	}
-	parts := make([]string, 0, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		parts = append(parts, kv[i]+"=\""+escapeLabel(kv[i+1])+"\"")
-	}
-	return "{" + strings.Join(parts, ",") + "}"
-}
-
-var (
-	helpEscaper  = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
-	labelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
-)
-
-func escapeHelp(s string) string  { return helpEscaper.Replace(s) }
-func escapeLabel(s string) string { return labelEscaper.Replace(s) }

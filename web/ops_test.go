@@ -12,7 +12,7 @@ func TestOpsHandler(t *testing.T) {
 		Metrics: []Metric{
 			{Name: "meetd_rooms", Help: "rooms", Type: "gauge", Value: 2},
 			{Name: "meetd_drops_total", Help: "drops\nby reason", Type: "counter", Labels: []string{"reason", `a"b\c`}, Value: 3},
-			{Name: "meetd_drops_total", Help: "drops", Type: "counter", Labels: []string{"reason", "x"}, Value: 1e9},
+			{Name: "meetd_drops_total", Help: "drops\nby reason", Type: "counter", Labels: []string{"reason", "x"}, Value: 1e9},
 		}}
 	starting := OpsSnapshot{Status: "starting"}
 	draining := OpsSnapshot{Status: "draining", Draining: true}
@@ -25,7 +25,9 @@ func TestOpsHandler(t *testing.T) {
 		{"metrics", "/metrics", snap, 200, []string{
 			"# HELP meetd_rooms rooms\n# TYPE meetd_rooms gauge\nmeetd_rooms 2\n",
 			"# HELP meetd_drops_total drops\\nby reason\n# TYPE meetd_drops_total counter\n" +
-				"meetd_drops_total{reason=\"a\\\"b\\\\c\"} 3\nmeetd_drops_total{reason=\"x\"} 1e+09\n"}},
+				"meetd_drops_total{reason=\"a\\\"b\\\\c\"} 3\nmeetd_drops_total{reason=\"x\"} 1e+09\n",
+			// client_golang's standard collectors come along.
+			"# TYPE go_goroutines gauge\n", "# TYPE process_cpu_seconds_total counter\n", "# TYPE process_resident_memory_bytes gauge\n"}},
 		{"health ok", "/about/health", snap, 200, []string{`"status":"ok"`, `"candidates":["udp 203.0.113.7:10000"]`}},
 		{"health starting", "/about/health", starting, 500, []string{`"status":"starting"`}},
 		{"healthz", "/healthz", starting, 200, []string{"ok"}},

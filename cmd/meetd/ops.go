@@ -82,8 +82,9 @@ func statsOf(xs *xmpp.Server, br *bridge.Bridge, fc *focus.Focus) func() []web.M
 		}
 		const xmppRefusedHelp = "XMPP streams and logins refused or closed by a limit, by reason"
 		const dropHelp = "media packets the bridge dropped, by reason"
-		const lostHelp = "packets lost by the current endpoints since they joined (uplink: gaps the bridge NACKed; downlink: reported by transport-cc)"
-		return []web.Metric{
+		const lostHelp = "media packets lost (uplink: gaps the bridge NACKed; downlink: reported lost by receivers' transport-cc)"
+		const bytesHelp = "SRTP/SRTCP bytes the bridge read from (in) and wrote to (out) endpoints"
+		return append([]web.Metric{
 			g("meetd_rooms", "conference rooms", float64(x.Rooms)),
 			g("meetd_participants", "participants in conference rooms (the focus not counted)", float64(max(0, x.Occupants-x.Rooms))),
 			g("meetd_xmpp_sessions", "client XMPP sessions (WebSocket, BOSH, TCP)", float64(x.Sessions)),
@@ -104,36 +105,62 @@ func statsOf(xs *xmpp.Server, br *bridge.Bridge, fc *focus.Focus) func() []web.M
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.BadPayloadType, "reason", "bad_payload_type"),
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.BadPacket, "reason", "bad_packet"),
 			g("meetd_bridge_endpoints", "endpoints on the bridge", float64(ep.n)),
-			g("meetd_bridge_bitrate_bps", "bit rate of all endpoints since the previous scrape", ep.in, "direction", "in"),
-			g("meetd_bridge_bitrate_bps", "bit rate of all endpoints since the previous scrape", ep.out, "direction", "out"),
-			g("meetd_bridge_lost_packets", lostHelp, float64(ep.lostIn), "direction", "uplink"),
-			g("meetd_bridge_lost_packets", lostHelp, float64(ep.lostOut), "direction", "downlink"),
+			c("meetd_bridge_bytes_total", bytesHelp, b.BytesIn, "direction", "in"),
+			c("meetd_bridge_bytes_total", bytesHelp, b.BytesOut, "direction", "out"),
+			c("meetd_bridge_lost_packets_total", lostHelp, b.LostIn, "direction", "uplink"),
+			c("meetd_bridge_lost_packets_total", lostHelp, b.LostOut, "direction", "downlink"),
 			g("meetd_bridge_rtt_seconds_max", "largest ICE round-trip time of the endpoints", ep.rttMax.Seconds()),
 			c("meetd_focus_rejected_iqs_total", "IQs the focus answered with an error", uint64(f.RejectedIQs)),
 			c("meetd_focus_colibri_errors_total", "failed Colibri2 requests to the bridge", uint64(f.ColibriErrors)),
 			c("meetd_focus_dropped_events_total", "room events dropped because a room's queue was full", uint64(f.DroppedEvents)),
-		}
+		}, ep.sizeMetrics()...)
 	}
 }
 
-// endpointSums adds up the bridge's per-endpoint figures; meetd exports no
-// per-endpoint series (their ids change with every join).
+// conferenceSizes are the buckets of meetd_bridge_conferences: a fixed set
+// of series however many conferences run (no per-room series: room names
+// would make the series unbounded and are private).
+func conferenceSizes() []sizeBucket {
+	return []sizeBucket{{"1", 1, 1}, {"2", 2, 2}, {"3-4", 3, 4}, {"5-9", 5, 9}, {"10-19", 10, 19}, {"20-49", 20, 49}, {"50+", 50, 1 << 30}}
+}
+
+type sizeBucket struct {
+	label    string
+	min, max int
+}
+
+// sizeMetrics counts the conferences on the bridge by their endpoints.
+func (s endpointSums) sizeMetrics() []web.Metric {
+	buckets := conferenceSizes()
+	out := make([]web.Metric, len(buckets))
+	for i, b := range buckets {
+		n := 0
+		for _, size := range s.perConf {
+			if size >= b.min && size <= b.max {
+				n++
+			}
+		}
+		out[i] = web.Metric{Name: "meetd_bridge_conferences", Type: "gauge", Labels: []string{"endpoints", b.label}, Value: float64(n),
+			Help: "conferences on the bridge by their number of endpoints"}
+	}
+	return out
+}
+
+// endpointSums sums up the bridge's per-endpoint figures; meetd exports no
+// per-endpoint or per-room series (ids change with every join, room names
+// are private and unbounded).
 type endpointSums struct {
-	n               int
-	in, out         float64
-	lostIn, lostOut uint64
-	rttMax          time.Duration
+	n       int
+	rttMax  time.Duration
+	perConf map[string]int // endpoints by conference
 }
 
 func endpointTotals(es []bridge.EndpointStats) endpointSums {
-	var s endpointSums
+	s := endpointSums{perConf: map[string]int{}}
 	for _, e := range es {
 		s.n++
-		s.in += e.BitrateIn
-		s.out += e.BitrateOut
-		s.lostIn += e.LostIn
-		s.lostOut += e.LostOut
 		s.rttMax = max(s.rttMax, e.RTT)
+		s.perConf[e.Conference]++
 	}
 	return s
 }

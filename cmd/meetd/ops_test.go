@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -59,11 +61,12 @@ func TestOpsListener(t *testing.T) {
 	}
 	code, body := get(t, base+"/metrics")
 	for _, want := range []string{"meetd_up 1\n", "meetd_rooms 0\n", "meetd_participants 0\n", "meetd_xmpp_sessions 0\n",
-		"meetd_bridge_forwarded_packets_total 0\n", "meetd_bridge_endpoints 0\n", `meetd_bridge_bitrate_bps{direction="in"} 0`, `meetd_bridge_dropped_packets_total{reason="srtp"} 0`, "meetd_bridge_send_refused_datagrams_total 0\n", "meetd_log_errors_total 0\n", "meetd_http_refused_connections_total 0\n"} {
+		"meetd_bridge_forwarded_packets_total 0\n", "meetd_bridge_endpoints 0\n", `meetd_bridge_bytes_total{direction="in"} 0`, `meetd_bridge_conferences{endpoints="2"} 0`, "# TYPE go_goroutines gauge", `meetd_bridge_dropped_packets_total{reason="srtp"} 0`, "meetd_bridge_send_refused_datagrams_total 0\n", "meetd_log_errors_total 0\n", "meetd_http_refused_connections_total 0\n"} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Errorf("/metrics (%d) lacks %q:\n%s", code, want, body)
 		}
 	}
+	checkDashboard(t, body)
 	code, body = get(t, base+"/about/health")
 	var h struct {
 		Status     string   `json:"status"`
@@ -104,5 +107,39 @@ func TestMediaWarnings(t *testing.T) {
 	got := mediaCandidates([]string{"203.0.113.7", "2001:db8::1"}, &net.UDPAddr{Port: 10000})
 	if want := []string{"udp 203.0.113.7:10000", "udp [2001:db8::1]:10000"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("candidates = %v, want %v", got, want)
+	}
+}
+
+// checkDashboard: every metric the Grafana dashboard in packaging/ queries is one meetd's /metrics exports
+// (metrics is a scrape of a running meetd), so the dashboard shows no empty panel after a rename.
+func checkDashboard(t *testing.T, metrics string) {
+	t.Helper()
+	data, err := os.ReadFile("../../packaging/grafana-dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string
+			Targets []struct{ Expr string }
+		}
+	}
+	if err := json.Unmarshal(data, &dash); err != nil {
+		t.Fatalf("grafana-dashboard.json: %v", err)
+	}
+	name := regexp.MustCompile(`\b(?:meetd|go|process)_[a-z_]+\b`)
+	n := 0
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			for _, m := range name.FindAllString(tg.Expr, -1) {
+				n++
+				if !regexp.MustCompile(`(?m)^` + m + `[{ ]`).MatchString(metrics) {
+					t.Errorf("dashboard panel %q queries %s, which /metrics does not export", p.Title, m)
+				}
+			}
+		}
+	}
+	if n < 20 {
+		t.Errorf("the dashboard queries only %d metrics", n)
 	}
 }
