@@ -40,7 +40,7 @@ func (l *ipCapListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		ip := remoteIP(c)
+		ip := capKey(remoteIP(c))
 		if l.acquire(ip) {
 			return &ipCapConn{Conn: c, release: func() { l.release(ip) }}, nil
 		}
@@ -77,6 +77,17 @@ func remoteIP(c net.Conn) netip.Addr {
 		return a.AddrPort().Addr().Unmap()
 	}
 	return netip.Addr{}
+}
+
+// capKey is the address the cap counts for ip: ip itself for IPv4, its /64
+// for IPv6 (one subscriber usually holds a whole /64, so counting single
+// IPv6 addresses would let one host open connections without limit).
+func capKey(ip netip.Addr) netip.Addr {
+	if ip.Is6() {
+		p, _ := ip.WithZone("").Prefix(64)
+		return p.Addr()
+	}
+	return ip
 }
 
 // ipCapConn releases its place under the cap once, when closed.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -131,4 +132,27 @@ func fetch(addr, from string) error {
 		return fmt.Errorf("status %d", resp.StatusCode)
 	}
 	return nil
+}
+
+// TestCapKeyIPv6Prefix: the HTTPS per-address cap counts an IPv6 /64 as
+// one address (issue 11 defect 1), IPv4 addresses one by one.
+func TestCapKeyIPv6Prefix(t *testing.T) {
+	l := &ipCapListener{max: 2, open: map[netip.Addr]int{}}
+	for _, s := range []string{"2001:db8::1", "2001:db8::ffff:2"} {
+		if !l.acquire(capKey(netip.MustParseAddr(s))) {
+			t.Fatalf("%s refused below the cap", s)
+		}
+	}
+	if l.acquire(capKey(netip.MustParseAddr("2001:db8::abcd"))) {
+		t.Fatal("a third address of the same /64 admitted over the cap of 2")
+	}
+	for _, s := range []string{"2001:db8:0:1::1", "192.0.2.1", "192.0.2.2"} {
+		if !l.acquire(capKey(netip.MustParseAddr(s))) {
+			t.Fatalf("%s (another /64 or IPv4 address) refused", s)
+		}
+	}
+	l.release(capKey(netip.MustParseAddr("2001:db8::1")))
+	if !l.acquire(capKey(netip.MustParseAddr("2001:db8::9"))) {
+		t.Fatal("the /64's place was not released")
+	}
 }
