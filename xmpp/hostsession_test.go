@@ -3,6 +3,8 @@ package xmpp
 import (
 	"testing"
 	"time"
+
+	"mellium.im/xmpp/jid"
 )
 
 func TestHostSessions(t *testing.T) {
@@ -36,4 +38,25 @@ func TestHostSessions(t *testing.T) {
 			t.Fatalf("%d ids kept, max %d", n, maxHostSessions)
 		}
 	})
+}
+
+func TestSourceOfGroupsIPv6(t *testing.T) {
+	env := newEnv(t)
+	for _, tc := range []struct{ remote, want string }{
+		{"192.0.2.7:5000", "192.0.2.7"},
+		{"[2001:db8:1:2:3:4:5:6]:443", "2001:db8:1:2::/64"},
+		{"[::ffff:192.0.2.8]:1", "192.0.2.8"},
+		{"", ""},
+	} {
+		t.Run(tc.remote, func(t *testing.T) {
+			j := jid.MustParse("u@localhost/" + randomID(4))
+			sess := &session{jid: j, q: newQueue(1), remote: tc.remote}
+			if err := env.srv.router.add(sess); err != nil {
+				t.Fatal(err)
+			}
+			if got := env.srv.sourceOf(j); got != tc.want {
+				t.Fatalf("sourceOf(%q) = %q, want %q", tc.remote, got, tc.want)
+			}
+		})
+	}
 }

@@ -30,17 +30,19 @@ func (s *Server) lobbyIdentity(q *dom.Element) {
 	}
 }
 
-// sourceOf is the network address (host) a client session connects from,
-// the key of the MUC's per-address limits; "" when unknown.
+// sourceOf is the network address a client session connects from (an
+// IPv6 /64 counts as one), the key of the MUC's per-address limits; "" when
+// unknown.
 func (s *Server) sourceOf(real jid.JID) string {
 	sess := s.router.byFull(real)
 	if sess == nil || sess.remote == "" {
 		return ""
 	}
-	if host, _, err := net.SplitHostPort(sess.remote); err == nil {
-		return host
+	host := sess.remote
+	if h, _, err := net.SplitHostPort(sess.remote); err == nil {
+		host = h
 	}
-	return sess.remote
+	return ipKey(host) // an IPv6 /64 is one address, as for the other per-IP limits
 }
 
 // host reports whether a login is a host: a token or account moderator,
