@@ -15,6 +15,7 @@ type control struct {
 	wake  chan struct{} // capacity 1: the coalescing signal
 	stop  chan struct{}
 	done  chan struct{} // closed when the goroutine ended; nil if never started
+	runs  atomic.Int64  // reallocations made (for tests and debugging)
 }
 
 func newControl() control {
@@ -69,6 +70,7 @@ func (c *conference) step(now time.Time) {
 	changed := c.decideSpeakerLocked(now)
 	c.applyConstraintsLocked()
 	if c.ctl.dirty.Swap(false) || changed {
+		c.ctl.runs.Add(1)
 		c.reallocateLocked()
 	}
 }
