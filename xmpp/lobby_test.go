@@ -14,7 +14,8 @@ const lobbyRoomJID = "room1@lobby.localhost"
 // clients (docs/lobby.md): the domain announces the lobby, the first client
 // enters, the next is sent to the lobby, lobby chat reaches the moderator
 // with the server's address even when the sender forges one, a knocker
-// cannot write to another knocker, and the moderator's invite admits.
+// cannot write to another knocker, and the moderator's invite admits (bad
+// input A4, A9).
 func TestLobbyOverStreams(t *testing.T) {
 	env := newEnv(t, func(c *Config) { c.Lobby = Lobby{Domain: "lobby.localhost", ByDefault: true} })
 	focus := focusRoom(t, env)

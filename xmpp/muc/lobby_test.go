@@ -94,7 +94,8 @@ func has(got []*dom.Element, subs ...string) bool {
 
 // TestLobbyKnockAdmitReject walks the lobby as the client uses it
 // (docs/lobby.md): the first arrival enters, the next knock, the moderator
-// sees them, chats, admits one and rejects another.
+// sees them, chats, admits one and rejects another. Bad input A4 (a knocker
+// sees nobody, the invite carries no password) and A9 (a forged <nick>).
 func TestLobbyKnockAdmitReject(t *testing.T) {
 	s, fr := newLobbyService(t, LobbyPolicy{})
 	steps := []struct {
@@ -260,7 +261,8 @@ func TestLobbySwitchedOff(t *testing.T) {
 
 // TestLobbyWithoutModerator: with guests waiting for a host, the first
 // guest does not pass the lobby, the host does; when the host leaves, the
-// waiting are told (the lobby room closes with a reason, no room named).
+// waiting are told (the lobby room closes with a reason, no room named);
+// the host comes back and is owner again (bad input A6).
 func TestLobbyWithoutModerator(t *testing.T) {
 	s, fr := newLobbyService(t, LobbyPolicy{HostsOnly: true})
 	expectJoin(t, s, fr, alice, "alice", "Alice", "", "registration-required")
@@ -289,7 +291,7 @@ func TestLobbyWithoutModerator(t *testing.T) {
 }
 
 // TestPasswordNotLogged: a refused room password is logged with the room and
-// the address, never the password (style: no passwords in logs).
+// the address, never the password (style: no passwords in logs; bad input A3).
 func TestPasswordNotLogged(t *testing.T) {
 	var buf strings.Builder
 	fr := &fakeRouter{got: map[string][]*dom.Element{}}
