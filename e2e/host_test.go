@@ -12,7 +12,7 @@ import (
 // TestGuestWaitsForHost: with guests_wait_for_host, a guest who comes before the host gets the library's
 // authentication-required outcome (the web app's "waiting for the host"), retries as the web app does,
 // and joins once a host (a token with the moderator claim) has started the room; the host is moderator,
-// the guest is not, and media flows both ways.
+// the guest is not, and media flows both ways (bad input A2).
 func TestGuestWaitsForHost(t *testing.T) {
 	s := newSessionConfig(t, "[auth]", "guests_wait_for_host = true", `jwt_app_id = "meetd-e2e"`,
 		`jwt_secret = "`+tokenSecret+`"`)

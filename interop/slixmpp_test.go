@@ -201,7 +201,8 @@ func TestSlixmpp(t *testing.T) {
 }
 
 // testLobby: independent clients through the lobby (docs/lobby.md), see
-// testdata/lobby_scenario.py.
+// testdata/lobby_scenario.py; bad input A4, A5 (rejecting is the
+// moderator's), A9 (forged sender in lobby chat).
 func testLobby(t *testing.T, m *meetdProc) {
 	host, port, _ := strings.Cut(m.c2s, ":")
 	steps := runScenario(t, "lobby_scenario.py", host, port, "localhost",
