@@ -1,6 +1,6 @@
-# make bench: the side-by-side benchmark (meetd, Janus, minimal forwarder), report in bench/results/.
+# make bench: the side-by-side benchmark (meetd, Janus, minimal forwarder), report in internal/bench/results/.
 # make soak:  the 10-minute soak of meetd (RSS and threads must not drift, no failed joins).
-# Neither is part of ./scripts/test.sh (too long for CI); see bench/results/report.md.
+# Neither is part of ./scripts/test.sh (too long for CI); see internal/bench/results/report.md.
 # make build: a static release binary in dist/ (version and commit stamped in; meetd version shows them).
 # make deb:   the Debian package dist/meetd_<version>_<arch>.deb (nfpm, pinned; packaging/).
 BENCHFLAGS ?=
@@ -25,7 +25,7 @@ bench-bin:
 	go build -o bin/meetd-bench ./cmd/meetd-bench
 
 bench: bench-bin
-	./bench/run.sh $(BENCHFLAGS)
+	./internal/bench/run.sh $(BENCHFLAGS)
 
 soak: bench-bin
-	./bench/run.sh -soak 10m $(BENCHFLAGS)
+	./internal/bench/run.sh -soak 10m $(BENCHFLAGS)

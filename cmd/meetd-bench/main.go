@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	meetd-bench -meetd bin/meetd -minfwd bin/meetd-minfwd -out bench/results
+//	meetd-bench -meetd bin/meetd -minfwd bin/meetd-minfwd -out internal/bench/results
 //	meetd-bench -soak 10m ...   (the soak scenario instead of the benchmark)
 package main
 
@@ -21,7 +21,7 @@ import (
 	"syscall"
 	"time"
 
-	"meetd/bench"
+	"meetd/internal/bench"
 )
 
 func main() {
@@ -49,7 +49,7 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("meetd-bench", flag.ContinueOnError)
 	fs.StringVar(&o.meetd, "meetd", "bin/meetd", "meetd binary")
 	fs.StringVar(&o.minfwd, "minfwd", "bin/meetd-minfwd", "minimal forwarder binary")
-	fs.StringVar(&o.out, "out", "bench/results", "report directory")
+	fs.StringVar(&o.out, "out", "internal/bench/results", "report directory")
 	fs.BoolVar(&o.janus, "janus", true, "include Janus (needs the janus package and root for its network namespace)")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds (systems interleaved in every round)")
 	fs.BoolVar(&o.quick, "quick", false, "a few small scenarios only (smoke test of the benchmark itself)")
@@ -57,7 +57,7 @@ func run(args []string) error {
 	fs.BoolVar(&o.noExtras, "no-extras", false, "skip the one-core ramp and the memory runs")
 	fs.StringVar(&o.extras, "extras", "ceiling,memory", "extra runs after the scenarios: ceiling (one-core ramp), memory (memory per endpoint); -scenarios none -extras memory runs only the memory runs")
 	fs.DurationVar(&o.soak, "soak", 0, "run the soak scenario for this long instead")
-	fs.IntVar(&o.nice, "nice", -10, "nice increment of the servers (shields the measurement from other load; needs root; bench/run.sh renices this process)")
+	fs.IntVar(&o.nice, "nice", -10, "nice increment of the servers (shields the measurement from other load; needs root; internal/bench/run.sh renices this process)")
 	fs.DurationVar(&o.tm.Warmup, "warmup", 4*time.Second, "warm-up before each window")
 	fs.DurationVar(&o.tm.Window, "window", 12*time.Second, "measurement window")
 	if err := fs.Parse(args); err != nil {
@@ -132,7 +132,7 @@ func write(o options, args []string, rep *bench.Report, start time.Time) error {
 	fmt.Fprintf(f, "# meetd benchmark\n\n%s UTC, %s, %d rounds, warm-up %v, window %v; run took %v.\n\n",
 		start.UTC().Format("2006-01-02 15:04"), machine(), rep.Rounds, rep.Timing.Warmup, rep.Timing.Window,
 		time.Since(start).Round(time.Second))
-	fmt.Fprintf(f, "Command: `make bench` (= `bench/run.sh %s`: a private network namespace, `chrt -r 10 taskset -c 0 bin/meetd-bench`). Servers on CPU 1, load tool on CPU 0. "+
+	fmt.Fprintf(f, "Command: `make bench` (= `internal/bench/run.sh %s`: a private network namespace, `chrt -r 10 taskset -c 0 bin/meetd-bench`). Servers on CPU 1, load tool on CPU 0. "+
 		"CPU per forwarded packet = server utime+stime ÷ RTP packets received by all emulated receivers in the window. "+
 		"Medians with min–max over rounds. R = server µs/pkt ÷ minimal forwarder µs/pkt at the same input rate, fan-out and packet size, same round.\n\n",
 		strings.Join(args, " "))
@@ -188,7 +188,7 @@ func machine() string {
 }
 
 // soak runs meetd for o.soak with rooms of 10 simulcast publishers joining
-// and leaving every cycle, and writes bench/results/soak.md.
+// and leaving every cycle, and writes internal/bench/results/soak.md.
 func soak(ctx context.Context, o options, progress func(string)) error {
 	sys := &bench.MeetdSystem{Bin: o.meetd, CPUs: "1", One: "1", Nice: o.nice}
 	srv, err := sys.Start(ctx, bench.Scenario{})

@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"meetd/load"
+	"meetd/internal/load"
 )
 
 func main() {

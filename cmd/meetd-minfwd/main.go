@@ -21,7 +21,7 @@ import (
 	"strings"
 	"syscall"
 
-	"meetd/bench"
+	"meetd/internal/bench"
 )
 
 func main() {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"meetd/load"
+	"meetd/internal/load"
 )
 
 // WriteTargets checks the acceptance targets of issue 6 against the

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"meetd/load"
+	"meetd/internal/load"
 )
 
 // Scenario is one load shape of docs/performance.md#scenarios.

@@ -27,7 +27,7 @@ func testMeetd(t *testing.T) string {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "meetd")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/meetd")
-	build.Dir = ".."
+	build.Dir = "../.."
 	build.Env = append(os.Environ(), "GOPROXY=off")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/meetd: %v\n%s", err, out)

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"meetd/load"
+	"meetd/internal/load"
 )
 
 // Janus runs Debian's janus package (VideoRoom plugin, HTTP transport) as
@@ -23,7 +23,7 @@ type Janus struct {
 	nice        int
 }
 
-// Addresses of the benchmark namespace (bench/run.sh creates it).
+// Addresses of the benchmark namespace (internal/bench/run.sh creates it).
 const (
 	janusIP  = "10.77.0.1"
 	janusNet = "10.77.0.0/24"
@@ -41,7 +41,7 @@ func NewJanus(cpus string, nice int) (*Janus, error) {
 		return nil, fmt.Errorf("janus videoroom plugin: %w", err)
 	}
 	if !hasAddr(janusIP) {
-		return nil, errors.New("no " + janusIP + " here: run the benchmark with bench/run.sh (make bench), which creates the network namespace")
+		return nil, errors.New("no " + janusIP + " here: run the benchmark with internal/bench/run.sh (make bench), which creates the network namespace")
 	}
 	return &Janus{bin: bin, libdir: lib, cpus: cpus, nice: nice}, nil
 }

@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"meetd/load"
+	"meetd/internal/load"
 )
 
 // System is an SFU the benchmark can start fresh for every measurement.

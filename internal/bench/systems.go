@@ -4,7 +4,7 @@ import (
 	"context"
 	"os"
 
-	"meetd/load"
+	"meetd/internal/load"
 )
 
 // MeetdSystem is meetd as a System: a fresh process per measurement,

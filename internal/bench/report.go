@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"meetd/load"
+	"meetd/internal/load"
 )
 
 // spread is the median and range of one metric over rounds.

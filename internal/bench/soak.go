@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"meetd/load"
+	"meetd/internal/load"
 )
 
 // SoakSample is the server's state after one join/leave cycle.

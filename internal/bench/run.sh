@@ -7,7 +7,7 @@
 # leaves 5 % to everything else). Without root (or without ip) it runs in this namespace, leaves Janus out
 # and uses the normal policy.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 ns="meetdbench$$"
 if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null; then
 	echo "run.sh: not root or no ip(8): running without a namespace, Janus left out" >&2
