@@ -106,7 +106,8 @@ func TestNetworkPaths(t *testing.T) {
 	t.Run("icetcp", func(t *testing.T) {
 		tcpPort := freePort(t, "tcp")
 		s := newSessionConfig(t, fmt.Sprintf("media.tcp_listen = \"%s:%d\"", mediaIP, tcpPort))
-		blockNetwork(t, append(dropBrowserUDP, fmt.Sprintf("ip saddr 10.77.0.0/24 tcp dport != { %d, %d } drop", s.meetd.httpPort(), tcpPort))...)
+		blockNetwork(t, append(dropBrowserUDP, fmt.Sprintf("ip saddr 10.77.0.0/24 tcp dport != { %d, %d } drop", s.meetd.httpPort(), tcpPort),
+			"udp dport 3478 drop", "tcp dport 3478 drop")...) // TURN over TLS on the HTTPS port stays open
 		twoPartyCall(s, "pathicetcp")
 		for _, p := range []int{0, 1} {
 			if got := s.selectedPair(p); got.LocalType == "relay" || got.LocalProtocol != "tcp" || got.RemotePort != tcpPort {
