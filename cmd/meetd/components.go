@@ -41,9 +41,11 @@ func addComponents(xs *xmpp.Server, domain string, log *slog.Logger) error {
 	pl := polls.New(addr("polls"), rooms, out, log)
 	md := roommetadata.New(addr("metadata"), rooms, out, log)
 	br := breakout.New(addr("breakout"), rooms, out, log)
+	ec := endconference.New(addr("endconference"), rooms, out, log)
+	ec.Breakouts = br.Of
 	list := []roomComponent{
 		{"avmoderation", avmoderation.Identity, av, av.Hook},
-		{"endconference", endconference.Identity, endconference.New(addr("endconference"), rooms, out, log), nil},
+		{"endconference", endconference.Identity, ec, nil},
 		{"speakerstats", speakerstats.Identity, ss, ss.Hook},
 		{"polls", polls.Identity, pl, pl.Hook},
 		{"metadata", roommetadata.Identity, md, md.Hook},

@@ -181,6 +181,13 @@ func (c *Component) sendMove(to, room string) {
 		"type": Identity, "event": cmdMove, "roomJid": room}))
 }
 
+// Of returns the breakout room JIDs of a main room (bare JID), sorted.
+func (c *Component) Of(main string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.breakouts(main)
+}
+
 // breakouts returns a main room's breakout room JIDs, sorted.
 func (c *Component) breakouts(main string) []string {
 	f := c.mains[main]

@@ -6,6 +6,8 @@ package endconference
 import (
 	"log/slog"
 
+	"mellium.im/xmpp/jid"
+
 	"meetd/xmpp/dom"
 	"meetd/xmpp/muc"
 	"meetd/xmpp/roomcomp"
@@ -23,6 +25,10 @@ type Component struct {
 	rooms  roomcomp.Rooms
 	out    muc.Router
 	log    *slog.Logger
+
+	// Breakouts, when set, returns the breakout rooms of a main room, which
+	// end with it.
+	Breakouts func(main string) []string
 }
 
 // New returns the component serving domain.
@@ -49,7 +55,18 @@ func (c *Component) Handle(st *dom.Element) {
 		c.log.Info("end conference refused: sender is no moderator of a room")
 		return
 	}
-	if s.Service.Destroy(s.Room.Localpart(), Reason) {
-		c.log.Info("meeting ended for all", "room", s.Room.String(), "actor", s.Occupant.Nick)
+	if !s.Service.Destroy(s.Room.Localpart(), Reason) {
+		return
+	}
+	c.log.Info("meeting ended for all", "room", s.Room.String(), "actor", s.Occupant.Nick)
+	if c.Breakouts == nil {
+		return
+	}
+	for _, b := range c.Breakouts(s.Room.String()) {
+		if j, err := jid.Parse(b); err == nil {
+			if m := c.rooms.Service(j); m != nil {
+				m.Destroy(j.Localpart(), Reason)
+			}
+		}
 	}
 }

@@ -48,3 +48,23 @@ func TestEndConference(t *testing.T) {
 		})
 	}
 }
+
+// TestEndConferenceEndsBreakoutRooms: the meeting's breakout rooms end with
+// the main room.
+func TestEndConferenceEndsBreakoutRooms(t *testing.T) {
+	f := roomcomptest.New(t)
+	bm := f.AddMUC("breakout.example")
+	c := New("endconference.example", f.Rooms(), f, nil)
+	c.Breakouts = func(main string) []string {
+		if main == "r@"+roomcomptest.Domain {
+			return []string{"b@breakout.example"}
+		}
+		return nil
+	}
+	f.Join("boss@example/b", "r", "boss")
+	bm.Handle(roomcomptest.Stanza("guest@example/g", `<presence xmlns="jabber:client" to="b@breakout.example/guest"><x xmlns="http://jabber.org/protocol/muc"/></presence>`))
+	c.Handle(roomcomptest.Stanza("boss@example/b", `<message xmlns="jabber:client" to="endconference.example"><end_conference/></message>`))
+	if f.MUC.Rooms() != 0 || bm.Rooms() != 0 {
+		t.Errorf("rooms left: main %d, breakout %d", f.MUC.Rooms(), bm.Rooms())
+	}
+}
