@@ -27,9 +27,9 @@ func (b *Bridge) AddReceiver(meetingID, id string, r Receiver, c Constraints) (*
 	}
 	a := &Attachment{conf: conf, down: newDownlink(id, r, nil), done: make(chan struct{})}
 	a.down.prefs, a.down.only = constraintPrefs(c)
-	// Nothing reaches r before its first allocation, which hears only
-	// the senders it asked for.
-	a.down.alloc.Store(&allocation{from: a.down.only})
+	// Nothing reaches r before its first allocation (made, and told to
+	// r, by the control goroutine).
+	a.down.alloc.Store(&allocation{from: map[string]bool{}})
 	if err := conf.attach(a); err != nil {
 		return nil, err
 	}

@@ -159,6 +159,10 @@ func TestAttachedReceiver(t *testing.T) {
 	fr := newFakeReceiver()
 	att, err := b.AddReceiver("m", "rec", fr, Constraints{Endpoints: []string{"a"}, MaxHeight: -1})
 	must(t, err)
+	audioFrom(t, a, 11)
+	if got, _ := fr.take(); len(got) != 0 {
+		t.Fatalf("received %v before the first allocation was told", got)
+	}
 	settle(c)
 	if got, want := fr.lastAlloc(), []string{"a/a-v0/true/20", "a/a-a0/false/11"}; !slices.Equal(got, want) {
 		t.Fatalf("allocation %v, want %v", got, want)
@@ -262,10 +266,11 @@ func TestAddReceiverErrors(t *testing.T) {
 // read keeps what fits and drops the rest; the sender goes on and the
 // other receivers get everything.
 func TestBlockedReceiverDoesNotStallSender(t *testing.T) {
-	b, _, eps := attachTest(t)
+	b, c, eps := attachTest(t)
 	q := NewQueue(16)
 	_, err := b.AddReceiver("m", "stuck", q, Constraints{Endpoints: []string{"a"}})
 	must(t, err)
+	settle(c)
 	const n = 1000
 	done := make(chan struct{})
 	go func() {
