@@ -48,9 +48,6 @@ func (a Auth) validate(addr Addresses, bad badFunc) {
 		bad("auth.jwt_secret", "must be at least 16 characters")
 	}
 	hasKey := a.JWTSecret != "" || a.JWTPublicKeyFile != ""
-	if a.GuestsWaitForHost && !hasKey && !hasHostAccount(a.Accounts, addr.Domain) {
-		bad("auth.guests_wait_for_host", "needs a host: an [[auth.account]] on %s or a JWT key (moderator tokens)", addr.Domain)
-	}
 	if hasKey && a.JWTAppID == "" && len(a.JWTAcceptedIssuers) == 0 {
 		bad("auth.jwt_app_id", "must be set (or jwt_accepted_issuers) when a JWT key is configured")
 	}
@@ -74,13 +71,3 @@ func (a Auth) validate(addr Addresses, bad badFunc) {
 	}
 }
 
-// hasHostAccount reports whether an account can log in on domain (a host
-// with guests_wait_for_host).
-func hasHostAccount(accounts []Account, domain string) bool {
-	for _, acc := range accounts {
-		if strings.HasSuffix(acc.JID, "@"+domain) {
-			return true
-		}
-	}
-	return false
-}

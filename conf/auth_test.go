@@ -23,8 +23,6 @@ moderator = true
 [[auth.account]]
 jid = "jibri@auth.localhost"
 password_hash = "` + hash + `"`, ""},
-		{"hosts wait without a host", "[auth]\nguests_wait_for_host = true", "auth.guests_wait_for_host"},
-		{"hosts wait for an account", "[auth]\nguests_wait_for_host = true\n[[auth.account]]\njid = \"h@localhost\"\npassword_hash = \"" + hash + "\"", ""},
 		{"short secret", "[auth]\njwt_app_id = \"a\"\njwt_secret = \"short\"", "auth.jwt_secret"},
 		{"secret without app id", "[auth]\njwt_secret = \"0123456789abcdef\"", "auth.jwt_app_id"},
 		{"foreign account", "[[auth.account]]\njid = \"a@example.org\"\npassword_hash = \"" + hash + "\"", "auth.account[0].jid"},
