@@ -70,4 +70,3 @@ func (a Auth) validate(addr Addresses, bad badFunc) {
 		}
 	}
 }
-
