@@ -61,7 +61,8 @@ func TestOpsListener(t *testing.T) {
 	}
 	code, body := get(t, base+"/metrics")
 	for _, want := range []string{"meetd_up 1\n", "meetd_rooms 0\n", "meetd_participants 0\n", "meetd_xmpp_sessions 0\n",
-		"meetd_bridge_forwarded_packets_total 0\n", "meetd_bridge_endpoints 0\n", `meetd_bridge_bytes_total{direction="in"} 0`, `meetd_bridge_conferences{endpoints="2"} 0`, "# TYPE go_goroutines gauge", `meetd_bridge_dropped_packets_total{reason="srtp"} 0`, "meetd_bridge_send_refused_datagrams_total 0\n", "meetd_log_errors_total 0\n", "meetd_http_refused_connections_total 0\n"} {
+		"meetd_bridge_forwarded_packets_total 0\n", "meetd_bridge_endpoints 0\n", `meetd_bridge_bytes_total{direction="in"} 0`, `meetd_bridge_conferences{endpoints="2"} 0`, "# TYPE go_goroutines gauge", `meetd_bridge_dropped_packets_total{reason="srtp"} 0`, "meetd_bridge_send_refused_datagrams_total 0\n", "meetd_log_errors_total 0\n", "meetd_http_refused_connections_total 0\n",
+		"meetd_xmpp_preauth_streams 0\n", `meetd_xmpp_refused_total{reason="preauth_evicted"} 0`, "meetd_xmpp_ip_table_full_total 0\n"} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Errorf("/metrics (%d) lacks %q:\n%s", code, want, body)
 		}
