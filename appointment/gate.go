@@ -101,10 +101,10 @@ func (g *Gate) when(a *Appointment, opens time.Time) string {
 	start, open := a.Start.In(g.Location), opens.In(g.Location)
 	if a.Language == "de" {
 		return "Ihr Termin beginnt am " + start.Format("02.01.2006") + " um " + start.Format("15:04") +
-			" Uhr (" + g.Location.String() + "). Dieser Link öffnet den Raum ab " + open.Format("15:04") + " Uhr; bitte kommen Sie dann wieder."
+			" Uhr (" + ZoneName(g.Location, start) + "). Dieser Link öffnet den Raum ab " + open.Format("15:04") + " Uhr; bitte kommen Sie dann wieder."
 	}
 	return "Your session starts on " + start.Format("Monday, 2 January 2006") + " at " + start.Format("15:04") +
-		" (" + g.Location.String() + "). This link opens the room from " + open.Format("15:04") + "; please come back then."
+		" (" + ZoneName(g.Location, start) + "). This link opens the room from " + open.Format("15:04") + "; please come back then."
 }
 
 // texts returns the page for kind in lang ("" = both languages).

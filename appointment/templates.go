@@ -99,6 +99,15 @@ func mailData(a *Appointment, link string, from time.Time, loc *time.Location) M
 		date = start.Format("02.01.2006")
 	}
 	return MailData{Link: link, Title: a.Title, Host: a.Host, Date: date, Time: start.Format("15:04"),
-		Zone: loc.String(), Minutes: int(a.Duration / time.Minute), From: from.In(loc).Format("15:04"),
+		Zone: ZoneName(loc, start), Minutes: int(a.Duration / time.Minute), From: from.In(loc).Format("15:04"),
 		Start: start, Duration: a.Duration}
+}
+
+// ZoneName is the name to show for loc: its IANA name, or for the
+// machine's zone ("Local") the abbreviation in force at t (e.g. CET).
+func ZoneName(loc *time.Location, t time.Time) string {
+	if loc == time.Local || loc.String() == "Local" {
+		return t.In(loc).Format("MST")
+	}
+	return loc.String()
 }

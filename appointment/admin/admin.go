@@ -161,7 +161,7 @@ func (h *Handler) listPage(w http.ResponseWriter, r *http.Request, ss *session, 
 		w.WriteHeader(http.StatusBadRequest)
 	}
 	h.render(w, "list", pageData{User: ss.user, CSRF: ss.csrf, Rows: h.rows(as), Problem: problem, Form: form,
-		Zone: h.cfg.Location.String()})
+		Zone: appointment.ZoneName(h.cfg.Location, h.cfg.Now())})
 }
 
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request, ss *session, problem string) {

@@ -149,28 +149,30 @@ func (c *apptCLI) list(args []string) error {
 }
 
 func (c *apptCLI) cancel(args []string) error {
-	fs, path := c.flags()
-	if err := c.parse(fs, args, 1); err != nil {
-		return err
-	}
-	id, err := parseID(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	st, err := c.open(ctx, *path)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := st.Cancel(ctx, id); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.out, "appointment %d cancelled\n", id)
-	return nil
+	return c.withID(args, func(ctx context.Context, st *appointment.Store, id int64) error {
+		if err := st.Cancel(ctx, id); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.out, "appointment %d cancelled\n", id)
+		return nil
+	})
 }
 
 func (c *apptCLI) links(args []string) error {
+	return c.withID(args, func(ctx context.Context, st *appointment.Store, id int64) error {
+		a, err := st.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if a.Status != appointment.StatusScheduled {
+			return fmt.Errorf("appointment %d is %s: its links do not work", id, a.Status)
+		}
+		return c.printLinks(a)
+	})
+}
+
+// withID runs a command that takes -config and one appointment id.
+func (c *apptCLI) withID(args []string, run func(context.Context, *appointment.Store, int64) error) error {
 	fs, path := c.flags()
 	if err := c.parse(fs, args, 1); err != nil {
 		return err
@@ -185,14 +187,7 @@ func (c *apptCLI) links(args []string) error {
 		return err
 	}
 	defer st.Close()
-	a, err := st.Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	if a.Status != appointment.StatusScheduled {
-		return fmt.Errorf("appointment %d is %s: its links do not work", id, a.Status)
-	}
-	return c.printLinks(a)
+	return run(ctx, st, id)
 }
 
 func (c *apptCLI) printLinks(a *appointment.Appointment) error {
