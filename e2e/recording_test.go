@@ -147,14 +147,19 @@ func TestRecordingLateJoiner(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("recording: %+v; page 2 consented %v after the others", info, consent)
+	if info.Duration < consent.Seconds()+8 {
+		t.Errorf("recording of %.1f s ends before the call's last 10 s (page 2 consented at %.1f s)\n%s",
+			info.Duration, consent.Seconds(), s.recordingLog())
+	}
 	if info.Width != 1280 || info.Height != 720 {
 		t.Fatalf("frame %dx%d, want a 2×2 grid of 640×360 (three participants)", info.Width, info.Height)
 	}
 	if lo, hi, err := testmedia.LumaRange(out, consent.Seconds()-4, 40, 400, 560, 240); err != nil || hi-lo > 5 {
 		t.Errorf("page 2's tile before its consent: luma %.0f..%.0f %v, want black", lo, hi, err)
 	}
-	s.tilesShowPictures(out, info.Duration-2, 0, 640)
-	if lo, hi, err := testmedia.LumaRange(out, info.Duration-2, 40, 400, 560, 240); err != nil || hi-lo < 40 {
+	after := (consent.Seconds() + info.Duration) / 2
+	s.tilesShowPictures(out, after, 0, 640)
+	if lo, hi, err := testmedia.LumaRange(out, after, 40, 400, 560, 240); err != nil || hi-lo < 40 {
 		t.Errorf("page 2's tile after its consent: luma %.0f..%.0f %v, want a picture", lo, hi, err)
 	}
 }
@@ -267,6 +272,9 @@ func (s *session) downloadRecording(link string) string {
 		s.t.Fatalf("download: %s", res.Status)
 	}
 	out := filepath.Join(s.t.TempDir(), "recording.mp4")
+	if d := os.Getenv("MEETD_E2E_RECORDINGS"); d != "" { // keep the downloaded file for a look
+		out = filepath.Join(d, s.t.Name()+".mp4")
+	}
 	f, err := os.Create(out)
 	if err != nil {
 		s.t.Fatal(err)

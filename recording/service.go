@@ -92,7 +92,7 @@ func (s *Service) StartRecording(ctx context.Context, st focus.RecordingStart, d
 		return nil, ErrClosed
 	}
 	sess := &Session{svc: s, id: vault.NewID(), start: st, done: done, began: s.cfg.Now(),
-		cap: newCapture(), stop: make(chan struct{}), stopped: make(chan struct{}),
+		q: bridge.NewQueue(captureSlots), stop: make(chan struct{}), stopped: make(chan struct{}),
 		tracks: map[uint32]*track{}, names: map[string]string{}, allowed: map[string]bool{}}
 	att, err := s.bridge.Attach(st.MeetingID, "recorder-"+sess.id[:8], sess, bridge.Constraints{MaxHeight: -1})
 	if err != nil {

@@ -2,10 +2,12 @@ package recording
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/rtcp"
@@ -32,7 +34,8 @@ type Session struct {
 	start   focus.RecordingStart
 	done    func(focus.RecordingResult)
 	began   time.Time
-	cap     *capture
+	q       *bridge.Queue // the hand-off from the media path to the writer
+	written atomic.Int64  // packets taken from q (tests wait on it)
 	att     Attachment
 	stop    chan struct{}
 	stopped chan struct{} // closed when the writer goroutine returned
@@ -56,16 +59,22 @@ type Session struct {
 // ID is the recording's ID, also the Jibri session ID clients see.
 func (s *Session) ID() string { return s.id }
 
-// Ready implements bridge.Receiver.
-func (s *Session) Ready() bool { return true }
+// captureSlots bounds the packets waiting for the spool writer (about 3 s
+// of a two-person call); when full, packets are dropped and counted.
+const captureSlots = 2048
 
-// SendRTP implements bridge.Receiver: never blocks, never allocates.
-func (s *Session) SendRTP(pkt []byte) bool { return s.cap.put(pkt, false) }
+// Ready implements bridge.Receiver.
+func (s *Session) Ready() bool { return s.q.Ready() }
+
+// SendRTP implements bridge.Receiver: bridge.Queue copies the packet into
+// a preallocated buffer; it never blocks and never allocates.
+func (s *Session) SendRTP(pkt []byte) bool { return s.q.SendRTP(pkt) }
 
 // SendRTCP implements bridge.Receiver.
-func (s *Session) SendRTCP(pkt []byte) bool { return s.cap.put(pkt, true) }
+func (s *Session) SendRTCP(pkt []byte) bool { return s.q.SendRTCP(pkt) }
 
-// Allocated implements bridge.Receiver: it learns which SSRC is whose.
+// Allocated implements bridge.Receiver: it learns which SSRC is whose, at
+// once (before the packets of a new source reach the writer).
 func (s *Session) Allocated(a bridge.Allocation) {
 	s.meta.Lock()
 	defer s.meta.Unlock()
@@ -114,7 +123,7 @@ func (s *Session) Stop() { s.end(true) }
 func (s *Session) end(byUser bool) {
 	s.once.Do(func() {
 		s.byUser = byUser
-		s.cap.closed.Store(true)
+		s.q.SetReady(false)
 		close(s.stop)
 	})
 }
@@ -123,50 +132,80 @@ func (s *Session) end(byUser bool) {
 // hands the spool to the service for composition.
 func (s *Session) run(ctx context.Context, maxDur time.Duration) {
 	defer close(s.stopped)
+	pumpCtx, stopPump := context.WithCancel(ctx)
+	pumped := make(chan struct{})
+	go func() {
+		defer close(pumped)
+		s.pump(pumpCtx)
+	}()
+	s.watch(ctx, maxDur)
+	stopPump()
+	<-pumped
+	s.att.Close()
+	s.drain()
+	s.svc.finish(s)
+}
+
+// watch flushes the spool every second and ends the session on a
+// failure, the time limit, the conference's end or Stop.
+func (s *Session) watch(ctx context.Context, maxDur time.Duration) {
 	limit := time.NewTimer(maxDur)
 	defer limit.Stop()
 	flush := time.NewTicker(time.Second)
 	defer flush.Stop()
+	var drops uint64
 	for {
 		select {
-		case sl := <-s.cap.full:
-			s.write(sl)
-			s.cap.release(sl)
 		case <-flush.C:
 			s.flush()
-			if n := s.cap.dropped.Swap(0); n > 0 {
-				s.svc.log.Warn("recorder queue full, packets dropped", "recording", s.id, "dropped", n)
+			if n := s.q.Drops(); n > drops {
+				s.svc.log.Warn("recorder queue full, packets dropped", "recording", s.id, "dropped", n-drops)
+				drops = n
 				s.requestKeyframes()
+			}
+			if s.failed() {
+				s.svc.log.Info("recording ends: writing failed", "recording", s.id)
+				s.end(false)
 			}
 		case <-limit.C:
 			s.svc.log.Info("recording reached max_minutes", "recording", s.id)
 			s.end(false)
 		case <-s.att.Done():
+			s.svc.log.Info("recording ends: the bridge conference ended", "recording", s.id)
 			s.end(false)
 		case <-ctx.Done():
 			s.end(false)
 		case <-s.stop:
-			s.att.Close()
-			s.drain()
-			s.svc.finish(s)
 			return
-		}
-		if s.failed() {
-			s.end(false)
 		}
 	}
 }
 
-// drain writes what is still queued.
-func (s *Session) drain() {
+// pump writes what the queue delivers until ctx ends.
+func (s *Session) pump(ctx context.Context) {
 	for {
-		select {
-		case sl := <-s.cap.full:
-			s.write(sl)
-			s.cap.release(sl)
-		default:
+		p, err := s.q.Next(ctx)
+		if err != nil {
 			return
 		}
+		s.write(p.Data, p.RTCP, time.Now())
+		s.q.Release(p)
+		s.written.Add(1)
+	}
+}
+
+// drain writes what is still queued after the session stopped.
+func (s *Session) drain() {
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		p, err := s.q.Next(ctx)
+		cancel()
+		if err != nil {
+			return
+		}
+		s.write(p.Data, p.RTCP, time.Now())
+		s.q.Release(p)
+		s.written.Add(1)
 	}
 }
 
@@ -178,19 +217,21 @@ func (s *Session) failed() bool {
 
 // write appends one packet to the spool if it belongs to a consented
 // participant's track.
-func (s *Session) write(sl *slot) {
-	pkt := sl.buf[:sl.n]
-	if sl.rtcp {
-		s.writeRTCP(pkt, sl.at)
+func (s *Session) write(pkt []byte, rtcp bool, at time.Time) {
+	if rtcp {
+		s.writeRTCP(pkt, at)
 		return
 	}
-	t, name := s.consented(rtpSSRC(pkt))
+	if len(pkt) < 12 {
+		return
+	}
+	t, name := s.consented(binary.BigEndian.Uint32(pkt[8:12])) // the SSRC (RFC 3550 §5.1)
 	if t == nil {
 		return // not (yet) consented, or not known: never written
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.append(t, name, spool.Record{Kind: spool.KindRTP, Track: t.id, At: sl.at, Data: pkt})
+	s.append(t, name, spool.Record{Kind: spool.KindRTP, Track: t.id, At: at, Data: pkt})
 }
 
 // consented returns the track of ssrc and its owner's name if the owner

@@ -180,6 +180,12 @@ func (j *job) input(s *Stream, format string) (int, error) {
 	j.extra = append(j.extra, r)
 	j.writers = append(j.writers, feeder{w: w, write: s.Write})
 	fd := 3 + len(j.extra) - 1
+	if format == "ivf" {
+		// A layer switch changes the picture size: keep the graph (its
+		// padding and trimming state) and let scale take the new size,
+		// instead of ffmpeg rebuilding the whole graph mid-recording.
+		j.args = append(j.args, "-reinit_filter", "0")
+	}
 	j.args = append(j.args, "-thread_queue_size", "1024", "-f", format, "-i", "pipe:"+strconv.Itoa(fd))
 	return index, nil
 }

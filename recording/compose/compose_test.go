@@ -247,3 +247,52 @@ func TestSafeName(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeResolutionChange: a participant's video changes size mid-way
+// (the bridge switched simulcast layers): the file goes on to the end and
+// the tile keeps showing a picture.
+func TestComposeResolutionChange(t *testing.T) {
+	c := testClips(t)
+	small, err := testmedia.Make(clipDir, 6, 160, 90, 15, 440)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big, err := testmedia.VideoFrames(c[880].IVF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, err := testmedia.VideoFrames(small.IVF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switched := &Stream{Write: func(w io.Writer) error {
+		v, err := media.NewVP8(w)
+		if err != nil {
+			return err
+		}
+		pz := testmedia.NewVideo(11)
+		frames := append(append([]testmedia.Frame{}, lo[:45]...), big[45:]...) // 3 s small, then big from a key frame
+		for _, f := range frames {
+			for _, p := range pz.Packets(f, f.TS) {
+				if err := v.Push(p); err != nil {
+					return err
+				}
+			}
+		}
+		return v.Close()
+	}}
+	out := composeTo(t, []Participant{{Name: "A", Video: switched}, {Name: "B", Audio: audioStream(t, c[440], 0, 1)}},
+		Options{Duration: 6 * time.Second})
+	info, err := testmedia.Probe(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(info.Duration-6) > 0.5 {
+		t.Fatalf("duration %.2f, want 6", info.Duration)
+	}
+	for _, at := range []float64{1, 5} {
+		if lo, hi, err := testmedia.LumaRange(out, at, 40, 40, 560, 240); err != nil || hi-lo < 40 {
+			t.Errorf("tile at %.0f s: luma %.0f..%.0f %v", at, lo, hi, err)
+		}
+	}
+}

@@ -63,10 +63,12 @@ func (g *graph) video(i int, p Participant, input int) {
 	g.vLabel = append(g.vLabel, label)
 }
 
-// audio adds participant i's audio: silence before it starts and in gaps.
+// audio adds participant i's audio: silence before it starts and after it
+// ends. The stream's timestamps are not trusted: media.Opus already filled
+// every gap with silence, so the sample count is the time line (N/SR).
 func (g *graph) audio(i int, p Participant, input int) {
 	label := fmt.Sprintf("a%d", i)
-	fmt.Fprintf(&g.b, "[%d:a]aresample=48000:async=1,asetpts=PTS-STARTPTS,aformat=channel_layouts=stereo,"+
+	fmt.Fprintf(&g.b, "[%d:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,asetpts=N/SR/TB,"+
 		"adelay=%d:all=1,apad,atrim=duration=%s[%s];", input, p.Audio.Start.Milliseconds(), g.dur, label)
 	g.aLabel = append(g.aLabel, label)
 }
@@ -92,6 +94,6 @@ func (g *graph) outputs() {
 		for _, l := range g.aLabel {
 			fmt.Fprintf(&g.b, "[%s]", l)
 		}
-		fmt.Fprintf(&g.b, "amix=inputs=%d:duration=longest:normalize=0[aout]", len(g.aLabel))
+		fmt.Fprintf(&g.b, "amix=inputs=%d:duration=longest:normalize=0,asetnsamples=n=1024[aout]", len(g.aLabel))
 	}
 }
