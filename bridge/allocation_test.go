@@ -101,6 +101,11 @@ func TestSenderConstraints(t *testing.T) {
 	if got := last(); got != "720" {
 		t.Fatalf("after on-stage request: %s", got)
 	}
+	eps["c"].onChannelMessage([]byte(`{"colibriClass":"ReceiverVideoConstraints","defaultConstraints":{"maxHeight":-1}}`))
+	settle(c)
+	if got := last(); got != "2160" {
+		t.Fatalf("a receiver without a limit: %s, want 2160 (clients refuse a negative height)", got)
+	}
 	for _, r := range []string{"b", "c"} {
 		eps[r].onChannelMessage([]byte(`{"colibriClass":"ReceiverVideoConstraints","lastN":0}`))
 	}

@@ -111,15 +111,20 @@ func (t *transport) sendForwarded(sources, owners []string) {
 	t.sendJSON(colibri.NewLastNEndpointsChangeEvent(owners))
 }
 
+// noLimitHeight is what a sender is told when a receiver wants its source
+// without a height limit (the recorder, a client asking -1): clients
+// refuse a negative height, and encode at most 2160 lines anyway
+// (docs/bridge.md, "Control goroutine").
+const noLimitHeight = 2160
+
 // sendSenderConstraints caps what the endpoint encodes for one source; the
 // legacy per-endpoint form goes along for older clients.
 func (t *transport) sendSenderConstraints(source string, maxHeight int) {
-	t.sendJSON(colibri.NewSenderSourceConstraints(source, maxHeight))
-	ideal := maxHeight
-	if ideal < 0 {
-		ideal = 2160
+	if maxHeight < 0 {
+		maxHeight = noLimitHeight
 	}
-	t.sendJSON(colibri.NewSenderVideoConstraints(ideal))
+	t.sendJSON(colibri.NewSenderSourceConstraints(source, maxHeight))
+	t.sendJSON(colibri.NewSenderVideoConstraints(maxHeight))
 }
 
 // setPrefs changes a receiver's preferences and reallocates.
