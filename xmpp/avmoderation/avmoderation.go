@@ -97,10 +97,7 @@ func ParseCommand(msg *dom.Element) (Command, bool) {
 // Handle serves one stanza addressed to the component. Commands from
 // anyone but a moderator of the room they occupy change nothing.
 func (c *Component) Handle(st *dom.Element) {
-	if st.Local != "message" {
-		if res := roomcomp.AnswerIQ(st, c.domain, Identity); res != nil {
-			c.out.DeliverLocal(res)
-		}
+	if roomcomp.ServeNonMessage(c.out, st, c.domain, Identity) {
 		return
 	}
 	cmd, ok := ParseCommand(st)

@@ -94,10 +94,7 @@ func ParseCommand(msg *dom.Element) (Command, bool) {
 // Handle serves one stanza: a command from a moderator of a main room or
 // of one of its breakout rooms. Anything else changes nothing.
 func (c *Component) Handle(st *dom.Element) {
-	if st.Local != "message" {
-		if res := roomcomp.AnswerIQ(st, c.domain, Identity, "http://jitsi.org/protocol/breakout_rooms#rename"); res != nil {
-			c.out.DeliverLocal(res)
-		}
+	if roomcomp.ServeNonMessage(c.out, st, c.domain, Identity, "http://jitsi.org/protocol/breakout_rooms#rename") {
 		return
 	}
 	cmd, ok := ParseCommand(st)

@@ -41,10 +41,7 @@ func New(domain string, rooms roomcomp.Rooms, out muc.Router, log *slog.Logger) 
 
 // Handle serves one stanza addressed to the component.
 func (c *Component) Handle(st *dom.Element) {
-	if st.Local != "message" {
-		if res := roomcomp.AnswerIQ(st, c.domain, Identity); res != nil {
-			c.out.DeliverLocal(res)
-		}
+	if roomcomp.ServeNonMessage(c.out, st, c.domain, Identity) {
 		return
 	}
 	if st.Child("", "end_conference") == nil {

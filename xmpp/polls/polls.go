@@ -124,10 +124,7 @@ func New(domain string, rooms roomcomp.Rooms, out muc.Router, log *slog.Logger) 
 // Handle serves one stanza: a message with a polls json-message from an
 // occupant of a conference room.
 func (c *Component) Handle(st *dom.Element) {
-	if st.Local != "message" {
-		if res := roomcomp.AnswerIQ(st, c.domain, Identity); res != nil {
-			c.out.DeliverLocal(res)
-		}
+	if roomcomp.ServeNonMessage(c.out, st, c.domain, Identity) {
 		return
 	}
 	jm := st.Child("", "json-message")

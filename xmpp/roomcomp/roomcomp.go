@@ -106,6 +106,18 @@ func ToOccupants(out muc.Router, from string, occ []muc.Occupant, keep func(muc.
 // IsFocus reports whether an occupant is the focus (nick "focus").
 func IsFocus(o muc.Occupant) bool { return o.Nick == "focus" }
 
+// ServeNonMessage answers what a component gets besides messages (disco#info
+// IQs, see AnswerIQ) and reports whether st was such a stanza.
+func ServeNonMessage(out muc.Router, st *dom.Element, domain, identity string, features ...string) bool {
+	if st.Local == "message" {
+		return false
+	}
+	if res := AnswerIQ(st, domain, identity, features...); res != nil {
+		out.DeliverLocal(res)
+	}
+	return true
+}
+
 // AnswerIQ answers an IQ request to a component: disco#info with its
 // identity and features, else feature-not-implemented. Non-requests are
 // ignored (nil).

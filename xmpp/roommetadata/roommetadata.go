@@ -70,10 +70,7 @@ func New(domain string, rooms roomcomp.Rooms, out muc.Router, log *slog.Logger) 
 // Handle serves one stanza: a moderator's <room_metadata room='…'>JSON</room_metadata>
 // for the room it occupies. Changed values are sent to every occupant.
 func (c *Component) Handle(st *dom.Element) {
-	if st.Local != "message" {
-		if res := roomcomp.AnswerIQ(st, c.domain, Identity); res != nil {
-			c.out.DeliverLocal(res)
-		}
+	if roomcomp.ServeNonMessage(c.out, st, c.domain, Identity) {
 		return
 	}
 	el := st.Child(roomcomp.NSJitMeet, Identity)

@@ -65,10 +65,7 @@ func New(domain string, rooms roomcomp.Rooms, out muc.Router, log *slog.Logger) 
 // room's dominant speaker (silence='true': nobody). The sender must occupy
 // the room it names.
 func (c *Component) Handle(st *dom.Element) {
-	if st.Local != "message" {
-		if res := roomcomp.AnswerIQ(st, c.domain, Identity); res != nil {
-			c.out.DeliverLocal(res)
-		}
+	if roomcomp.ServeNonMessage(c.out, st, c.domain, Identity) {
 		return
 	}
 	el := st.Child(roomcomp.NSJitMeet, "speakerstats")
