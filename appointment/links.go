@@ -122,16 +122,21 @@ func LoadKey(stateDir string) ([]byte, error) {
 	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return LoadKey(stateDir) // another process made it first
-	}
+	// Written whole to a temporary file, then linked into place: another
+	// process (the CLI beside meetd) sees no key or the whole key.
+	tmp, err := os.CreateTemp(stateDir, KeyFile+".*")
 	if err != nil {
 		return nil, fmt.Errorf("appointment: %w", err)
 	}
-	_, werr := f.WriteString(hex.EncodeToString(key) + "\n")
-	if cerr := f.Close(); werr != nil || cerr != nil {
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.WriteString(hex.EncodeToString(key) + "\n")
+	if cerr := tmp.Close(); werr != nil || cerr != nil {
 		return nil, fmt.Errorf("appointment: writing %s: %w", path, errors.Join(werr, cerr))
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+		return LoadKey(stateDir) // another process made it first
+	} else if err != nil {
+		return nil, fmt.Errorf("appointment: %w", err)
 	}
 	return key, nil
 }

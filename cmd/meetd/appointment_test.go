@@ -171,3 +171,18 @@ func TestAdminLoginAccounts(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenIssuer(t *testing.T) {
+	for _, tt := range []struct {
+		a    conf.Auth
+		want string
+	}{
+		{conf.Auth{JWTAppID: "app"}, "app"},
+		{conf.Auth{JWTAcceptedIssuers: []string{"*", "iss"}}, "iss"},
+		{conf.Auth{JWTAcceptedIssuers: []string{"*"}}, appointment.KeyAppID},
+	} {
+		if got := tokenIssuer(tt.a); got != tt.want {
+			t.Errorf("tokenIssuer(%+v) = %q, want %q", tt.a, got, tt.want)
+		}
+	}
+}

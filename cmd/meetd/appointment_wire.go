@@ -20,10 +20,24 @@ import (
 // state_dir, which withAppointmentKey makes the XMPP server accept.
 func appointmentKey(cfg *conf.Config) (appID string, secret []byte, err error) {
 	if a := cfg.Auth; a.JWTSecret != "" {
-		return orDefault(a.JWTAppID, appointment.KeyAppID), []byte(a.JWTSecret), nil
+		return tokenIssuer(a), []byte(a.JWTSecret), nil
 	}
 	key, err := appointment.LoadKey(cfg.StateDir)
 	return appointment.KeyAppID, key, err
+}
+
+// tokenIssuer is an issuer the XMPP server accepts with [auth]'s secret:
+// jwt_app_id, else the first named jwt_accepted_issuers entry.
+func tokenIssuer(a conf.Auth) string {
+	if a.JWTAppID != "" {
+		return a.JWTAppID
+	}
+	for _, iss := range a.JWTAcceptedIssuers {
+		if iss != "*" {
+			return iss
+		}
+	}
+	return appointment.KeyAppID // accepted by "*"
 }
 
 // appointmentLinks builds the link maker for the public URL pub.
