@@ -228,6 +228,7 @@ func (o *opsState) start(ctx context.Context, cfg *conf.Config, srv *web.Server,
 	o.stats, o.refused = p.stats, srv.RefusedConnections
 	o.candidates = mediaCandidates(cfg.Media.Advertise, p.mediaAddr)
 	o.warnings = append(mediaWarnings(cfg.Domain, cfg.Media.Advertise), acmeWarnings(cfg)...)
+	o.warnings = append(o.warnings, cfg.Web.PrivacyWarnings()...)
 	for _, w := range o.warnings {
 		log.Warn("meetd: " + w)
 	}

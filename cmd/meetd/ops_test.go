@@ -44,6 +44,7 @@ func TestOpsListener(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	cfg := loopbackConfig(t)
 	cfg.Ops.Listen = freeAddr(t)
+	cfg.Web.Config = map[string]any{"p2p": map[string]any{"enabled": true}} // a privacy default turned off
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()
@@ -76,6 +77,9 @@ func TestOpsListener(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &h); err != nil || code != 200 || h.Status != "ok" ||
 		len(h.Candidates) != 1 || !strings.HasPrefix(h.Candidates[0], "udp 127.0.0.1:") {
 		t.Errorf("/about/health = %d %s (%v)", code, body, err)
+	}
+	if !strings.Contains(body, "web.config.p2p.enabled = true turns off a privacy default") {
+		t.Errorf("/about/health does not warn about p2p turned on: %s", body)
 	}
 	cancel()
 	if err := <-done; err != nil {
