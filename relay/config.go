@@ -56,12 +56,14 @@ func (c *Config) validate() error {
 	if len(c.Peers) == 0 {
 		return fmt.Errorf("%w: no peers", ErrConfig)
 	}
+	peers := make([]Peer, len(c.Peers)) // the caller's slice stays as it was
 	for i, p := range c.Peers {
 		if !p.Public.IsValid() || p.Public.Port() == 0 || !p.Local.IsValid() || p.Local.Port() == 0 {
 			return fmt.Errorf("%w: bad peer %v", ErrConfig, p)
 		}
-		c.Peers[i] = Peer{Public: unmap(p.Public), Local: unmap(p.Local)}
+		peers[i] = Peer{Public: unmap(p.Public), Local: unmap(p.Local)}
 	}
+	c.Peers = peers
 	if c.PerUser <= 0 {
 		c.PerUser = DefaultPerUser
 	}

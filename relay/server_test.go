@@ -316,3 +316,40 @@ func TestRelayMapsPublicAddress(t *testing.T) {
 	}
 	t.Fatal("no answer through the relay")
 }
+
+// TestTCPAllocationRefused: TCP relays (RFC 6062), which would let a client
+// open TCP connections from the server, are not offered (M10).
+func TestTCPAllocationRefused(t *testing.T) {
+	bridge := listenUDP(t)
+	s := testRelay(t, bridge)
+	cred := s.Credential("alice", time.Now())
+	c := dial(t, s, "tcp", cred.Username, cred.Password)
+	if a, err := c.AllocateTCP(); err == nil {
+		_ = a.Close()
+		t.Fatal("TCP allocation granted")
+	}
+	exchange(t, allocate(t, dial(t, s, "udp", cred.Username, cred.Password)), bridge)
+}
+
+// TestConfigRefused: a relay without relay IP or peers, or with a bad peer, is refused.
+func TestConfigRefused(t *testing.T) {
+	good := netip.MustParseAddrPort("127.0.0.1:10000")
+	tests := []struct {
+		name string
+		cfg  Config
+	}{
+		{"no relay ip", Config{Peers: []Peer{{Public: good, Local: good}}}},
+		{"no peers", Config{RelayIP: netip.MustParseAddr("127.0.0.1")}},
+		{"port 0", Config{RelayIP: netip.MustParseAddr("127.0.0.1"), Peers: []Peer{{Public: netip.MustParseAddrPort("127.0.0.1:0"), Local: good}}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if s, err := New(tc.cfg); !errors.Is(err, ErrConfig) {
+				if s != nil {
+					_ = s.Close()
+				}
+				t.Fatalf("New = %v, want ErrConfig", err)
+			}
+		})
+	}
+}
