@@ -18,6 +18,10 @@ import (
 // Identity is the disco identity type clients look for.
 const Identity = "speakerstats"
 
+// maxUsers bounds the participants one room keeps totals for (those who
+// left included); later newcomers are not counted.
+const maxUsers = 1000
+
 // Component keeps the rooms' speaking times.
 type Component struct {
 	domain string
@@ -139,10 +143,12 @@ func (c *Component) Hook(ev muc.Event) {
 		if users := rs.usersBut(ev.Occupant.Nick, c.now()); len(users) > 0 {
 			c.out.DeliverLocal(roomcomp.JSONMessage(c.domain, ev.Occupant.Real.String(), notice{Type: Identity, Users: users}))
 		}
-		if rs.users[ev.Occupant.Nick] == nil {
+		if rs.users[ev.Occupant.Nick] == nil && len(rs.users) < maxUsers {
 			rs.users[ev.Occupant.Nick] = &speaker{}
 		}
-		rs.users[ev.Occupant.Nick].name = ev.Occupant.DisplayName
+		if sp := rs.users[ev.Occupant.Nick]; sp != nil {
+			sp.name = ev.Occupant.DisplayName
+		}
 	case muc.Updated:
 		if sp := rs.lookup(ev.Occupant.Nick); sp != nil {
 			sp.name = ev.Occupant.DisplayName
