@@ -51,6 +51,10 @@ type Config struct {
 	// hosts are owners by login, a guest never becomes moderator by being
 	// the longest present (docs/lobby.md).
 	GuestsWaitForHost bool
+	// HostOnlyRoom turns auto-owner off for the rooms it names (a room
+	// localpart): appointment rooms, whose host is owner by token and whose
+	// client must not become moderator when the host leaves. Nil: none.
+	HostOnlyRoom func(room string) bool
 }
 
 func (c Config) withDefaults() Config {

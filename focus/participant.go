@@ -2,6 +2,7 @@ package focus
 
 import (
 	"context"
+	"strings"
 
 	"meetd/xmpp/dom"
 )
@@ -85,10 +86,16 @@ func (r *room) leave(ctx context.Context, nick string) {
 	r.ensureOwner(ctx)
 }
 
+// hostOnly reports whether Config.HostOnlyRoom names this room.
+func (r *room) hostOnly() bool {
+	local, _, _ := strings.Cut(r.jid, "@")
+	return r.f.cfg.HostOnlyRoom != nil && r.f.cfg.HostOnlyRoom(local)
+}
+
 // ensureOwner makes the longest-present participant owner when no
 // participant is a moderator (Jicofo's auto-owner).
 func (r *room) ensureOwner(ctx context.Context) {
-	if r.f.cfg.GuestsWaitForHost {
+	if r.f.cfg.GuestsWaitForHost || r.hostOnly() {
 		return
 	}
 	ps := r.ordered()

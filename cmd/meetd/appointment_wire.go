@@ -182,3 +182,12 @@ func (ap *appointmentParts) recordingDelivery() recording.Delivery {
 		return err
 	})
 }
+
+// appointmentRooms names the appointment rooms when [appointments] is on
+// (the focus makes nobody owner there by seniority), else nil.
+func appointmentRooms(cfg *conf.Config) func(room string) bool {
+	if !cfg.Appointments.Enabled {
+		return nil
+	}
+	return appointment.IsRoom
+}

@@ -101,6 +101,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		TenantMUCDomains:  cfg.TenantMUCs(),
 		Recorder:          recorder,
 		GuestsWaitForHost: cfg.Auth.GuestsWaitForHost,
+		HostOnlyRoom:      appointmentRooms(cfg),
 		Logger:            log.With("part", "focus"),
 	}, fs)
 	p.xmpp, p.bridge, p.mediaAddr = xs.WebSocketHandler(), br.WebSocketHandler(), br.UDPAddr()
