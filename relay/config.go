@@ -15,6 +15,8 @@ const (
 	// DefaultConnsPerIP bounds TURN/TCP connections from one address on
 	// Listen (TURN over TLS is bounded by the HTTPS listener's own cap).
 	DefaultConnsPerIP = 64
+	// DefaultStreamIdle is Config.StreamIdle's default.
+	DefaultStreamIdle = 11 * time.Minute
 )
 
 // Config configures a Server.
@@ -40,6 +42,10 @@ type Config struct {
 	PerUser, PerIP int
 	// ConnsPerIP bounds open TURN/TCP connections per client address on Listen.
 	ConnsPerIP int
+	// StreamIdle closes a TURN/TCP or TURN/TLS connection that sent nothing
+	// for this long (0: DefaultStreamIdle, longer than an allocation lives
+	// without a refresh).
+	StreamIdle time.Duration
 	// CredentialTTL is how long handed-out credentials stay valid.
 	CredentialTTL time.Duration
 	// AllocationLifetime caps an allocation's life between refreshes
@@ -72,6 +78,9 @@ func (c *Config) validate() error {
 	}
 	if c.ConnsPerIP <= 0 {
 		c.ConnsPerIP = DefaultConnsPerIP
+	}
+	if c.StreamIdle <= 0 {
+		c.StreamIdle = DefaultStreamIdle
 	}
 	if c.CredentialTTL <= 0 {
 		c.CredentialTTL = DefaultCredentialTTL

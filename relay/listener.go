@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // connSet tracks the TURN stream connections handed to pion, so Close can
@@ -12,6 +13,7 @@ import (
 // and bounds them per client address.
 type connSet struct {
 	perIP   int
+	idle    time.Duration // a connection that sends nothing this long is closed
 	refused *atomic.Uint64
 
 	mu     sync.Mutex
@@ -20,8 +22,8 @@ type connSet struct {
 	byIP   map[netip.Addr]int
 }
 
-func newConnSet(perIP int, refused *atomic.Uint64) *connSet {
-	return &connSet{perIP: perIP, refused: refused, conns: map[*trackedConn]struct{}{}, byIP: map[netip.Addr]int{}}
+func newConnSet(perIP int, idle time.Duration, refused *atomic.Uint64) *connSet {
+	return &connSet{perIP: perIP, idle: idle, refused: refused, conns: map[*trackedConn]struct{}{}, byIP: map[netip.Addr]int{}}
 }
 
 // adopt wraps c, or closes it and returns nil when its address is at the cap
@@ -78,6 +80,13 @@ type trackedConn struct {
 	set  *connSet
 	ip   netip.Addr
 	once sync.Once
+}
+
+// Read reads with the set's idle deadline: a peer that stops sending (no
+// refreshes, no media) is dropped, its allocation with it.
+func (t *trackedConn) Read(b []byte) (int, error) {
+	_ = t.Conn.SetReadDeadline(time.Now().Add(t.set.idle))
+	return t.Conn.Read(b)
 }
 
 func (t *trackedConn) Close() error {

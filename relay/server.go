@@ -58,7 +58,7 @@ func New(cfg Config) (*Server, error) {
 		_, _ = rand.Read(s.secret)
 	}
 	s.peers = &peers{list: cfg.Peers, refused: &s.stats.peerRefused}
-	s.conns = newConnSet(cfg.ConnsPerIP, &s.stats.connRefused)
+	s.conns = newConnSet(cfg.ConnsPerIP, cfg.StreamIdle, &s.stats.connRefused)
 	s.tls = newHandoff(s.conns)
 	if err := s.listen(); err != nil {
 		return nil, err

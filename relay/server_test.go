@@ -353,3 +353,23 @@ func TestConfigRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamIdle: a TURN/TCP connection that sends nothing is closed after
+// the idle time; the relay serves on.
+func TestStreamIdle(t *testing.T) {
+	bridge := listenUDP(t)
+	s := testRelay(t, bridge, func(c *Config) { c.StreamIdle = 200 * time.Millisecond })
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(waitTimeout))
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Fatal("idle connection got data instead of being closed")
+	} else if isTimeout(err) {
+		t.Fatal("idle connection not closed")
+	}
+	cred := s.Credential("alice", time.Now())
+	exchange(t, allocate(t, dial(t, s, "udp", cred.Username, cred.Password)), bridge)
+}
