@@ -32,7 +32,7 @@ type TURN struct {
 }
 
 func defaultTURN() TURN {
-	return TURN{Enabled: true, Listen: ":3478", AllocationsPerUser: 16, AllocationsPerIP: 64, CredentialTTL: 86400}
+	return TURN{Enabled: true, Listen: ":3478", AllocationsPerUser: 16, AllocationsPerIP: 300, CredentialTTL: 86400}
 }
 
 func (t TURN) validate(bad badFunc) {

@@ -10,11 +10,11 @@ import (
 // Defaults for the zero values of Config.
 const (
 	DefaultPerUser       = 16
-	DefaultPerIP         = 64
+	DefaultPerIP         = 300
 	DefaultCredentialTTL = 24 * time.Hour
 	// DefaultConnsPerIP bounds TURN/TCP connections from one address on
 	// Listen (TURN over TLS is bounded by the HTTPS listener's own cap).
-	DefaultConnsPerIP = 64
+	DefaultConnsPerIP = 300
 	// DefaultStreamIdle is Config.StreamIdle's default.
 	DefaultStreamIdle = 11 * time.Minute
 )
