@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"meetd/recording/testmedia"
+	"meetd/recording/vault"
 )
 
 // recordedFor is how long the consented call is recorded.
@@ -164,6 +165,38 @@ func TestRecordingLateJoiner(t *testing.T) {
 	}
 }
 
+// TestRecordingGracefulStop: meetd gets SIGTERM while a consented recording runs: before it exits it
+// composes the partial recording and keeps it (state_dir/recordings lists it, sealed).
+func TestRecordingGracefulStop(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Fatal("ffmpeg is missing: scripts/test.sh installs Debian's ffmpeg and fonts-dejavu-core")
+	}
+	s := newSessionConfig(t, "[recording]", `enabled = "on"`)
+	pages := []int{0, 1}
+	s.moderatedCall("recordingstop", pages, true)
+	s.watchRecording(pages)
+	s.mustEval(0, `(meetdTest.conference().startRecording({ mode: 'file' }), true)`)
+	s.waitRecorderState(0, "on")
+	for _, p := range pages {
+		s.setLocalMuted(p, true)
+	}
+	time.Sleep(2 * time.Second)
+	for _, p := range pages {
+		s.setLocalMuted(p, false)
+	}
+	time.Sleep(6 * time.Second)
+	s.meetd.stop(t)
+	store, err := vault.NewStore(filepath.Join(s.meetd.state, "recordings"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := store.List()
+	if err != nil || len(list) != 1 || list[0].Participants != 2 || list[0].Duration < 4 {
+		t.Fatalf("recordings after the stop: %+v %v\n%s", list, err, s.recordingLog())
+	}
+	s.noMediaOnDisk("after the stop (only the sealed file and its metadata may remain)", list[0].ID)
+}
+
 // tilesShowPictures checks that the 640×360 tiles at the given x offsets show a picture at second t, not
 // a black or uniform tile (Chromium's fake camera: a pacman on a green background whose brightness cycles).
 func (s *session) tilesShowPictures(out string, t float64, xs ...int) {
@@ -188,12 +221,16 @@ func (s *session) watchRecording(pages []int) {
 	}
 }
 
-// noMediaOnDisk fails if state_dir/recordings holds anything but the link secret and the empty spool
-// directory.
-func (s *session) noMediaOnDisk(when string) {
+// noMediaOnDisk fails if state_dir/recordings holds anything but the link secret, the empty spool
+// directory and the sealed files (with metadata) of the given recordings.
+func (s *session) noMediaOnDisk(when string, sealed ...string) {
 	s.t.Helper()
+	allowed := map[string]bool{"link.key": true}
+	for _, id := range sealed {
+		allowed[id+".rec"], allowed[id+".json"] = true, true
+	}
 	_ = filepath.WalkDir(filepath.Join(s.meetd.state, "recordings"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && d.Name() != "link.key" {
+		if err == nil && !d.IsDir() && !allowed[d.Name()] {
 			s.t.Errorf("%s: %s is on disk", when, p)
 		}
 		return nil
