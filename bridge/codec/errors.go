@@ -24,3 +24,13 @@ var (
 	errVP9NoPID = fmt.Errorf("vp9 picture id: %w", ErrNotPresent)
 	errVP9NoTL0 = fmt.Errorf("vp9 tl0picidx: %w", ErrNotPresent)
 )
+
+var (
+	errDDShort       = fmt.Errorf("dependency descriptor: %w", ErrShort)
+	errDDNoStructure = fmt.Errorf("dependency descriptor: %w", ErrNoStructure)
+	errDDTemplate    = fmt.Errorf("dependency descriptor: template id outside the structure: %w", ErrInvalid)
+	errDDTemplates   = fmt.Errorf("dependency descriptor: more than %d templates: %w", DDMaxTemplates, ErrInvalid)
+	errDDLayers      = fmt.Errorf("dependency descriptor: layer id beyond %d spatial or %d temporal: %w", DDMaxSpatial, DDMaxTemporal, ErrInvalid)
+	errDDFdiffs      = fmt.Errorf("dependency descriptor: more than %d frame diffs: %w", DDMaxFdiffs, ErrInvalid)
+	errDDNoMask      = fmt.Errorf("dependency descriptor active decode targets: %w", ErrNotPresent)
+)
