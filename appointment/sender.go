@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -38,9 +39,14 @@ type Outbox struct {
 	Log         *slog.Logger
 
 	wake chan struct{}
+	once sync.Once
 }
 
-func (o *Outbox) init() {
+// init fills the defaults once, whichever goroutine comes first (Run, or
+// the recording service calling DeliverRecording).
+func (o *Outbox) init() { o.once.Do(o.setDefaults) }
+
+func (o *Outbox) setDefaults() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -212,6 +218,7 @@ func (o *Outbox) message(m *Mail) (Message, error) {
 // and wakes the outbox. It implements RecordingMailer. The link is stored
 // until sent and deleted with the appointment; it is never logged.
 func (o *Outbox) DeliverRecording(ctx context.Context, room, link string) error {
+	o.init()
 	if link == "" {
 		return errors.New("appointment: empty recording link")
 	}

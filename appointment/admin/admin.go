@@ -160,7 +160,12 @@ func (h *Handler) listPage(w http.ResponseWriter, r *http.Request, ss *session, 
 	if problem != "" {
 		w.WriteHeader(http.StatusBadRequest)
 	}
-	h.render(w, "list", pageData{User: ss.user, CSRF: ss.csrf, Rows: h.rows(as), Problem: problem, Form: form,
+	fails, err := h.cfg.Store.Failures(r.Context())
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	h.render(w, "list", pageData{User: ss.user, CSRF: ss.csrf, Rows: h.rows(as), Problem: problem, Form: form, Failures: fails,
 		Zone: appointment.ZoneName(h.cfg.Location, h.cfg.Now())})
 }
 

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -160,4 +161,40 @@ func setCookie(t *testing.T, srv *httptest.Server) string {
 	}
 	resp.Body.Close()
 	return resp.Header.Get("Set-Cookie")
+}
+
+type refusingSender struct{}
+
+func (refusingSender) Send(context.Context, appointment.Message) error {
+	return errors.New("451 4.3.0 try again later")
+}
+
+// TestAdminShowsMailProblems: a recording link the mail server refused is
+// listed with the server's answer (and no link).
+func TestAdminShowsMailProblems(t *testing.T) {
+	srv, st := adminServer(t)
+	ctx := context.Background()
+	a := &appointment.Appointment{Start: time.Now().Add(-2 * time.Hour), Duration: time.Hour,
+		Emails: []string{"client@example.org"}, Recording: true}
+	if err := st.Add(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := appointment.LoadTemplates("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &appointment.Outbox{Store: st, Sender: refusingSender{}, Templates: ts}
+	if err := out.DeliverRecording(ctx, a.Room, "https://meet.example.org/recordings/secret"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := out.SendDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := browser(t, srv)
+	_, page := get(t, c, srv.URL+Prefix)
+	_, page = post(t, c, srv.URL+Prefix+"/login", url.Values{"csrf": {csrf(t, page)}, "user": {"host@localhost"}, "password": {"pw"}})
+	if !strings.Contains(page, `id="mail-problems"`) || !strings.Contains(page, "451 4.3.0 try again later") ||
+		!strings.Contains(page, "recording") || strings.Contains(page, "secret") {
+		t.Errorf("the list does not show the refused recording mail as it should:\n%s", page)
+	}
 }

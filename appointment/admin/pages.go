@@ -3,6 +3,8 @@ package admin
 import (
 	"html/template"
 	"net/http"
+
+	"meetd/appointment"
 )
 
 // pageData is what the templates show. html/template escapes every value.
@@ -12,6 +14,7 @@ type pageData struct {
 	Row                                row
 	Form                               *newForm
 	HostLink, ClientLink, Window       string
+	Failures                           []appointment.Failure
 }
 
 var pages = template.Must(template.New("layout").Parse(`{{define "top"}}<!doctype html>
@@ -43,6 +46,10 @@ code{word-break:break-all;background:#eee;padding:.2em;display:block}form.inline
 <td>{{.Reminder}}{{if .ReminderError}}<br><small>mail server: {{.ReminderError}}</small>{{end}}</td>
 <td>{{if not .Cancelled}}<a href="/_meetd/admin/a/{{.ID}}">links</a>{{else}}cancelled{{end}}</td></tr>
 {{else}}<tr><td colspan="6">No appointments.</td></tr>{{end}}</table>
+{{if .Failures}}<h2>Mails the mail server has not taken</h2>
+<table id="mail-problems"><tr><th>Appointment</th><th>Mail</th><th>State</th><th>Attempts</th><th>Mail server</th></tr>
+{{range .Failures}}<tr><td><a href="/_meetd/admin/a/{{.Appointment}}">{{.Appointment}}</a></td><td>{{.Kind}}</td><td>{{.State}}</td><td>{{.Attempts}}</td><td>{{.Error}}</td></tr>
+{{end}}</table>{{end}}
 <h2>New appointment</h2>
 <form method="post" action="/_meetd/admin/new"><input type="hidden" name="csrf" value="{{.CSRF}}">
 <label>Date <input type="date" name="date" value="{{.Form.Date}}" required></label>
