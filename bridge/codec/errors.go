@@ -34,3 +34,9 @@ var (
 	errDDFdiffs      = fmt.Errorf("dependency descriptor: more than %d frame diffs: %w", DDMaxFdiffs, ErrInvalid)
 	errDDNoMask      = fmt.Errorf("dependency descriptor active decode targets: %w", ErrNotPresent)
 )
+
+var (
+	errREDShort  = fmt.Errorf("red: %w", ErrShort)
+	errREDBlocks = fmt.Errorf("red: more than %d redundant blocks: %w", REDMaxRedundant, ErrInvalid)
+	errREDBlock  = fmt.Errorf("red: block not representable: %w", ErrInvalid)
+)
