@@ -17,7 +17,7 @@ import (
 const (
 	joinLimit  = 90 * time.Second
 	mediaLimit = 20 * time.Second // issue 2: media within 20 s of joining
-	leaveLimit = 60 * time.Second
+	leaveLimit = 90 * time.Second // a vanished page leaves when its session's resume_timeout (60 s) ends
 	callLimit  = 15 * time.Second // one driver call
 	pollEvery  = time.Second
 	minFrames  = 30
