@@ -96,6 +96,7 @@ run() {
 apt_install chromium iproute2 nftables
 apt_install systemd curl # packaging/test.sh: systemd-analyze verify, the packaged binary's ops port
 apt_install python3-slixmpp # interop/: an independent XMPP client against meetd's c2s port
+apt_install prosody # xmpp/client: the network XMPP client is tested against Debian's prosody
 apt_install ffmpeg fonts-dejavu-core # recording/: the composer's encoder and the names' font; ffprobe checks
 command -v node >/dev/null || apt_install nodejs npm
 install_node_modules
