@@ -30,7 +30,7 @@ func runScenarios(t *testing.T, tg target) {
 	tg.logs = &syncBuffer{}
 	defer func() {
 		logs := tg.logs.String()
-		if strings.Contains(logs, tg.password) || strings.Contains(logs, "wrong-password") {
+		if strings.Contains(logs, tg.password) || strings.Contains(logs, tg.compSecret) || strings.Contains(logs, "wrong-password") {
 			t.Errorf("a password is in the logs:\n%s", logs)
 		}
 		if !strings.Contains(logs, "xmpp client connected") {
@@ -47,6 +47,9 @@ func runScenarios(t *testing.T, tg target) {
 		{"Reconnect", testReconnect},
 		{"WrongPassword", testWrongPassword},
 		{"UntrustedCertificate", testUntrusted},
+		{"ComponentStanzas", testComponentStanzas},
+		{"ComponentReconnect", testComponentReconnect},
+		{"ComponentWrongSecret", testComponentWrongSecret},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, tg) })
 	}

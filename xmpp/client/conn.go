@@ -33,6 +33,9 @@ type Conn struct {
 	r    *streamReader
 	log  *slog.Logger
 	mech string
+	// component: the stream is jabber:component:accept and the session
+	// may send from any address in its domain.
+	component bool
 
 	wmu   sync.Mutex
 	inbox chan *dom.Element
@@ -47,9 +50,9 @@ type Conn struct {
 	wg        sync.WaitGroup
 }
 
-func newConn(nc net.Conn, r *streamReader, full jid.JID, cfg Config) *Conn {
+func newConn(nc net.Conn, r *streamReader, full jid.JID, cfg Config, mech string, component bool) *Conn {
 	c := &Conn{
-		jid: full, conn: nc, r: r, log: cfg.Logger,
+		jid: full, conn: nc, r: r, log: cfg.Logger, mech: mech, component: component,
 		inbox: make(chan *dom.Element, inboxLen), pending: map[string]chan *dom.Element{},
 		done: make(chan struct{}), closing: make(chan struct{}),
 	}
@@ -83,6 +86,9 @@ func (c *Conn) readLoop() {
 		if err != nil {
 			c.fail(err)
 			return
+		}
+		if c.component {
+			requalify(el, ns.Component, ns.Client)
 		}
 		if c.deliverResponse(el) {
 			continue
@@ -135,6 +141,9 @@ func (c *Conn) Send(ctx context.Context, st *dom.Element) error {
 	}
 	if st == nil || st.Space != ns.Client || !isStanza(st.Local) {
 		return ErrBadStanza
+	}
+	if c.component {
+		return c.writeRaw(ctx, c.componentStanza(st).StringIn(ns.Component))
 	}
 	if _, ok := st.LookupAttr("from"); ok {
 		st = st.Copy()
@@ -195,6 +204,17 @@ func (c *Conn) Close() error {
 	})
 	c.wg.Wait()
 	return nil
+}
+
+// componentStanza is st in the component namespace with a from inside the
+// component's domain.
+func (c *Conn) componentStanza(st *dom.Element) *dom.Element {
+	out := st.Copy()
+	if f, err := jid.Parse(out.Attr("from")); err != nil || f.Domainpart() != c.jid.Domainpart() {
+		out.SetAttr("from", c.jid.String())
+	}
+	requalify(out, ns.Client, ns.Component)
+	return out
 }
 
 func isStanza(local string) bool {

@@ -53,9 +53,7 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 		}
 		return nil, err
 	}
-	c := newConn(n.conn, n.r, full, cfg)
-	c.mech = n.mech
-	return c, nil
+	return newConn(n.conn, n.r, full, cfg, n.mech, false), nil
 }
 
 func (n *negotiation) login(ctx context.Context) (jid.JID, error) {

@@ -47,6 +47,24 @@ func FuzzStreamReader(f *testing.F) {
 			_, _ = parseBound(el, account)
 			_ = stanzaCondition(el)
 			_ = c.deliverResponse(el)
+			requalify(el, "jabber:component:accept", "jabber:client")
 		}
+	})
+}
+
+// FuzzStreamHeader feeds arbitrary bytes as the server's stream header
+// (the component handshake reads its id from it).
+func FuzzStreamHeader(f *testing.F) {
+	f.Add([]byte(fuzzHeader))
+	f.Add([]byte(`<stream:stream xmlns:stream='http://etherx.jabber.org/streams' xmlns='jabber:component:accept' id='abc' from='jvb.localhost'>`))
+	f.Add([]byte(`<?xml version='1.0'?><stream:error xmlns:stream='http://etherx.jabber.org/streams'><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>`))
+	f.Add([]byte(`<!DOCTYPE x [<!ENTITY a "b">]><stream:stream>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := newStreamReader(bytes.NewReader(data), 4096)
+		if _, err := r.headerID(); err != nil {
+			_ = componentErr(err)
+			return
+		}
+		_, _ = r.next()
 	})
 }

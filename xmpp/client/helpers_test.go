@@ -35,6 +35,8 @@ type target struct {
 	mechanism string
 	// serverName is the name in the server's certificate.
 	serverName string
+	// component is the XEP-0114 side: address, domain and secret.
+	compAddr, compDomain, compSecret string
 	// logs collects what the client logged.
 	logs *syncBuffer
 	// kill drops every client connection (server side).
@@ -44,6 +46,11 @@ type target struct {
 func (tg target) config() Config {
 	return Config{Addr: tg.addr, JID: tg.jid, Password: tg.password, RootCAs: tg.roots,
 		Resource: "test", ServerName: tg.serverName, DialTimeout: waitTimeout,
+		Logger: slog.New(slog.NewTextHandler(tg.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+}
+
+func (tg target) componentConfig() ComponentConfig {
+	return ComponentConfig{Addr: tg.compAddr, Domain: tg.compDomain, Secret: tg.compSecret, DialTimeout: waitTimeout,
 		Logger: slog.New(slog.NewTextHandler(tg.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 }
 
@@ -117,9 +124,19 @@ func startMeetd(t *testing.T) target {
 	if err := srv.ServeC2S(ln, &tls.Config{Certificates: []tls.Certificate{cert}}); err != nil {
 		t.Fatal(err)
 	}
+	rawComp, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	comp := &trackingListener{Listener: rawComp}
+	if err := srv.ServeComponents(comp, map[string]string{"jvb.localhost": "c0mp-secret"}); err != nil {
+		t.Fatal(err)
+	}
 	return target{
 		addr: raw.Addr().String(), roots: roots, jid: "jvb@auth.localhost", password: "s3cret",
-		room: "jvbbrewery@internal.auth.localhost", serverName: "localhost", mechanism: "SCRAM-SHA-256", kill: func(*testing.T) { ln.dropAll() },
+		room: "jvbbrewery@internal.auth.localhost", serverName: "localhost", mechanism: "SCRAM-SHA-256",
+		compAddr: rawComp.Addr().String(), compDomain: "jvb.localhost", compSecret: "c0mp-secret",
+		kill: func(*testing.T) { ln.dropAll(); comp.dropAll() },
 	}
 }
 

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 )
@@ -46,11 +47,23 @@ func (b Backoff) next(d time.Duration) (wait, after time.Duration) {
 // backoff, dialled again. A connection lost or refused (network, server
 // restart) is retried with b.
 func Keep(ctx context.Context, cfg Config, b Backoff, onConnected func(ctx context.Context, c *Conn) error) error {
+	dial := func(ctx context.Context) (*Conn, error) { return Dial(ctx, cfg) }
+	return keep(ctx, dial, cfg.withDefaults().Logger.With("jid", cfg.JID), b, onConnected)
+}
+
+// KeepComponent is Keep for an external component: a refused handshake
+// (wrong secret, unknown domain) ends it with ErrAuth.
+func KeepComponent(ctx context.Context, cc ComponentConfig, b Backoff, onConnected func(ctx context.Context, c *Conn) error) error {
+	dial := func(ctx context.Context) (*Conn, error) { return DialComponent(ctx, cc) }
+	return keep(ctx, dial, cc.asConfig().Logger.With("component", cc.Domain), b, onConnected)
+}
+
+func keep(ctx context.Context, dial func(context.Context) (*Conn, error), log *slog.Logger,
+	b Backoff, onConnected func(ctx context.Context, c *Conn) error) error {
 	b = b.withDefaults()
-	log := cfg.withDefaults().Logger
 	delay := b.Min
 	for {
-		c, err := Dial(ctx, cfg)
+		c, err := dial(ctx)
 		if ctx.Err() != nil {
 			if c != nil {
 				_ = c.Close()
@@ -58,7 +71,7 @@ func Keep(ctx context.Context, cfg Config, b Backoff, onConnected func(ctx conte
 			return ctx.Err()
 		}
 		if err != nil && permanent(err) {
-			log.Error("xmpp client login failed, not retrying", "jid", cfg.JID, "err", err)
+			log.Error("xmpp client login failed, not retrying", "err", err)
 			return err
 		}
 		if err == nil {
@@ -73,7 +86,7 @@ func Keep(ctx context.Context, cfg Config, b Backoff, onConnected func(ctx conte
 		}
 		wait, after := b.next(delay)
 		delay = after
-		log.Warn("xmpp client reconnecting", "jid", cfg.JID, "err", err, "in", wait)
+		log.Warn("xmpp client reconnecting", "err", err, "in", wait)
 		if !sleep(ctx, wait) {
 			return ctx.Err()
 		}

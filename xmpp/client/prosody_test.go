@@ -27,6 +27,8 @@ certificates = "{dir}"
 interfaces = { "127.0.0.1" }
 c2s_ports = { {port} }
 c2s_direct_tls_ports = { }
+component_ports = { {cport} }
+component_interface = "127.0.0.1"
 s2s_ports = { }
 http_ports = { }
 https_ports = { }
@@ -38,6 +40,8 @@ log = { info = "{dir}/prosody.log" }
 ssl = { certificate = "{dir}/{cert}"; key = "{dir}/{key}" }
 VirtualHost "localhost"
 Component "conference.localhost" "muc"
+Component "jvb.localhost"
+	component_secret = "c0mp-secret"
 `
 
 // startProsody writes a config for loopback ports in a temporary
@@ -54,8 +58,8 @@ func startProsody(t *testing.T) target {
 	}
 	dir := t.TempDir()
 	_, roots := selfSigned(t, dir)
-	port := freePort(t)
-	cfgText := strings.NewReplacer("{dir}", dir, "{cert}", web.SelfSignedCertFile, "{key}", web.SelfSignedKeyFile, "{port}", fmt.Sprint(port)).Replace(prosodyConfig)
+	port, cport := freePort(t), freePort(t)
+	cfgText := strings.NewReplacer("{dir}", dir, "{cert}", web.SelfSignedCertFile, "{key}", web.SelfSignedKeyFile, "{port}", fmt.Sprint(port), "{cport}", fmt.Sprint(cport)).Replace(prosodyConfig)
 	cfgPath := filepath.Join(dir, "prosody.cfg.lua")
 	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
 		t.Fatal(err)
@@ -72,6 +76,7 @@ func startProsody(t *testing.T) target {
 		addr: p.addr, roots: roots, jid: "jvb@localhost", password: "s3cret",
 		room: "brewery@conference.localhost", serverName: "localhost",
 		mechanism: "SCRAM-SHA-1", // what Prosody 0.12's internal_hashed offers
+		compAddr:  fmt.Sprintf("127.0.0.1:%d", cport), compDomain: "jvb.localhost", compSecret: "c0mp-secret",
 		kill: func(*testing.T) { p.stop(); p.start() },
 	}
 }
@@ -121,4 +126,3 @@ func freePort(t *testing.T) int {
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
 }
-

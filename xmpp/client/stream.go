@@ -27,10 +27,16 @@ func newStreamReader(r io.Reader, limit int) *streamReader {
 
 // header reads up to and including the <stream:stream> start tag.
 func (s *streamReader) header() error {
+	_, err := s.headerID()
+	return err
+}
+
+// headerID reads the <stream:stream> start tag and returns its id.
+func (s *streamReader) headerID() (string, error) {
 	for {
 		tok, err := s.token()
 		if err != nil {
-			return err
+			return "", err
 		}
 		switch t := tok.(type) {
 		case xml.ProcInst:
@@ -39,11 +45,22 @@ func (s *streamReader) header() error {
 			continue
 		case xml.StartElement:
 			if t.Name.Space != ns.Streams || t.Name.Local != "stream" {
-				return fmt.Errorf("%w: stream header is <%s>", ErrProtocol, t.Name.Local)
+				if t.Name.Space == ns.Streams && t.Name.Local == "error" {
+					el, err := dom.ReadElement(s.dec, t)
+					if err == nil {
+						return "", fmt.Errorf("%w: %s", ErrStream, streamCondition(el))
+					}
+				}
+				return "", fmt.Errorf("%w: stream header is <%s>", ErrProtocol, t.Name.Local)
 			}
-			return nil
+			for _, a := range t.Attr {
+				if a.Name.Local == "id" && a.Name.Space == "" {
+					return a.Value, nil
+				}
+			}
+			return "", nil
 		default:
-			return fmt.Errorf("%w: %T before the stream header", ErrProtocol, tok)
+			return "", fmt.Errorf("%w: %T before the stream header", ErrProtocol, tok)
 		}
 	}
 }
