@@ -50,6 +50,7 @@ func runScenarios(t *testing.T, tg target) {
 		{"ComponentStanzas", testComponentStanzas},
 		{"ComponentReconnect", testComponentReconnect},
 		{"ComponentWrongSecret", testComponentWrongSecret},
+		{"BridgeRun", testBridgeRun},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, tg) })
 	}

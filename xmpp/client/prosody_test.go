@@ -40,6 +40,7 @@ log = { info = "{dir}/prosody.log" }
 ssl = { certificate = "{dir}/{cert}"; key = "{dir}/{key}" }
 VirtualHost "localhost"
 Component "conference.localhost" "muc"
+	muc_room_locking = false -- rooms open at once, as the brewery needs
 Component "jvb.localhost"
 	component_secret = "c0mp-secret"
 `
