@@ -29,6 +29,8 @@ type ComponentConfig struct {
 	DialTimeout    time.Duration // default 15 s
 	MaxStanzaBytes int           // default 1 MiB
 	Logger         *slog.Logger  // nil discards logs
+
+	keepAlive time.Duration // whitespace interval (default 60 s)
 }
 
 func (c ComponentConfig) validate() (jid.JID, error) {
@@ -47,7 +49,8 @@ func (c ComponentConfig) validate() (jid.JID, error) {
 
 // asConfig carries the shared settings over to Config's defaults.
 func (c ComponentConfig) asConfig() Config {
-	return Config{DialTimeout: c.DialTimeout, MaxStanzaBytes: c.MaxStanzaBytes, Logger: c.Logger}.withDefaults()
+	return Config{DialTimeout: c.DialTimeout, MaxStanzaBytes: c.MaxStanzaBytes, Logger: c.Logger,
+		keepAlive: c.keepAlive}.withDefaults()
 }
 
 // DialComponent connects as an external component and completes the

@@ -37,6 +37,10 @@ type Config struct {
 	MaxStanzaBytes int
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
+
+	// keepAlive is the interval of the liveness ping (default 60 s; tests
+	// shorten it).
+	keepAlive time.Duration
 }
 
 // account is the parsed JID.
@@ -60,6 +64,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxStanzaBytes <= 0 {
 		c.MaxStanzaBytes = DefaultMaxStanzaBytes
+	}
+	if c.keepAlive <= 0 {
+		c.keepAlive = keepAliveEvery
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

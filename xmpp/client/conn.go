@@ -33,6 +33,10 @@ type Conn struct {
 	r    *streamReader
 	log  *slog.Logger
 	mech string
+	// every is the keepalive interval: a whitespace on component streams,
+	// an XEP-0199 ping to the server (answered within the same time) on
+	// client streams.
+	every time.Duration
 	// component: the stream is jabber:component:accept and the session
 	// may send from any address in its domain.
 	component bool
@@ -52,7 +56,7 @@ type Conn struct {
 
 func newConn(nc net.Conn, r *streamReader, full jid.JID, cfg Config, mech string, component bool) *Conn {
 	c := &Conn{
-		jid: full, conn: nc, r: r, log: cfg.Logger, mech: mech, component: component,
+		jid: full, conn: nc, r: r, log: cfg.Logger, mech: mech, component: component, every: cfg.keepAlive,
 		inbox: make(chan *dom.Element, inboxLen), pending: map[string]chan *dom.Element{},
 		done: make(chan struct{}), closing: make(chan struct{}),
 	}
@@ -119,17 +123,39 @@ func (c *Conn) fail(err error) {
 
 func (c *Conn) keepAlive() {
 	defer c.wg.Done()
-	t := time.NewTicker(keepAliveEvery)
+	t := time.NewTicker(c.every)
 	defer t.Stop()
 	for {
 		select {
 		case <-c.done:
 			return
 		case <-t.C:
-			if err := c.writeRaw(context.Background(), " "); err != nil {
+			if err := c.probe(); err != nil {
 				c.fail(err)
 			}
 		}
+	}
+}
+
+// probe checks the peer is alive: any answer to a ping, even an error,
+// will do. Components only send whitespace (they do not know the server's
+// domain).
+func (c *Conn) probe() error {
+	if c.component {
+		return c.writeRaw(context.Background(), " ")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.every)
+	defer cancel()
+	ping := dom.New(ns.Client, "iq").SetAttr("type", "get").SetAttr("to", c.jid.Domainpart())
+	ping.AddNew(ns.Ping, "ping")
+	_, err := c.IQ(ctx, ping)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return ErrPingTimeout
+	case err == nil || errors.Is(err, ErrIQ):
+		return nil
+	default:
+		return err
 	}
 }
 

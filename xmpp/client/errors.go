@@ -21,6 +21,9 @@ var (
 	// ErrBadStanza is returned by Send for an element that is not a
 	// jabber:client iq, message or presence.
 	ErrBadStanza = errors.New("xmpp client: not a jabber:client iq, message or presence")
+	// ErrPingTimeout ends a connection whose server did not answer a
+	// liveness ping (XEP-0199) in time: a silently dead peer.
+	ErrPingTimeout = errors.New("xmpp client: server did not answer a ping")
 	// ErrIQ is wrapped by IQ for an error response.
 	ErrIQ = errors.New("xmpp client: IQ error response")
 )
