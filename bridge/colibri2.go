@@ -4,6 +4,7 @@ import (
 	"meetd/colibri"
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/stanza"
 )
 
 // colibriIQ answers one conference-modify IQ.
@@ -21,7 +22,7 @@ func (b *Bridge) colibriIQ(iq, payload *dom.Element) *dom.Element {
 	if err != nil {
 		return errorIQ(iq, &iqError{typ: "wait", cond: "internal-server-error"})
 	}
-	return resultIQ(iq).Add(el)
+	return stanza.Result(iq).Add(el)
 }
 
 // conferenceModify applies a request and builds the answer.

@@ -7,15 +7,16 @@ import (
 
 	"meetd/colibri"
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
 )
 
 func checkColibriError(t *testing.T, r *dom.Element, cond, reason string) {
 	t.Helper()
-	e := r.Child(nsClient, "error")
-	if r.Attr("type") != "error" || e.Child(nsStanzas, cond) == nil {
+	e := r.Child(ns.Client, "error")
+	if r.Attr("type") != "error" || e.Child(ns.StanzaErr, cond) == nil {
 		t.Fatalf("want %s error, got %s", cond, r)
 	}
-	if got := e.Child(colibri.NS, "error").Attr("reason"); got != reason {
+	if got := e.Child(ns.Colibri2, "error").Attr("reason"); got != reason {
 		t.Fatalf("reason %q, want %q in %s", got, reason, r)
 	}
 }
@@ -46,7 +47,7 @@ func TestColibriErrors(t *testing.T) {
 	}
 	t.Run("unknown endpoint names the endpoint", func(t *testing.T) {
 		r := fc.iq(t, "set", cases[1].payload)
-		if r.Child(nsClient, "error").Child(colibri.NS, "error").Child(colibri.NS, "endpoint").Attr("id") != "zz" {
+		if r.Child(ns.Client, "error").Child(ns.Colibri2, "error").Child(ns.Colibri2, "endpoint").Attr("id") != "zz" {
 			t.Fatalf("no endpoint in error: %s", r)
 		}
 	})
@@ -76,11 +77,11 @@ func TestBreweryPresence(t *testing.T) {
 	if p.Local != "presence" || p.Attr("to") != "jvbbrewery@internal.auth.localhost/jvb1" {
 		t.Fatalf("join presence: %s", p)
 	}
-	if p.Child(nsMUC, "x") == nil {
+	if p.Child(ns.MUC, "x") == nil {
 		t.Fatalf("no MUC x: %s", p)
 	}
 	stats := map[string]string{}
-	for _, s := range p.Child(nsStats, "stats").ChildrenNamed(nsStats, "stat") {
+	for _, s := range p.Child(ns.Colibri, "stats").ChildrenNamed(ns.Colibri, "stat") {
 		stats[s.Attr("name")] = s.Attr("value")
 	}
 	if stats["drain"] != "false" || stats["healthy"] != "true" || stats["stress_level"] == "" {

@@ -12,6 +12,7 @@ import (
 
 	"meetd/colibri"
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
 )
 
 // waitTimeout bounds every wait in these tests; generous for loaded CI.
@@ -53,7 +54,7 @@ func (f *fakeConn) Recv(ctx context.Context) (*dom.Element, error) {
 func (f *fakeConn) iq(t *testing.T, typ, payload string) *dom.Element {
 	t.Helper()
 	id := fmt.Sprintf("iq%d", f.ids.Add(1))
-	iq := dom.New(nsClient, "iq").SetAttr("type", typ).SetAttr("id", id).
+	iq := dom.New(ns.Client, "iq").SetAttr("type", typ).SetAttr("id", id).
 		SetAttr("from", "jvbbrewery@internal.auth.localhost/focus").SetAttr("to", "jvbbrewery@internal.auth.localhost/jvb1")
 	if payload != "" {
 		iq.Add(dom.MustParse(payload))
@@ -80,7 +81,7 @@ func (f *fakeConn) modify(t *testing.T, payload string) *colibri.ConferenceModif
 		t.Fatalf("colibri2 error: %s", r)
 	}
 	var cm colibri.ConferenceModified
-	if err := dom.Unmarshal(r.Child(colibri.NS, "conference-modified"), &cm); err != nil {
+	if err := dom.Unmarshal(r.Child(ns.Colibri2, "conference-modified"), &cm); err != nil {
 		t.Fatal(err)
 	}
 	return &cm

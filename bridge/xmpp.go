@@ -8,19 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"meetd/colibri"
 	"meetd/xmpp/dom"
-)
-
-// XML namespaces the bridge speaks on its XMPP session.
-const (
-	nsClient      = "jabber:client"
-	nsMUC         = "http://jabber.org/protocol/muc"
-	nsStats       = "http://jitsi.org/protocol/colibri"
-	nsHealthcheck = "http://jitsi.org/protocol/healthcheck"
-	nsDiscoInfo   = "http://jabber.org/protocol/disco#info"
-	nsPing        = "urn:xmpp:ping"
-	nsStanzas     = "urn:ietf:params:xml:ns:xmpp-stanzas"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 const presenceInterval = 5 * time.Second
@@ -98,19 +88,19 @@ func (s *session) presenceLoop(ctx context.Context) {
 
 // presence is the brewery presence with the stats jicofo reads.
 func (b *Bridge) presence(join bool) *dom.Element {
-	p := dom.New(nsClient, "presence").SetAttr("to", b.cfg.BreweryRoom+"/"+b.cfg.ID)
+	p := dom.New(ns.Client, "presence").SetAttr("to", b.cfg.BreweryRoom+"/"+b.cfg.ID)
 	if join {
-		p.AddNew(nsMUC, "x")
+		p.AddNew(ns.MUC, "x")
 	}
 	confs, eps := b.counts()
-	stats := p.AddNew(nsStats, "stats")
+	stats := p.AddNew(ns.Colibri, "stats")
 	for _, kv := range [][2]string{
 		{"stress_level", "0.0"}, {"average_participant_stress", "0.01"},
 		{"drain", "false"}, {"graceful_shutdown", "false"}, {"shutting_down", "false"},
 		{"healthy", "true"}, {"version", "meetd"}, {"relay_id", b.cfg.ID},
 		{"conferences", strconv.Itoa(confs)}, {"participants", strconv.Itoa(eps)},
 	} {
-		stats.AddNew(nsStats, "stat").SetAttr("name", kv[0]).SetAttr("value", kv[1])
+		stats.AddNew(ns.Colibri, "stat").SetAttr("name", kv[0]).SetAttr("value", kv[1])
 	}
 	return p
 }
@@ -124,11 +114,11 @@ func (s *session) handleIQ(ctx context.Context, iq *dom.Element) {
 	payload := iq.FirstChild()
 	var reply *dom.Element
 	switch {
-	case payload.Is(colibri.NS, "conference-modify"):
+	case payload.Is(ns.Colibri2, "conference-modify"):
 		reply = s.b.colibriIQ(iq, payload)
-	case payload.Is(nsHealthcheck, "healthcheck"), payload.Is(nsPing, "ping"):
-		reply = resultIQ(iq)
-	case payload.Is(nsDiscoInfo, "query"):
+	case payload.Is(ns.Healthcheck, "healthcheck"), payload.Is(ns.Ping, "ping"):
+		reply = stanza.Result(iq)
+	case payload.Is(ns.DiscoInfo, "query"):
 		reply = s.b.discoInfo(iq)
 	default:
 		reply = errorIQ(iq, &iqError{typ: "cancel", cond: "service-unavailable"})
@@ -139,11 +129,11 @@ func (s *session) handleIQ(ctx context.Context, iq *dom.Element) {
 }
 
 func (b *Bridge) discoInfo(iq *dom.Element) *dom.Element {
-	r := resultIQ(iq)
-	q := r.AddNew(nsDiscoInfo, "query")
-	q.AddNew(nsDiscoInfo, "identity").SetAttr("category", "component").SetAttr("type", "bridge")
-	for _, f := range []string{nsHealthcheck, "urn:xmpp:jingle:apps:dtls:0", "urn:xmpp:jingle:transports:ice-udp:1", nsPing} {
-		q.AddNew(nsDiscoInfo, "feature").SetAttr("var", f)
+	r := stanza.Result(iq)
+	q := r.AddNew(ns.DiscoInfo, "query")
+	q.AddNew(ns.DiscoInfo, "identity").SetAttr("category", "component").SetAttr("type", "bridge")
+	for _, f := range []string{ns.Healthcheck, ns.JingleDTLS, ns.JingleICEUDP, ns.Ping} {
+		q.AddNew(ns.DiscoInfo, "feature").SetAttr("var", f)
 	}
 	return r
 }
@@ -156,26 +146,14 @@ type iqError struct {
 	text      string
 }
 
-func resultIQ(iq *dom.Element) *dom.Element {
-	r := dom.New(nsClient, "iq").SetAttr("type", "result").SetAttr("id", iq.Attr("id"))
-	if from := iq.Attr("from"); from != "" {
-		r.SetAttr("to", from)
-	}
-	return r
-}
-
 func errorIQ(iq *dom.Element, e *iqError) *dom.Element {
-	r := resultIQ(iq).SetAttr("type", "error")
-	el := r.AddNew(nsClient, "error").SetAttr("type", e.typ)
-	el.AddNew(nsStanzas, e.cond)
-	if e.text != "" {
-		el.AddNew(nsStanzas, "text").SetText(e.text)
-	}
+	var reason []*dom.Element
 	if e.reason != "" {
-		ce := el.AddNew(colibri.NS, "error").SetAttr("reason", e.reason)
+		ce := dom.New(ns.Colibri2, "error").SetAttr("reason", e.reason)
 		if e.endpoint != "" {
-			ce.AddNew(colibri.NS, "endpoint").SetAttr("id", e.endpoint)
+			ce.AddNew(ns.Colibri2, "endpoint").SetAttr("id", e.endpoint)
 		}
+		reason = append(reason, ce)
 	}
-	return r
+	return stanza.ErrorReply(iq, stanza.Condition{Name: e.cond, Type: e.typ}, e.text, reason...)
 }

@@ -6,9 +6,6 @@ import (
 	"meetd/xmpp/jingle"
 )
 
-// NS is the Colibri2 namespace.
-const NS = "jitsi:colibri2"
-
 // Capability names a focus sends with an endpoint.
 const (
 	CapSourceNames   = "source-names"

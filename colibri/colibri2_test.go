@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
 )
 
 const allocReq = `<conference-modify xmlns="jitsi:colibri2" meeting-id="m1" name="r@conference.localhost" create="true">
@@ -54,7 +55,7 @@ func TestConferenceModifiedEncode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !e.Is(NS, "conference-modified") || e.Child(NS, "endpoint").Child(NS, "transport").Child(NS, "sctp") == nil {
+	if !e.Is(ns.Colibri2, "conference-modified") || e.Child(ns.Colibri2, "endpoint").Child(ns.Colibri2, "transport").Child(ns.Colibri2, "sctp") == nil {
 		t.Fatalf("encoded: %s", e)
 	}
 	if strings.Contains(e.String(), "ice-controlling") {

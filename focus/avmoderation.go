@@ -6,10 +6,8 @@ import (
 	"strings"
 
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
 )
-
-// nsJitMeet is the namespace of the components' <json-message/>.
-const nsJitMeet = "http://jitsi.org/jitmeet"
 
 // maxComponentJSON bounds a component notification the focus decodes.
 const maxComponentJSON = 64 << 10
@@ -36,7 +34,7 @@ type avNotice struct {
 // for anything that is not a well-formed av_moderation notice.
 func parseAVNotice(msg *dom.Element) (avNotice, bool) {
 	var n avNotice
-	jm := msg.Child(nsJitMeet, "json-message")
+	jm := msg.Child(ns.JitMeet, "json-message")
 	if jm == nil || len(jm.Text) > maxComponentJSON || json.Unmarshal([]byte(jm.Text), &n) != nil {
 		return n, false
 	}

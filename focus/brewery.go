@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
 )
 
 // bridgeInfo is what the focus knows about one bridge from its brewery
@@ -40,7 +41,7 @@ func (b *brewery) update(p *dom.Element) bool {
 		delete(b.bridges, from)
 		return false
 	}
-	stats := p.Child(nsColibri, "stats")
+	stats := p.Child(ns.Colibri, "stats")
 	if stats == nil {
 		return false
 	}

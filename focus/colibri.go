@@ -8,6 +8,8 @@ import (
 	"meetd/colibri"
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // allocation is what the bridge returned for a new endpoint.
@@ -35,18 +37,18 @@ func (f *Focus) colibri(ctx context.Context, bridge string, cm *colibri.Conferen
 	if err != nil {
 		return nil, fmt.Errorf("focus: encode colibri2: %w", err)
 	}
-	iq := newIQ("get", bridge)
+	iq := stanza.IQ("get", bridge)
 	iq.Add(payload)
 	ans, err := f.request(ctx, iq)
 	if err != nil {
 		f.colibriErrs.Add(1)
 		if errors.Is(err, ErrIQError) && ans != nil {
-			return nil, &colibriError{condition: errorCondition(ans), reason: ans.Child("", "error").Child(colibri.NS, "error").Attr("reason")}
+			return nil, &colibriError{condition: stanza.ErrorCondition(ans), reason: ans.Child("", "error").Child(ns.Colibri2, "error").Attr("reason")}
 		}
 		return nil, err
 	}
 	var res colibri.ConferenceModified
-	if el := ans.Child(colibri.NS, "conference-modified"); el != nil {
+	if el := ans.Child(ns.Colibri2, "conference-modified"); el != nil {
 		if err := dom.Unmarshal(el, &res); err != nil {
 			f.colibriErrs.Add(1)
 			return nil, fmt.Errorf("%w: %w", ErrBadColibri, err)

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // handleConferenceIQ serves the clients' request to create or join a
@@ -42,8 +44,8 @@ func (f *Focus) isConferenceMUC(domain string) bool {
 
 // conferenceReady is the positive answer to a conference IQ.
 func (f *Focus) conferenceReady(iq *dom.Element, roomJID string) *dom.Element {
-	res := resultFor(iq)
-	c := res.AddNew(nsFocus, "conference").SetAttr("room", roomJID).
+	res := stanza.Result(iq)
+	c := res.AddNew(ns.Focus, "conference").SetAttr("room", roomJID).
 		SetAttr("ready", "true").SetAttr("focusjid", f.focusJID())
 	for _, kv := range [][2]string{
 		{"authentication", strconv.FormatBool(f.cfg.GuestsWaitForHost)}, // the web app's login button
@@ -51,24 +53,23 @@ func (f *Focus) conferenceReady(iq *dom.Element, roomJID string) *dom.Element {
 		{"sipGatewayEnabled", "false"},
 		{"visitors-supported", "false"},
 	} {
-		c.AddNew(nsFocus, "property").SetAttr("name", kv[0]).SetAttr("value", kv[1])
+		c.AddNew(ns.Focus, "property").SetAttr("name", kv[0]).SetAttr("value", kv[1])
 	}
 	return res
 }
 
 // discoInfo answers a disco#info query sent to the focus.
 func (f *Focus) discoInfo(iq *dom.Element) *dom.Element {
-	res := resultFor(iq)
-	q := res.AddNew(nsDiscoInfo, "query")
-	q.AddNew(nsDiscoInfo, "identity").SetAttr("category", "component").
+	res := stanza.Result(iq)
+	q := res.AddNew(ns.DiscoInfo, "query")
+	q.AddNew(ns.DiscoInfo, "identity").SetAttr("category", "component").
 		SetAttr("type", "focus").SetAttr("name", "meetd focus")
 	for _, v := range []string{
-		nsDiscoInfo, nsFocus, nsJingle,
-		"urn:xmpp:jingle:apps:rtp:1", "urn:xmpp:jingle:apps:rtp:audio", "urn:xmpp:jingle:apps:rtp:video",
-		"urn:xmpp:jingle:transports:ice-udp:1", "urn:xmpp:jingle:apps:dtls:0",
-		"urn:xmpp:jingle:transports:dtls-sctp:1", "urn:ietf:rfc:5761", "urn:ietf:rfc:5888",
+		ns.DiscoInfo, ns.Focus, ns.Jingle,
+		ns.JingleRTP, ns.JingleAudio, ns.JingleVideo, ns.JingleICEUDP, ns.JingleDTLS,
+		ns.JingleSCTP, ns.RTCPMux, ns.Bundle,
 	} {
-		q.AddNew(nsDiscoInfo, "feature").SetAttr("var", v)
+		q.AddNew(ns.DiscoInfo, "feature").SetAttr("var", v)
 	}
 	return res
 }

@@ -6,6 +6,8 @@ import (
 
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // Graceful shutdown. While meetd drains, the focus behaves like Jicofo
@@ -78,9 +80,7 @@ const drainingText = "the server is shutting down; no new conferences are starte
 
 // gracefulShutdownError answers a conference request while draining.
 func gracefulShutdownError(iq *dom.Element) *dom.Element {
-	e := errorFor(iq, "cancel", "service-unavailable")
-	e.Child(nsClient, "error").AddNew(nsStanzas, "text").SetText(drainingText)
-	return e
+	return stanza.ErrorReply(iq, stanza.ServiceUnavailable, drainingText)
 }
 
 // end terminates the participants' sessions and destroys the room; the
@@ -101,16 +101,16 @@ func (r *room) end(ctx context.Context, reason string) {
 			continue
 		}
 		j := &jingle.Jingle{Action: jingle.ActionSessionTerminate, SID: p.sid, Reason: &jingle.Reason{
-			Condition: jingle.ReasonCondition{XMLName: xmlName(jingle.NS, "gone")}, Text: reason,
+			Condition: jingle.ReasonCondition{XMLName: xmlName(ns.Jingle, "gone")}, Text: reason,
 		}}
 		if iq, err := jingleIQ(r.occupant(p.nick), j); err == nil {
 			r.f.send(ctx, iq)
 		}
 		p.state = sessionNone
 	}
-	iq := newIQ("set", r.jid)
-	d := iq.AddNew(nsMUCOwner, "query").AddNew(nsMUCOwner, "destroy")
-	d.AddNew(nsMUCOwner, "reason").SetText(reason)
+	iq := stanza.IQ("set", r.jid)
+	d := iq.AddNew(ns.MUCOwner, "query").AddNew(ns.MUCOwner, "destroy")
+	d.AddNew(ns.MUCOwner, "reason").SetText(reason)
 	r.f.send(ctx, iq)
 	r.log.Info("ending the conference", "participants", len(r.participants))
 }

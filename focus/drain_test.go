@@ -8,22 +8,24 @@ import (
 	"meetd/colibri"
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 const shutdownText = "the server is shutting down"
 
 // conferenceRequest sends a conference IQ for room and returns the answer.
 func (h *harness) conferenceRequest(client, room string) *dom.Element {
-	iq := dom.New(nsClient, "iq").SetAttr("type", "set").SetAttr("from", client).
+	iq := dom.New(ns.Client, "iq").SetAttr("type", "set").SetAttr("from", client).
 		SetAttr("to", "focus.localhost").SetAttr("id", "conf-"+client+room)
-	iq.AddNew(nsFocus, "conference").SetAttr("room", room)
+	iq.AddNew(ns.Focus, "conference").SetAttr("room", room)
 	h.deliver(iq)
 	return h.next("conference answer for "+room, isResultTo(client, "conf-"+client+room))
 }
 
 func isGracefulShutdown(res *dom.Element) bool {
-	return res.Attr("type") == "error" && errorCondition(res) == "service-unavailable" &&
-		res.Child("", "error").Attr("type") == "cancel" && res.Child("", "error").Child(nsStanzas, "text").Text == drainingText
+	return res.Attr("type") == "error" && stanza.ErrorCondition(res) == "service-unavailable" &&
+		res.Child("", "error").Attr("type") == "cancel" && res.Child("", "error").Child(ns.StanzaErr, "text").Text == drainingText
 }
 
 func TestDrainRefusesOnlyNewConferences(t *testing.T) {
@@ -66,14 +68,14 @@ func TestEndAllTerminatesAndDestroys(t *testing.T) {
 		}
 	}
 	destroy := h.next("room destroy", func(st *dom.Element) bool {
-		return st.Attr("to") == testRoom && st.Child(nsMUCOwner, "query").Child(nsMUCOwner, "destroy") != nil
+		return st.Attr("to") == testRoom && st.Child(ns.MUCOwner, "query").Child(ns.MUCOwner, "destroy") != nil
 	})
-	if got := destroy.Child(nsMUCOwner, "query").Child(nsMUCOwner, "destroy").Child(nsMUCOwner, "reason").Text; got != shutdownText {
+	if got := destroy.Child(ns.MUCOwner, "query").Child(ns.MUCOwner, "destroy").Child(ns.MUCOwner, "reason").Text; got != shutdownText {
 		t.Errorf("destroy reason %q", got)
 	}
 	// The MUC tells every occupant, the focus too.
 	gone := occupantPresence("focus", focusReal, "none", "none", "110").SetAttr("type", "unavailable")
-	gone.Child(nsMUCUser, "x").AddNew(nsMUCUser, "destroy").AddNew(nsMUCUser, "reason").SetText(shutdownText)
+	gone.Child(ns.MUCUser, "x").AddNew(ns.MUCUser, "destroy").AddNew(ns.MUCUser, "reason").SetText(shutdownText)
 	h.deliver(gone)
 	h.next("conference expire", isColibri(func(cm *colibri.ConferenceModify) bool { return cm.Expire }))
 	select {

@@ -9,6 +9,8 @@ import (
 	"meetd/colibri"
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 const (
@@ -99,7 +101,7 @@ func (n *fakeNet) autoAnswer(st *dom.Element) {
 		n.deliver(ownerForm(answer(st, to)))
 	case st.Local == "iq" && to == testRoom && st.Attr("type") == "set":
 		n.deliver(answer(st, to))
-		if item := st.Child(nsMUCAdmin, "query").Child(nsMUCAdmin, "item"); item != nil {
+		if item := st.Child(ns.MUCAdmin, "query").Child(ns.MUCAdmin, "item"); item != nil {
 			n.grantOwner(item.Attr("jid"))
 		}
 	case st.Local == "iq" && to == testBridge:
@@ -109,7 +111,7 @@ func (n *fakeNet) autoAnswer(st *dom.Element) {
 		rej := n.rejects[resourceOf(to)]
 		n.mu.Unlock()
 		if rej {
-			n.deliver(errorFor(&dom.Element{Attrs: []dom.Attr{{Name: "from", Value: to}, {Name: "to", Value: focusReal}, {Name: "id", Value: st.Attr("id")}}}, "cancel", "bad-request"))
+			n.deliver(stanza.ErrorReply(&dom.Element{Local: "iq", Attrs: []dom.Attr{{Name: "from", Value: to}, {Name: "to", Value: focusReal}, {Name: "id", Value: st.Attr("id")}}}, stanza.BadRequest.WithType("cancel"), ""))
 			return
 		}
 		n.deliver(answer(st, to))
@@ -128,7 +130,7 @@ func nickOf(bare string) string {
 }
 
 func answer(iq *dom.Element, from string) *dom.Element {
-	return dom.New(nsClient, "iq").SetAttr("type", "result").SetAttr("id", iq.Attr("id")).
+	return dom.New(ns.Client, "iq").SetAttr("type", "result").SetAttr("id", iq.Attr("id")).
 		SetAttr("from", from).SetAttr("to", focusReal)
 }
 
@@ -136,17 +138,17 @@ func answer(iq *dom.Element, from string) *dom.Element {
 const testMeetingID = "2c6f0a1e-0000-4000-8000-00000000feed"
 
 func ownerForm(res *dom.Element) *dom.Element {
-	x := res.AddNew(nsMUCOwner, "query").AddNew(nsDataForms, "x").SetAttr("type", "form")
-	x.AddNew(nsDataForms, "field").SetAttr("var", "muc#roominfo_meetingId").AddNew(nsDataForms, "value").SetText(testMeetingID)
+	x := res.AddNew(ns.MUCOwner, "query").AddNew(ns.XData, "x").SetAttr("type", "form")
+	x.AddNew(ns.XData, "field").SetAttr("var", "muc#roominfo_meetingId").AddNew(ns.XData, "value").SetText(testMeetingID)
 	return res
 }
 
 func occupantPresence(nick, real, aff, role string, codes ...string) *dom.Element {
-	p := dom.New(nsClient, "presence").SetAttr("from", testRoom+"/"+nick).SetAttr("to", focusReal)
-	x := p.AddNew(nsMUCUser, "x")
-	x.AddNew(nsMUCUser, "item").SetAttr("jid", real).SetAttr("affiliation", aff).SetAttr("role", role)
+	p := dom.New(ns.Client, "presence").SetAttr("from", testRoom+"/"+nick).SetAttr("to", focusReal)
+	x := p.AddNew(ns.MUCUser, "x")
+	x.AddNew(ns.MUCUser, "item").SetAttr("jid", real).SetAttr("affiliation", aff).SetAttr("role", role)
 	for _, c := range codes {
-		x.AddNew(nsMUCUser, "status").SetAttr("code", c)
+		x.AddNew(ns.MUCUser, "status").SetAttr("code", c)
 	}
 	return p
 }
@@ -155,7 +157,7 @@ func occupantPresence(nick, real, aff, role string, codes ...string) *dom.Elemen
 // feedback sources, and errors for endpoints marked failing.
 func (n *fakeNet) bridgeAnswer(iq *dom.Element) *dom.Element {
 	var cm colibri.ConferenceModify
-	if err := dom.Unmarshal(iq.Child(colibri.NS, "conference-modify"), &cm); err != nil {
+	if err := dom.Unmarshal(iq.Child(ns.Colibri2, "conference-modify"), &cm); err != nil {
 		n.t.Errorf("bad colibri request: %v", err)
 	}
 	res := colibri.ConferenceModified{}
@@ -164,8 +166,8 @@ func (n *fakeNet) bridgeAnswer(iq *dom.Element) *dom.Element {
 		fail := n.failEP[ep.ID]
 		n.mu.Unlock()
 		if fail && !ep.Create && !ep.Expire {
-			e := errorFor(&dom.Element{Attrs: []dom.Attr{{Name: "from", Value: testBridge}, {Name: "to", Value: focusReal}, {Name: "id", Value: iq.Attr("id")}}}, "cancel", "item-not-found")
-			e.Child("", "error").AddNew(colibri.NS, "error").SetAttr("reason", colibri.ReasonUnknownEndpoint)
+			e := stanza.ErrorReply(&dom.Element{Local: "iq", Attrs: []dom.Attr{{Name: "from", Value: testBridge}, {Name: "to", Value: focusReal}, {Name: "id", Value: iq.Attr("id")}}}, stanza.ItemNotFound, "")
+			e.Child("", "error").AddNew(ns.Colibri2, "error").SetAttr("reason", colibri.ReasonUnknownEndpoint)
 			return e
 		}
 		if ep.Create {
@@ -237,14 +239,14 @@ func (n *fakeNet) noneSent(desc string, match func(*dom.Element) bool) {
 
 func isJingle(to, action string) func(*dom.Element) bool {
 	return func(st *dom.Element) bool {
-		j := st.Child(jingle.NS, "jingle")
+		j := st.Child(ns.Jingle, "jingle")
 		return st.Local == "iq" && st.Attr("to") == to && j.Attr("action") == action
 	}
 }
 
 func isColibri(check func(*colibri.ConferenceModify) bool) func(*dom.Element) bool {
 	return func(st *dom.Element) bool {
-		el := st.Child(colibri.NS, "conference-modify")
+		el := st.Child(ns.Colibri2, "conference-modify")
 		if st.Attr("to") != testBridge || el == nil {
 			return false
 		}

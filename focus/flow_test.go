@@ -8,6 +8,8 @@ import (
 	"meetd/colibri"
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 func endpointUpdate(nick string, check func(colibri.Endpoint) bool) func(*dom.Element) bool {
@@ -18,7 +20,7 @@ func endpointUpdate(nick string, check func(colibri.Endpoint) bool) func(*dom.El
 
 func parsed(t *testing.T, iq *dom.Element) *jingle.Jingle {
 	t.Helper()
-	j, err := parseJingle(iq.Child(jingle.NS, "jingle"))
+	j, err := parseJingle(iq.Child(ns.Jingle, "jingle"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +54,7 @@ func TestTwoParticipantsExchangeSources(t *testing.T) {
 		return ep.Transport != nil && ep.Transport.ICE != nil && ep.Sources != nil
 	}))
 	var cm colibri.ConferenceModify
-	_ = dom.Unmarshal(up.Child(colibri.NS, "conference-modify"), &cm)
+	_ = dom.Unmarshal(up.Child(ns.Colibri2, "conference-modify"), &cm)
 	ep := cm.Endpoints[0]
 	if ep.Transport.ICE.Ufrag != "cUfr" || ep.Transport.ICE.Fingerprints[0].Setup != "active" || len(ep.Transport.ICE.Candidates) != 1 {
 		t.Errorf("transport to bridge: %+v", ep.Transport.ICE)
@@ -123,7 +125,7 @@ func TestTwoParticipantsExchangeSources(t *testing.T) {
 	}))
 
 	// B leaves: its endpoint is expired and A is told its sources are gone.
-	h.deliver(dom.New(nsClient, "presence").SetAttr("type", "unavailable").SetAttr("from", testRoom+"/"+b).SetAttr("to", focusReal))
+	h.deliver(dom.New(ns.Client, "presence").SetAttr("type", "unavailable").SetAttr("from", testRoom+"/"+b).SetAttr("to", focusReal))
 	h.next("expire B", endpointUpdate(b, func(ep colibri.Endpoint) bool { return ep.Expire }))
 	rm = parsed(t, h.next("source-remove to A", isJingle(testRoom+"/"+a, jingle.ActionSourceRemove)))
 	if got := append(ssrcsOf(rm, "audio"), ssrcsOf(rm, "video")...); !slices.Equal(got, []uint32{11001, 12001, 12011}) {
@@ -131,7 +133,7 @@ func TestTwoParticipantsExchangeSources(t *testing.T) {
 	}
 
 	// A leaves: the conference ends.
-	h.deliver(dom.New(nsClient, "presence").SetAttr("type", "unavailable").SetAttr("from", testRoom+"/"+a).SetAttr("to", focusReal))
+	h.deliver(dom.New(ns.Client, "presence").SetAttr("type", "unavailable").SetAttr("from", testRoom+"/"+a).SetAttr("to", focusReal))
 	h.next("conference expire", isColibri(func(cm *colibri.ConferenceModify) bool { return cm.Expire }))
 	h.next("focus leaves", func(st *dom.Element) bool {
 		return st.Local == "presence" && st.Attr("to") == testRoom+"/focus" && st.Attr("type") == "unavailable"
@@ -151,7 +153,7 @@ func TestJingleFromNonParticipantRejected(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			j := &jingle.Jingle{Action: jingle.ActionSourceAdd, SID: tc.sid}
 			res := h.clientIQ(t, tc.nick, j)
-			if res.Attr("type") != "error" || errorCondition(res) != tc.condition {
+			if res.Attr("type") != "error" || stanza.ErrorCondition(res) != tc.condition {
 				t.Errorf("answer: %s", res)
 			}
 			if got := h.f.Stats().RejectedIQs; got != int64(i+1) {
@@ -160,19 +162,19 @@ func TestJingleFromNonParticipantRejected(t *testing.T) {
 		})
 	}
 	t.Run("outside any room", func(t *testing.T) {
-		iq := dom.New(nsClient, "iq").SetAttr("type", "set").SetAttr("from", "x@localhost/r").
+		iq := dom.New(ns.Client, "iq").SetAttr("type", "set").SetAttr("from", "x@localhost/r").
 			SetAttr("to", focusReal).SetAttr("id", "stray")
-		iq.AddNew(jingle.NS, "jingle").SetAttr("action", "session-accept").SetAttr("sid", "s")
+		iq.AddNew(ns.Jingle, "jingle").SetAttr("action", "session-accept").SetAttr("sid", "s")
 		h.deliver(iq)
 		res := h.next("answer to stray jingle", isResultTo("x@localhost/r", "stray"))
-		if res.Attr("type") != "error" || errorCondition(res) != "item-not-found" {
+		if res.Attr("type") != "error" || stanza.ErrorCondition(res) != "item-not-found" {
 			t.Errorf("answer: %s", res)
 		}
 	})
 	t.Run("bad conference room", func(t *testing.T) {
-		iq := dom.New(nsClient, "iq").SetAttr("type", "set").SetAttr("from", "x@localhost/r").
+		iq := dom.New(ns.Client, "iq").SetAttr("type", "set").SetAttr("from", "x@localhost/r").
 			SetAttr("to", "focus.localhost").SetAttr("id", "badroom")
-		iq.AddNew(nsFocus, "conference").SetAttr("room", "room@elsewhere")
+		iq.AddNew(ns.Focus, "conference").SetAttr("room", "room@elsewhere")
 		h.deliver(iq)
 		if res := h.next("answer to bad room", isResultTo("x@localhost/r", "badroom")); res.Attr("type") != "error" {
 			t.Errorf("answer: %s", res)
@@ -233,7 +235,7 @@ func TestRejectedInitiateExpiresEndpoint(t *testing.T) {
 	h.next("expire endpoint", endpointUpdate("aaaa1111", func(ep colibri.Endpoint) bool { return ep.Expire }))
 	// The old session is gone: its sid is now unknown.
 	res := h.clientIQ(t, "aaaa1111", accept(t, ja.SID, 0))
-	if res.Attr("type") != "error" || errorCondition(res) != "item-not-found" {
+	if res.Attr("type") != "error" || stanza.ErrorCondition(res) != "item-not-found" {
 		t.Errorf("accept after rejection answered %s", res)
 	}
 }
@@ -242,13 +244,13 @@ func TestDiscoInfo(t *testing.T) {
 	h := startFocus(t)
 	for _, to := range []string{"focus.localhost", testRoom + "/focus"} {
 		t.Run(to, func(t *testing.T) {
-			iq := dom.New(nsClient, "iq").SetAttr("type", "get").SetAttr("from", "a@localhost/r").
+			iq := dom.New(ns.Client, "iq").SetAttr("type", "get").SetAttr("from", "a@localhost/r").
 				SetAttr("to", to).SetAttr("id", "disco-"+to)
-			iq.AddNew(nsDiscoInfo, "query")
+			iq.AddNew(ns.DiscoInfo, "query")
 			h.deliver(iq)
 			res := h.next("disco answer", isResultTo("a@localhost/r", "disco-"+to))
-			q := res.Child(nsDiscoInfo, "query")
-			if res.Attr("type") != "result" || q.Child(nsDiscoInfo, "identity") == nil || len(q.ChildrenNamed(nsDiscoInfo, "feature")) == 0 {
+			q := res.Child(ns.DiscoInfo, "query")
+			if res.Attr("type") != "result" || q.Child(ns.DiscoInfo, "identity") == nil || len(q.ChildrenNamed(ns.DiscoInfo, "feature")) == 0 {
 				t.Errorf("disco answer: %s", res)
 			}
 		})

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // Conn is the XMPP session the focus runs on. In meetd it is the in-process
@@ -181,13 +183,13 @@ func (f *Focus) handleIQ(ctx context.Context, iq *dom.Element) {
 	}
 	payload := iq.FirstChild()
 	switch {
-	case payload.Is(nsFocus, "conference") && iq.Attr("type") == "set":
+	case payload.Is(ns.Focus, "conference") && iq.Attr("type") == "set":
 		f.handleConferenceIQ(ctx, iq, payload)
-	case payload.Is(nsDiscoInfo, "query") && iq.Attr("type") == "get":
+	case payload.Is(ns.DiscoInfo, "query") && iq.Attr("type") == "get":
 		f.send(ctx, f.discoInfo(iq))
 	case f.post(ctx, iq.Attr("from"), false, func(r *room) { r.handleIQ(ctx, iq) }):
-	case payload.Is(nsJingle, "jingle"):
-		f.reject(ctx, iq, "cancel", "item-not-found", dom.New(nsJingleErrors, "unknown-session"))
+	case payload.Is(ns.Jingle, "jingle"):
+		f.reject(ctx, iq, "cancel", "item-not-found", dom.New(ns.JingleErrors, "unknown-session"))
 	default:
 		f.reject(ctx, iq, "cancel", "service-unavailable")
 	}
@@ -197,7 +199,7 @@ func (f *Focus) handleIQ(ctx context.Context, iq *dom.Element) {
 func (f *Focus) reject(ctx context.Context, iq *dom.Element, typ, condition string, extra ...*dom.Element) {
 	f.rejected.Add(1)
 	f.log.Debug("iq rejected", "from", iq.Attr("from"), "condition", condition)
-	f.send(ctx, errorFor(iq, typ, condition, extra...))
+	f.send(ctx, stanza.ErrorReply(iq, stanza.Condition{Name: condition, Type: typ}, "", extra...))
 }
 
 func (f *Focus) handlePresence(ctx context.Context, p *dom.Element) {
@@ -213,8 +215,8 @@ func (f *Focus) handlePresence(ctx context.Context, p *dom.Element) {
 
 // joinBrewery enters the bridges' MUC so their presences reach the focus.
 func (f *Focus) joinBrewery(ctx context.Context) error {
-	p := dom.New(nsClient, "presence").SetAttr("to", f.cfg.BreweryRoom+"/focus")
-	p.AddNew(nsMUC, "x")
+	p := dom.New(ns.Client, "presence").SetAttr("to", f.cfg.BreweryRoom+"/focus")
+	p.AddNew(ns.MUC, "x")
 	if err := f.conn.Send(ctx, p); err != nil {
 		return fmt.Errorf("focus: join brewery: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"meetd/colibri"
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/ns"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -53,22 +54,22 @@ func startFocus(t *testing.T, setup ...func(*Focus)) *harness {
 }
 
 func bridgePresence() *dom.Element {
-	p := dom.New(nsClient, "presence").SetAttr("from", testBridge).SetAttr("to", focusReal)
-	st := p.AddNew(nsColibri, "stats")
-	st.AddNew(nsColibri, "stat").SetAttr("name", "drain").SetAttr("value", "false")
-	st.AddNew(nsColibri, "stat").SetAttr("name", "stress_level").SetAttr("value", "0.1")
+	p := dom.New(ns.Client, "presence").SetAttr("from", testBridge).SetAttr("to", focusReal)
+	st := p.AddNew(ns.Colibri, "stats")
+	st.AddNew(ns.Colibri, "stat").SetAttr("name", "drain").SetAttr("value", "false")
+	st.AddNew(ns.Colibri, "stat").SetAttr("name", "stress_level").SetAttr("value", "0.1")
 	return p
 }
 
 // conferenceIQ sends the client's conference request and checks the answer.
 func (h *harness) conferenceIQ(t *testing.T, client string) {
 	t.Helper()
-	iq := dom.New(nsClient, "iq").SetAttr("type", "set").SetAttr("from", client).
+	iq := dom.New(ns.Client, "iq").SetAttr("type", "set").SetAttr("from", client).
 		SetAttr("to", "focus.localhost").SetAttr("id", "conf-"+client)
-	iq.AddNew(nsFocus, "conference").SetAttr("room", testRoom).SetAttr("machine-uid", "m")
+	iq.AddNew(ns.Focus, "conference").SetAttr("room", testRoom).SetAttr("machine-uid", "m")
 	h.deliver(iq)
 	res := h.next("conference answer", isResultTo(client, "conf-"+client))
-	c := res.Child(nsFocus, "conference")
+	c := res.Child(ns.Focus, "conference")
 	if res.Attr("type") != "result" || c.Attr("ready") != "true" || c.Attr("focusjid") != "focus@auth.localhost" ||
 		res.Attr("from") != "focus.localhost" {
 		t.Fatalf("conference answer: %s", res)
@@ -89,7 +90,7 @@ func (h *harness) join(t *testing.T, bare string) (*dom.Element, *jingle.Jingle)
 		return ok
 	}))
 	iq := h.next("session-initiate to "+nick, isJingle(testRoom+"/"+nick, jingle.ActionSessionInitiate))
-	j, err := parseJingle(iq.Child(jingle.NS, "jingle"))
+	j, err := parseJingle(iq.Child(ns.Jingle, "jingle"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func (h *harness) clientIQ(t *testing.T, nick string, j *jingle.Jingle) *dom.Ele
 		t.Fatal(err)
 	}
 	id := fmt.Sprintf("j-%s-%s", nick, j.Action)
-	iq := dom.New(nsClient, "iq").SetAttr("type", "set").SetAttr("from", testRoom+"/"+nick).
+	iq := dom.New(ns.Client, "iq").SetAttr("type", "set").SetAttr("from", testRoom+"/"+nick).
 		SetAttr("to", focusReal).SetAttr("id", id).Add(el)
 	h.deliver(iq)
 	return h.next("answer to "+id, isResultTo(testRoom+"/"+nick, id))
@@ -170,7 +171,7 @@ func TestSessionInitiateShape(t *testing.T) {
 		})
 	}
 	h.next("owner grant", func(st *dom.Element) bool {
-		it := st.Child(nsMUCAdmin, "query").Child(nsMUCAdmin, "item")
+		it := st.Child(ns.MUCAdmin, "query").Child(ns.MUCAdmin, "item")
 		return it.Attr("affiliation") == "owner" && it.Attr("jid") == "a@localhost"
 	})
 	ep := h.lastAlloc.Endpoints[0]

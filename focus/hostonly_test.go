@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
 )
 
 // TestHostOnlyRoomNoAutoOwner: in a room Config.HostOnlyRoom names, the
@@ -11,7 +12,7 @@ import (
 // participant); elsewhere the first participant is made owner.
 func TestHostOnlyRoomNoAutoOwner(t *testing.T) {
 	isGrant := func(st *dom.Element) bool {
-		it := st.Child(nsMUCAdmin, "query").Child(nsMUCAdmin, "item")
+		it := st.Child(ns.MUCAdmin, "query").Child(ns.MUCAdmin, "item")
 		return it != nil && it.Attr("affiliation") == "owner"
 	}
 	for _, tt := range []struct {

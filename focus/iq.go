@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"meetd/xmpp/dom"
+	"meetd/xmpp/stanza"
 )
 
 // iqTimeout bounds the wait for any IQ answer (Jicofo uses 15 s too).
@@ -79,7 +80,7 @@ func (f *Focus) start(ctx context.Context, iq *dom.Element) (func() (*dom.Elemen
 		select {
 		case ans := <-ch:
 			if ans.Attr("type") == "error" {
-				return ans, fmt.Errorf("%w: %s", ErrIQError, errorCondition(ans))
+				return ans, fmt.Errorf("%w: %s", ErrIQError, stanza.ErrorCondition(ans))
 			}
 			return ans, nil
 		case <-timer.C:

@@ -7,11 +7,9 @@ import (
 	"strings"
 
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
-
-// nsJibri is the namespace of Jibri requests and recording status
-// (docs/recording.md).
-const nsJibri = "http://jitsi.org/protocol/jibri"
 
 // recState is a room's recording, owned by the room goroutine.
 type recState struct {
@@ -65,8 +63,8 @@ func (r *room) startRecording(ctx context.Context, iq, payload *dom.Element, p *
 	for _, q := range r.participants {
 		r.rec.consent[q.nick] = &consent{}
 	}
-	res := resultFor(iq)
-	res.AddNew(nsJibri, "jibri").SetAttr("session_id", s.ID())
+	res := stanza.Result(iq)
+	res.AddNew(ns.Jibri, "jibri").SetAttr("session_id", s.ID())
 	r.f.send(ctx, res)
 	r.sendRecordingStatus(ctx, "on", r.rec.initiator, "")
 	r.log.Info("recording started", "session", s.ID(), "by", p.nick)
@@ -79,7 +77,7 @@ func (r *room) stopRecording(ctx context.Context, iq *dom.Element, p *participan
 		return
 	}
 	r.rec.session.Stop()
-	r.f.send(ctx, resultFor(iq))
+	r.f.send(ctx, stanza.Result(iq))
 	r.sendRecordingStatus(ctx, "off", r.occupant(p.nick), "")
 	r.log.Info("recording stopped", "session", r.rec.session.ID(), "by", p.nick)
 	r.rec = nil
@@ -139,12 +137,12 @@ func failureText(err error) string {
 // sendRecordingStatus publishes the recording state in the focus's room
 // presence, which every client reads.
 func (r *room) sendRecordingStatus(ctx context.Context, status, initiator, failure string) {
-	p := dom.New(nsClient, "presence").SetAttr("to", r.occupant(focusNick))
-	p.AddNew(nsMUC, "x")
-	props := p.AddNew(nsFocus, "conference-properties")
-	props.AddNew(nsFocus, "property").SetAttr("key", "support-terminate-restart").SetAttr("value", "true")
-	props.AddNew(nsFocus, "property").SetAttr("key", "bridge-count").SetAttr("value", "1")
-	st := p.AddNew(nsJibri, "jibri-recording-status").SetAttr("status", status).SetAttr("recording_mode", "file")
+	p := dom.New(ns.Client, "presence").SetAttr("to", r.occupant(focusNick))
+	p.AddNew(ns.MUC, "x")
+	props := p.AddNew(ns.Focus, "conference-properties")
+	props.AddNew(ns.Focus, "property").SetAttr("key", "support-terminate-restart").SetAttr("value", "true")
+	props.AddNew(ns.Focus, "property").SetAttr("key", "bridge-count").SetAttr("value", "1")
+	st := p.AddNew(ns.Jibri, "jibri-recording-status").SetAttr("status", status).SetAttr("recording_mode", "file")
 	if r.rec != nil {
 		st.SetAttr("session_id", r.rec.session.ID())
 	}
@@ -158,14 +156,14 @@ func (r *room) sendRecordingStatus(ctx context.Context, status, initiator, failu
 }
 
 func (r *room) groupchat(ctx context.Context, text string) {
-	m := dom.New(nsClient, "message").SetAttr("to", r.jid).SetAttr("type", "groupchat")
-	m.AddNew(nsClient, "body").SetText(text)
+	m := dom.New(ns.Client, "message").SetAttr("to", r.jid).SetAttr("type", "groupchat")
+	m.AddNew(ns.Client, "body").SetText(text)
 	r.f.send(ctx, m)
 }
 
 func (r *room) privateMessage(ctx context.Context, nick, text string) {
-	m := dom.New(nsClient, "message").SetAttr("to", r.occupant(nick)).SetAttr("type", "chat")
-	m.AddNew(nsClient, "body").SetText(text)
+	m := dom.New(ns.Client, "message").SetAttr("to", r.occupant(nick)).SetAttr("type", "chat")
+	m.AddNew(ns.Client, "body").SetText(text)
 	r.f.send(ctx, m)
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
 )
 
 // consent is one participant's recording consent as the server infers it.
@@ -18,8 +19,6 @@ type consent struct {
 	sawMuted bool
 	given    bool
 }
-
-const nsNick = "http://jabber.org/protocol/nick"
 
 // mutedState reads a presence: all sources muted, and whether the
 // presence says anything about muting at all.
@@ -57,7 +56,7 @@ func (r *room) recordingPresence(ctx context.Context, p *participant, pres *dom.
 		c = &consent{}
 		r.rec.consent[p.nick] = c
 	}
-	if n := pres.Child(nsNick, "nick"); n != nil {
+	if n := pres.Child(ns.Nick, "nick"); n != nil {
 		c.name = n.Text
 	}
 	muted, known := mutedState(pres)

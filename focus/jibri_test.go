@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 type fakeRecording struct {
@@ -72,9 +74,9 @@ func (r *fakeRecorder) session() *fakeRecording {
 // jibriIQ sends a Jibri request from nick and returns the focus's answer.
 func (h *harness) jibriIQ(nick, action, mode, stream string) *dom.Element {
 	id := "jibri-" + nick + "-" + action + randomID(2)
-	iq := dom.New(nsClient, "iq").SetAttr("type", "set").SetAttr("from", testRoom+"/"+nick).
+	iq := dom.New(ns.Client, "iq").SetAttr("type", "set").SetAttr("from", testRoom+"/"+nick).
 		SetAttr("to", testRoom+"/focus").SetAttr("id", id)
-	j := iq.AddNew(nsJibri, "jibri").SetAttr("action", action).SetAttr("recording_mode", mode)
+	j := iq.AddNew(ns.Jibri, "jibri").SetAttr("action", action).SetAttr("recording_mode", mode)
 	if stream != "" {
 		j.SetAttr("streamid", stream)
 	}
@@ -84,7 +86,7 @@ func (h *harness) jibriIQ(nick, action, mode, stream string) *dom.Element {
 
 func isRecordingStatus(status string) func(*dom.Element) bool {
 	return func(st *dom.Element) bool {
-		s := st.Child(nsJibri, "jibri-recording-status")
+		s := st.Child(ns.Jibri, "jibri-recording-status")
 		return st.Local == "presence" && st.Attr("to") == testRoom+"/focus" && s.Attr("status") == status
 	}
 }
@@ -92,7 +94,7 @@ func isRecordingStatus(status string) func(*dom.Element) bool {
 func isMessageTo(nick, contains string) func(*dom.Element) bool {
 	return func(st *dom.Element) bool {
 		return st.Local == "message" && st.Attr("to") == testRoom+"/"+nick &&
-			strings.Contains(st.Child(nsClient, "body").Text, contains)
+			strings.Contains(st.Child(ns.Client, "body").Text, contains)
 	}
 }
 
@@ -103,9 +105,9 @@ func mutePresence(nick, real, aff, role string, muted bool) *dom.Element {
 	if muted {
 		v = "true"
 	}
-	p.AddNew(nsMuteAudio, "audiomuted").SetText(v)
-	p.AddNew(nsMuteVideo, "videomuted").SetText(v)
-	p.AddNew(nsNick, "nick").SetText("Name of " + nick)
+	p.AddNew(ns.MuteAudio, "audiomuted").SetText(v)
+	p.AddNew(ns.MuteVideo, "videomuted").SetText(v)
+	p.AddNew(ns.Nick, "nick").SetText("Name of " + nick)
 	return p
 }
 
@@ -127,31 +129,31 @@ func TestJibriRecording(t *testing.T) {
 	h.join(t, "a@localhost")
 	h.join(t, "b@localhost")
 
-	if res := h.jibriIQ(b, "start", "file", ""); errorCondition(res) != "not-allowed" {
+	if res := h.jibriIQ(b, "start", "file", ""); stanza.ErrorCondition(res) != "not-allowed" {
 		t.Fatalf("non-moderator start: %s", res)
 	}
-	if res := h.jibriIQ("zzzz9999", "start", "file", ""); errorCondition(res) != "forbidden" {
+	if res := h.jibriIQ("zzzz9999", "start", "file", ""); stanza.ErrorCondition(res) != "forbidden" {
 		t.Fatalf("non-occupant start: %s", res)
 	}
-	if res := h.jibriIQ(a, "stop", "file", ""); errorCondition(res) != "item-not-found" {
+	if res := h.jibriIQ(a, "stop", "file", ""); stanza.ErrorCondition(res) != "item-not-found" {
 		t.Fatalf("stop of nothing: %s", res)
 	}
-	if res := h.jibriIQ(a, "start", "file", "key"); errorCondition(res) != "bad-request" {
+	if res := h.jibriIQ(a, "start", "file", "key"); stanza.ErrorCondition(res) != "bad-request" {
 		t.Fatalf("file with streamid: %s", res)
 	}
-	if res := h.jibriIQ(a, "start", "stream", "key"); errorCondition(res) != "service-unavailable" {
+	if res := h.jibriIQ(a, "start", "stream", "key"); stanza.ErrorCondition(res) != "service-unavailable" {
 		t.Fatalf("live stream: %s", res)
 	}
 	res := h.jibriIQ(a, "start", "file", "")
-	if res.Attr("type") != "result" || res.Child(nsJibri, "jibri").Attr("session_id") != "sess-1" {
+	if res.Attr("type") != "result" || res.Child(ns.Jibri, "jibri").Attr("session_id") != "sess-1" {
 		t.Fatalf("start: %s", res)
 	}
-	on := h.next("status on", isRecordingStatus("on")).Child(nsJibri, "jibri-recording-status")
+	on := h.next("status on", isRecordingStatus("on")).Child(ns.Jibri, "jibri-recording-status")
 	if on.Attr("session_id") != "sess-1" || on.Attr("initiator") != testRoom+"/"+a || on.Attr("recording_mode") != "file" {
 		t.Fatalf("status on: %s", on)
 	}
 	h.next("consent summary to the moderator", isMessageTo(a, "not (yet) given: "))
-	if res := h.jibriIQ(a, "start", "file", ""); errorCondition(res) != "unexpected-request" {
+	if res := h.jibriIQ(a, "start", "file", ""); stanza.ErrorCondition(res) != "unexpected-request" {
 		t.Fatalf("second start: %s", res)
 	}
 
@@ -167,7 +169,7 @@ func TestJibriRecording(t *testing.T) {
 	// A consents through SourceInfo (current clients).
 	for _, muted := range []string{"true", "false"} {
 		p := occupantPresence(a, "a@localhost/r", "owner", "moderator")
-		p.AddNew(nsClient, "SourceInfo").SetText(`{"` + a + `-a0":{"muted":` + muted + `},"` + a + `-v0":{"muted":true}}`)
+		p.AddNew(ns.Client, "SourceInfo").SetText(`{"` + a + `-a0":{"muted":` + muted + `},"` + a + `-v0":{"muted":true}}`)
 		h.deliver(p)
 	}
 	waitFor(t, "A's consent", func() bool { return s.consented()[a] })
@@ -175,7 +177,7 @@ func TestJibriRecording(t *testing.T) {
 	if res := h.jibriIQ(a, "stop", "file", ""); res.Attr("type") != "result" {
 		t.Fatalf("stop: %s", res)
 	}
-	off := h.next("status off", isRecordingStatus("off")).Child(nsJibri, "jibri-recording-status")
+	off := h.next("status off", isRecordingStatus("off")).Child(ns.Jibri, "jibri-recording-status")
 	if off.Attr("initiator") != testRoom+"/"+a {
 		t.Fatalf("status off: %s", off)
 	}
@@ -195,12 +197,12 @@ func TestJibriFailure(t *testing.T) {
 	}
 	h.next("status on", isRecordingStatus("on"))
 	rec.session().done(RecordingResult{ID: "sess-1", Err: errors.New("disk full")})
-	off := h.next("status off after failure", isRecordingStatus("off")).Child(nsJibri, "jibri-recording-status")
+	off := h.next("status off after failure", isRecordingStatus("off")).Child(ns.Jibri, "jibri-recording-status")
 	if off.Attr("failure_reason") != "error" {
 		t.Fatalf("status: %s", off)
 	}
 	h.next("everyone told", func(st *dom.Element) bool {
-		return st.Local == "message" && st.Attr("type") == "groupchat" && strings.Contains(st.Child(nsClient, "body").Text, "call goes on")
+		return st.Local == "message" && st.Attr("type") == "groupchat" && strings.Contains(st.Child(ns.Client, "body").Text, "call goes on")
 	})
 	// The room can record again.
 	if res := h.jibriIQ(a, "start", "file", ""); res.Attr("type") != "result" {
@@ -211,7 +213,7 @@ func TestJibriFailure(t *testing.T) {
 func TestJibriWithoutRecorder(t *testing.T) {
 	h := startFocus(t)
 	h.join(t, "a@localhost")
-	if res := h.jibriIQ("aaaa1111", "start", "file", ""); errorCondition(res) != "service-unavailable" {
+	if res := h.jibriIQ("aaaa1111", "start", "file", ""); stanza.ErrorCondition(res) != "service-unavailable" {
 		t.Fatalf("start without recorder: %s", res)
 	}
 }
@@ -220,7 +222,7 @@ func TestJibriRecorderRefuses(t *testing.T) {
 	rec := &fakeRecorder{fail: errors.New("no space")}
 	h := startFocus(t, func(f *Focus) { f.cfg.Recorder = rec })
 	h.join(t, "a@localhost")
-	if res := h.jibriIQ("aaaa1111", "start", "file", ""); errorCondition(res) != "resource-constraint" {
+	if res := h.jibriIQ("aaaa1111", "start", "file", ""); stanza.ErrorCondition(res) != "resource-constraint" {
 		t.Fatalf("start refused by the recorder: %s", res)
 	}
 	h.noneSent("status on", isRecordingStatus("on"))
@@ -234,30 +236,30 @@ func TestMutedState(t *testing.T) {
 	}{
 		{"nothing", func(p *dom.Element) {}, false, false},
 		{"legacy both muted", func(p *dom.Element) {
-			p.AddNew(nsMuteAudio, "audiomuted").SetText("true")
-			p.AddNew(nsMuteVideo, "videomuted").SetText("true")
+			p.AddNew(ns.MuteAudio, "audiomuted").SetText("true")
+			p.AddNew(ns.MuteVideo, "videomuted").SetText("true")
 		}, true, true},
 		{"legacy audio on", func(p *dom.Element) {
-			p.AddNew(nsMuteAudio, "audiomuted").SetText("false")
-			p.AddNew(nsMuteVideo, "videomuted").SetText("true")
+			p.AddNew(ns.MuteAudio, "audiomuted").SetText("false")
+			p.AddNew(ns.MuteVideo, "videomuted").SetText("true")
 		}, false, true},
 		{"legacy without namespace (2021 lib-jitsi-meet)", func(p *dom.Element) {
-			p.AddNew(nsClient, "audiomuted").SetText("true")
-			p.AddNew(nsClient, "videomuted").SetText("true")
+			p.AddNew(ns.Client, "audiomuted").SetText("true")
+			p.AddNew(ns.Client, "videomuted").SetText("true")
 		}, true, true},
 		{"sourceinfo all muted", func(p *dom.Element) {
-			p.AddNew(nsClient, "SourceInfo").SetText(`{"x-a0":{"muted":true},"x-v0":{"muted":true}}`)
+			p.AddNew(ns.Client, "SourceInfo").SetText(`{"x-a0":{"muted":true},"x-v0":{"muted":true}}`)
 		}, true, true},
 		{"sourceinfo video on", func(p *dom.Element) {
-			p.AddNew(nsClient, "SourceInfo").SetText(`{"x-a0":{"muted":true},"x-v0":{"muted":false}}`)
+			p.AddNew(ns.Client, "SourceInfo").SetText(`{"x-a0":{"muted":true},"x-v0":{"muted":false}}`)
 		}, false, true},
 		{"sourceinfo garbage falls back", func(p *dom.Element) {
-			p.AddNew(nsClient, "SourceInfo").SetText(`{{`)
+			p.AddNew(ns.Client, "SourceInfo").SetText(`{{`)
 		}, false, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := dom.New(nsClient, "presence")
+			p := dom.New(ns.Client, "presence")
 			tc.children(p)
 			m, k := mutedState(p)
 			if m != tc.muted || k != tc.known {

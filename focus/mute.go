@@ -6,14 +6,8 @@ import (
 
 	"meetd/colibri"
 	"meetd/xmpp/dom"
-)
-
-// Namespaces of the mute IQs between clients and the focus
-// (docs/moderation.md). The media type is the namespace's last segment.
-const (
-	nsMuteAudio   = "http://jitsi.org/jitmeet/audio"
-	nsMuteVideo   = "http://jitsi.org/jitmeet/video"
-	nsMuteDesktop = "http://jitsi.org/jitmeet/desktop"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // Media types of mute requests and AV moderation.
@@ -29,11 +23,11 @@ func muteMedia(payload *dom.Element) string {
 		return ""
 	}
 	switch payload.Space {
-	case nsMuteAudio:
+	case ns.MuteAudio:
 		return mediaAudio
-	case nsMuteVideo:
+	case ns.MuteVideo:
 		return mediaVideo
-	case nsMuteDesktop:
+	case ns.MuteDesktop:
 		return mediaDesktop
 	}
 	return ""
@@ -82,7 +76,7 @@ func (r *room) handleMute(ctx context.Context, iq, payload *dom.Element, from *p
 		return
 	}
 	r.setForceMute(ctx, target, media, on)
-	r.f.send(ctx, resultFor(iq))
+	r.f.send(ctx, stanza.Result(iq))
 	if target != from {
 		r.log.Info("participant muted by a moderator", "endpoint", target.nick, "media", media, "actor", from.nick)
 		r.sendMute(ctx, target, media, r.occupant(from.nick))
@@ -114,9 +108,9 @@ func parseMuteValue(s string) (on, ok bool) {
 // sendMute tells a participant it was muted by actor (an occupant JID).
 // Clients do not answer it.
 func (r *room) sendMute(ctx context.Context, p *participant, media, actor string) {
-	ns := map[string]string{mediaAudio: nsMuteAudio, mediaVideo: nsMuteVideo, mediaDesktop: nsMuteDesktop}[media]
-	iq := newIQ("set", r.occupant(p.nick))
-	iq.AddNew(ns, "mute").SetAttr("actor", actor).SetAttr("jid", r.occupant(p.nick)).SetText("true")
+	space := map[string]string{mediaAudio: ns.MuteAudio, mediaVideo: ns.MuteVideo, mediaDesktop: ns.MuteDesktop}[media]
+	iq := stanza.IQ("set", r.occupant(p.nick))
+	iq.AddNew(space, "mute").SetAttr("actor", actor).SetAttr("jid", r.occupant(p.nick)).SetText("true")
 	r.f.send(ctx, iq)
 }
 

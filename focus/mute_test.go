@@ -6,13 +6,15 @@ import (
 
 	"meetd/colibri"
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // muteIQ is a client's mute request to the focus occupant.
-func muteIQ(fromNick, id, ns, target, value string) *dom.Element {
-	iq := dom.New(nsClient, "iq").SetAttr("type", "set").SetAttr("from", testRoom+"/"+fromNick).
+func muteIQ(fromNick, id, space, target, value string) *dom.Element {
+	iq := dom.New(ns.Client, "iq").SetAttr("type", "set").SetAttr("from", testRoom+"/"+fromNick).
 		SetAttr("to", focusReal).SetAttr("id", id)
-	m := iq.AddNew(ns, "mute").SetText(value)
+	m := iq.AddNew(space, "mute").SetText(value)
 	if target != "" {
 		m.SetAttr("jid", testRoom+"/"+target)
 	}
@@ -31,7 +33,7 @@ func twoInRoom(t *testing.T) *harness {
 	h.join(t, "a@localhost")
 	h.join(t, "b@localhost")
 	h.next("owner grant to a", func(st *dom.Element) bool {
-		it := st.Child(nsMUCAdmin, "query").Child(nsMUCAdmin, "item")
+		it := st.Child(ns.MUCAdmin, "query").Child(ns.MUCAdmin, "item")
 		return it.Attr("affiliation") == "owner" && it.Attr("jid") == "a@localhost"
 	})
 	return h
@@ -48,14 +50,14 @@ func TestMuteRequests(t *testing.T) {
 		bridge    func(*dom.Element) bool // expected force-mute update, nil: none
 		notifyTo  string                  // expected mute IQ to this nick
 	}{
-		{"moderator mutes audio", a, b, nsMuteAudio, "true", "result", "", forceMuteOf(b, true, false), b},
-		{"moderator mutes video", a, b, nsMuteVideo, "true", "result", "", forceMuteOf(b, false, true), b},
-		{"participant may not mute others", b, a, nsMuteAudio, "true", "error", "not-allowed", nil, ""},
-		{"moderator may not unmute others", a, b, nsMuteAudio, "false", "error", "not-allowed", nil, ""},
-		{"self mute", b, b, nsMuteAudio, "true", "result", "", forceMuteOf(b, true, false), ""},
-		{"self mute without jid", b, "", nsMuteVideo, "true", "result", "", forceMuteOf(b, false, true), ""},
-		{"garbage value", a, b, nsMuteAudio, "yes", "error", "bad-request", nil, ""},
-		{"unknown target", a, "zzzz", nsMuteAudio, "true", "error", "item-not-found", nil, ""},
+		{"moderator mutes audio", a, b, ns.MuteAudio, "true", "result", "", forceMuteOf(b, true, false), b},
+		{"moderator mutes video", a, b, ns.MuteVideo, "true", "result", "", forceMuteOf(b, false, true), b},
+		{"participant may not mute others", b, a, ns.MuteAudio, "true", "error", "not-allowed", nil, ""},
+		{"moderator may not unmute others", a, b, ns.MuteAudio, "false", "error", "not-allowed", nil, ""},
+		{"self mute", b, b, ns.MuteAudio, "true", "result", "", forceMuteOf(b, true, false), ""},
+		{"self mute without jid", b, "", ns.MuteVideo, "true", "result", "", forceMuteOf(b, false, true), ""},
+		{"garbage value", a, b, ns.MuteAudio, "yes", "error", "bad-request", nil, ""},
+		{"unknown target", a, "zzzz", ns.MuteAudio, "true", "error", "item-not-found", nil, ""},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,7 +65,7 @@ func TestMuteRequests(t *testing.T) {
 			id := fmt.Sprintf("mute-%d", i)
 			h.deliver(muteIQ(tc.from, id, tc.ns, tc.to, tc.value))
 			res := h.next("answer to "+id, isResultTo(testRoom+"/"+tc.from, id))
-			if res.Attr("type") != tc.wantType || (tc.wantCond != "" && errorCondition(res) != tc.wantCond) {
+			if res.Attr("type") != tc.wantType || (tc.wantCond != "" && stanza.ErrorCondition(res) != tc.wantCond) {
 				t.Fatalf("answer %s, want %s %s", res, tc.wantType, tc.wantCond)
 			}
 			if tc.bridge != nil {
@@ -90,8 +92,8 @@ func TestMuteRequests(t *testing.T) {
 
 // avNoticeMsg is a notice from the AV moderation component.
 func avNoticeMsg(from, body string) *dom.Element {
-	m := dom.New(nsClient, "message").SetAttr("from", from).SetAttr("to", focusReal)
-	m.AddNew(nsJitMeet, "json-message").SetText(body)
+	m := dom.New(ns.Client, "message").SetAttr("from", from).SetAttr("to", focusReal)
+	m.AddNew(ns.JitMeet, "json-message").SetText(body)
 	return m
 }
 
@@ -100,7 +102,7 @@ func TestAVModerationBlocksUnmuteUntilApproved(t *testing.T) {
 	h := twoInRoom(t)
 	// A forged notice (not from the component) changes nothing.
 	h.deliver(avNoticeMsg(testRoom+"/"+b, `{"type":"av_moderation","room":"`+testRoom+`","enabled":true,"mediaType":"audio","actor":"`+testRoom+"/"+b+`"}`))
-	h.deliver(muteIQ(b, "u0", nsMuteAudio, b, "false"))
+	h.deliver(muteIQ(b, "u0", ns.MuteAudio, b, "false"))
 	if res := h.next("answer u0", isResultTo(testRoom+"/"+b, "u0")); res.Attr("type") != "result" {
 		t.Fatalf("unmute without moderation: %s", res)
 	}
@@ -108,21 +110,21 @@ func TestAVModerationBlocksUnmuteUntilApproved(t *testing.T) {
 	h.deliver(avNoticeMsg("avmoderation.localhost", `{"type":"av_moderation","room":"`+testRoom+`","enabled":true,"mediaType":"audio","actor":"`+testRoom+"/"+a+`"}`))
 	h.next("B force-muted when moderation starts", forceMuteOf(b, true, false))
 	h.next("mute IQ to B", func(st *dom.Element) bool {
-		return st.Attr("to") == testRoom+"/"+b && st.Child(nsMuteAudio, "mute") != nil
+		return st.Attr("to") == testRoom+"/"+b && st.Child(ns.MuteAudio, "mute") != nil
 	})
 	h.noneSent("force-mute of the actor", forceMuteOf(a, true, false))
 
-	h.deliver(muteIQ(b, "u1", nsMuteAudio, b, "false"))
-	if res := h.next("answer u1", isResultTo(testRoom+"/"+b, "u1")); errorCondition(res) != "not-allowed" {
+	h.deliver(muteIQ(b, "u1", ns.MuteAudio, b, "false"))
+	if res := h.next("answer u1", isResultTo(testRoom+"/"+b, "u1")); stanza.ErrorCondition(res) != "not-allowed" {
 		t.Fatalf("unmute under moderation: %s", res)
 	}
-	h.deliver(muteIQ(a, "u2", nsMuteAudio, a, "false"))
+	h.deliver(muteIQ(a, "u2", ns.MuteAudio, a, "false"))
 	if res := h.next("answer u2", isResultTo(testRoom+"/"+a, "u2")); res.Attr("type") != "result" {
 		t.Fatalf("moderator's own unmute: %s", res)
 	}
 
 	h.deliver(avNoticeMsg("avmoderation.localhost", `{"type":"av_moderation","room":"`+testRoom+`","whitelists":{"audio":["`+testRoom+"/"+b+`"]}}`))
-	h.deliver(muteIQ(b, "u3", nsMuteAudio, b, "false"))
+	h.deliver(muteIQ(b, "u3", ns.MuteAudio, b, "false"))
 	if res := h.next("answer u3", isResultTo(testRoom+"/"+b, "u3")); res.Attr("type") != "result" {
 		t.Fatalf("approved unmute: %s", res)
 	}

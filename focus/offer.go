@@ -4,6 +4,7 @@ import (
 	"meetd/colibri"
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/stanza"
 )
 
 // Content names of the bridge session.
@@ -99,7 +100,7 @@ func jingleIQ(to string, j *jingle.Jingle) (*dom.Element, error) {
 	if err != nil {
 		return nil, err
 	}
-	iq := newIQ("set", to)
+	iq := stanza.IQ("set", to)
 	iq.Add(el)
 	return iq, nil
 }

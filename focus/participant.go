@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 type sessionState int
@@ -43,7 +45,7 @@ func (p *participant) moderator() bool {
 
 // onOccupant adds or updates the occupant nick from its presence.
 func (r *room) onOccupant(ctx context.Context, nick string, pres *dom.Element) {
-	item := pres.Child(nsMUCUser, "x").Child(nsMUCUser, "item")
+	item := pres.Child(ns.MUCUser, "x").Child(ns.MUCUser, "item")
 	realJID := item.Attr("jid")
 	if realJID == "" || bareJID(realJID) == r.f.focusJID() {
 		return // invisible real JID (docs/protocols.md#real-jids) or another focus: not a participant
@@ -109,8 +111,8 @@ func (r *room) ensureOwner(ctx context.Context) {
 	}
 	p := ps[0]
 	p.ownerAsked = true
-	iq := newIQ("set", r.jid)
-	iq.AddNew(nsMUCAdmin, "query").AddNew(nsMUCAdmin, "item").
+	iq := stanza.IQ("set", r.jid)
+	iq.AddNew(ns.MUCAdmin, "query").AddNew(ns.MUCAdmin, "item").
 		SetAttr("affiliation", "owner").SetAttr("jid", bareJID(p.realJID))
 	if _, err := r.f.request(ctx, iq); err != nil {
 		r.log.Warn("granting owner failed", "endpoint", p.nick, "err", err)

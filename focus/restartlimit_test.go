@@ -6,6 +6,7 @@ import (
 
 	"meetd/colibri"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/stanza"
 )
 
 // TestRestartStorm is issue 11 defect 5 and docs/bad-input.md#j5: 300
@@ -28,7 +29,7 @@ func TestRestartStorm(t *testing.T) {
 	h.clientIQ(t, "aaaa1111", accept(t, again.SID, 0))
 	for i := 0; i < 20; i++ {
 		res := h.clientIQ(t, "aaaa1111", restart(again.SID, again.BridgeSession.ID))
-		if res.Attr("type") != "error" || errorCondition(res) != "resource-constraint" {
+		if res.Attr("type") != "error" || stanza.ErrorCondition(res) != "resource-constraint" {
 			t.Fatalf("restart %d right after the first: %s", i+2, res)
 		}
 	}

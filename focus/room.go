@@ -8,6 +8,8 @@ import (
 
 	"meetd/colibri"
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // focusNick is the focus's nickname in every conference room (docs/protocols.md#focus-nick).
@@ -107,7 +109,7 @@ func (r *room) shutdown(ctx context.Context) {
 	r.endRecording()
 	r.expireConference(ctx)
 	if r.state != stateIdle {
-		p := dom.New(nsClient, "presence").SetAttr("to", r.occupant(focusNick)).SetAttr("type", "unavailable")
+		p := dom.New(ns.Client, "presence").SetAttr("to", r.occupant(focusNick)).SetAttr("type", "unavailable")
 		r.f.send(ctx, p)
 	}
 	r.log.Info("conference ended")
@@ -141,11 +143,11 @@ func (r *room) handleConferenceIQ(ctx context.Context, iq *dom.Element) {
 }
 
 func (r *room) join(ctx context.Context) {
-	p := dom.New(nsClient, "presence").SetAttr("to", r.occupant(focusNick))
-	p.AddNew(nsMUC, "x")
-	props := p.AddNew(nsFocus, "conference-properties")
-	props.AddNew(nsFocus, "property").SetAttr("key", "support-terminate-restart").SetAttr("value", "true")
-	props.AddNew(nsFocus, "property").SetAttr("key", "bridge-count").SetAttr("value", "1")
+	p := dom.New(ns.Client, "presence").SetAttr("to", r.occupant(focusNick))
+	p.AddNew(ns.MUC, "x")
+	props := p.AddNew(ns.Focus, "conference-properties")
+	props.AddNew(ns.Focus, "property").SetAttr("key", "support-terminate-restart").SetAttr("value", "true")
+	props.AddNew(ns.Focus, "property").SetAttr("key", "bridge-count").SetAttr("value", "1")
 	r.state = stateJoining
 	r.f.send(ctx, p)
 }
@@ -167,9 +169,9 @@ func (r *room) handlePresence(ctx context.Context, p *dom.Element) {
 func (r *room) onSelfPresence(ctx context.Context, p *dom.Element) {
 	switch p.Attr("type") {
 	case "error":
-		r.log.Warn("joining the room failed", "condition", errorCondition(p))
+		r.log.Warn("joining the room failed", "condition", stanza.ErrorCondition(p))
 		for _, iq := range r.waiting {
-			r.f.send(ctx, errorFor(iq, "wait", "service-unavailable"))
+			r.f.send(ctx, stanza.ErrorReply(iq, stanza.ServiceUnavailable.WithType("wait"), ""))
 		}
 		r.waiting, r.state = nil, stateIdle
 	case "unavailable":
@@ -230,13 +232,13 @@ func (r *room) stopIdleTimer() {
 // configure submits the owner form of a room the focus created: occupants'
 // real JIDs visible to all (docs/protocols.md#real-jids).
 func (r *room) configure(ctx context.Context) {
-	iq := newIQ("set", r.jid)
-	x := iq.AddNew(nsMUCOwner, "query").AddNew(nsDataForms, "x").SetAttr("type", "submit")
+	iq := stanza.IQ("set", r.jid)
+	x := iq.AddNew(ns.MUCOwner, "query").AddNew(ns.XData, "x").SetAttr("type", "submit")
 	for _, kv := range [][2]string{
-		{"FORM_TYPE", "http://jabber.org/protocol/muc#roomconfig"},
+		{"FORM_TYPE", ns.MUCRoomConfig},
 		{"muc#roomconfig_whois", "anyone"},
 	} {
-		x.AddNew(nsDataForms, "field").SetAttr("var", kv[0]).AddNew(nsDataForms, "value").SetText(kv[1])
+		x.AddNew(ns.XData, "field").SetAttr("var", kv[0]).AddNew(ns.XData, "value").SetText(kv[1])
 	}
 	if _, err := r.f.request(ctx, iq); err != nil {
 		r.log.Debug("room configuration refused", "err", err)
@@ -248,14 +250,14 @@ func (r *room) configure(ctx context.Context) {
 // clients and the bridge name the meeting alike. Without one the focus
 // keeps its own random UUID.
 func (r *room) adoptMeetingID(ctx context.Context) {
-	iq := newIQ("get", r.jid)
-	iq.AddNew(nsMUCOwner, "query")
+	iq := stanza.IQ("get", r.jid)
+	iq.AddNew(ns.MUCOwner, "query")
 	res, err := r.f.request(ctx, iq)
 	if err != nil {
 		return
 	}
-	for _, fl := range res.Child(nsMUCOwner, "query").Child(nsDataForms, "x").ChildrenNamed(nsDataForms, "field") {
-		v := fl.Child(nsDataForms, "value").Text
+	for _, fl := range res.Child(ns.MUCOwner, "query").Child(ns.XData, "x").ChildrenNamed(ns.XData, "field") {
+		v := fl.Child(ns.XData, "value").Text
 		if fl.Attr("var") == "muc#roominfo_meetingId" && validMeetingID(v) {
 			r.conf.meetingID = v
 		}
@@ -276,7 +278,7 @@ func validMeetingID(id string) bool {
 }
 
 func hasStatus(p *dom.Element, code string) bool {
-	for _, s := range p.Child(nsMUCUser, "x").ChildrenNamed(nsMUCUser, "status") {
+	for _, s := range p.Child(ns.MUCUser, "x").ChildrenNamed(ns.MUCUser, "status") {
 		if s.Attr("code") == code {
 			return true
 		}

@@ -9,11 +9,13 @@ import (
 	"meetd/colibri"
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // parseJingle decodes the <jingle> payload of an IQ.
 func parseJingle(el *dom.Element) (*jingle.Jingle, error) {
-	if !el.Is(jingle.NS, "jingle") {
+	if !el.Is(ns.Jingle, "jingle") {
 		return nil, ErrBadJingle
 	}
 	var j jingle.Jingle
@@ -38,16 +40,16 @@ func (r *room) handleIQ(ctx context.Context, iq *dom.Element) {
 		r.handleMute(ctx, iq, payload, p)
 		return
 	}
-	if payload.Is(nsJibri, "jibri") {
+	if payload.Is(ns.Jibri, "jibri") {
 		r.handleJibri(ctx, iq, payload, p) // jibri.go
 		return
 	}
-	if !payload.Is(jingle.NS, "jingle") {
+	if !payload.Is(ns.Jingle, "jingle") {
 		r.f.reject(ctx, iq, "cancel", "feature-not-implemented")
 		return
 	}
 	if p == nil {
-		r.f.reject(ctx, iq, "cancel", "item-not-found", dom.New(nsJingleErrors, "unknown-session"))
+		r.f.reject(ctx, iq, "cancel", "item-not-found", dom.New(ns.JingleErrors, "unknown-session"))
 		return
 	}
 	j, err := parseJingle(payload)
@@ -56,7 +58,7 @@ func (r *room) handleIQ(ctx context.Context, iq *dom.Element) {
 		return
 	}
 	if j.SID != p.sid || p.state == sessionNone {
-		r.f.reject(ctx, iq, "cancel", "item-not-found", dom.New(nsJingleErrors, "unknown-session"))
+		r.f.reject(ctx, iq, "cancel", "item-not-found", dom.New(ns.JingleErrors, "unknown-session"))
 		return
 	}
 	r.handleJingle(ctx, iq, p, j)
@@ -70,20 +72,20 @@ func (r *room) handleJingle(ctx context.Context, iq *dom.Element, p *participant
 			r.refuseTransport(ctx, iq, p, err)
 			return
 		}
-		r.f.send(ctx, resultFor(iq))
+		r.f.send(ctx, stanza.Result(iq))
 		r.onAccept(ctx, p, j)
 	case jingle.ActionSourceAdd, jingle.ActionAddSource:
-		r.f.send(ctx, resultFor(iq))
+		r.f.send(ctx, stanza.Result(iq))
 		r.onSourceAdd(ctx, p, j)
 	case jingle.ActionSourceRemove, jingle.ActionRemoveSource:
-		r.f.send(ctx, resultFor(iq))
+		r.f.send(ctx, stanza.Result(iq))
 		r.onSourceRemove(ctx, p, j)
 	case jingle.ActionTransportInfo:
 		if err := checkTransportInfo(j); err != nil {
 			r.refuseTransport(ctx, iq, p, err)
 			return
 		}
-		r.f.send(ctx, resultFor(iq))
+		r.f.send(ctx, stanza.Result(iq))
 		r.onTransportInfo(ctx, p, j)
 	case jingle.ActionSessionTerminate:
 		if j.BridgeSession != nil && j.BridgeSession.ID != "" && j.BridgeSession.ID != p.bridgeSession {
@@ -95,7 +97,7 @@ func (r *room) handleJingle(ctx context.Context, iq *dom.Element, p *participant
 			r.f.reject(ctx, iq, "wait", "resource-constraint")
 			return
 		}
-		r.f.send(ctx, resultFor(iq))
+		r.f.send(ctx, stanza.Result(iq))
 		r.onTerminate(ctx, p, j)
 	default: // session-info (in-place ICE restart) and others: not supported
 		r.f.reject(ctx, iq, "cancel", "feature-not-implemented")
@@ -209,7 +211,7 @@ func (r *room) updateBridge(ctx context.Context, p *participant, cm *colibri.Con
 // terminate sends p a session-terminate and forgets its session.
 func (r *room) terminate(ctx context.Context, p *participant, condition, text string) {
 	j := &jingle.Jingle{Action: jingle.ActionSessionTerminate, SID: p.sid, Reason: &jingle.Reason{
-		Condition: jingle.ReasonCondition{XMLName: xmlName(jingle.NS, condition)}, Text: text,
+		Condition: jingle.ReasonCondition{XMLName: xmlName(ns.Jingle, condition)}, Text: text,
 	}}
 	if iq, err := jingleIQ(r.occupant(p.nick), j); err == nil {
 		r.f.send(ctx, iq)

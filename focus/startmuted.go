@@ -5,6 +5,7 @@ import (
 
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/ns"
 )
 
 // startMuted is a room's start-muted policy from the conference request
@@ -22,7 +23,7 @@ func (r *room) readStartMuted(iq *dom.Element) {
 		return
 	}
 	r.startMuted = startMuted{set: true, audio: -1, video: -1}
-	for _, p := range iq.Child(nsFocus, "conference").ChildrenNamed(nsFocus, "property") {
+	for _, p := range iq.Child(ns.Focus, "conference").ChildrenNamed(ns.Focus, "property") {
 		n, err := strconv.Atoi(p.Attr("value"))
 		if err != nil || n < 0 {
 			continue

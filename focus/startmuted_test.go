@@ -5,6 +5,7 @@ import (
 
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/ns"
 )
 
 // TestStartMutedThreshold: with startAudioMuted=2 and startVideoMuted=0 in
@@ -13,11 +14,11 @@ import (
 // request cannot change the policy.
 func TestStartMutedThreshold(t *testing.T) {
 	h := startFocus(t)
-	iq := dom.New(nsClient, "iq").SetAttr("type", "set").SetAttr("from", "a@localhost/r").
+	iq := dom.New(ns.Client, "iq").SetAttr("type", "set").SetAttr("from", "a@localhost/r").
 		SetAttr("to", "focus.localhost").SetAttr("id", "conf-props")
-	c := iq.AddNew(nsFocus, "conference").SetAttr("room", testRoom)
+	c := iq.AddNew(ns.Focus, "conference").SetAttr("room", testRoom)
 	for _, kv := range [][2]string{{"startAudioMuted", "2"}, {"startVideoMuted", "0"}, {"startBitrate", "800"}} {
-		c.AddNew(nsFocus, "property").SetAttr("name", kv[0]).SetAttr("value", kv[1])
+		c.AddNew(ns.Focus, "property").SetAttr("name", kv[0]).SetAttr("value", kv[1])
 	}
 	h.deliver(iq)
 	h.next("conference answer", isResultTo("a@localhost/r", "conf-props"))

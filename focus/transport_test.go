@@ -5,6 +5,7 @@ import (
 
 	"meetd/colibri"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/stanza"
 )
 
 // TestAcceptTransportChecked: a session-accept without ICE credentials or
@@ -48,7 +49,7 @@ func TestAcceptTransportChecked(t *testing.T) {
 				}
 				return
 			}
-			if res.Attr("type") != "error" || errorCondition(res) != "bad-request" {
+			if res.Attr("type") != "error" || stanza.ErrorCondition(res) != "bad-request" {
 				t.Fatalf("answer: %s", res)
 			}
 			h.noneSent("bridge update with the refused transport", endpointUpdate("aaaa1111", func(ep colibri.Endpoint) bool {

@@ -14,8 +14,8 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // bindAttempts bounds the retries for a free random resource.
@@ -316,7 +316,7 @@ func (c *c2s) bind(ctx context.Context, el *dom.Element) error {
 	}
 	b := el.Child(ns.Bind, "bind")
 	if b == nil {
-		return c.t.WriteElement(ctx, stz.ErrorReply(el, stz.NotAllowed, "bind first"))
+		return c.t.WriteElement(ctx, stanza.Bounce(el, stanza.NotAllowed, "bind first"))
 	}
 	var resource string
 	if r := b.Child(ns.Bind, "resource"); r != nil {
@@ -324,10 +324,10 @@ func (c *c2s) bind(ctx context.Context, el *dom.Element) error {
 	}
 	sess, err := c.register(resource)
 	if err != nil {
-		return c.t.WriteElement(ctx, stz.ErrorReply(el, stz.Conflict, ""))
+		return c.t.WriteElement(ctx, stanza.Bounce(el, stanza.Conflict, ""))
 	}
 	c.srv.login.preAuth.remove(c.pre) // bound: no longer counted before the client hears so
-	res := stz.Result(el)
+	res := stanza.Result(el)
 	res.AddNew(ns.Bind, "bind").AddNew(ns.Bind, "jid").SetText(sess.jid.String())
 	if err := c.t.WriteElement(ctx, res); err != nil {
 		c.srv.router.remove(sess)

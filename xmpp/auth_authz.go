@@ -6,42 +6,41 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/stz"
 	"meetd/xmpp/muc"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
-
-const nsFocus = "http://jitsi.org/protocol/focus"
 
 // authorized checks a client's stanza against its login before routing.
 // Requests to service accounts (focus, bridge) come only from other service
 // accounts. A conference request must name a room the session's token
 // allows, and a token carried in the request must be valid for that room.
-func (s *Server) authorized(sess *session, st *dom.Element) (stz.Condition, bool) {
-	if !stz.IsRequest(st) {
-		return stz.Condition{}, true
+func (s *Server) authorized(sess *session, st *dom.Element) (stanza.Condition, bool) {
+	if !stanza.IsRequest(st) {
+		return stanza.Condition{}, true
 	}
 	to, err := parseAddr(st.Attr("to"))
 	if err != nil {
-		return stz.Condition{}, true
+		return stanza.Condition{}, true
 	}
 	if s.isService(to) && !s.isService(sess.jid) {
-		return stz.ServiceUnavailable, false
+		return stanza.ServiceUnavailable, false
 	}
-	conf := st.Child(nsFocus, "conference")
+	conf := st.Child(ns.Focus, "conference")
 	if to.Domainpart() != s.cfg.FocusDomain || conf == nil {
-		return stz.Condition{}, true
+		return stanza.Condition{}, true
 	}
 	if !s.redeemSessionID(sess, conf) {
-		return stz.NotAcceptable, false
+		return stanza.NotAcceptable, false
 	}
 	if !s.conferenceAllowed(sess, conf) {
 		s.log.Info("conference request refused: no token for this room", "room", conf.Attr("room"))
-		return stz.NotAuthorized, false
+		return stanza.NotAuthorized, false
 	}
 	if !s.hostPresent(sess, conf) {
-		return stz.NotAuthorized, false
+		return stanza.NotAuthorized, false
 	}
-	return stz.Condition{}, true
+	return stanza.Condition{}, true
 }
 
 func (s *Server) conferenceAllowed(sess *session, conf *dom.Element) bool {

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // boshOpen creates a BOSH session and returns the client and the first

@@ -14,7 +14,7 @@ import (
 	"mellium.im/sasl"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // testIterations keeps password hashing in tests cheap (the RFC minimum).

@@ -8,7 +8,7 @@ import (
 
 	"mellium.im/sasl"
 
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 func withAccounts(accs ...Account) func(*Config) {

@@ -3,7 +3,7 @@ package xmpp
 import (
 	"testing"
 
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // TestGuestCannotReachServices covers docs/bad-input.md#x7: guests' IQs

@@ -10,7 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // TestBadStreamInput covers the rows of docs/bad-input.md#x1 (X1–X4) and

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // BOSH limits (XEP-0124; Prosody's defaults).

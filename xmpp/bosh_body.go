@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // boshBody is one parsed BOSH request: the <body/> wrapper's attributes

@@ -10,8 +10,8 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // writeTimeout bounds the final writes when a stream is being torn down.
@@ -199,12 +199,12 @@ func (c *c2s) stanza(ctx context.Context, el *dom.Element) error {
 	if to := el.Attr("to"); to != "" {
 		if _, err := parseAddr(to); err != nil {
 			el.RemoveAttr("to")
-			c.srv.bounce(el, stz.JIDMalformed)
+			c.srv.bounce(el, stanza.JIDMalformed)
 			return nil
 		}
 	}
 	if el.Local == "iq" && !validIQ(el) {
-		c.srv.bounce(el, stz.BadRequest)
+		c.srv.bounce(el, stanza.BadRequest)
 		return nil
 	}
 	if cond, ok := c.srv.authorized(c.sess, el); !ok {

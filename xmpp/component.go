@@ -15,8 +15,8 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // condInvalidFrom is the stream error for a component stanza from outside
@@ -169,7 +169,7 @@ func (c *component) stanza(el *dom.Element) error {
 	if to := el.Attr("to"); to != "" {
 		if _, err := parseAddr(to); err != nil {
 			el.RemoveAttr("to")
-			c.srv.bounce(el, stz.JIDMalformed)
+			c.srv.bounce(el, stanza.JIDMalformed)
 			return nil
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 const (

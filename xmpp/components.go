@@ -5,8 +5,8 @@ import (
 	"slices"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
 	"meetd/xmpp/muc"
+	"meetd/xmpp/ns"
 )
 
 // Component is an in-process server component with its own domain (AV

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // TestExternalServices: a <services/> request (extdisco:2 and :1) lists

@@ -8,7 +8,7 @@ import (
 	"io"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // parseFrame parses one RFC 7395 message: exactly one element, optionally

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 func TestParseFrame(t *testing.T) {

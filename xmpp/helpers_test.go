@@ -11,7 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // waitTimeout is generous: tests run on loaded 2-core machines.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
 )
 
 // The web app's login dialog (lib-jitsi-meet authenticateAndUpgradeRole)
@@ -60,7 +61,7 @@ func (s *Server) stampSessionID(sess *session, st *dom.Element) {
 		st.Attr("from") != s.cfg.FocusDomain || !sess.auth.host(s.cfg.Lobby.HostsOnly) {
 		return
 	}
-	if c := st.Child(nsFocus, "conference"); c != nil && c.Attr("session-id") == "" {
+	if c := st.Child(ns.Focus, "conference"); c != nil && c.Attr("session-id") == "" {
 		c.SetAttr("session-id", s.hostIDs.issue(time.Now()))
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // maxIdentityField bounds each identity value copied into presence.

@@ -12,7 +12,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 const testSecret = "0123456789abcdef0123456789abcdef"

@@ -6,9 +6,9 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
 	"meetd/xmpp/muc"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // maxPresenceBytes bounds one client presence: every occupant of a room
@@ -30,7 +30,7 @@ func (s *Server) presenceError(el *dom.Element) *dom.Element {
 	bare, nick, hasNick := strings.Cut(to, "/")
 	room, roomErr := parseAddr(bare)
 	isMUC := to != "" && roomErr == nil && s.mucs[room.Domainpart()] != nil
-	reply := func(from string, c stz.Condition, text string) *dom.Element {
+	reply := func(from string, c stanza.Condition, text string) *dom.Element {
 		r := dom.New(ns.Client, "presence").SetAttr("type", "error").SetAttr("to", el.Attr("from"))
 		if from != "" {
 			r.SetAttr("from", from)
@@ -38,24 +38,24 @@ func (s *Server) presenceError(el *dom.Element) *dom.Element {
 		if id, ok := el.LookupAttr("id"); ok {
 			r.SetAttr("id", id)
 		}
-		return r.Add(stz.ErrorElement(c, text))
+		return r.Add(stanza.ErrorElement(c, text))
 	}
 	if elementBytes(el) > maxPresenceBytes {
-		return reply(validOr(to, room, roomErr), stz.PolicyViolation, "presence too large")
+		return reply(validOr(to, room, roomErr), stanza.PolicyViolation, "presence too large")
 	}
 	if isMUC && hasNick {
 		if err := muc.CheckNick(nick); err != nil {
-			return reply(room.String(), stz.NotAcceptable, err.Error())
+			return reply(room.String(), stanza.NotAcceptable, err.Error())
 		}
 	}
 	if n := el.Child(ns.Nick, "nick"); n != nil {
 		if err := muc.CheckDisplayName(n.Text); err != nil {
-			return reply(validOr(to, room, roomErr), stz.NotAcceptable, err.Error())
+			return reply(validOr(to, room, roomErr), stanza.NotAcceptable, err.Error())
 		}
 	}
 	if to != "" {
 		if _, err := parseAddr(to); err != nil {
-			return reply(validOr("", room, roomErr), stz.JIDMalformed, "")
+			return reply(validOr("", room, roomErr), stanza.JIDMalformed, "")
 		}
 	}
 	return nil

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // TestPresenceBounds is issue 11 defect 2 and reliability row A8: a join

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // TestConnectionCapAndPreAuth covers docs/bad-input.md#x9: connections

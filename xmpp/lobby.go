@@ -7,7 +7,7 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // Lobby configures the lobby service of the conference MUC (docs/lobby.md).

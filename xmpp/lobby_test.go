@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 const lobbyRoomJID = "room1@lobby.localhost"

@@ -9,7 +9,7 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // LocalSession is an in-process entity (the focus, a bridge) logged in

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 const room = "room1@conference.localhost"

@@ -7,7 +7,7 @@ import (
 
 	"mellium.im/sasl"
 
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // TestReload is the xmpp half of issue 11 defect 7: accounts, anonymous

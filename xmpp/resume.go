@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // resume handles <resume previd h/> in place of bind: the new stream takes

@@ -4,7 +4,7 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/stanza"
 )
 
 // route delivers a stanza whose from the server has stamped. It never
@@ -17,7 +17,7 @@ func (s *Server) route(st *dom.Element) {
 	}
 	to, err := parseAddr(toAttr)
 	if err != nil {
-		s.bounce(st, stz.JIDMalformed)
+		s.bounce(st, stanza.JIDMalformed)
 		return
 	}
 	d := to.Domainpart()
@@ -29,11 +29,11 @@ func (s *Server) route(st *dom.Element) {
 	case alias != nil:
 		push(alias, st)
 	case d == s.cfg.FocusDomain:
-		s.bounce(st, stz.ServiceUnavailable)
+		s.bounce(st, stanza.ServiceUnavailable)
 	case !s.isHost(d):
-		s.bounce(st, stz.RemoteServerNotFound)
+		s.bounce(st, stanza.RemoteServerNotFound)
 	case to.Localpart() == "":
-		if stz.IsRequest(st) {
+		if stanza.IsRequest(st) {
 			s.serverIQ(st, d)
 		}
 	default:
@@ -44,7 +44,7 @@ func (s *Server) route(st *dom.Element) {
 // toAccount handles a stanza without `to`: it is for the sender's own
 // account, which the server answers for.
 func (s *Server) toAccount(st *dom.Element) {
-	if !stz.IsRequest(st) {
+	if !stanza.IsRequest(st) {
 		return
 	}
 	from, err := jid.Parse(st.Attr("from"))
@@ -64,16 +64,16 @@ func (s *Server) toUser(st *dom.Element, to jid.JID) {
 			return
 		}
 		if st.Local != "message" {
-			s.bounce(st, stz.ServiceUnavailable)
+			s.bounce(st, stanza.ServiceUnavailable)
 			return
 		}
 	}
 	sessions := s.router.byBare(to)
 	switch {
 	case st.Local == "iq":
-		s.bounce(st, stz.ServiceUnavailable)
+		s.bounce(st, stanza.ServiceUnavailable)
 	case len(sessions) == 0:
-		s.bounce(st, stz.ServiceUnavailable)
+		s.bounce(st, stanza.ServiceUnavailable)
 	default:
 		for _, sess := range sessions {
 			push(sess, st.Copy())
@@ -82,9 +82,9 @@ func (s *Server) toUser(st *dom.Element, to jid.JID) {
 }
 
 // bounce answers st with an error from its addressee, when allowed.
-func (s *Server) bounce(st *dom.Element, c stz.Condition) {
-	if stz.MayBounce(st) {
-		s.deliverLocal(stz.ErrorReply(st, c, ""))
+func (s *Server) bounce(st *dom.Element, c stanza.Condition) {
+	if stanza.MayBounce(st) {
+		s.deliverLocal(stanza.Bounce(st, c, ""))
 	}
 }
 

@@ -2,31 +2,31 @@ package xmpp
 
 import (
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // serverIQ answers an IQ request addressed to a host (or, with no `to`, to
 // the sender's account); from is the address the reply comes from.
 func (s *Server) serverIQ(st *dom.Element, from string) {
-	q := stz.Payload(st)
+	q := stanza.Payload(st)
 	get := st.Attr("type") == "get"
 	var res *dom.Element
 	switch {
 	case get && q.Is(ns.Ping, "ping"), !get && q.Is(ns.Session, "session"):
-		res = stz.Result(st)
+		res = stanza.Result(st)
 	case get && q.Is(ns.DiscoInfo, "query") && q.Attr("node") == "":
-		res = stz.Result(st).Add(s.hostInfo())
+		res = stanza.Result(st).Add(s.hostInfo())
 	case get && q.Is(ns.DiscoItems, "query") && q.Attr("node") == "":
-		res = stz.Result(st).Add(s.hostItems(from))
+		res = stanza.Result(st).Add(s.hostItems(from))
 	case get && (q.Is(ns.ExtDisco2, "services") || q.Is(ns.ExtDisco1, "services")):
-		res = stz.Result(st).Add(s.externalServices(q, st.Attr("from")))
+		res = stanza.Result(st).Add(s.externalServices(q, st.Attr("from")))
 	case get && q.Is(ns.Version, "query"):
-		res = stz.Result(st)
+		res = stanza.Result(st)
 		v := res.AddNew(ns.Version, "query")
 		v.AddNew(ns.Version, "name").SetText("meetd")
 	default:
-		res = stz.ErrorReply(st, stz.FeatureNotImplemented, "")
+		res = stanza.Bounce(st, stanza.FeatureNotImplemented, "")
 	}
 	res.SetAttr("from", from)
 	s.deliverLocal(res)

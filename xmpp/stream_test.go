@@ -8,7 +8,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 var anonJID = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}@localhost/[0-9a-f]+$`)

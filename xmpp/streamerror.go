@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // Stream error conditions (RFC 6120 §4.9.3) the server sends.

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // acceptRetry is the pause after a failed Accept (e.g. out of descriptors).

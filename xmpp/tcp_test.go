@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // testTLS returns a server TLS config and a client config that trusts it.

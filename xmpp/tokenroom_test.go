@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // TestTokenOnlyRoom: a room Auth.TokenOnlyRoom names refuses guests (the

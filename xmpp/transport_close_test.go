@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // TestCloseEndsEveryTransport: Server.Close ends BOSH, TCP and component

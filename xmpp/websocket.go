@@ -12,11 +12,11 @@ import (
 	"github.com/gorilla/websocket"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // wsClose is the exact close element strophe.js compares messages against.
-const wsClose = `<close xmlns="urn:ietf:params:xml:ns:xmpp-framing" />`
+const wsClose = `<close xmlns="` + ns.Framing + `" />`
 
 // wsTransport is an RFC 7395 transport: one whole element per text message.
 type wsTransport struct {

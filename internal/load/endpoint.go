@@ -16,6 +16,7 @@ import (
 	"meetd/bridge/pipe"
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/ns"
 )
 
 // joinTimes are the stages of one join, as offsets from the MUC join.
@@ -75,7 +76,7 @@ func (e *endpoint) onStanza(el *dom.Element) {
 		return
 	}
 	_ = e.x.reply(el)
-	if j := el.Child(jingle.NS, "jingle"); j != nil && j.Attr("action") == jingle.ActionSessionInitiate {
+	if j := el.Child(ns.Jingle, "jingle"); j != nil && j.Attr("action") == jingle.ActionSessionInitiate {
 		select {
 		case e.initiate <- el:
 		default:
@@ -121,7 +122,7 @@ func (e *endpoint) accept(ctx context.Context, cands []jingle.Candidate) error {
 	}
 	e.times.initiate = time.Since(e.times.joinSent)
 	var j jingle.Jingle
-	if err := dom.Unmarshal(iq.Child(jingle.NS, "jingle"), &j); err != nil {
+	if err := dom.Unmarshal(iq.Child(ns.Jingle, "jingle"), &j); err != nil {
 		return fmt.Errorf("%w: %w", ErrProtocol, err)
 	}
 	o, err := parseOffer(iq.Attr("from"), &j)

@@ -7,13 +7,7 @@ import (
 
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
-)
-
-// Namespaces of the Jitsi conference flow.
-const (
-	nsMUC   = "http://jabber.org/protocol/muc"
-	nsNick  = "http://jabber.org/protocol/nick"
-	nsFocus = "http://jitsi.org/protocol/focus"
+	"meetd/xmpp/ns"
 )
 
 // Header-extension URIs the tool writes.
@@ -88,13 +82,13 @@ func (o *offerInfo) scanDescription(d *jingle.Description) {
 
 // conferenceIQ asks the focus for the room, as lib-jitsi-meet does first.
 func conferenceIQ(ctx context.Context, x *xmppConn, focus, room, uid string) error {
-	c := dom.New(nsFocus, "conference").SetAttr("room", room).SetAttr("machine-uid", uid)
-	c.AddNew(nsFocus, "property").SetAttr("name", "startBitrate").SetAttr("value", "800")
+	c := dom.New(ns.Focus, "conference").SetAttr("room", room).SetAttr("machine-uid", uid)
+	c.AddNew(ns.Focus, "property").SetAttr("name", "startBitrate").SetAttr("value", "800")
 	res, err := x.iq(ctx, "set", focus, c)
 	if err != nil {
 		return err
 	}
-	if res.Child(nsFocus, "conference").Attr("ready") != "true" {
+	if res.Child(ns.Focus, "conference").Attr("ready") != "true" {
 		return fmt.Errorf("%w: conference not ready", ErrProtocol)
 	}
 	return nil
@@ -102,10 +96,10 @@ func conferenceIQ(ctx context.Context, x *xmppConn, focus, room, uid string) err
 
 // joinPresence is the MUC join of an endpoint.
 func joinPresence(occupant, nick, statsID string) *dom.Element {
-	p := dom.New(nsClient, "presence").SetAttr("to", occupant)
-	p.AddNew(nsMUC, "x")
-	p.AddNew(nsNick, "nick").SetText(nick)
-	p.AddNew(nsClient, "stats-id").SetText(statsID)
+	p := dom.New(ns.Client, "presence").SetAttr("to", occupant)
+	p.AddNew(ns.MUC, "x")
+	p.AddNew(ns.Nick, "nick").SetText(nick)
+	p.AddNew(ns.Client, "stats-id").SetText(statsID)
 	return p
 }
 

@@ -13,15 +13,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"meetd/xmpp/dom"
-)
-
-// XML namespaces the client uses.
-const (
-	nsFraming = "urn:ietf:params:xml:ns:xmpp-framing"
-	nsSASL    = "urn:ietf:params:xml:ns:xmpp-sasl"
-	nsBind    = "urn:ietf:params:xml:ns:xmpp-bind"
-	nsStreams = "http://etherx.jabber.org/streams"
-	nsClient  = "jabber:client"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 const xmppWriteTimeout = 10 * time.Second
@@ -72,27 +65,27 @@ func (c *xmppConn) login(ctx context.Context, domain string) error {
 		_ = c.ws.SetReadDeadline(d)
 	}
 	defer func() { _ = c.ws.SetReadDeadline(time.Time{}) }()
-	open := fmt.Sprintf(`<open xmlns="%s" to="%s" version="1.0"/>`, nsFraming, domain)
-	if err := c.openStream(open, nsSASL, "mechanisms"); err != nil {
+	open := fmt.Sprintf(`<open xmlns="%s" to="%s" version="1.0"/>`, ns.Framing, domain)
+	if err := c.openStream(open, ns.SASL, "mechanisms"); err != nil {
 		return err
 	}
-	if err := c.writeRaw(`<auth xmlns="` + nsSASL + `" mechanism="ANONYMOUS"/>`); err != nil {
+	if err := c.writeRaw(`<auth xmlns="` + ns.SASL + `" mechanism="ANONYMOUS"/>`); err != nil {
 		return err
 	}
-	if el, err := c.readElement(); err != nil || !el.Is(nsSASL, "success") {
+	if el, err := c.readElement(); err != nil || !el.Is(ns.SASL, "success") {
 		return fmt.Errorf("%w: sasl: %v %v", ErrProtocol, el, err)
 	}
-	if err := c.openStream(open, nsBind, "bind"); err != nil {
+	if err := c.openStream(open, ns.Bind, "bind"); err != nil {
 		return err
 	}
-	if err := c.writeRaw(`<iq type="set" id="bind1"><bind xmlns="` + nsBind + `"/></iq>`); err != nil {
+	if err := c.writeRaw(`<iq type="set" id="bind1"><bind xmlns="` + ns.Bind + `"/></iq>`); err != nil {
 		return err
 	}
 	el, err := c.readElement()
 	if err != nil {
 		return err
 	}
-	c.jid = el.Child(nsBind, "bind").Child(nsBind, "jid").Text
+	c.jid = el.Child(ns.Bind, "bind").Child(ns.Bind, "jid").Text
 	if el.Attr("type") != "result" || c.jid == "" {
 		return fmt.Errorf("%w: bind: %v", ErrProtocol, el)
 	}
@@ -105,11 +98,11 @@ func (c *xmppConn) openStream(open, space, local string) error {
 	if err := c.writeRaw(open); err != nil {
 		return err
 	}
-	if el, err := c.readElement(); err != nil || !el.Is(nsFraming, "open") {
+	if el, err := c.readElement(); err != nil || !el.Is(ns.Framing, "open") {
 		return fmt.Errorf("%w: open: %v %v", ErrProtocol, el, err)
 	}
 	el, err := c.readElement()
-	if err != nil || !el.Is(nsStreams, "features") || el.Child(space, local) == nil {
+	if err != nil || !el.Is(ns.Streams, "features") || el.Child(space, local) == nil {
 		return fmt.Errorf("%w: features: %v %v", ErrProtocol, el, err)
 	}
 	return nil
@@ -169,8 +162,7 @@ func (c *xmppConn) send(el *dom.Element) error { return c.writeRaw(el.String()) 
 // answer; an error answer is returned as ErrRejected.
 func (c *xmppConn) iq(ctx context.Context, typ, to string, payload *dom.Element) (*dom.Element, error) {
 	id := "l" + strconv.FormatUint(c.nextID.Add(1), 10)
-	el := dom.New(nsClient, "iq").SetAttr("type", typ).SetAttr("to", to).SetAttr("id", id)
-	el.Add(payload)
+	el := stanza.IQWithID(typ, to, id).Add(payload)
 	ch := make(chan *dom.Element, 1)
 	c.mu.Lock()
 	c.pending[id] = ch
@@ -198,13 +190,12 @@ func (c *xmppConn) iq(ctx context.Context, typ, to string, payload *dom.Element)
 
 // reply answers an IQ with an empty result.
 func (c *xmppConn) reply(iq *dom.Element) error {
-	return c.send(dom.New(nsClient, "iq").SetAttr("type", "result").
-		SetAttr("to", iq.Attr("from")).SetAttr("id", iq.Attr("id")))
+	return c.send(stanza.Result(iq))
 }
 
 // close ends the stream politely and closes the WebSocket.
 func (c *xmppConn) close() {
-	_ = c.writeRaw(`<close xmlns="` + nsFraming + `"/>`)
+	_ = c.writeRaw(`<close xmlns="` + ns.Framing + `"/>`)
 	_ = c.ws.Close()
 	<-c.done
 }

@@ -17,6 +17,7 @@ import (
 
 	"meetd/xmpp/dom"
 	"meetd/xmpp/muc"
+	"meetd/xmpp/ns"
 	"meetd/xmpp/roomcomp"
 )
 
@@ -94,7 +95,7 @@ func ParseCommand(msg *dom.Element) (Command, bool) {
 // Handle serves one stanza: a command from a moderator of a main room or
 // of one of its breakout rooms. Anything else changes nothing.
 func (c *Component) Handle(st *dom.Element) {
-	if roomcomp.ServeNonMessage(c.out, st, c.domain, Identity, "http://jitsi.org/protocol/breakout_rooms#rename") {
+	if roomcomp.ServeNonMessage(c.out, st, c.domain, Identity, ns.Breakout+"#rename") {
 		return
 	}
 	cmd, ok := ParseCommand(st)

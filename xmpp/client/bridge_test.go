@@ -9,10 +9,8 @@ import (
 
 	"meetd/bridge"
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
-
-const nsColibriStats = "http://jitsi.org/protocol/colibri"
 
 // testBridgeRun runs the real bridge.Run over the network client (Conn
 // satisfies bridge.Conn unchanged): an observer in the brewery sees the
@@ -43,9 +41,9 @@ func testBridgeRun(t *testing.T, tg target) {
 		waitFor(t, func() bool { return runs.Load() >= round })
 		p := recvWhere(t, observer, func(el *dom.Element) bool {
 			return el.Is(ns.Client, "presence") && el.Attr("from") == tg.room+"/jvb-net" &&
-				el.Attr("type") == "" && el.Child(nsColibriStats, "stats") != nil
+				el.Attr("type") == "" && el.Child(ns.Colibri, "stats") != nil
 		})
-		t.Logf("round %d: bridge presence with %d stats", round, len(p.Child(nsColibriStats, "stats").Children))
+		t.Logf("round %d: bridge presence with %d stats", round, len(p.Child(ns.Colibri, "stats").Children))
 		hc := dom.New(ns.Client, "iq").SetAttr("type", "get").SetAttr("to", tg.jid+"/bridge")
 		hc.AddNew("http://jitsi.org/protocol/healthcheck", "healthcheck")
 		if _, err := observer.IQ(ctxTimeout(t), hc); err != nil {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 func dialComponent(t *testing.T, tg target) *Conn {

@@ -2,8 +2,6 @@ package client
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +13,8 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 const (
@@ -146,7 +145,7 @@ func (c *Conn) probe() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.every)
 	defer cancel()
-	ping := dom.New(ns.Client, "iq").SetAttr("type", "get").SetAttr("to", c.jid.Domainpart())
+	ping := stanza.IQ("get", c.jid.Domainpart())
 	ping.AddNew(ns.Ping, "ping")
 	_, err := c.IQ(ctx, ping)
 	switch {
@@ -245,10 +244,4 @@ func (c *Conn) componentStanza(st *dom.Element) *dom.Element {
 
 func isStanza(local string) bool {
 	return local == "iq" || local == "message" || local == "presence"
-}
-
-func newID() string {
-	b := make([]byte, 9)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -13,7 +13,7 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // negotiation is one login in progress on a TCP connection.

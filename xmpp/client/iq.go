@@ -5,7 +5,8 @@ import (
 	"fmt"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // IQ sends a get or set IQ (an id is assigned when missing) and waits for
@@ -17,7 +18,7 @@ func (c *Conn) IQ(ctx context.Context, iq *dom.Element) (*dom.Element, error) {
 	}
 	iq = iq.Copy()
 	if iq.Attr("id") == "" {
-		iq.SetAttr("id", newID())
+		iq.SetAttr("id", stanza.NewID())
 	}
 	key := c.responseKey(iq.Attr("to"), iq.Attr("id"))
 	ch := make(chan *dom.Element, 1)
@@ -74,14 +75,11 @@ func (c *Conn) deliverResponse(el *dom.Element) bool {
 
 // stanzaCondition names the defined condition of a stanza error.
 func stanzaCondition(st *dom.Element) string {
-	e := st.Child(ns.Client, "error")
-	if e == nil {
+	if st.Child(ns.Client, "error") == nil {
 		return "no error element"
 	}
-	for _, c := range e.Children {
-		if c.Space == ns.StanzaErr && c.Local != "text" {
-			return c.Local
-		}
+	if c := stanza.ErrorCondition(st); c != "" {
+		return c
 	}
 	return "undefined-condition"
 }

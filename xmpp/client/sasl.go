@@ -9,7 +9,7 @@ import (
 	"mellium.im/sasl"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // mechanisms in order of preference; PLAIN is never used.

@@ -8,7 +8,7 @@ import (
 	"io"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // streamReader parses the server's side of an RFC 6120 stream: the header,

@@ -2,15 +2,6 @@ package jingle
 
 import "encoding/xml"
 
-// More namespaces used inside Jingle IQs between the focus and clients.
-const (
-	NSSCTP       = "urn:xmpp:jingle:transports:dtls-sctp:1"
-	NSFocus      = "http://jitsi.org/protocol/focus"
-	NSErrors     = "urn:xmpp:jingle:errors:1"
-	NSColibri2   = "jitsi:colibri2"
-	NSStartMuted = "http://jitsi.org/jitmeet/start-muted"
-)
-
 // Jingle actions used between the focus and clients.
 const (
 	ActionSessionInitiate  = "session-initiate"

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"meetd/xmpp/dom"
+	"meetd/xmpp/ns"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -116,13 +117,13 @@ func TestBuildSessionInitiateGolden(t *testing.T) {
 
 func TestReasonRoundTrip(t *testing.T) {
 	j := &Jingle{Action: ActionSessionTerminate, SID: "s", Reason: &Reason{
-		Condition: ReasonCondition{XMLName: xml.Name{Space: NS, Local: "success"}}, Text: "bye"}}
+		Condition: ReasonCondition{XMLName: xml.Name{Space: ns.Jingle, Local: "success"}}, Text: "bye"}}
 	el, err := dom.Marshal(j)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := el.Child(NS, "reason")
-	if r.Child(NS, "success") == nil || r.Child(NS, "text").Text != "bye" {
+	r := el.Child(ns.Jingle, "reason")
+	if r.Child(ns.Jingle, "success") == nil || r.Child(ns.Jingle, "text").Text != "bye" {
 		t.Fatalf("reason: %s", el)
 	}
 	var back Jingle

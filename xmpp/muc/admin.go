@@ -4,8 +4,8 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // change is one validated muc#admin item.
@@ -24,7 +24,7 @@ func (s *Service) adminSet(r *room, st *dom.Element, from jid.JID, q *dom.Elemen
 	actor := r.byReal(from)
 	items := q.ChildrenNamed(ns.MUCAdmin, "item")
 	if len(items) == 0 {
-		s.reject(st, stz.BadRequest, "no item")
+		s.reject(st, stanza.BadRequest, "no item")
 		return
 	}
 	changes := make([]change, 0, len(items))
@@ -42,50 +42,50 @@ func (s *Service) adminSet(r *room, st *dom.Element, from jid.JID, q *dom.Elemen
 	for _, c := range changes {
 		s.apply(r, c)
 	}
-	s.deliver(stz.Result(st))
+	s.deliver(stanza.Result(st))
 }
 
-func (r *room) parseItem(actor *occupant, actorAff string, it *dom.Element) (change, *stz.Condition, string) {
+func (r *room) parseItem(actor *occupant, actorAff string, it *dom.Element) (change, *stanza.Condition, string) {
 	c := change{aff: it.Attr("affiliation"), role: it.Attr("role"),
 		reason: it.ChildrenNamed(ns.MUCAdmin, "reason")}
 	if c.aff != "" {
 		if actorAff != affOwner {
-			return c, &stz.Forbidden, "only owners may change affiliations"
+			return c, &stanza.Forbidden, "only owners may change affiliations"
 		}
 		return r.parseAffiliation(c, it)
 	}
 	if actor == nil || actor.role != roleModerator {
-		return c, &stz.Forbidden, "only moderators may change roles"
+		return c, &stanza.Forbidden, "only moderators may change roles"
 	}
 	c.target = r.occupants[it.Attr("nick")]
 	switch {
 	case c.target == nil:
-		return c, &stz.ItemNotFound, ""
+		return c, &stanza.ItemNotFound, ""
 	case c.role != roleModerator && c.role != roleParticipant && c.role != roleVisitor && c.role != roleNone:
-		return c, &stz.BadRequest, "unknown role"
+		return c, &stanza.BadRequest, "unknown role"
 	case r.affiliation(c.target.real) == affOwner && actorAff != affOwner:
-		return c, &stz.NotAllowed, "an owner's role cannot be changed"
+		return c, &stanza.NotAllowed, "an owner's role cannot be changed"
 	}
 	return c, nil, ""
 }
 
-func (r *room) parseAffiliation(c change, it *dom.Element) (change, *stz.Condition, string) {
+func (r *room) parseAffiliation(c change, it *dom.Element) (change, *stanza.Condition, string) {
 	switch c.aff {
 	case affOwner, affAdmin, affMember, affNone:
 	default:
-		return c, &stz.FeatureNotImplemented, "unsupported affiliation"
+		return c, &stanza.FeatureNotImplemented, "unsupported affiliation"
 	}
 	if nick := it.Attr("nick"); nick != "" && it.Attr("jid") == "" {
 		o := r.occupants[nick]
 		if o == nil {
-			return c, &stz.ItemNotFound, ""
+			return c, &stanza.ItemNotFound, ""
 		}
 		c.bare = o.real.Bare()
 		return c, nil, ""
 	}
 	j, err := jid.Parse(it.Attr("jid"))
 	if err != nil {
-		return c, &stz.JIDMalformed, ""
+		return c, &stanza.JIDMalformed, ""
 	}
 	c.bare = j.Bare()
 	return c, nil, ""

@@ -8,8 +8,8 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // maxJoinWait is the longest a throttled join waits before it is refused.
@@ -23,14 +23,14 @@ const (
 )
 
 // resourceConstraint is the error for a join the throttle refuses.
-var resourceConstraint = stz.Condition{Name: "resource-constraint", Type: stz.Wait}
+var resourceConstraint = stanza.Condition{Name: "resource-constraint", Type: stanza.Wait}
 
 // admit checks a join into an existing room: token, members-only,
 // password and size; it answers the refused ones. Service accounts pass
 // everything but the token check.
 func (s *Service) admit(r *room, st *dom.Element, from jid.JID) bool {
 	if s.policy.MayJoin != nil && !s.policy.MayJoin(from, r.jid.Localpart()) {
-		s.reject(st, stz.NotAllowed, textTokenMismatch)
+		s.reject(st, stanza.NotAllowed, textTokenMismatch)
 		return false
 	}
 	if s.exempt(from) {
@@ -38,7 +38,7 @@ func (s *Service) admit(r *room, st *dom.Element, from jid.JID) bool {
 	}
 	switch {
 	case s.policy.MaxOccupants > 0 && s.counted(r) >= s.policy.MaxOccupants:
-		s.reject(st, stz.ServiceUnavailable, textRoomFull)
+		s.reject(st, stanza.ServiceUnavailable, textRoomFull)
 	case r.membersOnly:
 		return s.passLobby(r, st, from)
 	case r.password != "":

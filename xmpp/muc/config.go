@@ -4,7 +4,7 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // Room configuration fields the owner form carries (docs/protocols.md#room-password).

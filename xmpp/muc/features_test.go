@@ -7,7 +7,7 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 const carol = "carol@example/c"
@@ -27,7 +27,7 @@ func newPolicyService(t *testing.T, p Policy) (*Service, *fakeRouter) {
 }
 
 func joinWith(s *Service, from, nick, extra string) {
-	s.Handle(stanza(from, `<presence xmlns="jabber:client" to="`+rm+`/`+nick+`"><x xmlns="http://jabber.org/protocol/muc">`+extra+`</x></presence>`))
+	s.Handle(fromStanza(from, `<presence xmlns="jabber:client" to="`+rm+`/`+nick+`"><x xmlns="http://jabber.org/protocol/muc">`+extra+`</x></presence>`))
 }
 
 func lastError(fr *fakeRouter, to string) string {
@@ -41,7 +41,7 @@ func lastError(fr *fakeRouter, to string) string {
 }
 
 func ownerForm(s *Service, fields string) {
-	s.Handle(stanza(owner, `<iq xmlns="jabber:client" type="set" to="`+rm+`" id="f"><query xmlns="http://jabber.org/protocol/muc#owner"><x xmlns="jabber:x:data" type="submit">`+fields+`</x></query></iq>`))
+	s.Handle(fromStanza(owner, `<iq xmlns="jabber:client" type="set" to="`+rm+`" id="f"><query xmlns="http://jabber.org/protocol/muc#owner"><x xmlns="jabber:x:data" type="submit">`+fields+`</x></query></iq>`))
 }
 
 func field(name, value string) string {
@@ -68,7 +68,7 @@ func TestRoomPassword(t *testing.T) {
 		t.Fatalf("right password refused: %s", c)
 	}
 	fr.take(alice)
-	s.Handle(stanza(alice, `<iq xmlns="jabber:client" type="get" to="`+rm+`" id="d"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`))
+	s.Handle(fromStanza(alice, `<iq xmlns="jabber:client" type="get" to="`+rm+`" id="d"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`))
 	if got := fr.take(alice); len(got) != 1 || !strings.Contains(got[0].String(), "muc_passwordprotected") {
 		t.Fatalf("disco#info: %v", got)
 	}
@@ -108,11 +108,11 @@ func TestNickChange(t *testing.T) {
 	join(s, bob, "bob")
 	fr.take(alice)
 	fr.take(bob)
-	s.Handle(stanza(alice, `<presence xmlns="jabber:client" to="`+rm+`/bob"/>`))
+	s.Handle(fromStanza(alice, `<presence xmlns="jabber:client" to="`+rm+`/bob"/>`))
 	if c := lastError(fr, alice); c != "conflict" {
 		t.Fatalf("taken nick: %q", c)
 	}
-	s.Handle(stanza(alice, `<presence xmlns="jabber:client" to="`+rm+`/ada"/>`))
+	s.Handle(fromStanza(alice, `<presence xmlns="jabber:client" to="`+rm+`/ada"/>`))
 	got := fr.take(bob)
 	if len(got) != 2 || got[0].Attr("type") != "unavailable" || !strings.Contains(got[0].String(), `code="303"`) ||
 		got[0].Child(ns.MUCUser, "x").Child(ns.MUCUser, "item").Attr("nick") != "ada" || got[1].Attr("from") != rm+"/ada" {
@@ -135,7 +135,7 @@ func TestJoinPolicyHooks(t *testing.T) {
 	if c := lastError(fr, carol); c != "not-allowed" {
 		t.Fatalf("token for another room: %q", c)
 	}
-	s.Handle(stanza(alice, `<presence xmlns="jabber:client" to="`+rm+`/alice"><x xmlns="http://jabber.org/protocol/muc"/><identity><user><name>Spoofed</name></user></identity></presence>`))
+	s.Handle(fromStanza(alice, `<presence xmlns="jabber:client" to="`+rm+`/alice"><x xmlns="http://jabber.org/protocol/muc"/><identity><user><name>Spoofed</name></user></identity></presence>`))
 	self := fr.take(alice)
 	var p *dom.Element
 	for _, e := range self {
@@ -171,9 +171,9 @@ func TestJoinThrottle(t *testing.T) {
 func TestKickResetsAffiliation(t *testing.T) {
 	s, fr := newPolicyService(t, Policy{})
 	join(s, alice, "alice")
-	s.Handle(stanza(owner, `<iq xmlns="jabber:client" type="set" to="`+rm+`" id="m"><query xmlns="http://jabber.org/protocol/muc#admin"><item affiliation="member" jid="alice@example"/></query></iq>`))
+	s.Handle(fromStanza(owner, `<iq xmlns="jabber:client" type="set" to="`+rm+`" id="m"><query xmlns="http://jabber.org/protocol/muc#admin"><item affiliation="member" jid="alice@example"/></query></iq>`))
 	ownerForm(s, field(fieldMembersOnly, "1"))
-	s.Handle(stanza(owner, `<iq xmlns="jabber:client" type="set" to="`+rm+`" id="k"><query xmlns="http://jabber.org/protocol/muc#admin"><item nick="alice" role="none"/></query></iq>`))
+	s.Handle(fromStanza(owner, `<iq xmlns="jabber:client" type="set" to="`+rm+`" id="k"><query xmlns="http://jabber.org/protocol/muc#admin"><item nick="alice" role="none"/></query></iq>`))
 	fr.take(alice)
 	join(s, alice, "alice")
 	if c := lastError(fr, alice); c != "registration-required" {

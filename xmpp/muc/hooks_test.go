@@ -18,8 +18,8 @@ func TestHooks(t *testing.T) {
 			" "+ev.Occupant.Nick+" "+ev.Occupant.DisplayName+" "+ev.Occupant.Role)
 	})
 	join(s, owner, "boss")
-	s.Handle(stanza(alice, `<presence xmlns="jabber:client" to="`+rm+`/alice"><x xmlns="http://jabber.org/protocol/muc"/><nick xmlns="http://jabber.org/protocol/nick">Alice</nick></presence>`))
-	s.Handle(stanza(alice, `<presence xmlns="jabber:client" to="`+rm+`/alice"><nick xmlns="http://jabber.org/protocol/nick">Alice B</nick></presence>`))
+	s.Handle(fromStanza(alice, `<presence xmlns="jabber:client" to="`+rm+`/alice"><x xmlns="http://jabber.org/protocol/muc"/><nick xmlns="http://jabber.org/protocol/nick">Alice</nick></presence>`))
+	s.Handle(fromStanza(alice, `<presence xmlns="jabber:client" to="`+rm+`/alice"><nick xmlns="http://jabber.org/protocol/nick">Alice B</nick></presence>`))
 	if occ := s.RoomOccupants("r"); len(occ) != 2 || !occ[0].Moderator() || occ[1].DisplayName != "Alice B" {
 		t.Errorf("RoomOccupants: %+v", occ)
 	}
@@ -29,7 +29,7 @@ func TestHooks(t *testing.T) {
 	if _, _, ok := s.OccupantOf(jid.MustParse(bob)); ok {
 		t.Error("OccupantOf found a JID in no room")
 	}
-	s.Handle(stanza(alice, `<presence xmlns="jabber:client" type="unavailable" to="`+rm+`/alice"/>`))
+	s.Handle(fromStanza(alice, `<presence xmlns="jabber:client" type="unavailable" to="`+rm+`/alice"/>`))
 	join(s, bob, "bob")
 	fr.take(bob)
 	if !s.Destroy("r", "over") || s.Destroy("r", "again") || s.Rooms() != 0 {
@@ -54,7 +54,7 @@ func TestKickShowsActorAndReason(t *testing.T) {
 	join(s, owner, "boss")
 	join(s, bob, "bob")
 	fr.take(bob)
-	s.Handle(stanza(owner, `<iq xmlns="jabber:client" type="set" to="`+rm+`" id="k"><query xmlns="http://jabber.org/protocol/muc#admin"><item nick="bob" role="none"><reason>too loud</reason></item></query></iq>`))
+	s.Handle(fromStanza(owner, `<iq xmlns="jabber:client" type="set" to="`+rm+`" id="k"><query xmlns="http://jabber.org/protocol/muc#admin"><item nick="bob" role="none"><reason>too loud</reason></item></query></iq>`))
 	p := fr.take(bob)
 	if len(p) != 1 {
 		t.Fatalf("kick presences to bob: %v", p)

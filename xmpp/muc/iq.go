@@ -6,19 +6,19 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // handleService answers stanzas addressed to the bare service domain.
 func (s *Service) handleService(st *dom.Element) {
-	if !stz.IsRequest(st) {
+	if !stanza.IsRequest(st) {
 		return
 	}
-	q := stz.Payload(st)
+	q := stanza.Payload(st)
 	switch {
 	case st.Attr("type") == "get" && q.Is(ns.DiscoInfo, "query"):
-		res := stz.Result(st)
+		res := stanza.Result(st)
 		info := res.AddNew(ns.DiscoInfo, "query")
 		info.AddNew(ns.DiscoInfo, "identity").SetAttr("category", "conference").
 			SetAttr("type", "text").SetAttr("name", "Chatrooms")
@@ -27,28 +27,28 @@ func (s *Service) handleService(st *dom.Element) {
 		}
 		s.deliver(res)
 	case st.Attr("type") == "get" && q.Is(ns.DiscoItems, "query"):
-		res := stz.Result(st)
+		res := stanza.Result(st)
 		res.AddNew(ns.DiscoItems, "query")
 		s.deliver(res)
 	case st.Attr("type") == "get" && q.Is(ns.Ping, "ping"):
-		s.deliver(stz.Result(st))
+		s.deliver(stanza.Result(st))
 	default:
-		s.reject(st, stz.FeatureNotImplemented, "")
+		s.reject(st, stanza.FeatureNotImplemented, "")
 	}
 }
 
 // roomIQ answers IQs addressed to a room's bare JID.
 func (s *Service) roomIQ(r *room, st *dom.Element, from jid.JID) {
-	if !stz.IsRequest(st) {
+	if !stanza.IsRequest(st) {
 		return
 	}
-	q := stz.Payload(st)
+	q := stanza.Payload(st)
 	get := st.Attr("type") == "get"
 	switch {
 	case get && q.Is(ns.DiscoInfo, "query"):
 		s.deliver(s.withRoomInfo(r, r.discoInfo(st)))
 	case get && q.Is(ns.DiscoItems, "query"):
-		res := stz.Result(st)
+		res := stanza.Result(st)
 		res.AddNew(ns.DiscoItems, "query")
 		s.deliver(res)
 	case q.Is(ns.MUCAdmin, "query") && !get:
@@ -56,16 +56,16 @@ func (s *Service) roomIQ(r *room, st *dom.Element, from jid.JID) {
 	case q.Is(ns.MUCOwner, "query"):
 		s.owner(r, st, from, q)
 	case get && q.Is(ns.Ping, "ping"):
-		s.deliver(stz.Result(st))
+		s.deliver(stanza.Result(st))
 	default:
-		s.reject(st, stz.FeatureNotImplemented, "")
+		s.reject(st, stanza.FeatureNotImplemented, "")
 	}
 }
 
 // discoInfo is the room's disco#info with the roominfo form lib-jitsi-meet
 // reads (meeting id, creation time).
 func (r *room) discoInfo(st *dom.Element) *dom.Element {
-	res := stz.Result(st)
+	res := stanza.Result(st)
 	q := res.AddNew(ns.DiscoInfo, "query")
 	q.AddNew(ns.DiscoInfo, "identity").SetAttr("category", "conference").
 		SetAttr("type", "text").SetAttr("name", r.jid.Localpart())
@@ -86,7 +86,7 @@ func (r *room) discoInfo(st *dom.Element) *dom.Element {
 		fields = append(fields, [2]string{"muc#roominfo_created_timestamp",
 			strconv.FormatInt(r.created.UnixMilli(), 10)})
 	}
-	q.Add(form("result", "http://jabber.org/protocol/muc#roominfo", fields))
+	q.Add(form("result", ns.MUCRoomInfo, fields))
 	return res
 }
 

@@ -4,8 +4,8 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // LobbyPolicy configures the lobby: while a room is members-only, a
@@ -70,7 +70,7 @@ func (s *Service) handleLobby(st *dom.Element, from, to jid.JID) {
 	}
 	r := s.rooms[to.Localpart()]
 	if r == nil || r.lobby == nil {
-		s.reject(st, stz.ItemNotFound, "")
+		s.reject(st, stanza.ItemNotFound, "")
 		return
 	}
 	switch st.Local {
@@ -93,7 +93,7 @@ func (s *Service) lobbyPresence(r *room, st *dom.Element, from, to jid.JID) {
 	case "":
 		switch {
 		case to.Resourcepart() == "":
-			s.reject(st, stz.JIDMalformed, "a nickname is required")
+			s.reject(st, stanza.JIDMalformed, "a nickname is required")
 		case o != nil:
 			o.pres = s.occupantPresence(st, from)
 			s.lobbyBroadcast(r, o)
@@ -110,7 +110,7 @@ func (s *Service) knock(r *room, st *dom.Element, from, to jid.JID) {
 	l := r.lobby
 	nick := to.Resourcepart()
 	if l.occupants[nick] != nil {
-		s.reject(st, stz.Conflict, "")
+		s.reject(st, stanza.Conflict, "")
 		return
 	}
 	mod := s.lobbyModerator(r, from)
@@ -157,7 +157,7 @@ func (s *Service) mayKnock(r *room, st *dom.Element, from jid.JID) bool {
 		s.reject(st, resourceConstraint, textKnockRate)
 	case waiting >= orDefault(s.policy.Lobby.MaxWaiting, defaultMaxWaiting),
 		fromSrc >= orDefault(s.policy.Lobby.MaxWaitingPerSource, defaultMaxWaitingPerSource):
-		s.reject(st, stz.ServiceUnavailable, textLobbyFull)
+		s.reject(st, stanza.ServiceUnavailable, textLobbyFull)
 	default:
 		return true
 	}

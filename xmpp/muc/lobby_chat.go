@@ -4,8 +4,8 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // lobbyMessage carries lobby chat: a message reaches an occupant only when
@@ -16,7 +16,7 @@ func (s *Service) lobbyMessage(r *room, st *dom.Element, from, to jid.JID) {
 	l := r.lobby
 	sender := l.byReal(from)
 	if sender == nil {
-		s.reject(st, stz.NotAcceptable, "only occupants may send to the lobby")
+		s.reject(st, stanza.NotAcceptable, "only occupants may send to the lobby")
 		return
 	}
 	senderMod := s.lobbyModerator(r, from)
@@ -27,18 +27,18 @@ func (s *Service) lobbyMessage(r *room, st *dom.Element, from, to jid.JID) {
 		target := l.occupants[nick]
 		switch {
 		case st.Attr("type") == "groupchat":
-			s.reject(st, stz.BadRequest, "groupchat to an occupant")
+			s.reject(st, stanza.BadRequest, "groupchat to an occupant")
 		case target == nil:
-			s.reject(st, stz.ItemNotFound, "")
+			s.reject(st, stanza.ItemNotFound, "")
 		case !senderMod && !s.lobbyModerator(r, target.real):
-			s.reject(st, stz.Forbidden, textLobbyOnly)
+			s.reject(st, stanza.Forbidden, textLobbyOnly)
 		default:
 			s.deliver(m.SetAttr("to", target.real.String()))
 		}
 		return
 	}
 	if st.Attr("type") != "groupchat" {
-		s.reject(st, stz.FeatureNotImplemented, "")
+		s.reject(st, stanza.FeatureNotImplemented, "")
 		return
 	}
 	for _, other := range l.order {
@@ -51,29 +51,29 @@ func (s *Service) lobbyMessage(r *room, st *dom.Element, from, to jid.JID) {
 // lobbyIQ answers IQs to a lobby room: disco#info, ping, and the
 // moderators' muc#admin kick that rejects a waiting participant.
 func (s *Service) lobbyIQ(r *room, st *dom.Element, from, to jid.JID) {
-	if !stz.IsRequest(st) {
+	if !stanza.IsRequest(st) {
 		return
 	}
 	if to.Resourcepart() != "" {
-		s.reject(st, stz.ServiceUnavailable, "")
+		s.reject(st, stanza.ServiceUnavailable, "")
 		return
 	}
-	q := stz.Payload(st)
+	q := stanza.Payload(st)
 	get := st.Attr("type") == "get"
 	switch {
 	case get && q.Is(ns.DiscoInfo, "query"):
-		res := stz.Result(st)
+		res := stanza.Result(st)
 		info := res.AddNew(ns.DiscoInfo, "query")
 		info.AddNew(ns.DiscoInfo, "identity").SetAttr("category", "conference").
 			SetAttr("type", "text").SetAttr("name", r.jid.Localpart())
 		info.AddNew(ns.DiscoInfo, "feature").SetAttr("var", ns.MUC)
 		s.deliver(res)
 	case get && q.Is(ns.Ping, "ping"):
-		s.deliver(stz.Result(st))
+		s.deliver(stanza.Result(st))
 	case !get && q.Is(ns.MUCAdmin, "query"):
 		s.lobbyAdmin(r, st, from, q)
 	default:
-		s.reject(st, stz.FeatureNotImplemented, "")
+		s.reject(st, stanza.FeatureNotImplemented, "")
 	}
 }
 
@@ -82,7 +82,7 @@ func (s *Service) lobbyIQ(r *room, st *dom.Element, from, to jid.JID) {
 func (s *Service) lobbyAdmin(r *room, st *dom.Element, from jid.JID, q *dom.Element) {
 	if !s.lobbyModerator(r, from) {
 		s.log.Warn("lobby reject refused: not a moderator", "room", r.jid.String())
-		s.reject(st, stz.Forbidden, "only moderators may reject from the lobby")
+		s.reject(st, stanza.Forbidden, "only moderators may reject from the lobby")
 		return
 	}
 	items := q.ChildrenNamed(ns.MUCAdmin, "item")
@@ -91,22 +91,22 @@ func (s *Service) lobbyAdmin(r *room, st *dom.Element, from jid.JID, q *dom.Elem
 		o := r.lobby.occupants[it.Attr("nick")]
 		switch {
 		case it.Attr("role") != roleNone:
-			s.reject(st, stz.BadRequest, "only role none (reject) is supported in the lobby")
+			s.reject(st, stanza.BadRequest, "only role none (reject) is supported in the lobby")
 			return
 		case o == nil || s.lobbyModerator(r, o.real):
-			s.reject(st, stz.ItemNotFound, "")
+			s.reject(st, stanza.ItemNotFound, "")
 			return
 		}
 		targets = append(targets, o)
 	}
 	if len(targets) == 0 {
-		s.reject(st, stz.BadRequest, "no item")
+		s.reject(st, stanza.BadRequest, "no item")
 		return
 	}
 	for _, o := range targets {
 		s.deny(r, o, from)
 	}
-	s.deliver(stz.Result(st))
+	s.deliver(stanza.Result(st))
 }
 
 // deny removes a waiting participant with status 307 (the client shows it

@@ -37,7 +37,7 @@ func FuzzLobbyStanzas(f *testing.F) {
 		knock(s, bob, "bob", "Bob")
 		st.SetAttr("from", eve)
 		s.Handle(st)
-		s.Handle(stanza(eve, `<presence xmlns="jabber:client" to="`+rm+`/eve"><x xmlns="http://jabber.org/protocol/muc"/></presence>`))
+		s.Handle(fromStanza(eve, `<presence xmlns="jabber:client" to="`+rm+`/eve"><x xmlns="http://jabber.org/protocol/muc"/></presence>`))
 		for _, n := range s.Occupants("r") {
 			if n == "eve" {
 				t.Fatalf("eve entered without an invite: %s", xml)

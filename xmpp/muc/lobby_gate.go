@@ -6,13 +6,9 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
-
-// Namespace of Jitsi's own elements (lobbyroom, displayname-required,
-// json-message).
-const nsJitsi = "http://jitsi.org/jitmeet"
 
 // Lobby notifications in the main room (json-message, type lobby-notify).
 const (
@@ -47,7 +43,7 @@ func (s *Service) passLobby(r *room, st *dom.Element, from jid.JID) bool {
 		}
 	case r.lobby != nil && s.counted(r) == 0 && !s.policy.Lobby.HostsOnly:
 	case r.lobby == nil:
-		s.reject(st, stz.Condition{Name: "registration-required", Type: stz.Auth}, "")
+		s.reject(st, stanza.Condition{Name: "registration-required", Type: stanza.Auth}, "")
 		return false
 	default:
 		s.deliver(sentToLobby(st, r.lobby.jid.String()))
@@ -65,9 +61,9 @@ func suppliedPassword(st *dom.Element) bool {
 // registration-required (code 407) with the lobby room JID in a
 // <lobbyroom/>, inside the error and, for older clients, beside it.
 func sentToLobby(st *dom.Element, lobby string) *dom.Element {
-	p := stz.ErrorReply(st, stz.Condition{Name: "registration-required", Type: stz.Auth}, "")
+	p := stanza.Bounce(st, stanza.Condition{Name: "registration-required", Type: stanza.Auth}, "")
 	e := p.Child(ns.Client, "error").SetAttr("code", "407")
-	e.AddNew(nsJitsi, "lobbyroom").SetText(lobby)
+	e.AddNew(ns.JitMeet, "lobbyroom").SetText(lobby)
 	p.AddNew(ns.Client, "lobbyroom").SetText(lobby)
 	p.AddNew(ns.MUC, "x")
 	return p
@@ -88,7 +84,7 @@ func (s *Service) checkPassword(r *room, st *dom.Element, from jid.JID) bool {
 	}
 	s.guard.guessed(src, s.now())
 	s.log.Info("room password refused", "room", r.jid.String(), "source", src)
-	s.reject(st, stz.NotAuthorized, "")
+	s.reject(st, stanza.NotAuthorized, "")
 	return false
 }
 
@@ -100,13 +96,13 @@ func (s *Service) invite(r *room, st *dom.Element, from jid.JID, invites []*dom.
 	actor := r.byReal(from)
 	if actor == nil || actor.role != roleModerator {
 		s.log.Warn("lobby admit refused: not a moderator", "room", r.jid.String())
-		s.reject(st, stz.Forbidden, "only moderators may invite")
+		s.reject(st, stanza.Forbidden, "only moderators may invite")
 		return
 	}
 	for _, inv := range invites {
 		to, err := jid.Parse(inv.Attr("to"))
 		if err != nil || to.Domainpart() == "" {
-			s.reject(st, stz.JIDMalformed, "")
+			s.reject(st, stanza.JIDMalformed, "")
 			return
 		}
 		if r.affiliation(to) == affNone {
@@ -140,7 +136,7 @@ func (s *Service) notifyLobby(r *room, actor jid.JID, ev lobbyEvent) {
 		return
 	}
 	m := dom.New(ns.Client, "message").SetAttr("type", "groupchat").SetAttr("from", r.occupantJID(o.nick))
-	m.AddNew(nsJitsi, "json-message").SetText(string(b))
+	m.AddNew(ns.JitMeet, "json-message").SetText(string(b))
 	for _, other := range r.order {
 		s.deliver(m.Copy().SetAttr("to", other.real.String()))
 	}

@@ -9,7 +9,7 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 const (
@@ -48,33 +48,33 @@ func expectJoin(t *testing.T, s *Service, fr *fakeRouter, from, nick, name, extr
 }
 
 func joinNamed(s *Service, from, nick, name, extra string) {
-	s.Handle(stanza(from, `<presence xmlns="jabber:client" to="`+rm+`/`+nick+`"><x xmlns="http://jabber.org/protocol/muc">`+
+	s.Handle(fromStanza(from, `<presence xmlns="jabber:client" to="`+rm+`/`+nick+`"><x xmlns="http://jabber.org/protocol/muc">`+
 		extra+`</x><nick xmlns="http://jabber.org/protocol/nick">`+name+`</nick></presence>`))
 }
 
 func knock(s *Service, from, nick, name string) {
-	s.Handle(stanza(from, `<presence xmlns="jabber:client" to="`+lobbyRoom+`/`+nick+`"><x xmlns="http://jabber.org/protocol/muc"/>`+
+	s.Handle(fromStanza(from, `<presence xmlns="jabber:client" to="`+lobbyRoom+`/`+nick+`"><x xmlns="http://jabber.org/protocol/muc"/>`+
 		`<nick xmlns="http://jabber.org/protocol/nick">`+name+`</nick></presence>`))
 }
 
 func makeOwner(s *Service, who string) {
-	s.Handle(stanza(owner, `<iq xmlns="jabber:client" type="set" to="`+rm+`" id="o"><query xmlns="http://jabber.org/protocol/muc#admin">`+
+	s.Handle(fromStanza(owner, `<iq xmlns="jabber:client" type="set" to="`+rm+`" id="o"><query xmlns="http://jabber.org/protocol/muc#admin">`+
 		`<item affiliation="owner" jid="`+jid.MustParse(who).Bare().String()+`"/></query></iq>`))
 }
 
 // submitForm submits the muc#owner configuration form with fields as from.
 func submitForm(s *Service, from, fields string) {
-	s.Handle(stanza(from, `<iq xmlns="jabber:client" type="set" to="`+rm+`" id="f"><query xmlns="http://jabber.org/protocol/muc#owner">`+
+	s.Handle(fromStanza(from, `<iq xmlns="jabber:client" type="set" to="`+rm+`" id="f"><query xmlns="http://jabber.org/protocol/muc#owner">`+
 		`<x xmlns="jabber:x:data" type="submit">`+fields+`</x></query></iq>`))
 }
 
 func admit(s *Service, by, who string) {
-	s.Handle(stanza(by, `<message xmlns="jabber:client" to="`+rm+`" id="i"><x xmlns="http://jabber.org/protocol/muc#user">`+
+	s.Handle(fromStanza(by, `<message xmlns="jabber:client" to="`+rm+`" id="i"><x xmlns="http://jabber.org/protocol/muc#user">`+
 		`<invite to="`+who+`"/></x></message>`))
 }
 
 func reject(s *Service, by, nick string) {
-	s.Handle(stanza(by, `<iq xmlns="jabber:client" type="set" to="`+lobbyRoom+`" id="k"><query xmlns="http://jabber.org/protocol/muc#admin">`+
+	s.Handle(fromStanza(by, `<iq xmlns="jabber:client" type="set" to="`+lobbyRoom+`" id="k"><query xmlns="http://jabber.org/protocol/muc#admin">`+
 		`<item nick="`+nick+`" role="none"/></query></iq>`))
 }
 
@@ -108,7 +108,7 @@ func TestLobbyKnockAdmitReject(t *testing.T) {
 		{"first arrival enters", func() { joinNamed(s, alice, "alice", "Alice", "") }, alice,
 			[]string{`code="110"`, `affiliation="member"`}, []string{`type="error"`}},
 		{"disco shows the lobby", func() {
-			s.Handle(stanza(alice, `<iq xmlns="jabber:client" type="get" to="`+rm+`" id="d"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`))
+			s.Handle(fromStanza(alice, `<iq xmlns="jabber:client" type="get" to="`+rm+`" id="d"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`))
 		}, alice, []string{"muc_membersonly", "muc#roominfo_lobbyroom", lobbyRoom}, nil},
 		{"no display name: the lobby too", func() { join(s, bob, "bob") }, bob,
 			[]string{"registration-required", lobbyRoom}, nil},
@@ -121,16 +121,16 @@ func TestLobbyKnockAdmitReject(t *testing.T) {
 		{"knocker sees only itself", func() { knock(s, carol, "carol", "Carol") }, carol,
 			[]string{`code="110"`}, []string{`/alice"`, `/bob"`}},
 		{"knocker writes to the moderator", func() {
-			s.Handle(stanza(bob, `<message xmlns="jabber:client" type="chat" to="`+lobbyRoom+`/alice"><body>hi</body><nick xmlns="http://jabber.org/protocol/nick">Alice</nick></message>`))
+			s.Handle(fromStanza(bob, `<message xmlns="jabber:client" type="chat" to="`+lobbyRoom+`/alice"><body>hi</body><nick xmlns="http://jabber.org/protocol/nick">Alice</nick></message>`))
 		}, alice, []string{`from="` + lobbyRoom + `/bob"`, "<body>hi</body>"}, []string{"Alice</nick>"}},
 		{"moderator answers", func() {
-			s.Handle(stanza(alice, `<message xmlns="jabber:client" type="chat" to="`+lobbyRoom+`/bob"><body>wait</body></message>`))
+			s.Handle(fromStanza(alice, `<message xmlns="jabber:client" type="chat" to="`+lobbyRoom+`/bob"><body>wait</body></message>`))
 		}, bob, []string{`from="` + lobbyRoom + `/alice"`, "<body>wait</body>"}, nil},
 		{"knocker cannot write to another knocker", func() {
-			s.Handle(stanza(bob, `<message xmlns="jabber:client" type="chat" to="`+lobbyRoom+`/carol"><body>x</body></message>`))
+			s.Handle(fromStanza(bob, `<message xmlns="jabber:client" type="chat" to="`+lobbyRoom+`/carol"><body>x</body></message>`))
 		}, bob, []string{"forbidden"}, nil},
 		{"knocker's groupchat skips the other knocker", func() {
-			s.Handle(stanza(bob, `<message xmlns="jabber:client" type="groupchat" to="`+lobbyRoom+`"><body>anyone?</body></message>`))
+			s.Handle(fromStanza(bob, `<message xmlns="jabber:client" type="groupchat" to="`+lobbyRoom+`"><body>anyone?</body></message>`))
 		}, carol, nil, []string{"anyone?"}},
 		{"admit", func() { admit(s, alice, bob) }, bob,
 			[]string{`from="` + rm + `"`, `<invite from="` + alice + `"`}, []string{"password"}},
@@ -340,7 +340,7 @@ func TestLobbyClosesWithRoom(t *testing.T) {
 
 func TestLobbyServiceDisco(t *testing.T) {
 	s, fr := newLobbyService(t, LobbyPolicy{})
-	s.Handle(stanza(alice, `<iq xmlns="jabber:client" type="get" to="lobby.example" id="d"><query xmlns="http://jabber.org/protocol/disco#info" node="lobbyrooms"/></iq>`))
+	s.Handle(fromStanza(alice, `<iq xmlns="jabber:client" type="get" to="lobby.example" id="d"><query xmlns="http://jabber.org/protocol/disco#info" node="lobbyrooms"/></iq>`))
 	if got := fr.take(alice); !has(got, `type="result"`, `from="lobby.example"`, ns.MUC) {
 		t.Fatalf("lobby disco: %v", got)
 	}
@@ -363,7 +363,7 @@ func TestLobbyAdmitAll(t *testing.T) {
 			t.Fatalf("moderator %s missed a knock: %v", mod, got)
 		}
 	}
-	s.Handle(stanza(host, `<message xmlns="jabber:client" to="`+rm+`"><x xmlns="http://jabber.org/protocol/muc#user">`+
+	s.Handle(fromStanza(host, `<message xmlns="jabber:client" to="`+rm+`"><x xmlns="http://jabber.org/protocol/muc#user">`+
 		`<invite to="`+bob+`"/><invite to="`+carol+`"/></x></message>`))
 	for _, who := range []string{bob, carol} {
 		if got := fr.take(who); !has(got, `<invite from="`+host+`"`) {

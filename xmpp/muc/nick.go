@@ -6,8 +6,8 @@ import (
 	"unicode"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // changeNick renames occupant o (XEP-0045 §7.6): everyone gets o's
@@ -15,7 +15,7 @@ import (
 // then its presence under the new nick.
 func (s *Service) changeNick(r *room, o *occupant, st *dom.Element, nick string) {
 	if r.occupants[nick] != nil {
-		s.reject(st, stz.Conflict, "")
+		s.reject(st, stanza.Conflict, "")
 		return
 	}
 	for _, other := range r.order {

@@ -4,43 +4,41 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
-
-const formRoomConfig = "http://jabber.org/protocol/muc#roomconfig"
 
 // owner handles muc#owner: the configuration form (get returns it, a submit
 // is accepted) and room destruction. Only owners may use it.
 func (s *Service) owner(r *room, st *dom.Element, from jid.JID, q *dom.Element) {
 	if r.affiliation(from) != affOwner {
-		s.reject(st, stz.Forbidden, "only owners may configure the room")
+		s.reject(st, stanza.Forbidden, "only owners may configure the room")
 		return
 	}
 	if st.Attr("type") == "get" {
-		res := stz.Result(st)
+		res := stanza.Result(st)
 		res.AddNew(ns.MUCOwner, "query").Add(r.configForm())
 		s.deliver(res)
 		return
 	}
 	if d := q.Child(ns.MUCOwner, "destroy"); d != nil {
 		s.destroy(r, d)
-		s.deliver(stz.Result(st))
+		s.deliver(stanza.Result(st))
 		return
 	}
 	x := q.Child(ns.XData, "x")
 	if x == nil {
-		s.reject(st, stz.BadRequest, "no form")
+		s.reject(st, stanza.BadRequest, "no form")
 		return
 	}
 	if x.Attr("type") != "cancel" {
 		s.configure(r, x, from)
 	}
-	s.deliver(stz.Result(st))
+	s.deliver(stanza.Result(st))
 }
 
 func (r *room) configForm() *dom.Element {
-	return form("form", formRoomConfig, [][2]string{
+	return form("form", ns.MUCRoomConfig, [][2]string{
 		{"muc#roomconfig_roomname", r.jid.Localpart()},
 		{"muc#roomconfig_whois", "anyone"},
 		{fieldSecret, r.password},

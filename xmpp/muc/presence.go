@@ -4,8 +4,8 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // textRoomCreationRestricted is the error text lib-jitsi-meet recognises to
@@ -14,7 +14,7 @@ const textRoomCreationRestricted = "Room creation is restricted"
 
 func (s *Service) handlePresence(st *dom.Element, from, to jid.JID) {
 	if to.Resourcepart() == "" {
-		s.reject(st, stz.JIDMalformed, "a nickname is required")
+		s.reject(st, stanza.JIDMalformed, "a nickname is required")
 		return
 	}
 	r := s.rooms[to.Localpart()]
@@ -49,11 +49,11 @@ func (s *Service) join(r *room, st *dom.Element, from, to jid.JID) {
 	created := false
 	if r == nil {
 		if s.policy.MayCreate != nil && !s.policy.MayCreate(from) {
-			s.reject(st, stz.NotAllowed, textRoomCreationRestricted)
+			s.reject(st, stanza.NotAllowed, textRoomCreationRestricted)
 			return
 		}
 		if s.policy.MayJoin != nil && !s.policy.MayJoin(from, to.Localpart()) {
-			s.reject(st, stz.NotAllowed, textTokenMismatch)
+			s.reject(st, stanza.NotAllowed, textTokenMismatch)
 			return
 		}
 		r = newRoom(to.Bare())
@@ -69,7 +69,7 @@ func (s *Service) join(r *room, st *dom.Element, from, to jid.JID) {
 		return
 	}
 	if other := r.occupants[to.Resourcepart()]; other != nil {
-		s.reject(st, stz.Conflict, "")
+		s.reject(st, stanza.Conflict, "")
 		return
 	}
 	if s.policy.Owner != nil && s.policy.Owner(from) {

@@ -4,20 +4,20 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 func (s *Service) handleMessage(st *dom.Element, from, to jid.JID) {
 	r := s.rooms[to.Localpart()]
 	if r == nil {
-		s.reject(st, stz.ItemNotFound, "")
+		s.reject(st, stanza.ItemNotFound, "")
 		return
 	}
 	switch {
 	case to.Resourcepart() != "":
 		if st.Attr("type") == "groupchat" {
-			s.reject(st, stz.BadRequest, "groupchat to an occupant")
+			s.reject(st, stanza.BadRequest, "groupchat to an occupant")
 			return
 		}
 		s.routePrivate(r, st, from, to)
@@ -26,19 +26,19 @@ func (s *Service) handleMessage(st *dom.Element, from, to jid.JID) {
 	case len(invites(st)) > 0:
 		s.invite(r, st, from, invites(st))
 	case st.Attr("type") != "error":
-		s.reject(st, stz.FeatureNotImplemented, "")
+		s.reject(st, stanza.FeatureNotImplemented, "")
 	}
 }
 
 func (s *Service) groupchat(r *room, st *dom.Element, from jid.JID) {
 	o := r.byReal(from)
 	if o == nil {
-		s.reject(st, stz.NotAcceptable, "only occupants may send to the room")
+		s.reject(st, stanza.NotAcceptable, "only occupants may send to the room")
 		return
 	}
 	if subj := st.Child(ns.Client, "subject"); subj != nil && st.Child(ns.Client, "body") == nil {
 		if o.role != roleModerator {
-			s.reject(st, stz.Forbidden, "only moderators may change the subject")
+			s.reject(st, stanza.Forbidden, "only moderators may change the subject")
 			return
 		}
 		r.subject = subj.Text
@@ -63,9 +63,9 @@ func (s *Service) routePrivate(r *room, st *dom.Element, from, to jid.JID) {
 	}
 	switch {
 	case sender == nil:
-		s.reject(st, stz.NotAcceptable, "only occupants may send private stanzas")
+		s.reject(st, stanza.NotAcceptable, "only occupants may send private stanzas")
 	case target == nil:
-		s.reject(st, stz.ItemNotFound, "")
+		s.reject(st, stanza.ItemNotFound, "")
 	default:
 		c := st.Copy()
 		c.SetAttr("from", r.occupantJID(sender.nick)).SetAttr("to", target.real.String())

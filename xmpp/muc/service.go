@@ -11,7 +11,8 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/stz"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // Router delivers a stanza (to and from set) to the local session named by
@@ -142,11 +143,11 @@ func (s *Service) handleLocked(st *dom.Element) {
 	}
 	to, err := jid.Parse(st.Attr("to"))
 	if err != nil {
-		s.reject(st, stz.JIDMalformed, "")
+		s.reject(st, stanza.JIDMalformed, "")
 		return
 	}
 	if s.policy.MayUse != nil && !s.policy.MayUse(from) {
-		s.reject(st, stz.ServiceUnavailable, "")
+		s.reject(st, stanza.ServiceUnavailable, "")
 		return
 	}
 	if s.isLobby(to) {
@@ -208,7 +209,7 @@ func (s *Service) handleIQ(st *dom.Element, from, to jid.JID) {
 	case to.Resourcepart() != "":
 		s.routePrivate(r, st, from, to)
 	case r == nil:
-		s.reject(st, stz.ItemNotFound, "")
+		s.reject(st, stanza.ItemNotFound, "")
 	default:
 		s.roomIQ(r, st, from)
 	}
@@ -220,21 +221,21 @@ func (s *Service) deliver(st *dom.Element) {
 }
 
 // reject answers st with an error when the protocol allows one.
-func (s *Service) reject(st *dom.Element, c stz.Condition, text string) {
+func (s *Service) reject(st *dom.Element, c stanza.Condition, text string) {
 	if st.Local == "presence" {
 		if t := st.Attr("type"); t == "" {
 			s.deliver(presenceError(st, c, text))
 		}
 		return
 	}
-	if stz.MayBounce(st) {
-		s.deliver(stz.ErrorReply(st, c, text))
+	if stanza.MayBounce(st) {
+		s.deliver(stanza.Bounce(st, c, text))
 	}
 }
 
-func presenceError(st *dom.Element, c stz.Condition, text string) *dom.Element {
-	p := stz.ErrorReply(st, c, text)
-	x := dom.New("http://jabber.org/protocol/muc", "x")
+func presenceError(st *dom.Element, c stanza.Condition, text string) *dom.Element {
+	p := stanza.Bounce(st, c, text)
+	x := dom.New(ns.MUC, "x")
 	p.Children = append([]*dom.Element{x}, p.Children...)
 	return p
 }

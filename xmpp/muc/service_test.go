@@ -9,7 +9,7 @@ import (
 	"mellium.im/xmpp/jid"
 
 	"meetd/xmpp/dom"
-	"meetd/xmpp/internal/ns"
+	"meetd/xmpp/ns"
 )
 
 // fakeRouter records deliveries per recipient.
@@ -52,14 +52,14 @@ func newTestService(t *testing.T) (*Service, *fakeRouter) {
 	return s, fr
 }
 
-func stanza(from, xml string) *dom.Element {
+func fromStanza(from, xml string) *dom.Element {
 	e := dom.MustParse(xml)
 	e.SetAttr("from", from)
 	return e
 }
 
 func join(s *Service, from, nick string) {
-	s.Handle(stanza(from, `<presence xmlns="jabber:client" to="`+rm+`/`+nick+`"><x xmlns="http://jabber.org/protocol/muc"/></presence>`))
+	s.Handle(fromStanza(from, `<presence xmlns="jabber:client" to="`+rm+`/`+nick+`"><x xmlns="http://jabber.org/protocol/muc"/></presence>`))
 }
 
 func errorCondition(e *dom.Element) string {
@@ -150,7 +150,7 @@ func TestRoomIQs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			req := stanza(tc.from, tc.iq)
+			req := fromStanza(tc.from, tc.iq)
 			s.Handle(req)
 			var res *dom.Element
 			for _, e := range fr.take(tc.from) {
@@ -177,11 +177,11 @@ func TestSubject(t *testing.T) {
 	join(s, alice, "alice")
 	fr.take(owner)
 	fr.take(alice)
-	s.Handle(stanza(alice, `<message xmlns="jabber:client" type="groupchat" to="`+rm+`"><subject>x</subject></message>`))
+	s.Handle(fromStanza(alice, `<message xmlns="jabber:client" type="groupchat" to="`+rm+`"><subject>x</subject></message>`))
 	if got := fr.take(alice); len(got) != 1 || errorCondition(got[0]) != "forbidden" {
 		t.Fatalf("participant changed subject: %v", got)
 	}
-	s.Handle(stanza(owner, `<message xmlns="jabber:client" type="groupchat" to="`+rm+`"><subject>Standup</subject></message>`))
+	s.Handle(fromStanza(owner, `<message xmlns="jabber:client" type="groupchat" to="`+rm+`"><subject>Standup</subject></message>`))
 	if got := fr.take(alice); len(got) != 1 || got[0].Child(ns.Client, "subject").Text != "Standup" {
 		t.Fatalf("subject broadcast %v", got)
 	}

@@ -12,14 +12,8 @@ import (
 
 	"meetd/xmpp/dom"
 	"meetd/xmpp/muc"
-)
-
-// Namespaces the components speak.
-const (
-	NSClient    = "jabber:client"
-	NSJitMeet   = "http://jitsi.org/jitmeet"
-	NSDiscoInfo = "http://jabber.org/protocol/disco#info"
-	nsStanzas   = "urn:ietf:params:xml:ns:xmpp-stanzas"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // MaxJSON bounds a JSON payload a component accepts from a client.
@@ -88,8 +82,8 @@ func JSONMessage(from, to string, v any) *dom.Element {
 	if err != nil {
 		b = []byte("{}") // v is always one of the components' own types
 	}
-	m := dom.New(NSClient, "message").SetAttr("from", from).SetAttr("to", to)
-	m.AddNew(NSJitMeet, "json-message").SetText(string(b))
+	m := dom.New(ns.Client, "message").SetAttr("from", from).SetAttr("to", to)
+	m.AddNew(ns.JitMeet, "json-message").SetText(string(b))
 	return m
 }
 
@@ -126,23 +120,19 @@ func AnswerIQ(st *dom.Element, domain, identity string, features ...string) *dom
 	if st.Local != "iq" || (t != "get" && t != "set") {
 		return nil
 	}
-	res := dom.New(NSClient, "iq").SetAttr("from", st.Attr("to")).SetAttr("to", st.Attr("from")).
-		SetAttr("id", st.Attr("id"))
 	q := st.FirstChild()
-	if t == "get" && q != nil && q.Is(NSDiscoInfo, "query") {
-		res.SetAttr("type", "result")
-		info := res.AddNew(NSDiscoInfo, "query")
+	if t == "get" && q != nil && q.Is(ns.DiscoInfo, "query") {
+		res := stanza.Result(st)
+		info := res.AddNew(ns.DiscoInfo, "query")
 		if n := q.Attr("node"); n != "" {
 			info.SetAttr("node", n)
 		}
-		info.AddNew(NSDiscoInfo, "identity").SetAttr("category", "component").
+		info.AddNew(ns.DiscoInfo, "identity").SetAttr("category", "component").
 			SetAttr("type", identity).SetAttr("name", domain)
-		for _, f := range append([]string{NSDiscoInfo}, features...) {
-			info.AddNew(NSDiscoInfo, "feature").SetAttr("var", f)
+		for _, f := range append([]string{ns.DiscoInfo}, features...) {
+			info.AddNew(ns.DiscoInfo, "feature").SetAttr("var", f)
 		}
 		return res
 	}
-	res.SetAttr("type", "error")
-	res.AddNew(NSClient, "error").SetAttr("type", "cancel").AddNew(nsStanzas, "feature-not-implemented")
-	return res
+	return stanza.ErrorReply(st, stanza.FeatureNotImplemented, "")
 }

@@ -12,6 +12,7 @@ import (
 
 	"meetd/xmpp/dom"
 	"meetd/xmpp/muc"
+	"meetd/xmpp/ns"
 	"meetd/xmpp/roomcomp"
 )
 
@@ -73,7 +74,7 @@ func (c *Component) Handle(st *dom.Element) {
 	if roomcomp.ServeNonMessage(c.out, st, c.domain, Identity) {
 		return
 	}
-	el := st.Child(roomcomp.NSJitMeet, Identity)
+	el := st.Child(ns.JitMeet, Identity)
 	if el == nil || st.Attr("type") == "error" {
 		return
 	}
@@ -113,7 +114,7 @@ func (c *Component) Handle(st *dom.Element) {
 // message is the metadata notification; it must be built under c.mu.
 func (c *Component) message(room, to string, md map[string]json.RawMessage) *dom.Element {
 	m := roomcomp.JSONMessage(c.domain, to, map[string]any{"type": Identity, "metadata": md})
-	m.Child(roomcomp.NSJitMeet, "json-message").SetAttr("room", room)
+	m.Child(ns.JitMeet, "json-message").SetAttr("room", room)
 	return m
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"meetd/xmpp/dom"
 	"meetd/xmpp/muc"
+	"meetd/xmpp/ns"
 	"meetd/xmpp/roomcomp"
 )
 
@@ -72,7 +73,7 @@ func (c *Component) Handle(st *dom.Element) {
 	if roomcomp.ServeNonMessage(c.out, st, c.domain, Identity) {
 		return
 	}
-	el := st.Child(roomcomp.NSJitMeet, "speakerstats")
+	el := st.Child(ns.JitMeet, "speakerstats")
 	if el == nil {
 		return
 	}

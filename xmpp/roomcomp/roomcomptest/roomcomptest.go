@@ -9,6 +9,7 @@ import (
 
 	"meetd/xmpp/dom"
 	"meetd/xmpp/muc"
+	"meetd/xmpp/ns"
 	"meetd/xmpp/roomcomp"
 )
 
@@ -90,7 +91,7 @@ func (f *Fixture) JSON(to, from string) []string {
 	var out []string
 	for _, st := range f.Take(to) {
 		if st.Attr("from") == from {
-			if jm := st.Child(roomcomp.NSJitMeet, "json-message"); jm != nil {
+			if jm := st.Child(ns.JitMeet, "json-message"); jm != nil {
 				out = append(out, jm.Text)
 			}
 		}
