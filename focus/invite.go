@@ -6,6 +6,7 @@ import (
 
 	"meetd/colibri"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/stanza"
 )
 
 // invite allocates an endpoint for p on the room's bridge and sends p a
@@ -25,7 +26,7 @@ func (r *room) invite(ctx context.Context, p *participant) {
 		return
 	}
 	p.needsBridge = false
-	p.sid, p.bridgeSession, p.state = randomID(8), randomID(8), sessionPending
+	p.sid, p.bridgeSession, p.state = stanza.NewID(), stanza.NewID(), sessionPending
 	remote, perOwner := r.remoteSources(p)
 	p.remote = perOwner
 	o := &offer{sid: p.sid, initiator: r.f.conn.JID(), alloc: alloc, remote: remote, bridgeSession: p.bridgeSession}

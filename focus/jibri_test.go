@@ -73,7 +73,7 @@ func (r *fakeRecorder) session() *fakeRecording {
 
 // jibriIQ sends a Jibri request from nick and returns the focus's answer.
 func (h *harness) jibriIQ(nick, action, mode, stream string) *dom.Element {
-	id := "jibri-" + nick + "-" + action + randomID(2)
+	id := "jibri-" + nick + "-" + action + stanza.NewID()[:4]
 	iq := dom.New(ns.Client, "iq").SetAttr("type", "set").SetAttr("from", testRoom+"/"+nick).
 		SetAttr("to", testRoom+"/focus").SetAttr("id", id)
 	j := iq.AddNew(ns.Jibri, "jibri").SetAttr("action", action).SetAttr("recording_mode", mode)

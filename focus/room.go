@@ -64,7 +64,7 @@ func newRoom(f *Focus, jid string, prev *room) *room {
 		events:       make(chan func(), roomQueue),
 		done:         make(chan struct{}),
 		participants: make(map[string]*participant),
-		conf:         bridgeConf{meetingID: newUUID()},
+		conf:         bridgeConf{meetingID: stanza.NewUUID()},
 	}
 }
 

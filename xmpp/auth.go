@@ -258,7 +258,7 @@ func (c *c2s) anonymous(ctx context.Context) error {
 	case lc.auth.DenyAnonymous:
 		return c.loginFailed(ctx, errTokenRequired.Error())
 	}
-	user, err := jid.New(newUUID(), c.login.host, "") // Domain or GuestDomain (mechanisms)
+	user, err := jid.New(stanza.NewUUID(), c.login.host, "") // Domain or GuestDomain (mechanisms)
 	if err != nil {
 		return fmt.Errorf("xmpp: anonymous user: %w", err)
 	}
@@ -368,14 +368,4 @@ func randomID(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// newUUID returns a random (version 4) UUID in lowercase, the form Jitsi
-// clients expect for anonymous localparts.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -7,6 +7,7 @@ package stanza
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 
 	"meetd/xmpp/dom"
 	"meetd/xmpp/ns"
@@ -89,6 +90,16 @@ func NewID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go >= 1.24)
 	return hex.EncodeToString(b[:])
+}
+
+// NewUUID returns a random version-4 UUID in lowercase, the form Jitsi
+// uses for meeting ids and anonymous localparts.
+func NewUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // Result returns an empty IQ result for the request st, addressed back to
