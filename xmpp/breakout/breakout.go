@@ -6,7 +6,6 @@
 package breakout
 
 import (
-	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -19,6 +18,7 @@ import (
 	"meetd/xmpp/muc"
 	"meetd/xmpp/ns"
 	"meetd/xmpp/roomcomp"
+	"meetd/xmpp/stanza"
 )
 
 // Identity is the disco identity type clients look for.
@@ -134,7 +134,7 @@ func (c *Component) apply(main string, cmd Command) error {
 			return fmt.Errorf("more than %d breakout rooms", maxRooms)
 		}
 		f.counter++
-		j := newID() + "@" + c.domain
+		j := stanza.NewUUID() + "@" + c.domain
 		f.names[j], c.parent[j] = cmd.Subject, main
 	case cmdRename:
 		if _, ok := f.names[cmd.BreakoutRoomJID]; !ok {
@@ -290,12 +290,4 @@ func (c *Component) RoomInfo(room jid.JID) [][2]string {
 		return nil
 	}
 	return [][2]string{{"muc#roominfo_isbreakout", "true"}, {"muc#roominfo_breakout_main_room", main}}
-}
-
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -9,6 +9,7 @@ import (
 
 	"meetd/xmpp/dom"
 	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // Affiliations and roles (XEP-0045 §5).
@@ -58,7 +59,7 @@ type occupant struct {
 }
 
 func newRoom(j jid.JID) *room {
-	return &room{jid: j, meetingID: newID(), occupants: make(map[string]*occupant),
+	return &room{jid: j, meetingID: stanza.NewUUID(), occupants: make(map[string]*occupant),
 		affs: make(map[string]string)}
 }
 

@@ -1,7 +1,6 @@
 package muc
 
 import (
-	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -238,12 +237,4 @@ func presenceError(st *dom.Element, c stanza.Condition, text string) *dom.Elemen
 	x := dom.New(ns.MUC, "x")
 	p.Children = append([]*dom.Element{x}, p.Children...)
 	return p
-}
-
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
