@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -54,14 +53,7 @@ const webAppMediaJS = `(async () => {
 // origin (no analytics, avatars, CDN, STUN or other third-party servers). It runs only when
 // MEETD_E2E_WEBAPP_DIR names a built web app; the suite has none, so it skips there.
 func TestRealWebApp(t *testing.T) {
-	dir := os.Getenv(webAppEnv)
-	if dir == "" {
-		t.Skipf("%s is not set: set it to the absolute path of a built Jitsi Meet web app "+
-			"(e.g. /usr/share/jitsi-meet from Jitsi's jitsi-meet-web package) to run this test", webAppEnv)
-	}
-	if !filepath.IsAbs(dir) {
-		t.Fatalf("%s=%q: want an absolute path", webAppEnv, dir)
-	}
+	dir := webAppDir(t)
 	tl := requireBrowser(t)
 	logs := newLogBook()
 	m := startMeetd(t, logs, "[web]", fmt.Sprintf("app_dir = %q", dir), `tenants = ["acme"]`)

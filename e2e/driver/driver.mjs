@@ -2,7 +2,9 @@
 //
 // It speaks JSON lines. Requests on stdin: {"id":1,"op":"open","page":0,"url":"...","watchOrigin":true},
 // {"id":2,"op":"eval","page":0,"expr":"..."} (a promise result is awaited), {"id":3,"op":"close","page":0},
-// {"op":"quit"}. Replies on stdout: {"id":1,"ok":true,"result":...} or {"id":1,"ok":false,"error":"..."}.
+// {"op":"click","page":0,"selector":"...","timeout":30000} (a real mouse click once the first element matching the
+// Playwright selector is visible, enabled and stable), {"op":"fill","page":0,"selector":"...","text":"..."} (types into
+// an input), {"op":"hover","page":0,"selector":"..."}, {"op":"quit"}. Replies on stdout: {"id":1,"ok":true,"result":...} or {"id":1,"ok":false,"error":"..."}.
 // Events on stdout: {"event":"ready"}, {"event":"console","page":0,"type":"log","text":"..."},
 // {"event":"pageerror","page":0,"text":"..."}, {"event":"offorigin","page":0,"text":"<url>"} (with watchOrigin: a
 // request or WebSocket to another origin), {"event":"httperror","page":0,"text":"<status> <url>"} (with watchOrigin:
@@ -75,6 +77,15 @@ async function handle(browser, req) {
         return open(browser, req.page, req.url, req.watchOrigin);
     case 'eval':
         return pageOf(req.page).page.evaluate(req.expr);
+    case 'click':
+        await pageOf(req.page).page.locator(req.selector).first().click({ timeout: req.timeout || 30000 });
+        return true;
+    case 'fill':
+        await pageOf(req.page).page.locator(req.selector).first().fill(req.text, { timeout: req.timeout || 30000 });
+        return true;
+    case 'hover':
+        await pageOf(req.page).page.locator(req.selector).first().hover({ timeout: req.timeout || 30000 });
+        return true;
     case 'close': {
         const p = pageOf(req.page);
         pages.delete(req.page);
