@@ -1,7 +1,6 @@
 package interop
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,9 +10,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"meetd/internal/meetdtest"
 )
 
 // python is Debian's interpreter: Debian's python3-slixmpp imports only there.
@@ -49,18 +49,6 @@ func requireSlixmpp(t *testing.T) {
 	}
 }
 
-// buildMeetd builds ./cmd/meetd into a temporary directory.
-func buildMeetd(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "meetd")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/meetd")
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/meetd: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // passwordEntry runs `meetd passwd -moderator` for the test account.
 func passwordEntry(t *testing.T, bin string) string {
 	t.Helper()
@@ -73,86 +61,49 @@ func passwordEntry(t *testing.T, bin string) string {
 	return string(out)
 }
 
-// meetdProc is a running meetd with its listener addresses and stderr log.
+// meetdProc is a running meetd with its XMPP listener addresses.
 type meetdProc struct {
-	cmd       *exec.Cmd
 	c2s       string
 	component string
 	state     string
-	log       *os.File
 }
 
-func startMeetd(t *testing.T, bin string) *meetdProc {
+// startMeetd runs meetd (internal/meetdtest: stopped with SIGTERM at the
+// end, exit status 0 required) with the test account and component, and
+// waits for its announcements of both XMPP listeners.
+func startMeetd(t *testing.T) *meetdProc {
 	t.Helper()
-	dir := t.TempDir()
-	m := &meetdProc{state: filepath.Join(dir, "state")}
-	// The lobby is off: the suite's rooms are entered by whoever comes.
-	cfg := fmt.Sprintf("state_dir = %q\n[rooms]\nlobby = false\n[http]\nlisten = \"127.0.0.1:0\"\n[media]\nlisten = \"127.0.0.1:0\"\n"+
-		"[ops]\nlisten = \"\"\n[xmpp]\nc2s_listen = \"127.0.0.1:0\"\ncomponent_listen = \"127.0.0.1:0\"\n"+
-		"[[xmpp.component]]\ndomain = %q\nsecret = %q\n%s", m.state, componentDomain, componentSecret, passwordEntry(t, bin))
-	cfgPath := filepath.Join(dir, "meetd.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
+	c2s, component := make(chan string, 1), make(chan string, 1)
+	onLine := func(line string) {
+		if c := c2sLine.FindStringSubmatch(line); c != nil {
+			offer(c2s, c[1])
+		}
+		if c := componentLine.FindStringSubmatch(line); c != nil {
+			offer(component, c[1])
+		}
 	}
-	var err error
-	if m.log, err = os.Create(filepath.Join(dir, "meetd.log")); err != nil {
-		t.Fatal(err)
+	// The lobby is off (meetdtest's default): the suite's rooms are entered by whoever comes.
+	extra := append(meetdtest.NoFixedPorts(), "[[xmpp.component]]", fmt.Sprintf("domain = %q", componentDomain),
+		fmt.Sprintf("secret = %q", componentSecret), passwordEntry(t, meetdtest.Binary(t)))
+	p := meetdtest.Run(t, meetdtest.Config{LogLevel: "info", Extra: extra}, meetdtest.Options{OnLine: onLine})
+	m := &meetdProc{state: p.Config.StateDir()}
+	for m.c2s == "" || m.component == "" {
+		select {
+		case m.c2s = <-c2s:
+		case m.component = <-component:
+		case <-time.After(startLimit):
+			t.Fatalf("meetd did not announce its XMPP listeners\n%s", p.Tail(60))
+		}
 	}
-	m.cmd = exec.Command(bin, "-config", cfgPath)
-	m.cmd.Stderr = m.log
-	stdout, err := m.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.cmd.Start(); err != nil {
-		t.Fatalf("start meetd: %v", err)
-	}
-	t.Cleanup(func() { m.stop(t) })
-	m.waitListeners(t, stdout)
 	return m
 }
 
-// waitListeners reads meetd's announcements until both XMPP listeners.
-func (m *meetdProc) waitListeners(t *testing.T, stdout interface{ Read([]byte) (int, error) }) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if c := c2sLine.FindStringSubmatch(sc.Text()); c != nil {
-				m.c2s = c[1]
-			}
-			if c := componentLine.FindStringSubmatch(sc.Text()); c != nil {
-				m.component = c[1]
-				close(done)
-			}
-		}
-	}()
+// offer sends v unless ch is full (the output reader must never block).
+func offer(ch chan string, v string) {
 	select {
-	case <-done:
-	case <-time.After(startLimit):
-		t.Fatal("meetd did not announce its XMPP listeners")
+	case ch <- v:
+	default:
 	}
-}
-
-func (m *meetdProc) stop(t *testing.T) {
-	_ = m.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- m.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("meetd exit: %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		_ = m.cmd.Process.Kill()
-		t.Error("meetd did not stop within 15 s of SIGTERM")
-	}
-	if t.Failed() {
-		b, _ := os.ReadFile(m.log.Name())
-		t.Logf("meetd log:\n%s", lastLines(string(b), 60))
-	}
-	_ = m.log.Close()
 }
 
 func lastLines(s string, n int) string {
@@ -194,7 +145,7 @@ func runScenario(t *testing.T, script string, args ...string) map[string][]step 
 // TestSlixmpp runs the slixmpp scenarios against one meetd.
 func TestSlixmpp(t *testing.T) {
 	requireSlixmpp(t)
-	m := startMeetd(t, buildMeetd(t))
+	m := startMeetd(t)
 	t.Run("muc", func(t *testing.T) { testMUC(t, m) })
 	t.Run("component", func(t *testing.T) { testComponent(t, m) })
 	t.Run("lobby", func(t *testing.T) { testLobby(t, m) })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"meetd/internal/meetdtest"
 	"net/netip"
 	"strings"
 )
@@ -56,7 +57,7 @@ func (b *Baseline) Measure(ctx context.Context, inPPS float64, fanout, payload i
 	return b.drive(ctx, p, to, inPPS, payload, tm)
 }
 
-func (b *Baseline) drive(ctx context.Context, p *Process, to netip.AddrPort, inPPS float64, payload int, tm Timing) (Result, error) {
+func (b *Baseline) drive(ctx context.Context, p *meetdtest.Process, to netip.AddrPort, inPPS float64, payload int, tm Timing) (Result, error) {
 	res := Result{System: "minimal forwarder"}
 	g, err := NewGenerator(to, max(16, payload-12-16))
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"meetd/internal/load"
+	"meetd/internal/meetdtest"
 )
 
 // Janus runs Debian's janus package (VideoRoom plugin, HTTP transport) as
@@ -68,7 +69,7 @@ func (j *Janus) Start(ctx context.Context, sc Scenario) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	port, err := freePort("tcp4", "127.0.0.1")
+	port, err := meetdtest.FreePort("tcp", "127.0.0.1")
 	if err != nil {
 		return nil, err
 	}
@@ -81,12 +82,14 @@ func (j *Janus) Start(ctx context.Context, sc Scenario) (*Server, error) {
 		return nil, err
 	}
 	url := fmt.Sprintf("http://127.0.0.1:%d/janus", port)
-	if err := waitHTTP(ctx, url+"/info", p); err != nil {
-		p.Stop()
-		return nil, fmt.Errorf("%w: janus: %w\n%s", ErrNotReady, err, p.Tail())
+	wctx, cancel := context.WithTimeout(ctx, readyLimit)
+	defer cancel()
+	if err := p.WaitHTTP(wctx, url+"/info"); err != nil {
+		_ = p.Stop()
+		return nil, fmt.Errorf("%w: janus: %w\n%s", ErrNotReady, err, p.Tail(40))
 	}
 	go func() {
-		<-p.done
+		<-p.Exited()
 		_ = os.RemoveAll(dir)
 	}()
 	return &Server{URL: url, Proc: p}, nil

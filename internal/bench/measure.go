@@ -64,7 +64,7 @@ func Measure(ctx context.Context, sys System, sc Scenario, tm Timing, progress f
 	if err != nil {
 		return res, err
 	}
-	defer srv.Proc.Stop()
+	defer func() { _ = srv.Proc.Stop() }()
 	cfg := sc.Load
 	cfg.Room = fmt.Sprintf("bench%d", time.Now().UnixNano()%1_000_000)
 	sys.Adapt(&cfg, srv)
@@ -80,7 +80,7 @@ func Measure(ctx context.Context, sys System, sc Scenario, tm Timing, progress f
 	}
 	w, err := window(ctx, srv.Proc.PID(), l, tm.Window)
 	if err != nil {
-		return res, fmt.Errorf("%w\n%s", err, srv.Proc.Tail())
+		return res, fmt.Errorf("%w\n%s", err, srv.Proc.Tail(40))
 	}
 	w.fill(&res)
 	res.Joins = l.JoinStats()

@@ -35,7 +35,7 @@ func (m *MeetdSystem) Start(ctx context.Context, sc Scenario) (*Server, error) {
 		return nil, err
 	}
 	go func() {
-		<-srv.Proc.done
+		<-srv.Proc.Exited()
 		_ = os.RemoveAll(dir)
 	}()
 	return srv, nil

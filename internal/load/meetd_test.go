@@ -2,102 +2,21 @@ package load
 
 import (
 	"context"
-	"crypto/tls"
-	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"syscall"
+	"meetd/internal/meetdtest"
 	"testing"
 	"time"
-
-	"meetd/internal/childproc"
 )
 
-// testMeetd builds ./cmd/meetd and runs it on loopback with free ports; it
-// returns the https base URL.
+// testMeetd runs meetd (internal/meetdtest) on loopback with free ports;
+// it returns the https base URL.
 func testMeetd(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs meetd")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "meetd")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/meetd")
-	build.Dir = "../.."
-	build.Env = append(os.Environ(), "GOPROXY=off")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/meetd: %v\n%s", err, out)
-	}
-	httpPort, mediaPort := freePort(t, "tcp4"), freePort(t, "udp4")
-	url := fmt.Sprintf("https://127.0.0.1:%d", httpPort)
-	cfg := strings.Join([]string{`domain = "localhost"`, fmt.Sprintf("state_dir = %q", filepath.Join(dir, "state")),
-		"[http]", fmt.Sprintf("listen = \"127.0.0.1:%d\"", httpPort), fmt.Sprintf("public_url = %q", url),
-		"[media]", fmt.Sprintf("listen = \"127.0.0.1:%d\"", mediaPort), `advertise = ["127.0.0.1"]`,
-		"[log]", `level = "warn"`,
-		// No fixed host ports: the ops listener and the XMPP TCP ports stay off or on free ports.
-		// The lobby is off: every emulated participant enters the room.
-		"[rooms]", "lobby = false",
-		"[ops]", `listen = ""`, "[xmpp]", `c2s_listen = "127.0.0.1:0"`, `component_listen = "127.0.0.1:0"`}, "\n") + "\n"
-	cfgPath := filepath.Join(dir, "meetd.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var log strings.Builder
-	cmd := exec.Command(bin, "-config", cfgPath)
-	cmd.Stdout, cmd.Stderr = &log, &log
-	cmd.SysProcAttr = childproc.KillWithParent()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("meetd log:\n%s", log.String())
-		}
-	})
-	waitServing(t, url)
-	return url
-}
-
-func freePort(t *testing.T, network string) int {
-	t.Helper()
-	if network == "udp4" {
-		c, err := net.ListenPacket(network, "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		return c.LocalAddr().(*net.UDPAddr).Port
-	}
-	l, err := net.Listen(network, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-func waitServing(t *testing.T, url string) {
-	t.Helper()
-	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // self-signed test certificate
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := client.Get(url + "/config.js")
-		if err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatal("meetd did not start serving")
+	// No fixed host ports; the lobby is off (meetdtest's default): every emulated participant enters the room.
+	m := meetdtest.Run(t, meetdtest.Config{LogLevel: "warn", Extra: meetdtest.NoFixedPorts()}, meetdtest.Options{})
+	return m.URL()
 }
 
 // TestLoadAgainstMeetd is the short run of the load tool: three publishing
