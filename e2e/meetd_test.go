@@ -50,27 +50,7 @@ func (m *meetd) stop(t *testing.T) { m.proc.StopChecked(t) }
 
 // waitLog waits until a meetd log line contains every one of parts.
 func (m *meetd) waitLog(ctx context.Context, parts ...string) (string, error) {
-	for {
-		for _, line := range m.logs.all("meetd") {
-			if containsAll(line, parts) {
-				return line, nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return "", fmt.Errorf("no meetd log line with %q: %w", parts, ctx.Err())
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
-}
-
-func containsAll(s string, parts []string) bool {
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			return false
-		}
-	}
-	return true
+	return meetdtest.WaitLine(ctx, func() []string { return m.logs.all("meetd") }, parts...)
 }
 
 // freePort returns a port that was free a moment ago; in the private namespace nothing else takes it.
@@ -81,4 +61,14 @@ func freePort(t *testing.T, network string) int {
 		t.Fatal(err)
 	}
 	return port
+}
+
+// containsAll reports whether s contains every one of parts.
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
 }

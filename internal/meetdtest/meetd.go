@@ -80,10 +80,16 @@ func (m *Meetd) StopChecked(tb testing.TB) {
 	}
 }
 
-// WaitLine waits until an output line contains every one of parts.
+// WaitLine waits until an output line (of the kept tail) contains every
+// one of parts.
 func (m *Meetd) WaitLine(ctx context.Context, parts ...string) (string, error) {
+	return WaitLine(ctx, func() []string { return strings.Split(m.Tail(0), "\n") }, parts...)
+}
+
+// WaitLine polls lines until one contains every one of parts or ctx ends.
+func WaitLine(ctx context.Context, lines func() []string, parts ...string) (string, error) {
 	for {
-		for _, line := range strings.Split(m.Tail(0), "\n") {
+		for _, line := range lines() {
 			if containsAll(line, parts) {
 				return line, nil
 			}
