@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pion/dtls/v3/pkg/crypto/fingerprint"
 	"github.com/pion/dtls/v3/pkg/crypto/selfsign"
@@ -31,8 +32,9 @@ type Bridge struct {
 	advertise []string
 	pionLog   logging.LoggerFactory
 	counters  counters
-	bufs      sync.Pool  // *outPacket
-	statsMu   sync.Mutex // EndpointStats sampling
+	bufs      sync.Pool                   // *outPacket
+	relay     atomic.Pointer[RelayLookup] // in-process TURN relay (localrelay.go)
+	statsMu   sync.Mutex                  // EndpointStats sampling
 
 	mu     sync.Mutex
 	confs  map[string]*conference

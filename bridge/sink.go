@@ -19,6 +19,7 @@ type udpSink struct {
 	raw   syscall.RawConn
 	inet6 bool // the socket is AF_INET6 (dual-stack): IPv4 peers are mapped
 	addr  atomic.Pointer[syscall.Sockaddr]
+	relay relayTarget // the remote may be an allocation of the in-process relay
 
 	// Per call, read by sendFn (kept as a field so a send allocates nothing).
 	cur    []byte
@@ -74,11 +75,18 @@ func (s *udpSink) setRemote(ap netip.AddrPort) bool {
 		return false
 	}
 	s.addr.Store(&sa)
+	s.relay.aim(ap)
 	return true
 }
 
 // Write sends one datagram without blocking.
 func (s *udpSink) Write(b []byte) (int, error) {
+	if ok, err := s.relay.write(b); ok {
+		if err != nil {
+			return 0, err
+		}
+		return len(b), nil
+	}
 	s.cur, s.err = b, nil
 	if err := s.raw.Write(s.sendFn); err != nil {
 		return 0, err

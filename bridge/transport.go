@@ -176,6 +176,7 @@ func (b *Bridge) newSink(conn *ice.Conn) (*udpSink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bridge: media socket: %w", err)
 	}
+	s.relay.lookup = b.relayLookup()
 	ra, ok := conn.RemoteAddr().(*net.UDPAddr)
 	if !ok || !s.setRemote(ra.AddrPort()) {
 		return nil, fmt.Errorf("bridge: remote address %v: %w", conn.RemoteAddr(), ErrClosed)

@@ -25,6 +25,7 @@ type Server struct {
 	peers  *peers
 	conns  *connSet
 	tls    *handoff
+	short  *shortcuts     // the bridge's downlink shortcut (downlink.go)
 	udp    net.PacketConn // nil without Listen
 	tcp    net.Listener   // nil without Listen
 	stats  counters
@@ -63,6 +64,7 @@ func New(cfg Config) (*Server, error) {
 	if err := s.listen(); err != nil {
 		return nil, err
 	}
+	s.short = newShortcuts(cfg, s.peers, s.udp)
 	p, err := pturn.NewServer(s.pionConfig())
 	if err != nil {
 		s.closeListeners()
@@ -135,13 +137,21 @@ func (s *Server) events() pturn.EventHandler {
 				s.stats.authRefused.Add(1)
 			}
 		},
-		OnAllocationCreated: func(src, _ net.Addr, _, user, _ string, _ net.Addr, _ int) {
+		OnAllocationCreated: func(src, dst net.Addr, proto, user, _ string, relayed net.Addr, _ int) {
 			s.quota.created(user, src)
 			s.stats.allocations.Add(1)
+			s.short.created(src, dst, proto, relayed)
 		},
-		OnAllocationDeleted: func(src, _ net.Addr, _, user, _ string) {
+		OnAllocationDeleted: func(src, dst net.Addr, _, user, _ string) {
 			s.quota.deleted(user, src)
 			s.stats.allocations.Add(-1)
+			s.short.deleted(src, dst)
+		},
+		OnChannelCreated: func(_, _ net.Addr, _, _, _ string, relayed, peer net.Addr, n uint16) {
+			s.short.channel(relayed, peer, n)
+		},
+		OnChannelDeleted: func(_, _ net.Addr, _, _, _ string, relayed, peer net.Addr, _ uint16) {
+			s.short.channel(relayed, peer, 0)
 		},
 	}
 }

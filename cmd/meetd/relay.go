@@ -37,6 +37,14 @@ func newRelay(cfg *conf.Config, br *bridge.Bridge, log *slog.Logger) (*relay.Ser
 	if err != nil {
 		return nil, err
 	}
+	// The bridge hands datagrams for the relay's clients to it directly
+	// (relay/downlink.go): no second trip through the kernel.
+	br.SetLocalRelay(func(ap netip.AddrPort) bridge.RelayWriter {
+		if w := rs.Downlink(ap); w != nil {
+			return w
+		}
+		return nil
+	})
 	return rs, nil
 }
 
