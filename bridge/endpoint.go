@@ -65,6 +65,7 @@ type transport struct {
 	bwe       estimator                    // reader goroutine, estimate atomic
 	sent      sentLog                      // writer stamps, reader looks up
 	meter     meter
+	paths     pathFollower // follows a client whose path changed (pathswitch.go)
 
 	// mu guards the rest, and the uplink's media and sources.
 	mu       sync.Mutex
@@ -105,6 +106,7 @@ func newEndpoint(c *conference, id string) (*endpoint, error) {
 		sendQ: make(chan *outPacket, sendQueueLen), msgQ: make(chan []byte, msgQueueLen),
 	}}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
+	e.paths.log = e.log
 	e.ingress.Store(emptyIngress)
 	e.twcc = newTWCCState(c.videoSSRC)
 	e.fwd = newForwarder()
@@ -131,6 +133,7 @@ func (e *endpoint) newAgent() (*ice.Agent, error) {
 		ice.WithMaxBindingRequests(maxBindingRequests),
 		ice.WithCheckInterval(checkInterval),
 		ice.WithLoggerFactory(e.b.pionLog),
+		ice.WithBindingRequestHandler(e.paths.onBindingRequest),
 	)...)
 	if err != nil {
 		return nil, fmt.Errorf("bridge: ice agent: %w", err)
@@ -167,7 +170,8 @@ func (e *endpoint) onICEState(s ice.ConnectionState) {
 // onSelectedPair points the media sink at a newly selected remote
 // candidate (the first selection happens before the sink exists; startSRTP
 // takes the address from the ICE conn).
-func (e *endpoint) onSelectedPair(_, remote ice.Candidate) {
+func (e *endpoint) onSelectedPair(local, remote ice.Candidate) {
+	e.paths.onSelected(local, remote)
 	s := e.sink.Load()
 	if s == nil || remote == nil {
 		return

@@ -1,10 +1,10 @@
 package focus
 
 import (
-	"time"
-
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"meetd/colibri"
 	"meetd/xmpp/dom"
@@ -99,9 +99,39 @@ func (r *room) handleJingle(ctx context.Context, iq *dom.Element, p *participant
 		}
 		r.f.send(ctx, stanza.Result(iq))
 		r.onTerminate(ctx, p, j)
-	default: // session-info (in-place ICE restart) and others: not supported
+	case jingle.ActionSessionInfo:
+		r.onSessionInfo(ctx, iq, p, j)
+	default: // transport-replace (the old in-place ICE restart) and others: not supported
 		r.f.reject(ctx, iq, "cancel", "feature-not-implemented")
 	}
+}
+
+// onSessionInfo answers a session-info. The one the focus acts on is the
+// ICE-failed notification (docs/networks.md "When a client's network
+// changes"): as Jicofo does, when it names the participant's current
+// bridge session, the focus ends that session and offers a new one.
+// Other ice-state values, and a notification for an older bridge
+// session, are acknowledged and ignored; an empty session-info is a ping.
+func (r *room) onSessionInfo(ctx context.Context, iq *dom.Element, p *participant, j *jingle.Jingle) {
+	if j.ICEState == "" && len(iq.FirstChild().Children) > 0 {
+		r.f.reject(ctx, iq, "cancel", "feature-not-implemented", dom.New(ns.JingleErrors, "unsupported-info"))
+		return
+	}
+	r.f.send(ctx, stanza.Result(iq))
+	if !strings.EqualFold(strings.TrimSpace(j.ICEState), "failed") {
+		return
+	}
+	if j.BridgeSession == nil || j.BridgeSession.ID != p.bridgeSession {
+		r.log.Info("ice failed notice for an old bridge session ignored", "endpoint", p.nick)
+		return
+	}
+	if !p.restarts.allow(time.Now()) {
+		r.log.Info("session restart refused: too many", "endpoint", p.nick)
+		return
+	}
+	r.log.Info("client ice failed, new session", "endpoint", p.nick)
+	r.terminate(ctx, p, "success", "ICE failed, restarting")
+	r.invite(ctx, p)
 }
 
 // takenBy returns a check for SSRCs used by participants other than p.

@@ -26,8 +26,11 @@ type Jingle struct {
 	Contents      []Content      `xml:"content"`
 	Groups        []Group        `xml:"urn:xmpp:jingle:apps:grouping:0 group"`
 	BridgeSession *BridgeSession `xml:"http://jitsi.org/protocol/focus bridge-session"`
-	StartMuted    *StartMuted    `xml:"http://jitsi.org/jitmeet/start-muted startmuted"`
-	Reason        *Reason        `xml:"reason"`
+	// ICEState is the text of a session-info's ice-state (Jitsi extension):
+	// "failed" when the client's ICE on the bridge session failed.
+	ICEState   string      `xml:"http://jitsi.org/protocol/focus ice-state,omitempty"`
+	StartMuted *StartMuted `xml:"http://jitsi.org/jitmeet/start-muted startmuted"`
+	Reason     *Reason     `xml:"reason"`
 }
 
 // StartMuted in a session-initiate tells the client to start with its
