@@ -32,6 +32,7 @@ type Bridge struct {
 	advertise []string
 	pionLog   logging.LoggerFactory
 	counters  counters
+	stress    stressMeter
 	bufs      sync.Pool                   // *outPacket
 	relay     atomic.Pointer[RelayLookup] // in-process TURN relay (localrelay.go)
 	statsMu   sync.Mutex                  // EndpointStats sampling

@@ -24,6 +24,17 @@ type Config struct {
 	// "wss://localhost:8443/colibri-ws/jvb1"; an endpoint's URL is
 	// base+"/"+meetingID+"/"+endpointID+"?pwd="+secret. Empty: no WebSocket offered.
 	WebSocketURL string
+	// Region is announced in the brewery presence (the focus prefers a
+	// bridge in the participant's region); empty: none.
+	Region string
+	// Version is announced in the brewery presence (the focus never mixes
+	// versions in one conference); empty: "meetd".
+	Version string
+	// RelayID is the bridge's id for bridge-to-bridge relays; empty: ID.
+	RelayID string
+	// CapacityPPS is the packet rate (received plus forwarded per second)
+	// at which the bridge announces stress 1.0; 0 means DefaultCapacityPPS.
+	CapacityPPS float64
 	// BreweryRoom is the brewery MUC, e.g. "jvbbrewery@internal.auth.localhost".
 	BreweryRoom string
 	// AllowLocalCandidates lets signalled remote candidates name loopback
@@ -49,6 +60,15 @@ func (c *Config) validate() error {
 		if net.ParseIP(ip) == nil {
 			return fmt.Errorf("%w: bad advertise IP %q", ErrConfig, ip)
 		}
+	}
+	if c.CapacityPPS < 0 {
+		return fmt.Errorf("%w: negative CapacityPPS", ErrConfig)
+	}
+	if c.Version == "" {
+		c.Version = "meetd"
+	}
+	if c.RelayID == "" {
+		c.RelayID = c.ID
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -42,6 +42,7 @@ func (e *endpoint) readLoop(conn *ice.Conn, pipe *pipe.DTLS) {
 		}
 		e.meter.bytesIn.Add(uint64(n))
 		e.b.counters.bytesIn.Add(uint64(n))
+		e.b.counters.packetsIn.Add(1)
 		e.handleDatagram(st, st.buf[:n], pipe)
 	}
 }

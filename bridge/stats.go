@@ -17,6 +17,7 @@ type counters struct {
 	retransmitted atomic.Uint64 // packets re-sent from the bridge's cache for receivers' NACKs
 	// Totals over every endpoint there ever was (metrics: monotonic counters).
 	bytesIn, bytesOut atomic.Uint64 // SRTP/SRTCP bytes read from and written to endpoints
+	packetsIn         atomic.Uint64 // datagrams read from endpoints (the stress level's input)
 	lostIn, lostOut   atomic.Uint64 // uplink gaps NACKed; downlink losses transport-cc reported
 
 	refusedCands atomic.Uint64 // signalled remote candidates refused (count bound, bad target)

@@ -86,20 +86,28 @@ func (s *session) presenceLoop(ctx context.Context) {
 	}
 }
 
-// presence is the brewery presence with the stats jicofo reads.
+// presence is the brewery presence with the stats the focus reads
+// (docs/scale-out.md#presence); each one samples the load.
 func (b *Bridge) presence(join bool) *dom.Element {
 	p := dom.New(ns.Client, "presence").SetAttr("to", b.cfg.BreweryRoom+"/"+b.cfg.ID)
 	if join {
 		p.AddNew(ns.MUC, "x")
 	}
 	confs, eps := b.counts()
+	load := b.sampleLoad(time.Now())
 	stats := p.AddNew(ns.Colibri, "stats")
-	for _, kv := range [][2]string{
-		{"stress_level", "0.0"}, {"average_participant_stress", "0.01"},
+	kvs := [][2]string{
+		{"stress_level", strconv.FormatFloat(load.Stress, 'f', 4, 64)},
+		{"average_participant_stress", "0.01"},
 		{"drain", "false"}, {"graceful_shutdown", "false"}, {"shutting_down", "false"},
-		{"healthy", "true"}, {"version", "meetd"}, {"relay_id", b.cfg.ID},
+		{"healthy", "true"}, {"version", b.cfg.Version}, {"relay_id", b.cfg.RelayID},
 		{"conferences", strconv.Itoa(confs)}, {"participants", strconv.Itoa(eps)},
-	} {
+		{"packet_rate", strconv.FormatFloat(load.PacketsPerSecond, 'f', 0, 64)},
+	}
+	if b.cfg.Region != "" {
+		kvs = append(kvs, [2]string{"region", b.cfg.Region})
+	}
+	for _, kv := range kvs {
 		stats.AddNew(ns.Colibri, "stat").SetAttr("name", kv[0]).SetAttr("value", kv[1])
 	}
 	return p
