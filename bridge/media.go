@@ -70,7 +70,10 @@ func (e *endpoint) handleDatagram(st *readerState, b []byte, pipe *pipe.DTLS) {
 func (e *endpoint) onSRTP(st *readerState, b []byte) {
 	dec := e.decrypt.Load()
 	if dec == nil {
-		return // media before DTLS completed
+		// Media before DTLS completed cannot be authenticated: dropped and
+		// counted with the SRTP failures (reliability.md M4).
+		e.b.counters.srtpErrors.Add(1)
+		return
 	}
 	plain, err := dec.DecryptRTP(st.plain[:0], b, &st.h)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 func (e *endpoint) onSRTCP(st *readerState, b []byte) {
 	dec := e.decrypt.Load()
 	if dec == nil {
+		e.b.counters.srtpErrors.Add(1) // before DTLS completed, as onSRTP
 		return
 	}
 	plain, err := dec.DecryptRTCP(st.plain[:0], b, nil)

@@ -160,9 +160,9 @@ func TestGarbageOnEndpoint(t *testing.T) {
 	if got := e.b.Stats().Garbage; got != 4 {
 		t.Fatalf("garbage counted %d, want 4", got)
 	}
-	// RTP before DTLS finished is dropped without decrypting.
+	// RTP before DTLS finished is dropped without decrypting, and counted.
 	e.handleDatagram(st, rtpPacket(t, 1, 111, 0), nil)
-	if s := e.b.Stats(); s.SRTPErrors != 0 || s.Forwarded != 0 {
+	if s := e.b.Stats(); s.SRTPErrors != 1 || s.Forwarded != 0 {
 		t.Fatalf("stats %+v", s)
 	}
 }
