@@ -36,6 +36,7 @@ type Bridge struct {
 	bufs      sync.Pool                   // *outPacket
 	relay     atomic.Pointer[RelayLookup] // in-process TURN relay (localrelay.go)
 	statsMu   sync.Mutex                  // EndpointStats sampling
+	iceTimers iceTimers                   // zero: pion's consent timers (consent.go)
 
 	mu     sync.Mutex
 	confs  map[string]*conference
@@ -67,7 +68,7 @@ func New(cfg Config) (*Bridge, error) {
 	}
 	b.advertise = b.advertiseIPs()
 	b.mux = ice.NewUDPMuxDefault(ice.UDPMuxParams{
-		UDPConn:           udp,
+		UDPConn:           stunGate{UDPConn: udp, dropped: func() { b.counters.garbage.Add(1) }},
 		Logger:            b.pionLog.NewLogger("udpmux"),
 		OnUnhandledPacket: func(_ []byte, from netip.AddrPort) { unknown.drop(from.String()) },
 	})

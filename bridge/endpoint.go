@@ -55,17 +55,18 @@ type transport struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	srtpReady atomic.Bool
-	sendQ     chan *outPacket
-	out       atomic.Pointer[writer] // set when SRTP is ready
-	sink      atomic.Pointer[udpSink]
-	msgQ      chan []byte
-	msgs      msgWriterState
-	decrypt   atomic.Pointer[srtp.Context] // set once; used by the reader goroutine only
-	bwe       estimator                    // reader goroutine, estimate atomic
-	sent      sentLog                      // writer stamps, reader looks up
-	meter     meter
-	paths     pathFollower // follows a client whose path changed (pathswitch.go)
+	srtpReady   atomic.Bool
+	consentLost atomic.Bool // ICE failed: nothing sent or accepted (consent.go)
+	sendQ       chan *outPacket
+	out         atomic.Pointer[writer] // set when SRTP is ready
+	sink        atomic.Pointer[udpSink]
+	msgQ        chan []byte
+	msgs        msgWriterState
+	decrypt     atomic.Pointer[srtp.Context] // set once; used by the reader goroutine only
+	bwe         estimator                    // reader goroutine, estimate atomic
+	sent        sentLog                      // writer stamps, reader looks up
+	meter       meter
+	paths       pathFollower // follows a client whose path changed (pathswitch.go)
 
 	// mu guards the rest, and the uplink's media and sources.
 	mu       sync.Mutex
@@ -124,7 +125,7 @@ func newEndpoint(c *conference, id string) (*endpoint, error) {
 }
 
 func (e *endpoint) newAgent() (*ice.Agent, error) {
-	a, err := ice.NewAgentWithOptions(append(e.b.transportOptions(),
+	a, err := ice.NewAgentWithOptions(append(append(e.b.transportOptions(), e.b.iceTimers.options()...),
 		ice.WithLocalCredentials(e.ufrag, e.pwd),
 		ice.WithCandidateTypes([]ice.CandidateType{ice.CandidateTypeHost}),
 		ice.WithMulticastDNSMode(ice.MulticastDNSModeDisabled),
@@ -160,6 +161,7 @@ func (e *endpoint) newAgent() (*ice.Agent, error) {
 // onICEState logs ICE state changes; a failed endpoint stays allocated
 // until the focus expires it (it re-invites the participant).
 func (e *endpoint) onICEState(s ice.ConnectionState) {
+	e.consentState(s)
 	if s == ice.ConnectionStateFailed && !ctxDone(e.ctx) {
 		e.log.Info("ice failed")
 		return

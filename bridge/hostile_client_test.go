@@ -39,8 +39,8 @@ import (
 // sends it.
 type gateConn struct {
 	net.PacketConn
-	silent        atomic.Bool
-	inWhileSilent atomic.Int64
+	silent           atomic.Bool
+	mediaWhileSilent atomic.Int64 // SRTP/SRTCP that arrived while silent
 }
 
 func (g *gateConn) ReadFrom(b []byte) (int, net.Addr, error) {
@@ -49,7 +49,9 @@ func (g *gateConn) ReadFrom(b []byte) (int, net.Addr, error) {
 		if err != nil || !g.silent.Load() {
 			return n, a, err
 		}
-		g.inWhileSilent.Add(1)
+		if n > 0 && b[0] >= 128 && b[0] <= 191 {
+			g.mediaWhileSilent.Add(1)
+		}
 	}
 }
 

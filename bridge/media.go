@@ -48,6 +48,10 @@ func (e *endpoint) readLoop(conn *ice.Conn, pipe *pipe.DTLS) {
 }
 
 func (e *endpoint) handleDatagram(st *readerState, b []byte, pipe *pipe.DTLS) {
+	if e.consentLost.Load() {
+		e.b.counters.unroutable.Add(1) // consent expired (consent.go)
+		return
+	}
 	switch classify(b) {
 	case classDTLS:
 		if !pipe.Push(append([]byte(nil), b...)) {

@@ -16,10 +16,11 @@ import (
 // stalled socket cannot hold up the sender whose reader goroutine sends.
 // Calls to Write are serialised by the endpoint's writer.
 type udpSink struct {
-	raw   syscall.RawConn
-	inet6 bool // the socket is AF_INET6 (dual-stack): IPv4 peers are mapped
-	addr  atomic.Pointer[syscall.Sockaddr]
-	relay relayTarget // the remote may be an allocation of the in-process relay
+	raw    syscall.RawConn
+	inet6  bool // the socket is AF_INET6 (dual-stack): IPv4 peers are mapped
+	addr   atomic.Pointer[syscall.Sockaddr]
+	relay  relayTarget // the remote may be an allocation of the in-process relay
+	paused atomic.Bool // consent expired: nothing is sent (consent.go)
 
 	// Per call, read by sendFn (kept as a field so a send allocates nothing).
 	cur    []byte
@@ -79,8 +80,18 @@ func (s *udpSink) setRemote(ap netip.AddrPort) bool {
 	return true
 }
 
+// pause makes every send (direct or via the in-process relay) fail with
+// errNoRemote until resume.
+func (s *udpSink) pause() { s.paused.Store(true) }
+
+// resume undoes pause.
+func (s *udpSink) resume() { s.paused.Store(false) }
+
 // Write sends one datagram without blocking.
 func (s *udpSink) Write(b []byte) (int, error) {
+	if s.paused.Load() {
+		return 0, errNoRemote
+	}
 	if ok, err := s.relay.write(b); ok {
 		if err != nil {
 			return 0, err

@@ -5,7 +5,7 @@ import "sync/atomic"
 // counters are the bridge's drop and forwarding counts (all endpoints).
 type counters struct {
 	unroutable    atomic.Uint64 // datagrams the UDP mux could not route
-	garbage       atomic.Uint64 // datagrams on an endpoint that are not DTLS/RTP/RTCP
+	garbage       atomic.Uint64 // datagrams on an endpoint that are not DTLS/RTP/RTCP; STUN the bridge must discard (stungate.go)
 	srtpErrors    atomic.Uint64 // SRTP/SRTCP authentication or decryption failures
 	unknownSSRC   atomic.Uint64
 	badPT         atomic.Uint64
