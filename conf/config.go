@@ -28,6 +28,8 @@ type Config struct {
 	Appointments Appointments `toml:"appointments"`
 
 	TURN TURN `toml:"turn"`
+
+	Bridges Bridges `toml:"bridges"`
 }
 
 // HTTP configures the one HTTPS listener (web app, config.js, XMPP over
@@ -93,6 +95,7 @@ func Default() *Config {
 	defaultFront(c)
 	c.Recording = defaultRecording()
 	c.TURN = defaultTURN()
+	c.Bridges = defaultBridges()
 	c.fillDerived()
 	return c
 }

@@ -41,13 +41,30 @@ func Parse(data []byte) (*Config, error) {
 // joins every problem (unknown keys, wrong types, bad values); nil means the
 // configuration is usable.
 func Check(data []byte) (*Config, error) {
+	c := defaults()
+	errs, err := decodeStrict(data, c)
+	if err != nil {
+		return nil, err
+	}
+	c.fillDerived()
+	if err := c.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return c, errors.Join(errs...)
+}
+
+// decodeStrict decodes the TOML document data into dst, a pointer to a
+// struct holding the defaults. It returns every unknown key and wrong type
+// (those keys keep their defaults); the error is for data that is not TOML.
+func decodeStrict(data []byte, dst any) ([]error, error) {
 	var doc map[string]any
 	if _, err := toml.Decode(string(data), &doc); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrParse, err)
 	}
-	sc := newSchemaCheck()
-	sc.table(doc, reflect.TypeOf(Config{}), "")
-	c, errs := defaults(), sc.errs
+	t := reflect.TypeOf(dst).Elem()
+	sc := newSchemaCheck(t)
+	sc.table(doc, t, "")
+	errs := sc.errs
 	if len(errs) > 0 {
 		// Decode only what fits: the keys with problems are gone from doc.
 		var b strings.Builder
@@ -56,7 +73,7 @@ func Check(data []byte) (*Config, error) {
 		}
 		data = []byte(b.String())
 	}
-	md, err := toml.Decode(string(data), c)
+	md, err := toml.Decode(string(data), dst)
 	if err != nil {
 		return nil, errors.Join(append(errs, fmt.Errorf("%w: %w", ErrParse, err))...)
 	}
@@ -65,11 +82,7 @@ func Check(data []byte) (*Config, error) {
 			errs = append(errs, &KeyError{Key: k.String(), Err: ErrUnknownKey})
 		}
 	}
-	c.fillDerived()
-	if err := c.Validate(); err != nil {
-		errs = append(errs, err)
-	}
-	return c, errors.Join(errs...)
+	return errs, nil
 }
 
 // defaults is Default before derived values are filled in, so that a file

@@ -22,9 +22,9 @@ type schemaCheck struct {
 	free  []string        // paths of free-form tables (map fields): any key goes below them
 }
 
-func newSchemaCheck() *schemaCheck {
+func newSchemaCheck(t reflect.Type) *schemaCheck {
 	s := &schemaCheck{bad: map[string]bool{}}
-	s.known = schemaKeys(reflect.TypeOf(Config{}), "")
+	s.known = schemaKeys(t, "")
 	return s
 }
 

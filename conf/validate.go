@@ -38,27 +38,14 @@ func (c *Config) Validate() error {
 	c.XMPP.validate(c.Addresses(), bad)
 	c.Auth.validate(c.Addresses(), bad)
 	c.Appointments.validate(bad)
+	c.Bridges.validate(c, bad)
 	return errors.Join(errs...)
 }
 
 type badFunc func(key, format string, args ...any)
 
 func (h HTTP) validate(bad badFunc) {
-	if msg := checkListen(h.Listen); msg != "" {
-		bad("http.listen", "%q %s", h.Listen, msg)
-	}
-	if h.PublicURL != "" {
-		if _, msg := parsePublicURL(h.PublicURL); msg != "" {
-			bad("http.public_url", "%q %s", h.PublicURL, msg)
-		}
-	}
-	if (h.TLSCert == "") != (h.TLSKey == "") {
-		key := "http.tls_key"
-		if h.TLSCert == "" {
-			key = "http.tls_cert"
-		}
-		bad(key, "tls_cert and tls_key must be set together (or both left empty for a self-signed certificate)")
-	}
+	BridgeHTTP{Listen: h.Listen, PublicURL: h.PublicURL, TLSCert: h.TLSCert, TLSKey: h.TLSKey}.validate(bad)
 	if h.ConnectionsPerIP < 0 {
 		bad("http.connections_per_ip", "must not be negative (0 turns the cap off)")
 	}

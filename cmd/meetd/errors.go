@@ -16,3 +16,9 @@ var (
 
 // ErrEnvFile marks a docker-jitsi-meet .env file meetd cannot read.
 var ErrEnvFile = errors.New("bad .env file")
+
+// Errors of `meetd bridge`'s secret and certificate files.
+var (
+	errEmptySecret    = errors.New("the first line is empty")
+	errNoCertificates = errors.New("no PEM certificate found")
+)

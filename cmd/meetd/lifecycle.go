@@ -153,5 +153,9 @@ func joinClose(err error, p *parts) error {
 //	meetd: media udp [::]:10000 advertised 127.0.0.1
 func announce(out io.Writer, pub *url.URL, webAddr, mediaAddr net.Addr, advertise []string) {
 	fmt.Fprintf(out, "meetd: web %s/ (listening %s)\n", pub, webAddr)
+	if mediaAddr == nil {
+		fmt.Fprintln(out, "meetd: media on the bridges in the brewery (built-in bridge off)")
+		return
+	}
 	fmt.Fprintf(out, "meetd: media udp %s advertised %s\n", mediaAddr, strings.Join(advertise, ","))
 }

@@ -72,8 +72,14 @@ func b2f(b bool) float64 {
 // one per room).
 func statsOf(xs *xmpp.Server, br *bridge.Bridge, fc *focus.Focus) func() []web.Metric {
 	return func() []web.Metric {
-		x, b, f := xs.Stats(), br.Stats(), fc.Stats()
-		ep := endpointTotals(br.EndpointStats())
+		x, f := xs.Stats(), fc.Stats()
+		var b bridge.Stats
+		var ep endpointSums
+		if br != nil {
+			b, ep = br.Stats(), endpointTotals(br.EndpointStats())
+		} else {
+			ep = endpointTotals(nil)
+		}
 		g := func(name, help string, v float64, labels ...string) web.Metric {
 			return web.Metric{Name: name, Help: help, Type: "gauge", Labels: labels, Value: v}
 		}
@@ -168,6 +174,9 @@ func endpointTotals(es []bridge.EndpointStats) endpointSums {
 // mediaCandidates lists the host candidates clients are given, e.g.
 // "udp 203.0.113.7:10000".
 func mediaCandidates(advertise []string, media net.Addr) []string {
+	if media == nil {
+		return nil // no built-in bridge
+	}
 	port := 0
 	if u, ok := media.(*net.UDPAddr); ok {
 		port = u.Port

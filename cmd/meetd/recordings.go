@@ -56,8 +56,11 @@ func resolveRecording(cfg *conf.Config, log *slog.Logger) error {
 }
 
 // newRecording builds the recording service and its download handler, or
-// nothing when recording is off.
+// nothing when recording is off or there is no built-in bridge to capture.
 func newRecording(cfg *conf.Config, pub *url.URL, br *bridge.Bridge, delivery recording.Delivery, log *slog.Logger) (*recording.Service, http.Handler, error) {
+	if br == nil {
+		return nil, nil, nil
+	}
 	if err := resolveRecording(cfg, log); err != nil || cfg.Recording.Enabled != conf.RecordingOn {
 		return nil, nil, err
 	}

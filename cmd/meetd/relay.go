@@ -111,6 +111,9 @@ func relayServices(rs *relay.Server, cfg *conf.Config, pub *url.URL) func(jid st
 //
 //	media paths: udp [::]:10000, ice-tcp off, turn over tls on the https port, turn udp+tcp [::]:3478
 func mediaPaths(br *bridge.Bridge, rs *relay.Server) string {
+	if br == nil {
+		return "media paths: the bridges in the brewery ([bridges] builtin = false)"
+	}
 	tcp := "ice-tcp off"
 	if a := br.TCPAddr(); a != nil {
 		tcp = "ice-tcp " + a.String()
@@ -174,6 +177,9 @@ func portState(network, addr string) string {
 // withMediaPathStats adds the relay's and the candidate checks' counters to
 // the parts' metrics (ops.go).
 func withMediaPathStats(stats func() []web.Metric, rs *relay.Server, br *bridge.Bridge) func() []web.Metric {
+	if br == nil {
+		return stats // no built-in bridge: no relay either ([bridges] validation)
+	}
 	return func() []web.Metric {
 		c := func(name, help string, v uint64, labels ...string) web.Metric {
 			return web.Metric{Name: name, Help: help, Type: "counter", Labels: labels, Value: float64(v)}

@@ -54,16 +54,10 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 	if err := addComponents(xs, a.Domain, log.With("part", "xmpp")); err != nil {
 		return nil, err
 	}
-	br, err := bridge.New(bridge.Config{
-		ID: conf.BridgeID, UDPListen: cfg.Media.Listen, TCPListen: cfg.Media.TCPListen, AdvertiseIPs: cfg.Media.Advertise,
-		WebSocketURL: web.BridgeWebSocketURL(pub, conf.BridgeID),
-		BreweryRoom:  a.Brewery,
-		Logger:       log.With("part", "bridge"),
-	})
+	br, jvb, err := wireBridge(ctx, cfg, pub, xs, log, p)
 	if err != nil {
-		return nil, fmt.Errorf("bridge: %w", err)
+		return nil, err
 	}
-	p.onClose(br.Close)
 	if p.relay, err = newRelay(cfg, br, log.With("part", "turn")); err != nil {
 		return nil, fmt.Errorf("turn: %w", err)
 	}
@@ -72,11 +66,6 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		services = relayServices(p.relay, cfg, pub)
 	}
 	p.paths = mediaPaths(br, p.relay)
-	jvb, err := xs.Attach(ctx, a.BridgeSession)
-	if err != nil {
-		return nil, fmt.Errorf("attach bridge: %w", err)
-	}
-	p.onClose(jvb.Close)
 	if err := wireAppointments(ctx, cfg, pub, log, p); err != nil { // appointment_wire.go
 		return nil, err
 	}
@@ -104,18 +93,47 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		HostOnlyRoom:      appointmentRooms(cfg),
 		Logger:            log.With("part", "focus"),
 	}, fs)
-	p.xmpp, p.bridge, p.mediaAddr = xs.WebSocketHandler(), br.WebSocketHandler(), br.UDPAddr()
+	p.xmpp = xs.WebSocketHandler()
 	p.focus, p.xs = fc, xs
 	p.participants = func() int { x := xs.Stats(); return max(0, x.Occupants-x.Rooms) }
 	p.stats = statsOf(xs, br, fc)
 	p.stats = withMediaPathStats(p.stats, p.relay, br)
 	p.bosh = xs.BOSHHandler()
 	p.listenXMPP = xmppListener(cfg, xs, log.With("part", "xmpp"))
-	p.runners = append(p.runners,
-		runner{"bridge", func(ctx context.Context) error { return br.Run(ctx, jvb) }},
-		runner{"focus", fc.Run},
-	)
+	if br != nil {
+		p.bridge, p.mediaAddr = br.WebSocketHandler(), br.UDPAddr()
+		p.runners = append(p.runners, runner{"bridge", func(ctx context.Context) error { return br.Run(ctx, jvb) }})
+	}
+	p.runners = append(p.runners, runner{"focus", fc.Run})
 	return p, nil
+}
+
+// wireBridge builds the built-in bridge and its XMPP session; with
+// [bridges] builtin = false it builds nothing (nil, nil, nil): the focus
+// then uses the bridges that join the brewery over the network.
+func wireBridge(ctx context.Context, cfg *conf.Config, pub *url.URL, xs *xmpp.Server, log *slog.Logger, p *parts) (*bridge.Bridge, *xmpp.LocalSession, error) {
+	if !cfg.Bridges.Builtin {
+		log.Info("built-in bridge off: conferences go to bridges in the brewery", "brewery", cfg.Addresses().Brewery)
+		return nil, nil, nil
+	}
+	a := cfg.Addresses()
+	br, err := bridge.New(bridge.Config{
+		ID: conf.BridgeID, Version: readBuildInfo().bridgeVersion(),
+		UDPListen: cfg.Media.Listen, TCPListen: cfg.Media.TCPListen, AdvertiseIPs: cfg.Media.Advertise,
+		WebSocketURL: web.BridgeWebSocketURL(pub, conf.BridgeID),
+		BreweryRoom:  a.Brewery,
+		Logger:       log.With("part", "bridge"),
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("bridge: %w", err)
+	}
+	p.onClose(br.Close)
+	jvb, err := xs.Attach(ctx, a.BridgeSession)
+	if err != nil {
+		return nil, nil, fmt.Errorf("attach bridge: %w", err)
+	}
+	p.onClose(jvb.Close)
+	return br, jvb, nil
 }
 
 // resumeTimeout converts [xmpp] resume_timeout (seconds, 0 = off) to the

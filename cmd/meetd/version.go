@@ -79,3 +79,14 @@ func runVersion(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "meetd %s\ncommit %s\n%s\n", b.version, commit, b.goVersion)
 	return exitOK
 }
+
+// bridgeVersion is the version a bridge announces in the brewery, e.g.
+// "meetd/1.2.3+abc123def456": bridges of one build share it, and the focus
+// keeps a conference on bridges of one version.
+func (b buildInfo) bridgeVersion() string {
+	c := b.commit
+	if len(c) > 12 {
+		c = c[:12]
+	}
+	return "meetd/" + b.version + "+" + c
+}

@@ -1,0 +1,134 @@
+package e2e
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"meetd/internal/meetdtest"
+)
+
+// The external bridge's XMPP account on meetd (a service account on auth.localhost).
+const (
+	bridgeJID      = "jvb@auth.localhost"
+	bridgePassword = "bridge password for the test"
+	bridgeID       = "jvb-ext"
+)
+
+// TestExternalBridge: meetd runs with its built-in bridge off ([bridges] builtin = false) and one
+// `meetd bridge` process logs in over c2s TCP (SCRAM, STARTTLS with meetd's certificate), joins the brewery
+// and carries a two-party lib-jitsi-meet call: both pages decode each other's video and open their bridge
+// channel on the external bridge's own HTTPS listener; the call keeps decoding.
+func TestExternalBridge(t *testing.T) {
+	c2s := freePort(t, "tcp")
+	bin := meetdtest.Binary(t)
+	s := newSessionConfig(t, "[bridges]", "builtin = false", "[turn]", "enabled = false",
+		"[recording]", `enabled = "off"`, "[xmpp]", fmt.Sprintf("c2s_listen = %q", fmt.Sprintf("%s:%d", mediaIP, c2s)),
+		accountEntry(t, bin, bridgeJID, bridgePassword))
+	s.waitMeetdLog("the built-in bridge is off", "built-in bridge off")
+	br := startExternalBridge(t, s, bin, c2s)
+	pages := []int{0, 1}
+	for _, p := range pages {
+		s.join(p, "externalbridge")
+	}
+	ids := s.waitJoined(pages)
+	s.waitPeers(pages, ids)
+	s.waitMedia(pages)
+	s.waitEvent(pages, "bridge channel open", "")
+	for _, p := range pages {
+		ctx, cancel := context.WithTimeout(t.Context(), leaveLimit)
+		line, err := meetdtest.WaitLine(ctx, func() []string { return s.logs.all("bridge") },
+			"bridge channel open", "endpoint="+ids[p], "transport=websocket")
+		cancel()
+		if err != nil {
+			t.Fatalf("page %d's bridge channel is not on the external bridge: %v", p, err)
+		}
+		t.Logf("external bridge: %s", line)
+	}
+	s.waitStillDecoding(pages)
+	if code := get(t, br+"/about/health"); code != http.StatusOK {
+		t.Errorf("bridge /about/health = %d during the call", code)
+	}
+}
+
+// accountEntry runs `meetd passwd` for an account and returns its [[auth.account]] entry.
+func accountEntry(t *testing.T, bin, jid, password string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "passwd", jid)
+	cmd.Stdin = strings.NewReader(password + "\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("meetd passwd: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// startExternalBridge writes a bridge.toml for meetd's c2s port and runs `meetd bridge` until the test
+// ends (SIGTERM, exit status 0 required); it returns the bridge's https URL once /readyz says it is in the
+// brewery.
+func startExternalBridge(t *testing.T, s *session, bin string, c2s int) string {
+	t.Helper()
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "password")
+	if err := os.WriteFile(pw, []byte(bridgePassword+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	httpPort, mediaPort := freePort(t, "tcp"), freePort(t, "udp")
+	cfg := strings.Join([]string{
+		fmt.Sprintf("id = %q", bridgeID), `region = "test"`, fmt.Sprintf("state_dir = %q", filepath.Join(dir, "state")),
+		"[xmpp]", fmt.Sprintf(`server = "%s:%d"`, mediaIP, c2s), fmt.Sprintf("jid = %q", bridgeJID),
+		fmt.Sprintf("password_file = %q", pw), `server_name = "localhost"`,
+		fmt.Sprintf("ca_file = %q", filepath.Join(s.meetd.state, "selfsigned-cert.pem")),
+		`brewery = "jvbbrewery@internal.auth.localhost"`,
+		"[media]", fmt.Sprintf(`listen = "%s:%d"`, mediaIP, mediaPort), fmt.Sprintf("advertise = [%q]", mediaIP),
+		"[http]", fmt.Sprintf(`listen = "%s:%d"`, mediaIP, httpPort),
+		"[log]", `level = "debug"`,
+	}, "\n") + "\n"
+	path := filepath.Join(dir, "bridge.toml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := meetdtest.StartCommand(meetdtest.Options{Output: s.logs.writer("bridge")}, bin, "bridge", "-config", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := p.Stop(); err != nil {
+			t.Errorf("meetd bridge stop: %v", err)
+		}
+	})
+	url := fmt.Sprintf("https://%s:%d", mediaIP, httpPort)
+	err = poll(joinLimit, func() (bool, error) {
+		select {
+		case <-p.Exited():
+			return false, fmt.Errorf("meetd bridge exited: %v", p.Err())
+		default:
+		}
+		return get(t, url+"/readyz") == http.StatusOK, nil
+	})
+	if err != nil {
+		t.Fatalf("the external bridge did not join the brewery: %v\n%s", err, p.Tail(60))
+	}
+	return url
+}
+
+// get returns the status of a GET (0 when the request fails), trusting self-signed certificates.
+func get(t *testing.T, url string) int {
+	t.Helper()
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // the bridge's self-signed test certificate
+	defer c.CloseIdleConnections()
+	resp, err := c.Get(url)
+	if err != nil {
+		return 0
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode
+}
