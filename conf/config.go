@@ -68,6 +68,14 @@ type Media struct {
 	// TCPListen is host:port for ICE over TCP (RFC 6544 passive candidates
 	// on the advertised IPs, below UDP in priority); empty: off.
 	TCPListen string `toml:"tcp_listen"`
+	// Codecs are the video codecs the focus offers, most preferred first
+	// ("av1", "vp9", "vp8", "h264"); config.js's
+	// videoQuality.codecPreferenceOrder follows it. Each conference uses
+	// only those all its participants support (docs/codecs.md).
+	Codecs []string `toml:"codecs"`
+	// OpusRED offers Opus with RED redundancy (RFC 2198) to clients that
+	// advertise it; the bridge strips it for receivers without it.
+	OpusRED bool `toml:"opus_red"`
 }
 
 // Log configures the process log.
@@ -84,7 +92,7 @@ func Default() *Config {
 		Domain:   "localhost",
 		StateDir: "meetd-state",
 		HTTP:     HTTP{Listen: ":8443", ConnectionsPerIP: DefaultHTTPConnectionsPerIP},
-		Media:    Media{Listen: ":10000"},
+		Media:    Media{Listen: ":10000", Codecs: DefaultVideoCodecs()},
 		Log:      Log{Level: "info", Format: "text"},
 		XMPP:     defaultXMPP(),
 		Auth:     defaultAuth(),

@@ -52,6 +52,7 @@ func (h HTTP) validate(bad badFunc) {
 }
 
 func (m Media) validate(domain string, bad badFunc) {
+	m.validateCodecs(bad) // codecs.go
 	if msg := checkListen(m.Listen); msg != "" {
 		bad("media.listen", "%q %s", m.Listen, msg)
 	}

@@ -57,17 +57,8 @@ func (f *Focus) colibri(ctx context.Context, bridge string, cm *colibri.Conferen
 	return &res, nil
 }
 
-// offeredMedia is the Colibri2 media list: exactly what clients are offered.
-func offeredMedia() []colibri.Media {
-	a, v := audioMedia(), videoMedia()
-	return []colibri.Media{
-		{Type: kindAudio, PayloadTypes: a.payloadTypes, HdrExts: a.hdrExts},
-		{Type: kindVideo, PayloadTypes: v.payloadTypes, HdrExts: v.hdrExts},
-	}
-}
-
 // allocateRequest creates an endpoint (and, with create, the conference).
-func allocateRequest(meetingID, roomJID, endpoint, statsID string, create bool, muted forceMute) *colibri.ConferenceModify {
+func allocateRequest(meetingID, roomJID, endpoint, statsID string, create bool, muted forceMute, codecs codecOffer) *colibri.ConferenceModify {
 	var fm *colibri.ForceMute
 	if muted.audio || muted.video {
 		fm = muted.colibri()
@@ -75,7 +66,7 @@ func allocateRequest(meetingID, roomJID, endpoint, statsID string, create bool, 
 	cm := &colibri.ConferenceModify{MeetingID: meetingID, Endpoints: []colibri.Endpoint{{
 		ForceMute: fm,
 		ID:        endpoint, Create: true, StatsID: statsID,
-		Media:        offeredMedia(),
+		Media:        codecs.colibri(),
 		Transport:    &colibri.Transport{ICEControlling: "true", SCTP: &colibri.SCTP{}},
 		Sources:      &colibri.Sources{},
 		Capabilities: []colibri.Capability{{Name: colibri.CapSourceNames}},

@@ -57,6 +57,12 @@ type Config struct {
 	// localpart): appointment rooms, whose host is owner by token and whose
 	// client must not become moderator when the host leaves. Nil: none.
 	HostOnlyRoom func(room string) bool
+
+	// VideoCodecs are the video codecs offered, most preferred first
+	// ([media] codecs: "av1", "vp9", "vp8", "h264"); empty: VP8 only.
+	VideoCodecs []string
+	// OpusRED offers Opus in RED to clients advertising it ([media] opus_red).
+	OpusRED bool
 }
 
 func (c Config) withDefaults() Config {

@@ -15,6 +15,8 @@ func (r *room) invite(ctx context.Context, p *participant) {
 	if p.state != sessionNone {
 		return
 	}
+	r.discoverFeatures(ctx, p) // codecs.go
+	p.codecs = r.codecOfferFor(p)
 	alloc, err := r.allocate(ctx, p)
 	if errors.Is(err, ErrNoBridge) {
 		p.needsBridge = true
@@ -29,7 +31,7 @@ func (r *room) invite(ctx context.Context, p *participant) {
 	p.sid, p.bridgeSession, p.state = stanza.NewID(), stanza.NewID(), sessionPending
 	remote, perOwner := r.remoteSources(p)
 	p.remote = perOwner
-	o := &offer{sid: p.sid, initiator: r.f.conn.JID(), alloc: alloc, remote: remote, bridgeSession: p.bridgeSession}
+	o := &offer{sid: p.sid, initiator: r.f.conn.JID(), alloc: alloc, remote: remote, bridgeSession: p.bridgeSession, codecs: p.codecs}
 	j := o.build()
 	j.StartMuted = r.offerStartMuted(p)
 	r.sendInitiate(ctx, p, j)
@@ -61,11 +63,11 @@ func (r *room) allocate(ctx context.Context, p *participant) (*allocation, error
 	create := !r.conf.created
 	jm := r.joinMuted(p)
 	p.muted = forceMute{audio: p.muted.audio || jm.audio, video: p.muted.video || jm.video}
-	res, err := r.f.colibri(ctx, r.conf.bridge, allocateRequest(r.conf.meetingID, r.jid, p.nick, p.statsID, create, p.muted))
+	res, err := r.f.colibri(ctx, r.conf.bridge, allocateRequest(r.conf.meetingID, r.jid, p.nick, p.statsID, create, p.muted, p.codecs))
 	var ce *colibriError
 	if errors.As(err, &ce) && ce.reason == colibri.ReasonConferenceNotFound && !create {
 		r.conf.created = false // the bridge expired it: create it again
-		res, err = r.f.colibri(ctx, r.conf.bridge, allocateRequest(r.conf.meetingID, r.jid, p.nick, p.statsID, true, p.muted))
+		res, err = r.f.colibri(ctx, r.conf.bridge, allocateRequest(r.conf.meetingID, r.jid, p.nick, p.statsID, true, p.muted, p.codecs))
 	}
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ type offer struct {
 	alloc          *allocation
 	remote         sourceSet // other participants' sources, owners set
 	bridgeSession  string
+	codecs         codecOffer // codecs.go
 }
 
 // build returns the <jingle action="session-initiate"> element: audio,
@@ -46,9 +47,9 @@ func (o *offer) build() *jingle.Jingle {
 }
 
 func (o *offer) description(kind string) *jingle.Description {
-	m := audioMedia()
+	m := o.codecs.audio()
 	if kind == kindVideo {
-		m = videoMedia()
+		m = o.codecs.video()
 	}
 	d := &jingle.Description{
 		Media: kind, PayloadTypes: m.payloadTypes, HdrExts: m.hdrExts,

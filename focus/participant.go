@@ -37,6 +37,11 @@ type participant struct {
 	sources       sourceSet
 	remote        map[string]sourceSet // by owner: sources this client was told about
 	restarts      restartLimiter       // session restarts (restartlimit.go)
+
+	videoCodecs []string   // announced in presence, nil: none announced (codecs.go)
+	opusRED     bool       // advertises Opus RED (codecs.go)
+	discoDone   bool       // its features were asked for
+	codecs      codecOffer // what its current session offered
 }
 
 func (p *participant) moderator() bool {
@@ -61,6 +66,9 @@ func (r *room) onOccupant(ctx context.Context, nick string, pres *dom.Element) {
 	p.affiliation, p.role = item.Attr("affiliation"), item.Attr("role")
 	if s := pres.Child("", "stats-id"); s != nil {
 		p.statsID = s.Text
+	}
+	if c := presenceCodecs(pres); c != nil && p.state == sessionNone {
+		p.videoCodecs = c // codecs.go; later changes do not renegotiate
 	}
 	r.recordingPresence(ctx, p, pres) // jibri_consent.go
 	if r.state != stateJoined {

@@ -34,6 +34,15 @@ type clientConfig struct {
 	HiddenDomain          string                  `json:"hiddenDomain,omitempty"`
 	Recordings            *clientRecordings       `json:"recordings,omitempty"`
 	LocalRecording        clientLocalRecording    `json:"localRecording"`
+
+	// Opus RED ([media] opus_red): clients advertise it only when told to,
+	// older ones by the top-level key, current ones by audioQuality's.
+	EnableOpusRed bool         `json:"enableOpusRed,omitempty"`
+	AudioQuality  *clientAudio `json:"audioQuality,omitempty"`
+}
+
+type clientAudio struct {
+	EnableOpusRed bool `json:"enableOpusRed"`
 }
 
 type clientHosts struct {
@@ -60,12 +69,12 @@ type clientFlags struct {
 	SSRCRewritingEnabled     bool `json:"ssrcRewritingEnabled"`
 }
 
-// clientVideo pins the codec order to what the focus offers (VP8 only). The
-// current client prefers AV1 and VP9 and, when neither is negotiated, fails
-// to apply their scalability modes to its VP8 sender. PreferredCodec (the
-// older key; current clients ignore it when codecPreferenceOrder is set) must
-// be present too: 2021 clients compare it with an undefined constant and turn
-// simulcast off when it is missing from a videoQuality object.
+// clientVideo gives the codec order of [media] codecs (docs/codecs.md#offer).
+// PreferredCodec is the older key, read only by old clients (current ones
+// use codecPreferenceOrder): it stays VP8, because 2021 clients switch to any
+// codec another participant prefers and so flip between codecs, and because
+// they compare it with an undefined constant and turn simulcast off when it
+// is missing from a videoQuality object.
 type clientVideo struct {
 	CodecPreferenceOrder []string `json:"codecPreferenceOrder"`
 	PreferredCodec       string   `json:"preferredCodec"`
@@ -99,12 +108,15 @@ func newClientConfig(cfg *conf.Config, public *url.URL, tenant string) clientCon
 		OpenBridgeChannel:         "websocket",
 		P2P:                       clientP2P{Enabled: false},
 		Flags:                     clientFlags{SourceNameSignaling: true, SendMultipleVideoStreams: true},
-		VideoQuality:              clientVideo{CodecPreferenceOrder: []string{"VP8"}, PreferredCodec: "VP8"},
+		VideoQuality:              clientVideo{CodecPreferenceOrder: codecOrder(cfg.Media.Codecs), PreferredCodec: "VP8"},
 		DisableThirdPartyRequests: true,
 		Analytics:                 clientDisable{Disabled: true},
 		Gravatar:                  clientDisable{Disabled: true}, // else the web app asks gravatar.com for avatars by e-mail
 	}
 	cc.setRecording(cfg)
+	if cfg.Media.OpusRED {
+		cc.EnableOpusRed, cc.AudioQuality = true, &clientAudio{EnableOpusRed: true}
+	}
 	return cc
 }
 
@@ -133,4 +145,13 @@ func renderConfigJS(cc clientConfig, extra map[string]any) ([]byte, error) {
 func TenantMUC(mucDomain, tenant string) string {
 	first, rest, _ := strings.Cut(mucDomain, ".")
 	return first + "." + strings.ToLower(tenant) + "." + rest
+}
+
+// codecOrder is media.codecs as config.js names codecs (upper case).
+func codecOrder(codecs []string) []string {
+	out := make([]string, 0, len(codecs))
+	for _, c := range codecs {
+		out = append(out, strings.ToUpper(c))
+	}
+	return out
 }

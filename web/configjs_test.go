@@ -53,7 +53,8 @@ func TestConfigJSValues(t *testing.T) {
 		{[]string{"flags", "sourceNameSignaling"}, true},
 		{[]string{"flags", "sendMultipleVideoStreams"}, true},
 		{[]string{"flags", "ssrcRewritingEnabled"}, false},
-		{[]string{"videoQuality", "codecPreferenceOrder"}, []any{"VP8"}},
+		{[]string{"videoQuality", "codecPreferenceOrder"}, []any{"AV1", "VP9", "VP8", "H264"}}, // [media] codecs
+		{[]string{"enableOpusRed"}, nil}, // [media] opus_red off
 		{[]string{"videoQuality", "preferredCodec"}, "VP8"}, // 2021 clients disable simulcast without it
 		{[]string{"disableThirdPartyRequests"}, true},
 		{[]string{"analytics", "disabled"}, true},
@@ -118,5 +119,27 @@ func TestConfigJSEvaluatesInNode(t *testing.T) {
 	}
 	if got := lookup(m, "p2p", "enabled"); got != false {
 		t.Errorf("evaluated p2p.enabled = %v", got)
+	}
+}
+
+// TestConfigJSCodecs: codecPreferenceOrder follows [media] codecs and
+// opus_red turns RED on in both the old and the current client's key.
+func TestConfigJSCodecs(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Media.Codecs = []string{"vp9", "vp8"}
+	cfg.Media.OpusRED = true
+	m := parseConfigJS(t, getConfigJS(t, newTestServer(t, cfg, Options{PublicURL: mustURL(t, "https://localhost:8443")})))
+	for _, w := range []struct {
+		path []string
+		val  any
+	}{
+		{[]string{"videoQuality", "codecPreferenceOrder"}, []any{"VP9", "VP8"}},
+		{[]string{"videoQuality", "preferredCodec"}, "VP8"},
+		{[]string{"enableOpusRed"}, true},
+		{[]string{"audioQuality", "enableOpusRed"}, true},
+	} {
+		if got := lookup(m, w.path...); !reflect.DeepEqual(got, w.val) {
+			t.Errorf("config.%s = %#v, want %#v", strings.Join(w.path, "."), got, w.val)
+		}
 	}
 }

@@ -91,6 +91,8 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		Recorder:          recorder,
 		GuestsWaitForHost: cfg.Auth.GuestsWaitForHost,
 		HostOnlyRoom:      appointmentRooms(cfg),
+		VideoCodecs:       cfg.Media.Codecs,
+		OpusRED:           cfg.Media.OpusRED,
 		Logger:            log.With("part", "focus"),
 	}, fs)
 	p.xmpp = xs.WebSocketHandler()
