@@ -167,8 +167,9 @@ func newBenchCall(b testing.TB, n int) *benchCall {
 		e.srtpReady.Store(true)
 		e.sendQ = make(chan *outPacket, sendQueueLen)
 		if id != "s" {
-			recv := &ingressTable{ssrcs: map[uint32]ssrcRoute{}, twccExt: 5}
-			recv.rtxOf[100] = 96
+			m := testMedia()
+			recv := buildIngress(&m, nil, id, nil)
+			recv.twccExt = 5
 			e.ingress.Store(recv)
 		}
 		e.out.Store(newWriter(e, benchContext(b), io.Discard))

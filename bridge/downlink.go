@@ -116,3 +116,10 @@ func constraintPrefs(c Constraints) (receiverPrefs, map[string]bool) {
 	}
 	return p, only
 }
+
+// accepts reports whether the receiver was offered payload type pt for
+// media of kind k, so that it can decode what it is sent; receivers that
+// are not client endpoints (the recorder) take everything.
+func (d *downlink) accepts(pt uint8, k mediaKind) bool {
+	return d.ep == nil || d.ep.ingress.Load().pts[pt&0x7F] == k
+}

@@ -133,14 +133,23 @@ func (e *endpoint) forward(pkt []byte, route ssrcRoute, now time.Time) {
 	}
 }
 
-// forwardAll hands an audio packet unchanged to every other ready
-// receiver that hears this sender.
+// forwardAll hands an audio packet to every other ready receiver that
+// hears this sender: unchanged, or without RED redundancy for receivers
+// that were not offered RED (red.go).
 func (e *endpoint) forwardAll(pkt []byte) {
+	pt := pkt[1] & 0x7F
+	red := e.ingress.Load().codec[pt] == codecRED
+	var stripped []byte
 	for _, r := range e.conf.receivers() {
 		if r == e.down || !r.ready() || !r.alloc.Load().hears(e.id) {
 			continue
 		}
-		if r.sendRTP(e.fwd.copied(pkt)) {
+		out := e.fwd.audioFor(r, pkt, pt, red, &stripped)
+		if out == nil {
+			e.b.counters.codecDrops.Add(1)
+			continue
+		}
+		if r.sendRTP(e.fwd.copied(out)) {
 			e.b.counters.forwarded.Add(1)
 		}
 	}

@@ -99,9 +99,7 @@ func giveSources(c *conference, e *endpoint, base uint32, encodings int) {
 	}
 	src := &colibri.Sources{MediaSources: []colibri.MediaSource{
 		{Type: "audio", ID: e.id + "-a0", Sources: []jingle.Source{{SSRC: base + 11}}}, ms}}
-	m := mediaState{}
-	m.pts[111], m.pts[100], m.pts[96] = kindAudio, kindVideo, kindVideo
-	m.rtxOf[100], m.aptOf[96] = 96, 100
+	m := testMedia()
 	e.ingress.Store(buildIngress(&m, src, e.id, nil))
 	c.reallocate()
 }

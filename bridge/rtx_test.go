@@ -97,9 +97,8 @@ func TestNackAnsweredWithRTX(t *testing.T) {
 	}
 	giveVideo(c, eps["a"], 2)
 	a, b := eps["a"], eps["b"]
-	recv := &ingressTable{ssrcs: map[uint32]ssrcRoute{}}
-	recv.rtxOf[100] = 96
-	b.ingress.Store(recv)
+	m := testMedia() // rtx 96 for VP8 100
+	b.ingress.Store(buildIngress(&m, nil, "b", nil))
 	now := time.Now()
 	a.forward(vp8Packet(20, 500, 9000, 3, 1, 0, true, 180), a.ingress.Load().ssrcs[20], now)
 	sent := <-b.sendQ

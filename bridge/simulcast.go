@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"time"
 
+	"meetd/bridge/codec"
+
 	"github.com/pion/rtcp"
 )
 
@@ -21,6 +23,9 @@ type forwarder struct {
 	rtxBuf  []byte                     // scratch for decapsulated retransmissions
 	rtcpBuf []byte                     // scratch for translated sender reports
 	outBuf  []byte                     // scratch: the packet handed to one receiver
+	vp9     codec.VP9Descriptor        // scratch for VP9 payload descriptors
+	red     codec.RED                  // scratch for RED payloads (red.go)
+	redBuf  []byte                     // scratch: a RED packet stripped to its primary block
 }
 
 // srcProjections lists one source's projections in the order of a
@@ -33,7 +38,8 @@ type srcProjections struct {
 
 func newForwarder() *forwarder {
 	return &forwarder{proj: map[projKey]*projection{}, bySrc: map[uint32]*srcProjections{},
-		rtxBuf: make([]byte, 0, maxDatagram), outBuf: make([]byte, 0, maxDatagram)}
+		rtxBuf: make([]byte, 0, maxDatagram), outBuf: make([]byte, 0, maxDatagram),
+		redBuf: make([]byte, 0, maxDatagram)}
 }
 
 // get returns (creating) the projection of src towards r.
@@ -96,9 +102,10 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 	src := route.src
 	seq, ts := binary.BigEndian.Uint16(pkt[2:]), binary.BigEndian.Uint32(pkt[4:])
 	start, end, ok := rtpPayload(pkt)
+	pt := pkt[1] & 0x7F
 	var v vp8Info
 	if ok {
-		v, ok = parseVP8(pkt, start, end)
+		v, ok = parseVideo(pkt, start, end, e.ingress.Load().codec[pt], &e.fwd.vp9)
 	}
 	list := e.conf.rxs.Load()
 	e.fwd.prune(list)
@@ -118,6 +125,10 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 		if p == nil || !r.ready() {
 			continue
 		}
+		if !r.accepts(pt, kindVideo) {
+			e.b.counters.codecDrops.Add(1)
+			continue
+		}
 		t := r.alloc.Load().target(src.primary)
 		t.enc = src.activeAtOrBelow(t.enc, now)
 		out, fwd := p.project(seq, ts, route.enc, &v, t, now)
@@ -133,7 +144,7 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 	}
 }
 
-// skipAll drops a packet without a VP8 payload (padding) for every
+// skipAll drops a packet without a readable payload (padding) for every
 // receiver currently projected from its encoding.
 func (e *endpoint) skipAll(list []*downlink, primary uint32, enc int8, seq uint16) {
 	for _, r := range list {

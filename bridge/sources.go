@@ -60,6 +60,7 @@ type ingressTable struct {
 	levelExt uint8              // ssrc-audio-level id, 0 when not negotiated
 	rtxOf    [128]uint8         // RTX payload type of a media payload type, 0 = none
 	aptOf    [128]uint8         // media payload type of an RTX payload type
+	codec    [128]codecKind     // codec of each payload type (videocodec.go)
 }
 
 var emptyIngress = &ingressTable{ssrcs: map[uint32]ssrcRoute{}}
@@ -73,6 +74,7 @@ type mediaState struct {
 	levelExt uint8
 	rtxOf    [128]uint8
 	aptOf    [128]uint8
+	codec    [128]codecKind
 }
 
 func (m *mediaState) add(media []colibri.Media) {
@@ -81,6 +83,7 @@ func (m *mediaState) add(media []colibri.Media) {
 		for _, pt := range md.PayloadTypes {
 			if pt.ID < 128 {
 				m.pts[pt.ID] = k
+				m.codec[pt.ID] = codecOfName(pt.Name)
 				m.addRTX(pt)
 			}
 		}
@@ -124,7 +127,7 @@ func (m *mediaState) addExts(exts []jingle.HdrExt) {
 // sources that did not change keep what old learned about them.
 func buildIngress(m *mediaState, src *colibri.Sources, owner string, old *ingressTable) *ingressTable {
 	t := &ingressTable{ssrcs: map[uint32]ssrcRoute{}, pts: m.pts, strip: m.strip, twccExt: m.twccExt,
-		levelExt: m.levelExt, rtxOf: m.rtxOf, aptOf: m.aptOf}
+		levelExt: m.levelExt, rtxOf: m.rtxOf, aptOf: m.aptOf, codec: m.codec}
 	if src == nil {
 		return t
 	}

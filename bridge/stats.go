@@ -21,6 +21,7 @@ type counters struct {
 	lostIn, lostOut   atomic.Uint64 // uplink gaps NACKed; downlink losses transport-cc reported
 
 	refusedCands atomic.Uint64 // signalled remote candidates refused (count bound, bad target)
+	codecDrops   atomic.Uint64 // packets not sent to a receiver that was not offered their codec
 }
 
 // Stats is a snapshot of the bridge's counters.
@@ -30,6 +31,9 @@ type Stats struct {
 
 	// RefusedCandidates counts signalled remote candidates not given to ICE.
 	RefusedCandidates uint64
+	// CodecDrops counts packets not sent to a receiver because it was not
+	// offered their payload type (and, for RED, not the primary's either).
+	CodecDrops uint64
 
 	// BytesIn and BytesOut count the SRTP/SRTCP bytes read from and written
 	// to all endpoints since the start; LostIn the packets senders' uplinks
@@ -45,7 +49,7 @@ func (b *Bridge) Stats() Stats {
 		Unroutable: c.unroutable.Load(), Garbage: c.garbage.Load(), SRTPErrors: c.srtpErrors.Load(),
 		UnknownSSRC: c.unknownSSRC.Load(), BadPayloadType: c.badPT.Load(), BadPacket: c.badPacket.Load(),
 		QueueDrops: c.queueDrops.Load(), SendDrops: c.sendDrops.Load(), Forwarded: c.forwarded.Load(), RTCPRelayed: c.rtcpRelayed.Load(),
-		Retransmitted: c.retransmitted.Load(), RefusedCandidates: c.refusedCands.Load(),
+		Retransmitted: c.retransmitted.Load(), RefusedCandidates: c.refusedCands.Load(), CodecDrops: c.codecDrops.Load(),
 		BytesIn: c.bytesIn.Load(), BytesOut: c.bytesOut.Load(), LostIn: c.lostIn.Load(), LostOut: c.lostOut.Load(),
 	}
 }

@@ -64,7 +64,8 @@ func testConference(ids ...string) (*conference, map[string]*endpoint) {
 	for _, id := range ids {
 		e := &endpoint{id: id, conf: c, log: c.log,
 			transport: transport{b: b, msgQ: make(chan []byte, 8), sendQ: make(chan *outPacket, 8)}}
-		e.ingress.Store(emptyIngress)
+		m := testMedia()
+		e.ingress.Store(buildIngress(&m, nil, id, nil))
 		e.fwd = newForwarder()
 		e.loss = newLossTracker()
 		e.rx = newReceptionStats()

@@ -17,6 +17,10 @@ type vp8Info struct {
 	tid      uint8
 	width    uint16 // keyframes only
 	height   uint16
+	// VP9 (videocodec.go): spatial layer id and end of a layer frame.
+	svc        bool
+	sid        uint8
+	endOfLayer bool
 }
 
 // rtpPayload returns the payload bounds of a plaintext RTP packet, without

@@ -210,3 +210,8 @@ func (d *VP9Descriptor) SetTL0PICIDX(payload []byte, v uint8) error {
 	d.TL0PICIDX = v
 	return nil
 }
+
+// Offsets returns where the picture ID and TL0PICIDX of the parsed
+// descriptor start, relative to the payload (0: absent), for callers that
+// rewrite a copy of the packet.
+func (d *VP9Descriptor) Offsets() (pictureID, tl0 int) { return d.pidOff, d.tl0Off }
