@@ -29,6 +29,7 @@ func (c *Config) Validate() error {
 	}
 	c.HTTP.validate(bad)
 	c.Media.validate(c.Domain, bad)
+	c.Media.validateCodecs(bad) // codecs.go (not in the bridge host's config)
 	c.Log.validate(bad)
 	c.Web.validate(bad)
 	c.ACME.validate(c, bad)
@@ -52,7 +53,6 @@ func (h HTTP) validate(bad badFunc) {
 }
 
 func (m Media) validate(domain string, bad badFunc) {
-	m.validateCodecs(bad) // codecs.go
 	if msg := checkListen(m.Listen); msg != "" {
 		bad("media.listen", "%q %s", m.Listen, msg)
 	}

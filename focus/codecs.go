@@ -10,6 +10,8 @@ import (
 	"meetd/colibri"
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // RTP header extension URIs the focus offers.
@@ -212,14 +214,14 @@ func (r *room) discoverFeatures(ctx context.Context, p *participant) {
 	p.discoDone = true
 	ctx, cancel := context.WithTimeout(ctx, discoTimeout)
 	defer cancel()
-	iq := newIQ("get", r.jid+"/"+p.nick)
-	iq.AddNew(nsDiscoInfo, "query")
+	iq := stanza.IQ("get", r.jid+"/"+p.nick)
+	iq.AddNew(ns.DiscoInfo, "query")
 	ans, err := r.f.request(ctx, iq)
 	if err != nil {
 		r.log.Info("client features unknown", "endpoint", p.nick, "err", err)
 		return
 	}
-	for _, f := range ans.Child(nsDiscoInfo, "query").ChildrenNamed(nsDiscoInfo, "feature") {
+	for _, f := range ans.Child(ns.DiscoInfo, "query").ChildrenNamed(ns.DiscoInfo, "feature") {
 		if f.Attr("var") == featureOpusRED {
 			p.opusRED = true
 		}

@@ -8,6 +8,7 @@ import (
 	"meetd/colibri"
 	"meetd/xmpp/dom"
 	"meetd/xmpp/jingle"
+	"meetd/xmpp/ns"
 )
 
 func TestPresenceCodecs(t *testing.T) {
@@ -24,9 +25,9 @@ func TestPresenceCodecs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pres := dom.New(nsClient, "presence")
+			pres := dom.New(ns.Client, "presence")
 			if tt.elem != "" {
-				pres.AddNew(nsClient, tt.elem).SetText(tt.text)
+				pres.AddNew(ns.Client, tt.elem).SetText(tt.text)
 			}
 			if got := presenceCodecs(pres); !slices.Equal(got, tt.want) {
 				t.Errorf("presenceCodecs = %v, want %v", got, tt.want)
@@ -130,7 +131,7 @@ func (h *harness) joinWithCodecs(t *testing.T, bare, codecs string) (*colibri.Co
 	nick := nickOf(bare)
 	h.conferenceIQ(t, bare+"/r")
 	pres := occupantPresence(nick, bare+"/r", "none", "participant")
-	pres.AddNew(nsClient, "jitsi_participant_codecList").SetText(codecs)
+	pres.AddNew(ns.Client, "jitsi_participant_codecList").SetText(codecs)
 	h.deliver(pres)
 	var alloc *colibri.ConferenceModify
 	h.next("endpoint allocation for "+nick, isColibri(func(cm *colibri.ConferenceModify) bool {
@@ -170,10 +171,10 @@ func TestOpusREDByFeature(t *testing.T) {
 	h.conferenceIQ(t, "a@localhost/r")
 	h.deliver(occupantPresence(a, "a@localhost/r", "none", "participant"))
 	q := h.next("disco#info to A", func(st *dom.Element) bool {
-		return st.Local == "iq" && st.Attr("to") == testRoom+"/"+a && st.Child(nsDiscoInfo, "query") != nil
+		return st.Local == "iq" && st.Attr("to") == testRoom+"/"+a && st.Child(ns.DiscoInfo, "query") != nil
 	})
 	res := answer(q, testRoom+"/"+a)
-	res.AddNew(nsDiscoInfo, "query").AddNew(nsDiscoInfo, "feature").SetAttr("var", featureOpusRED)
+	res.AddNew(ns.DiscoInfo, "query").AddNew(ns.DiscoInfo, "feature").SetAttr("var", featureOpusRED)
 	h.deliver(res)
 	ja := parsed(t, h.next("session-initiate to A", isJingle(testRoom+"/"+a, jingle.ActionSessionInitiate)))
 	if got := ptNames(ja.Content("audio").Description.PayloadTypes); !slices.Equal(got, []string{"112 red", "111 opus"}) {
@@ -183,10 +184,10 @@ func TestOpusREDByFeature(t *testing.T) {
 	h.conferenceIQ(t, "b@localhost/r")
 	h.deliver(occupantPresence(b, "b@localhost/r", "none", "participant"))
 	q = h.next("disco#info to B", func(st *dom.Element) bool {
-		return st.Local == "iq" && st.Attr("to") == testRoom+"/"+b && st.Child(nsDiscoInfo, "query") != nil
+		return st.Local == "iq" && st.Attr("to") == testRoom+"/"+b && st.Child(ns.DiscoInfo, "query") != nil
 	})
 	res = answer(q, testRoom+"/"+b)
-	res.AddNew(nsDiscoInfo, "query")
+	res.AddNew(ns.DiscoInfo, "query")
 	h.deliver(res)
 	jb := parsed(t, h.next("session-initiate to B", isJingle(testRoom+"/"+b, jingle.ActionSessionInitiate)))
 	if got := ptNames(jb.Content("audio").Description.PayloadTypes); !slices.Equal(got, []string{"111 opus"}) {

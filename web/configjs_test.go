@@ -54,8 +54,8 @@ func TestConfigJSValues(t *testing.T) {
 		{[]string{"flags", "sendMultipleVideoStreams"}, true},
 		{[]string{"flags", "ssrcRewritingEnabled"}, false},
 		{[]string{"videoQuality", "codecPreferenceOrder"}, []any{"AV1", "VP9", "VP8", "H264"}}, // [media] codecs
-		{[]string{"enableOpusRed"}, nil}, // [media] opus_red off
-		{[]string{"videoQuality", "preferredCodec"}, "VP8"}, // 2021 clients disable simulcast without it
+		{[]string{"enableOpusRed"}, nil},                                                       // [media] opus_red off
+		{[]string{"videoQuality", "preferredCodec"}, "VP8"},                                    // 2021 clients disable simulcast without it
 		{[]string{"disableThirdPartyRequests"}, true},
 		{[]string{"analytics", "disabled"}, true},
 		{[]string{"gravatar", "disabled"}, true},
