@@ -22,6 +22,7 @@ type Addresses struct {
 	Auth        string // service host, auth.<domain>
 	InternalMUC string // internal MUC, internal.auth.<domain>
 	Brewery     string // room the bridge joins, jvbbrewery@internal.auth.<domain>
+	Recorder    string // hidden domain of the recorder occupant, recorder.<domain> (config.js hiddenDomain)
 
 	FocusJID      string // focus's bare JID, focus@auth.<domain> (config.js focusUserJid)
 	FocusSession  string // focus's full JID, focus@auth.<domain>/focus
@@ -42,6 +43,7 @@ func (c *Config) Addresses() Addresses {
 		Auth:          auth,
 		InternalMUC:   internal,
 		Brewery:       "jvbbrewery@" + internal,
+		Recorder:      "recorder." + d,
 		FocusJID:      "focus@" + auth,
 		FocusSession:  "focus@" + auth + "/focus",
 		BridgeSession: "jvb@" + auth + "/" + BridgeID,

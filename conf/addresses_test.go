@@ -15,6 +15,7 @@ func TestAddresses(t *testing.T) {
 		Auth:          "auth.meet.example.com",
 		InternalMUC:   "internal.auth.meet.example.com",
 		Brewery:       "jvbbrewery@internal.auth.meet.example.com",
+		Recorder:      "recorder.meet.example.com",
 		FocusJID:      "focus@auth.meet.example.com",
 		FocusSession:  "focus@auth.meet.example.com/focus",
 		BridgeSession: "jvb@auth.meet.example.com/jvb1",

@@ -44,6 +44,10 @@ type Config struct {
 	// Recorder records conferences on moderators' Jibri requests; nil
 	// refuses them (service-unavailable).
 	Recorder Recorder
+	// RecorderDomain is the hidden domain of the recorder occupant a
+	// recording adds to its room (config.js hiddenDomain); the focus's
+	// session must alias it. Default "recorder."+Domain.
+	RecorderDomain string
 
 	// TenantMUCDomains are further conference MUCs (conference.<tenant>.<domain>)
 	// whose rooms the focus runs too.
@@ -80,6 +84,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BreakoutMUCDomain == "" {
 		c.BreakoutMUCDomain = "breakout." + c.Domain
+	}
+	if c.RecorderDomain == "" {
+		c.RecorderDomain = "recorder." + c.Domain
 	}
 	if c.AVModerationComponent == "" {
 		c.AVModerationComponent = "avmoderation." + c.Domain
@@ -166,6 +173,15 @@ func (f *Focus) Run(ctx context.Context) error {
 // dispatch routes one incoming stanza. It never blocks on the network for
 // long: room work runs on each room's own goroutine.
 func (f *Focus) dispatch(ctx context.Context, st *dom.Element) {
+	if f.forRecorder(st) { // jibri_occupant.go
+		switch t := st.Attr("type"); {
+		case st.Local == "iq" && (t == "get" || t == "set"):
+			f.reject(ctx, st, "cancel", "service-unavailable")
+		case st.Local == "presence" && t == "error":
+			f.log.Warn("the recorder occupant could not join", "room", bareJID(st.Attr("from")))
+		}
+		return
+	}
 	switch st.Local {
 	case "iq":
 		f.handleIQ(ctx, st)

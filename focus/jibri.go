@@ -60,13 +60,12 @@ func (r *room) startRecording(ctx context.Context, iq, payload *dom.Element, p *
 		return
 	}
 	r.rec = &recState{session: s, initiator: r.occupant(p.nick), consent: map[string]*consent{}}
-	for _, q := range r.participants {
-		r.rec.consent[q.nick] = &consent{}
-	}
+	r.startConsent(p.nick) // jibri_consent.go
 	res := stanza.Result(iq)
 	res.AddNew(ns.Jibri, "jibri").SetAttr("session_id", s.ID())
 	r.f.send(ctx, res)
 	r.sendRecordingStatus(ctx, "on", r.rec.initiator, "")
+	r.joinRecorder(ctx) // jibri_occupant.go
 	r.log.Info("recording started", "session", s.ID(), "by", p.nick)
 	r.updateRecording(ctx)
 }
@@ -79,14 +78,16 @@ func (r *room) stopRecording(ctx context.Context, iq *dom.Element, p *participan
 	r.rec.session.Stop()
 	r.f.send(ctx, stanza.Result(iq))
 	r.sendRecordingStatus(ctx, "off", r.occupant(p.nick), "")
+	r.leaveRecorder(ctx)
 	r.log.Info("recording stopped", "session", r.rec.session.ID(), "by", p.nick)
 	r.rec = nil
 }
 
 // endRecording stops a recording because the conference ends.
-func (r *room) endRecording() {
+func (r *room) endRecording(ctx context.Context) {
 	if r.rec != nil {
 		r.rec.session.Stop()
+		r.leaveRecorder(ctx)
 		r.rec = nil
 	}
 }
@@ -101,6 +102,7 @@ func (r *room) recordingDone(ctx context.Context, res RecordingResult) {
 			failure = "error"
 		}
 		r.sendRecordingStatus(ctx, "off", "", failure)
+		r.leaveRecorder(ctx)
 		r.rec = nil
 	}
 	switch {

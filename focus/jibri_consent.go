@@ -45,9 +45,13 @@ func mutedState(pres *dom.Element) (allMuted, known bool) {
 	return (a == nil || a.Text == "true") && (v == nil || v.Text == "true"), true
 }
 
-// recordingPresence updates consent from a participant's presence while a
-// recording runs.
+// recordingPresence notes a participant's mute state from each presence
+// and, while a recording runs, updates their consent from it.
 func (r *room) recordingPresence(ctx context.Context, p *participant, pres *dom.Element) {
+	muted, known := mutedState(pres)
+	if known {
+		p.allMuted = muted
+	}
 	if r.rec == nil {
 		return
 	}
@@ -59,7 +63,6 @@ func (r *room) recordingPresence(ctx context.Context, p *participant, pres *dom.
 	if n := pres.Child(ns.Nick, "nick"); n != nil {
 		c.name = n.Text
 	}
-	muted, known := mutedState(pres)
 	switch {
 	case !known:
 		return
@@ -74,6 +77,21 @@ func (r *room) recordingPresence(ctx context.Context, p *participant, pres *dom.
 	r.updateRecording(ctx)
 }
 
+// startConsent is everyone's consent when a recording starts: the moderator
+// who started it has agreed (the web app asks everyone but the initiator);
+// someone already fully muted counts as having been muted by the consent
+// dialog (which then changes nothing in their presence), so their next
+// unmute is their consent.
+func (r *room) startConsent(initiator string) {
+	for _, q := range r.participants {
+		c := &consent{sawMuted: q.allMuted, given: q.nick == initiator}
+		if q.nick == initiator {
+			r.log.Info("recording consent given", "endpoint", q.nick, "by", "starting the recording")
+		}
+		r.rec.consent[q.nick] = c
+	}
+}
+
 // recordingLeft drops a participant who left from the recording's view.
 func (r *room) recordingLeft(ctx context.Context, nick string) {
 	if r.rec == nil {
@@ -81,7 +99,7 @@ func (r *room) recordingLeft(ctx context.Context, nick string) {
 	}
 	delete(r.rec.consent, nick)
 	if len(r.participants) == 0 {
-		r.endRecording()
+		r.endRecording(ctx)
 		return
 	}
 	r.updateRecording(ctx)

@@ -125,9 +125,10 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestJibriRecording(t *testing.T) {
 	rec := &fakeRecorder{}
 	h := startFocus(t, func(f *Focus) { f.cfg.Recorder = rec })
-	const a, b = "aaaa1111", "bbbb1111"
+	const a, b, c = "aaaa1111", "bbbb1111", "cccc1111"
 	h.join(t, "a@localhost")
 	h.join(t, "b@localhost")
+	h.join(t, "c@localhost")
 
 	if res := h.jibriIQ(b, "start", "file", ""); stanza.ErrorCondition(res) != "not-allowed" {
 		t.Fatalf("non-moderator start: %s", res)
@@ -157,22 +158,24 @@ func TestJibriRecording(t *testing.T) {
 		t.Fatalf("second start: %s", res)
 	}
 
-	// B: unmuted before seeing the dialog counts for nothing; muted then unmuted is consent.
+	// A started it: that is A's consent (the web app asks everyone else).
 	s := rec.session()
+	waitFor(t, "A's consent by starting", func() bool { return s.consented()[a] && !s.consented()[b] })
+	// B: unmuted before seeing the dialog counts for nothing; muted then unmuted is consent.
 	h.deliver(mutePresence(b, "b@localhost/r", "none", "participant", false))
 	h.deliver(mutePresence(b, "b@localhost/r", "none", "participant", true))
-	waitFor(t, "B still without consent", func() bool { return len(s.consented()) == 2 && !s.consented()[b] })
+	waitFor(t, "B still without consent", func() bool { return len(s.consented()) == 3 && !s.consented()[b] })
 	h.deliver(mutePresence(b, "b@localhost/r", "none", "participant", false))
-	waitFor(t, "B's consent", func() bool { return s.consented()[b] && !s.consented()[a] })
-	h.next("summary naming B", isMessageTo(a, "given: Name of "+b))
+	waitFor(t, "B's consent", func() bool { return s.consented()[b] && !s.consented()[c] })
+	h.next("summary naming B", isMessageTo(a, "Name of "+b))
 
-	// A consents through SourceInfo (current clients).
+	// C consents through SourceInfo (current clients).
 	for _, muted := range []string{"true", "false"} {
-		p := occupantPresence(a, "a@localhost/r", "owner", "moderator")
-		p.AddNew(ns.Client, "SourceInfo").SetText(`{"` + a + `-a0":{"muted":` + muted + `},"` + a + `-v0":{"muted":true}}`)
+		p := occupantPresence(c, "c@localhost/r", "none", "participant")
+		p.AddNew(ns.Client, "SourceInfo").SetText(`{"` + c + `-a0":{"muted":` + muted + `},"` + c + `-v0":{"muted":true}}`)
 		h.deliver(p)
 	}
-	waitFor(t, "A's consent", func() bool { return s.consented()[a] })
+	waitFor(t, "C's consent", func() bool { return s.consented()[c] })
 
 	if res := h.jibriIQ(a, "stop", "file", ""); res.Attr("type") != "result" {
 		t.Fatalf("stop: %s", res)

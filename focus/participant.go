@@ -28,6 +28,7 @@ type participant struct {
 
 	ownerAsked bool      // an owner grant was requested
 	muted      forceMute // media the bridge drops (mute.go)
+	allMuted   bool      // its last presence said every source is muted (jibri_consent.go)
 
 	state         sessionState
 	sid           string
@@ -52,8 +53,8 @@ func (p *participant) moderator() bool {
 func (r *room) onOccupant(ctx context.Context, nick string, pres *dom.Element) {
 	item := pres.Child(ns.MUCUser, "x").Child(ns.MUCUser, "item")
 	realJID := item.Attr("jid")
-	if realJID == "" || bareJID(realJID) == r.f.focusJID() {
-		return // invisible real JID (docs/protocols.md#real-jids) or another focus: not a participant
+	if realJID == "" || bareJID(realJID) == r.f.focusJID() || r.f.isRecorder(realJID) {
+		return // invisible real JID (docs/protocols.md#real-jids), another focus or a recorder: not a participant
 	}
 	p := r.participants[nick]
 	if p == nil {

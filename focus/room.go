@@ -106,7 +106,7 @@ func (r *room) finished() bool {
 
 // shutdown expires the bridge conference and leaves the MUC.
 func (r *room) shutdown(ctx context.Context) {
-	r.endRecording()
+	r.endRecording(ctx)
 	r.expireConference(ctx)
 	if r.state != stateIdle {
 		p := dom.New(ns.Client, "presence").SetAttr("to", r.occupant(focusNick)).SetAttr("type", "unavailable")

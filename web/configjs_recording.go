@@ -34,6 +34,6 @@ func (cc *clientConfig) setRecording(cfg *conf.Config) {
 	}
 	cc.RecordingService = &clientRecordingService{Enabled: true}
 	cc.FileRecordingsEnabled = true // the 2021 web app's key
-	cc.HiddenDomain = "recorder." + cfg.Domain
+	cc.HiddenDomain = cfg.Addresses().Recorder
 	cc.Recordings = &clientRecordings{RequireConsent: true}
 }

@@ -88,12 +88,13 @@ func (s *Server) conferencePolicy(mayCreate func(jid.JID) bool) muc.Policy {
 			}
 			return nil
 		},
-		Member:       s.directEntry,
-		Exempt:       s.isService,
-		Source:       s.sourceOf,
-		MaxOccupants: l.MaxOccupants,
-		JoinRate:     l.JoinRate,
-		JoinBurst:    l.JoinBurst,
+		Member:            s.directEntry,
+		Exempt:            s.exemptFromRoomLimits,
+		ModeratorFeatures: moderatorFeatures(),
+		Source:            s.sourceOf,
+		MaxOccupants:      l.MaxOccupants,
+		JoinRate:          l.JoinRate,
+		JoinBurst:         l.JoinBurst,
 	}
 }
 

@@ -34,6 +34,12 @@ type Config struct {
 	// ANONYMOUS (Jitsi's hosts.anonymousdomain of a "secure domain" install),
 	// so that the web app's login dialog logs hosts in on Domain.
 	GuestDomain string
+	// HiddenDomain, when set, is the domain of the recorder occupant the
+	// focus adds to a room while it records (config.js hiddenDomain,
+	// docs/recording.md). It is no host (nobody logs in there); only an
+	// in-process session that aliases it sends from it, and its occupants
+	// pass lobby, password and room size like service accounts.
+	HiddenDomain string
 	// Lobby, when its Domain is set, serves the lobby rooms of MUCDomain
 	// (docs/lobby.md) and announces them to clients.
 	Lobby Lobby
@@ -99,6 +105,9 @@ func (c Config) validate() error {
 	}
 	if c.GuestDomain != "" {
 		named = append(named, struct{ name, value string }{"GuestDomain", c.GuestDomain})
+	}
+	if c.HiddenDomain != "" {
+		named = append(named, struct{ name, value string }{"HiddenDomain", c.HiddenDomain})
 	}
 	seen := map[string]string{}
 	for _, n := range named {

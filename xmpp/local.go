@@ -57,7 +57,9 @@ func (s *Server) Attach(ctx context.Context, fullJID string, aliasDomains ...str
 func (l *LocalSession) JID() string { return l.sess.jid.String() }
 
 // Send routes a stanza exactly as if this session had sent it over a stream:
-// `from` is stamped to JID() unless it equals one of the alias domains.
+// `from` is stamped to JID() unless it is one of the alias domains or an
+// address in one (the focus sends its hidden-domain recorder occupant's
+// presence, docs/recording.md): only in-process sessions may do that.
 func (l *LocalSession) Send(ctx context.Context, st *dom.Element) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -71,11 +73,18 @@ func (l *LocalSession) Send(ctx context.Context, st *dom.Element) error {
 	default:
 	}
 	c := st.Copy()
-	if !slices.Contains(l.sess.aliases, c.Attr("from")) {
+	if !l.fromAlias(c.Attr("from")) {
 		c.SetAttr("from", l.JID())
 	}
 	l.srv.route(c)
 	return nil
+}
+
+// fromAlias reports whether from is one of the session's alias domains or
+// an address in one of them.
+func (l *LocalSession) fromAlias(from string) bool {
+	j, err := jid.Parse(from)
+	return err == nil && from != "" && slices.Contains(l.sess.aliases, j.Domainpart())
 }
 
 // Recv returns the next stanza delivered to this session, or io.EOF after

@@ -33,6 +33,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		Lobby: xmpp.Lobby{Domain: a.Lobby, ByDefault: cfg.Rooms.Lobby,
 			HostsOnly: cfg.Auth.GuestsWaitForHost},
 		GuestDomain:   guestDomain(cfg),
+		HiddenDomain:  a.Recorder,
 		ResumeTimeout: resumeTimeout(cfg.XMPP.ResumeTimeout),
 		ExternalServices: func(jid string) []xmpp.ExternalService {
 			if services == nil {
@@ -80,7 +81,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		p.runners = append(p.runners, runner{"recording", func(ctx context.Context) error { rec.Run(ctx); return nil }})
 	}
 	p.recordings = recHandler
-	fs, err := xs.Attach(ctx, a.FocusSession, a.Focus)
+	fs, err := xs.Attach(ctx, a.FocusSession, a.Focus, a.Recorder) // the recorder occupant's domain (docs/recording.md)
 	if err != nil {
 		return nil, fmt.Errorf("attach focus: %w", err)
 	}
@@ -89,6 +90,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		Domain: a.Domain, MUCDomain: a.MUC, FocusDomain: a.Focus, BreweryRoom: a.Brewery,
 		TenantMUCDomains:  cfg.TenantMUCs(),
 		Recorder:          recorder,
+		RecorderDomain:    a.Recorder,
 		GuestsWaitForHost: cfg.Auth.GuestsWaitForHost,
 		HostOnlyRoom:      appointmentRooms(cfg),
 		VideoCodecs:       cfg.Media.Codecs,

@@ -58,6 +58,7 @@ func (s *Service) join(r *room, st *dom.Element, from, to jid.JID) {
 		}
 		r = newRoom(to.Bare())
 		r.joins = s.newJoinLimiter()
+		r.permissions = permissionsElement(s.policy.ModeratorFeatures)
 		if s.lobby.Domainpart() != "" && s.policy.Lobby.ByDefault {
 			r.membersOnly, r.lobby = true, s.newLobby(r)
 		}

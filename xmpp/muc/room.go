@@ -48,6 +48,7 @@ type room struct {
 	membersOnly bool          // muc#roomconfig_membersonly
 	joins       *rate.Limiter // join throttle; nil when off
 	lobby       *room         // where non-members wait while membersOnly; nil without a lobby service
+	permissions *dom.Element  // told to moderators in their own presence (permissions.go); nil: none
 }
 
 type occupant struct {
@@ -119,6 +120,9 @@ func (r *room) presenceOf(o *occupant, to jid.JID, codes ...string) *dom.Element
 	p := o.pres.Copy()
 	p.SetAttr("from", r.occupantJID(o.nick)).SetAttr("to", to.String())
 	p.Add(r.userX(o, o.role, o.real.Equal(to), codes...))
+	if o.real.Equal(to) {
+		return r.withPermissions(p, o)
+	}
 	return p
 }
 
@@ -155,5 +159,6 @@ func cleanPresence(st *dom.Element) *dom.Element {
 	}
 	p.RemoveChildren(ns.MUC, "x")
 	p.RemoveChildren(ns.MUCUser, "x")
+	p.RemoveChildren(ns.JitMeet, "permissions") // only the server tells them (permissions.go)
 	return p
 }

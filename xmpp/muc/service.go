@@ -58,6 +58,9 @@ type Policy struct {
 	// Lobby configures the lobby rooms (docs/lobby.md); the zero value
 	// serves none.
 	Lobby LobbyPolicy
+	// ModeratorFeatures are the client features a moderator may use, told
+	// to each moderator in its own presence (permissions.go); nil: none.
+	ModeratorFeatures map[string]bool
 }
 
 // Service is one MUC domain. It is safe for concurrent use.
