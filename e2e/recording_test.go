@@ -22,9 +22,10 @@ import (
 const recordedFor = 20 * time.Second
 
 // TestRecording: a moderator starts a recording with lib-jitsi-meet's startRecording (the Jibri IQ),
-// every page sees the recorder turn on; pages 0 and 1 consent the way the web app's consent dialog makes
-// them (mute camera and microphone, then unmute); page 2 never mutes — a client that skipped the dialog —
-// so the server does not count it as consenting. After 20 s the moderator stops; the focus's private
+// every page sees the recorder turn on; page 0 started it, which is its consent (the web app asks everyone
+// else); page 1 consents the way the web app's consent dialog makes it (mute camera and microphone, then
+// unmute); page 2 never mutes — a client that skipped the dialog — so the server does not count it as
+// consenting. After 20 s the moderator stops; the focus's private
 // message carries the link; the download is an MP4 with H.264 and AAC of about the recorded length,
 // with exactly two tiles (page 2 is absent), each lit, and the audio not silent. [recording] require_all
 // is off here so that the two consenting participants are recorded while page 2 refuses.
@@ -36,18 +37,14 @@ func TestRecording(t *testing.T) {
 	pages := []int{0, 1, 2}
 	s.moderatedCall("recording", pages, true)
 	s.watchRecording(pages)
+	consented := time.Now() // page 0's consent: it starts the recording
 	s.mustEval(0, `(meetdTest.conference().startRecording({ mode: 'file' }), true)`)
 	for _, p := range pages {
 		s.waitRecorderState(p, "on")
 	}
-	for _, p := range []int{0, 1} {
-		s.setLocalMuted(p, true)
-	}
+	s.setLocalMuted(1, true)
 	time.Sleep(2 * time.Second) // reading the consent dialog
-	for _, p := range []int{0, 1} {
-		s.setLocalMuted(p, false)
-	}
-	consented := time.Now()
+	s.setLocalMuted(1, false)
 	time.Sleep(recordedFor)
 	s.mustEval(0, `(meetdTest.conference().stopRecording(window.recSession), true)`)
 	stopped := time.Since(consented)
