@@ -1,6 +1,7 @@
 package focus
 
 import (
+	"math"
 	"strconv"
 	"sync"
 
@@ -13,9 +14,18 @@ import (
 type bridgeInfo struct {
 	jid      string // brewery occupant JID, where Colibri2 IQs go
 	stress   float64
+	region   string
+	version  string
 	draining bool
 	shutdown bool
+	healthy  bool
 }
+
+// overloadStress is the stress level from which a bridge counts as
+// overloaded: a new conference goes to a bridge below it when there is
+// one, in the participant's region first (as Jicofo's region-based
+// selection does; docs/scale-out.md#selection).
+const overloadStress = 0.8
 
 // brewery tracks the bridges present in the brewery MUC.
 type brewery struct {
@@ -27,39 +37,66 @@ func newBrewery() *brewery {
 	return &brewery{bridges: make(map[string]*bridgeInfo)}
 }
 
-// update applies one brewery presence and reports whether a usable bridge
-// appeared. The focus's own presence and occupants without colibri stats
-// are ignored, as Jicofo does.
-func (b *brewery) update(p *dom.Element) bool {
+// breweryChange is what one brewery presence changed.
+type breweryChange int
+
+const (
+	breweryNothing  breweryChange = iota
+	breweryAppeared               // a usable bridge appeared
+	breweryGone                   // a known bridge left (or became unusable)
+)
+
+// update applies one brewery presence and says what changed. The focus's
+// own presence and occupants without colibri stats are ignored, as Jicofo
+// does.
+func (b *brewery) update(p *dom.Element) breweryChange {
 	from := p.Attr("from")
 	if resourceOf(from) == "focus" || resourceOf(from) == "" {
-		return false
+		return breweryNothing
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	old, known := b.bridges[from]
 	if p.Attr("type") == "unavailable" || p.Attr("type") == "error" {
 		delete(b.bridges, from)
-		return false
+		if known {
+			return breweryGone
+		}
+		return breweryNothing
 	}
 	stats := p.Child(ns.Colibri, "stats")
 	if stats == nil {
-		return false
+		return breweryNothing
 	}
-	_, known := b.bridges[from]
-	bi := &bridgeInfo{jid: from}
+	bi := &bridgeInfo{jid: from, healthy: true}
 	for _, s := range stats.ChildrenNamed("", "stat") {
 		applyStat(bi, s.Attr("name"), s.Attr("value"))
 	}
 	b.bridges[from] = bi
-	return !known && bi.usable()
+	switch {
+	case bi.usable() && (!known || !old.usable()):
+		return breweryAppeared
+	case !bi.usable() && known && old.usable():
+		return breweryGone
+	}
+	return breweryNothing
 }
 
 func applyStat(bi *bridgeInfo, name, value string) {
 	switch name {
 	case "stress_level":
-		if v, err := strconv.ParseFloat(value, 64); err == nil {
+		// A bridge that says nothing sensible counts as fully loaded.
+		if v, err := strconv.ParseFloat(value, 64); err == nil && v >= 0 && !math.IsNaN(v) && !math.IsInf(v, 0) {
 			bi.stress = v
+		} else {
+			bi.stress = 1
 		}
+	case "region":
+		bi.region = value
+	case "version":
+		bi.version = value
+	case "healthy":
+		bi.healthy = value != "false"
 	case "drain":
 		bi.draining = value == "true"
 	case "shutting_down", "graceful_shutdown":
@@ -67,7 +104,7 @@ func applyStat(bi *bridgeInfo, name, value string) {
 	}
 }
 
-func (bi *bridgeInfo) usable() bool { return !bi.shutdown }
+func (bi *bridgeInfo) usable() bool { return !bi.shutdown && bi.healthy }
 
 // has reports whether the bridge with the given occupant JID is present.
 func (b *brewery) has(jid string) bool {
@@ -77,9 +114,12 @@ func (b *brewery) has(jid string) bool {
 	return ok
 }
 
-// selectBridge returns the least stressed usable bridge, preferring
-// non-draining ones, or "" when there is none.
-func (b *brewery) selectBridge() string {
+// selectBridge picks the bridge for a new conference whose first
+// participant is in region ("" unknown), or returns "" when none is
+// usable. Preference, as Jicofo's region-based selection: not draining;
+// then not overloaded in the region; then not overloaded anywhere; then the
+// least stressed (ties by JID, so the choice is stable).
+func (b *brewery) selectBridge(region string) string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var best *bridgeInfo
@@ -87,7 +127,7 @@ func (b *brewery) selectBridge() string {
 		if !bi.usable() {
 			continue
 		}
-		if best == nil || better(bi, best) {
+		if best == nil || better(bi, best, region) {
 			best = bi
 		}
 	}
@@ -97,9 +137,24 @@ func (b *brewery) selectBridge() string {
 	return best.jid
 }
 
-func better(a, b *bridgeInfo) bool {
-	if a.draining != b.draining {
-		return !a.draining
+// rank orders bridges for a participant in region: lower is better.
+func rank(bi *bridgeInfo, region string) int {
+	r := 0
+	if bi.draining {
+		r += 4
+	}
+	if bi.stress >= overloadStress {
+		r += 2
+	}
+	if region == "" || bi.region != region {
+		r++
+	}
+	return r
+}
+
+func better(a, b *bridgeInfo, region string) bool {
+	if ra, rb := rank(a, region), rank(b, region); ra != rb {
+		return ra < rb
 	}
 	if a.stress != b.stress {
 		return a.stress < b.stress

@@ -107,7 +107,7 @@ func (n *fakeNet) autoAnswer(st *dom.Element) {
 		if item := st.Child(ns.MUCAdmin, "query").Child(ns.MUCAdmin, "item"); item != nil {
 			n.grantOwner(item.Attr("jid"))
 		}
-	case st.Local == "iq" && to == testBridge:
+	case st.Local == "iq" && bareJID(to) == testBrewery: // any bridge in the brewery
 		n.deliver(n.bridgeAnswer(st))
 	case st.Local == "iq" && st.Attr("type") == "set" && bareJID(to) == testRoom:
 		n.mu.Lock()
@@ -185,7 +185,7 @@ func (n *fakeNet) bridgeAnswer(iq *dom.Element) *dom.Element {
 	if err != nil {
 		n.t.Errorf("marshal: %v", err)
 	}
-	return answer(iq, testBridge).Add(el)
+	return answer(iq, iq.Attr("to")).Add(el)
 }
 
 func bridgeTransport(ep string) *colibri.Transport {

@@ -227,8 +227,11 @@ func (f *Focus) reject(ctx context.Context, iq *dom.Element, typ, condition stri
 func (f *Focus) handlePresence(ctx context.Context, p *dom.Element) {
 	from := p.Attr("from")
 	if strings.EqualFold(bareJID(from), f.cfg.BreweryRoom) {
-		if f.bridges.update(p) {
+		switch f.bridges.update(p) {
+		case breweryAppeared:
 			f.forEachRoom(ctx, func(r *room) { r.retryInvites(ctx) })
+		case breweryGone:
+			f.forEachRoom(ctx, func(r *room) { r.bridgeGone(ctx, from) })
 		}
 		return
 	}

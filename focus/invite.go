@@ -49,13 +49,37 @@ func (r *room) retryInvites(ctx context.Context) {
 	}
 }
 
+// bridgeGone moves the room off a bridge that left the brewery (killed,
+// cut off, shut down): its endpoints are gone with it, so every
+// participant's session is ended (session-terminate) and offered again on
+// another bridge, as Jicofo re-invites (docs/scale-out.md#failover).
+func (r *room) bridgeGone(ctx context.Context, bridge string) {
+	if r.conf.bridge != bridge {
+		return
+	}
+	r.log.Warn("bridge left the brewery: moving the conference", "bridge", resourceOf(bridge))
+	r.conf.bridge, r.conf.created = "", false
+	var moved []*participant
+	for _, p := range r.ordered() {
+		p.allocated = false // nothing to expire on a bridge that is gone
+		if p.state != sessionNone {
+			r.terminate(ctx, p, "success", "moving to another bridge")
+			moved = append(moved, p)
+		}
+	}
+	for _, p := range moved {
+		r.invite(ctx, p)
+	}
+	r.retryInvites(ctx)
+}
+
 // allocate creates p's endpoint (and the conference on first use).
 func (r *room) allocate(ctx context.Context, p *participant) (*allocation, error) {
 	if r.conf.bridge == "" || !r.f.bridges.has(r.conf.bridge) {
 		if r.conf.created {
 			r.conf.created = false // the bridge left; its conference is gone
 		}
-		r.conf.bridge = r.f.bridges.selectBridge()
+		r.conf.bridge = r.f.bridges.selectBridge(p.region)
 		if r.conf.bridge == "" {
 			return nil, ErrNoBridge
 		}

@@ -9,6 +9,9 @@ import (
 	"meetd/xmpp/stanza"
 )
 
+// maxRegionLen bounds a region name taken from a client's presence.
+const maxRegionLen = 64
+
 type sessionState int
 
 const (
@@ -22,6 +25,7 @@ type participant struct {
 	nick        string // MUC nickname = bridge endpoint ID
 	realJID     string
 	statsID     string
+	region      string // jitsi_participant_region of its presence ("" unknown)
 	affiliation string
 	role        string
 	seq         int // join order
@@ -70,6 +74,9 @@ func (r *room) onOccupant(ctx context.Context, nick string, pres *dom.Element) {
 	}
 	if c := presenceCodecs(pres); c != nil && p.state == sessionNone {
 		p.videoCodecs = c // codecs.go; later changes do not renegotiate
+	}
+	if s := pres.Child("", "jitsi_participant_region"); s != nil && len(s.Text) <= maxRegionLen {
+		p.region = s.Text
 	}
 	r.recordingPresence(ctx, p, pres) // jibri_consent.go
 	if r.state != stateJoined {

@@ -1,0 +1,113 @@
+package focus
+
+import (
+	"testing"
+
+	"meetd/colibri"
+	"meetd/xmpp/dom"
+	"meetd/xmpp/jingle"
+	"meetd/xmpp/ns"
+)
+
+// breweryPresence is a bridge's stats presence (stats as name, value pairs).
+func breweryPresence(nick string, stats ...string) *dom.Element {
+	p := dom.New(ns.Client, "presence").SetAttr("from", testBrewery+"/"+nick).SetAttr("to", focusReal)
+	st := p.AddNew(ns.Colibri, "stats")
+	for i := 0; i+1 < len(stats); i += 2 {
+		st.AddNew(ns.Colibri, "stat").SetAttr("name", stats[i]).SetAttr("value", stats[i+1])
+	}
+	return p
+}
+
+func TestSelectBridge(t *testing.T) {
+	type br struct {
+		nick  string
+		stats []string
+	}
+	tests := []struct {
+		name    string
+		bridges []br
+		region  string
+		want    string
+	}{
+		{"none", nil, "", ""},
+		{"least stressed", []br{{"a", []string{"stress_level", "0.5"}}, {"b", []string{"stress_level", "0.2"}}}, "", "b"},
+		{"participant's region first", []br{{"a", []string{"stress_level", "0.1", "region", "us"}},
+			{"b", []string{"stress_level", "0.5", "region", "eu"}}}, "eu", "b"},
+		{"overloaded in region loses to another region", []br{{"a", []string{"stress_level", "0.1", "region", "us"}},
+			{"b", []string{"stress_level", "0.9", "region", "eu"}}}, "eu", "a"},
+		{"all overloaded: region, then stress", []br{{"a", []string{"stress_level", "0.85", "region", "us"}},
+			{"b", []string{"stress_level", "0.95", "region", "eu"}}}, "eu", "b"},
+		{"draining avoided", []br{{"a", []string{"stress_level", "0.1", "drain", "true"}}, {"b", []string{"stress_level", "0.7"}}}, "", "b"},
+		{"shutting down never", []br{{"a", []string{"shutting_down", "true"}}}, "", ""},
+		{"unhealthy never", []br{{"a", []string{"healthy", "false"}}}, "", ""},
+		{"a lying stress counts as full", []br{{"a", []string{"stress_level", "-5"}}, {"b", []string{"stress_level", "NaN"}},
+			{"c", []string{"stress_level", "0.9"}}, {"d", []string{"stress_level", "lots"}}}, "", "c"},
+		{"ties by name", []br{{"b", []string{"stress_level", "0.3"}}, {"a", []string{"stress_level", "0.3"}}}, "", "a"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newBrewery()
+			for _, x := range tc.bridges {
+				b.update(breweryPresence(x.nick, x.stats...))
+			}
+			got := b.selectBridge(tc.region)
+			if want := testBrewery + "/" + tc.want; (tc.want == "" && got != "") || (tc.want != "" && got != want) {
+				t.Fatalf("selected %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestBreweryChanges(t *testing.T) {
+	gone := breweryPresence("a")
+	gone.SetAttr("type", "unavailable")
+	tests := []struct {
+		name string
+		p    *dom.Element
+		want breweryChange
+	}{
+		{"appears", breweryPresence("a", "stress_level", "0.1"), breweryAppeared},
+		{"update", breweryPresence("a", "stress_level", "0.3"), breweryNothing},
+		{"shuts down", breweryPresence("a", "shutting_down", "true"), breweryGone},
+		{"usable again", breweryPresence("a"), breweryAppeared},
+		{"leaves", gone, breweryGone},
+		{"leaves again", gone, breweryNothing},
+		{"no stats: not a bridge", dom.New(ns.Client, "presence").SetAttr("from", testBrewery+"/x"), breweryNothing},
+		{"the focus itself", breweryPresence("focus"), breweryNothing},
+	}
+	b := newBrewery()
+	for _, tc := range tests { // in order: each step builds on the previous
+		if got := b.update(tc.p); got != tc.want {
+			t.Fatalf("%s: change %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestFailover: the conference's bridge leaves the brewery; every
+// participant gets a session-terminate and a new session on the other
+// bridge, whose conference is created afresh.
+func TestFailover(t *testing.T) {
+	h := startFocus(t)
+	h.join(t, "a@localhost")
+	h.join(t, "b@localhost")
+	h.deliver(breweryPresence("jvb2", "stress_level", "0.2"))
+	left := bridgePresence()
+	left.SetAttr("type", "unavailable")
+	h.deliver(left)
+	for _, nick := range []string{nickOf("a@localhost"), nickOf("b@localhost")} {
+		h.next("session-terminate to "+nick, isJingle(testRoom+"/"+nick, jingle.ActionSessionTerminate))
+		h.next("allocation on jvb2 for "+nick, func(st *dom.Element) bool {
+			var cm colibri.ConferenceModify
+			el := st.Child(ns.Colibri2, "conference-modify")
+			if st.Attr("to") != testBrewery+"/jvb2" || el == nil || dom.Unmarshal(el, &cm) != nil {
+				return false
+			}
+			return len(cm.Endpoints) == 1 && cm.Endpoints[0].ID == nick && cm.Endpoints[0].Create
+		})
+		h.next("new session-initiate to "+nick, isJingle(testRoom+"/"+nick, jingle.ActionSessionInitiate))
+	}
+	h.noneSent("a request to the bridge that left", func(st *dom.Element) bool {
+		return st.Local == "iq" && st.Attr("to") == testBridge && st.Child(ns.Colibri2, "conference-modify") != nil
+	})
+}
