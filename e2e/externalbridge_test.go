@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -33,7 +34,7 @@ func TestExternalBridge(t *testing.T) {
 		"[recording]", `enabled = "off"`, "[xmpp]", fmt.Sprintf("c2s_listen = %q", fmt.Sprintf("%s:%d", mediaIP, c2s)),
 		accountEntry(t, bin, bridgeJID, bridgePassword))
 	s.waitMeetdLog("the built-in bridge is off", "built-in bridge off")
-	br := startExternalBridge(t, s, bin, c2s)
+	br := startExternalBridge(t, s, bin, c2s, bridgeID)
 	pages := []int{0, 1}
 	for _, p := range pages {
 		s.join(p, "externalbridge")
@@ -44,7 +45,7 @@ func TestExternalBridge(t *testing.T) {
 	s.waitEvent(pages, "bridge channel open", "")
 	for _, p := range pages {
 		ctx, cancel := context.WithTimeout(t.Context(), leaveLimit)
-		line, err := meetdtest.WaitLine(ctx, func() []string { return s.logs.all("bridge") },
+		line, err := meetdtest.WaitLine(ctx, func() []string { return s.logs.all(bridgeID) },
 			"bridge channel open", "endpoint="+ids[p], "transport=websocket")
 		cancel()
 		if err != nil {
@@ -53,7 +54,7 @@ func TestExternalBridge(t *testing.T) {
 		t.Logf("external bridge: %s", line)
 	}
 	s.waitStillDecoding(pages)
-	if code := get(t, br+"/about/health"); code != http.StatusOK {
+	if code := get(t, br.url+"/about/health"); code != http.StatusOK {
 		t.Errorf("bridge /about/health = %d during the call", code)
 	}
 }
@@ -70,10 +71,16 @@ func accountEntry(t *testing.T, bin, jid, password string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// startExternalBridge writes a bridge.toml for meetd's c2s port and runs `meetd bridge` until the test
-// ends (SIGTERM, exit status 0 required); it returns the bridge's https URL once /readyz says it is in the
-// brewery.
-func startExternalBridge(t *testing.T, s *session, bin string, c2s int) string {
+// externalBridge is a running `meetd bridge`: its https URL and process.
+type externalBridge struct {
+	url  string
+	proc *meetdtest.Process
+}
+
+// startExternalBridge writes a bridge.toml for meetd's c2s port and runs `meetd bridge` with that id until
+// the test ends (SIGTERM, exit status 0 required unless the test killed it); it returns once /readyz says
+// the bridge is in the brewery. Its output goes to the log book under its id.
+func startExternalBridge(t *testing.T, s *session, bin string, c2s int, id string) externalBridge {
 	t.Helper()
 	dir := t.TempDir()
 	pw := filepath.Join(dir, "password")
@@ -82,7 +89,7 @@ func startExternalBridge(t *testing.T, s *session, bin string, c2s int) string {
 	}
 	httpPort, mediaPort := freePort(t, "tcp"), freePort(t, "udp")
 	cfg := strings.Join([]string{
-		fmt.Sprintf("id = %q", bridgeID), `region = "test"`, fmt.Sprintf("state_dir = %q", filepath.Join(dir, "state")),
+		fmt.Sprintf("id = %q", id), `region = "test"`, fmt.Sprintf("state_dir = %q", filepath.Join(dir, "state")),
 		"[xmpp]", fmt.Sprintf(`server = "%s:%d"`, mediaIP, c2s), fmt.Sprintf("jid = %q", bridgeJID),
 		fmt.Sprintf("password_file = %q", pw), `server_name = "localhost"`,
 		fmt.Sprintf("ca_file = %q", filepath.Join(s.meetd.state, "selfsigned-cert.pem")),
@@ -95,11 +102,16 @@ func startExternalBridge(t *testing.T, s *session, bin string, c2s int) string {
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p, err := meetdtest.StartCommand(meetdtest.Options{Output: s.logs.writer("bridge")}, bin, "bridge", "-config", path)
+	p, err := meetdtest.StartCommand(meetdtest.Options{Output: s.logs.writer(id)}, bin, "bridge", "-config", path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		select {
+		case <-p.Exited():
+			return // killed by the test
+		default:
+		}
 		if err := p.Stop(); err != nil {
 			t.Errorf("meetd bridge stop: %v", err)
 		}
@@ -116,7 +128,45 @@ func startExternalBridge(t *testing.T, s *session, bin string, c2s int) string {
 	if err != nil {
 		t.Fatalf("the external bridge did not join the brewery: %v\n%s", err, p.Tail(60))
 	}
-	return url
+	return externalBridge{url: url, proc: p}
+}
+
+// TestExternalBridgeFailover: a call runs on external bridge A; bridge B joins the brewery; A is killed
+// (SIGKILL). The focus sees A's brewery presence go, ends both sessions and offers new ones on B: both pages
+// decode each other's video again, with their bridge channels on B. The time from the kill until both
+// decode again is logged.
+func TestExternalBridgeFailover(t *testing.T) {
+	c2s := freePort(t, "tcp")
+	bin := meetdtest.Binary(t)
+	s := newSessionConfig(t, "[bridges]", "builtin = false", "[turn]", "enabled = false",
+		"[recording]", `enabled = "off"`, "[xmpp]", fmt.Sprintf("c2s_listen = %q", fmt.Sprintf("%s:%d", mediaIP, c2s)),
+		accountEntry(t, bin, bridgeJID, bridgePassword))
+	a := startExternalBridge(t, s, bin, c2s, "jvb-a")
+	pages := []int{0, 1}
+	for _, p := range pages {
+		s.join(p, "failover")
+	}
+	ids := s.waitJoined(pages)
+	s.waitPeers(pages, ids)
+	s.waitMedia(pages)
+	startExternalBridge(t, s, bin, c2s, "jvb-b")
+	killed := time.Now()
+	if err := a.proc.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-a.proc.Exited()
+	s.waitMeetdLog("the focus moved the conference", "bridge left the brewery", "bridge=jvb-a")
+	for _, p := range pages {
+		ctx, cancel := context.WithTimeout(t.Context(), leaveLimit)
+		_, err := meetdtest.WaitLine(ctx, func() []string { return s.logs.all("jvb-b") },
+			"bridge channel open", "endpoint="+ids[p])
+		cancel()
+		if err != nil {
+			t.Fatalf("page %d did not move to bridge B: %v", p, err)
+		}
+	}
+	s.waitStillDecoding(pages)
+	t.Logf("both pages decode video on bridge B %v after bridge A was killed", time.Since(killed).Round(100*time.Millisecond))
 }
 
 // get returns the status of a GET (0 when the request fails), trusting self-signed certificates.
