@@ -246,7 +246,7 @@ const mediaFromJS = `(async () => {
 	if (!p || !pc || !pc.peerconnection) return r;
 	const kinds = {};
 	for (const t of p.getTracks()) {
-		const ssrc = t.getSSRC && t.getSSRC();
+		const ssrc = t.getSsrc ? t.getSsrc() : t.getSSRC && t.getSSRC(); // current and older library
 		if (ssrc) { kinds[ssrc] = t.getType(); r.tracks++; }
 	}
 	(await pc.peerconnection.getStats()).forEach(s => {
