@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -160,20 +161,69 @@ const jvbSIDJS = `(() => { const s = meetdTest.conference().jvbJingleSession; re
 // (session-terminate with restart), and the bridge frees the old transport. The test logs which happened
 // and how long after the cut video flowed both ways again (not asserted: the machine is shared).
 func TestNetworkChange(t *testing.T) {
-	s := newSession(t)
-	ids := twoPartyCall(s, "networkchange")
-	pair := s.selectedPair(1)
+	t.Run("interface lost", func(t *testing.T) {
+		s := newSession(t)
+		networkChange(s, "networkchange", func(s *session) {
+			var port int
+			if err := s.eval(1, localPortJS, &port); err != nil || port == 0 {
+				t.Fatalf("media port of page 1: %d %v", port, err)
+			}
+			t.Logf("page 1 loses the path of its local port %d", port)
+			blockNetwork(t, fmt.Sprintf("udp sport %d drop", port), fmt.Sprintf("udp dport %d drop", port))
+		})
+	})
+	// TURN off, every UDP socket page 1 gathered on dropped, and a new address appears in the namespace:
+	// the client has no working candidate left but what it can gather on the new address.
+	t.Run("address changed", func(t *testing.T) {
+		s := newSessionConfig(t, "[turn]", "enabled = false")
+		networkChange(s, "addresschange", func(s *session) {
+			var ports []int
+			if err := s.eval(1, localUDPPortsJS, &ports); err != nil || len(ports) == 0 {
+				t.Fatalf("local UDP ports of page 1: %v %v", ports, err)
+			}
+			set := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(ports)), ", "), "[]")
+			t.Logf("page 1 loses its addresses (local UDP ports %s); %s appears", set, newBrowserAddr)
+			addAddress(t, newBrowserAddr, vethB)
+			blockNetwork(t, fmt.Sprintf("udp sport { %s } drop", set), fmt.Sprintf("udp dport { %s } drop", set))
+		})
+	})
+}
+
+// newBrowserAddr is the address TestNetworkChange adds to the namespace as a client's new network.
+const newBrowserAddr = "10.77.0.3/24"
+
+// localUDPPortsJS returns the ports of every local UDP candidate of a page's bridge connection.
+const localUDPPortsJS = `(async () => {
+	const s = meetdTest.conference().jvbJingleSession;
+	const stats = await s.peerconnection.peerconnection.getStats();
+	const ports = [];
+	stats.forEach(r => { if (r.type === 'local-candidate' && r.protocol === 'udp' && !ports.includes(r.port)) { ports.push(r.port); } });
+	return ports;
+})()`
+
+// addAddress adds addr to dev in the test's namespace until the test ends.
+func addAddress(t *testing.T, addr, dev string) {
+	t.Helper()
+	if out, err := exec.Command("ip", "addr", "add", addr, "dev", dev).CombinedOutput(); err != nil {
+		t.Fatalf("ip addr add %s: %v: %s", addr, err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("ip", "addr", "del", addr, "dev", dev).Run() })
+}
+
+// networkChange runs a two-party call, applies cut to page 1's network, and checks that media flows both
+// ways again and page 0 never saw page 1 leave; it logs how long that took and which way it recovered.
+func networkChange(s *session, room string, cut func(*session)) {
+	t := s.t
+	ids := twoPartyCall(s, room)
+	t.Logf("page 1 (%s) before: %s", ids[1], s.selectedPair(1))
 	var oldSID string
 	if err := s.eval(1, jvbSIDJS, &oldSID); err != nil || oldSID == "" {
 		t.Fatalf("session id of page 1: %q %v", oldSID, err)
 	}
 	var port int
-	if err := s.eval(1, localPortJS, &port); err != nil || port == 0 {
-		t.Fatalf("media port of page 1: %d %v", port, err)
-	}
-	t.Logf("page 1 (%s) loses its path: %s, local port %d", ids[1], pair, port)
+	_ = s.eval(1, localPortJS, &port)
 	w := newResumeWatch(s, []int{0, 1})
-	blockNetwork(t, fmt.Sprintf("udp sport %d drop", port), fmt.Sprintf("udp dport %d drop", port))
+	cut(s)
 	took, err := w.wait(restartLimit)
 	if err != nil {
 		t.Fatalf("media did not resume after page 1's path died: %v\n%s", err, s.describeAll([]int{0, 1}))
@@ -188,12 +238,28 @@ func TestNetworkChange(t *testing.T) {
 		s.waitMeetdLog("the bridge followed the client to its new path", "client path changed", "endpoint="+ids[1])
 	}
 	t.Logf("media resumed both ways %v after the cut, %s", took.Round(100*time.Millisecond), how)
+	logRecovery(s, ids[1])
 	s.waitStillDecoding([]int{0, 1})
 	if st, _ := s.status(0); st.hasEvent("user left", ids[1]) {
 		t.Errorf("page 0 saw page 1 leave during its network change")
 	}
-	if now := s.selectedPair(1); now.LocalProtocol == "udp" && now.LocalPort == port {
+	if now := s.selectedPair(1); sid == oldSID && now.LocalProtocol == "udp" && now.LocalPort == port {
 		t.Errorf("page 1 still on its blocked port %d: %s", port, now)
+	}
+}
+
+// logRecovery logs what page 1's client and meetd said about the broken session, for the record.
+func logRecovery(s *session, endpoint string) {
+	for _, l := range s.logs.all(pageLog(1)) {
+		if strings.Contains(l, "ICE") || strings.Contains(l, "ice") && strings.Contains(l, "state") ||
+			strings.Contains(l, "session-terminate") || strings.Contains(l, "restart") {
+			s.t.Logf("page 1: %.200s", l)
+		}
+	}
+	for _, l := range s.logs.all("meetd") {
+		if strings.Contains(l, "endpoint="+endpoint) && !strings.Contains(l, "level=DEBUG") {
+			s.t.Logf("meetd: %.240s", l)
+		}
 	}
 }
 
