@@ -22,21 +22,22 @@ import (
 // Bridge is one SFU instance: a UDP media port shared by every endpoint, the
 // conferences allocated on it, and the DTLS identity it presents.
 type Bridge struct {
-	cfg       Config
-	log       *slog.Logger
-	udp       *net.UDPConn
-	mux       *ice.UDPMuxDefault
-	tcp       *tcpMedia // nil without TCPListen (socket.go)
-	cert      tls.Certificate
-	certFP    string // upper-case sha-256 fingerprint of cert
-	advertise []string
-	pionLog   logging.LoggerFactory
-	counters  counters
-	stress    stressMeter
-	bufs      sync.Pool                   // *outPacket
-	relay     atomic.Pointer[RelayLookup] // in-process TURN relay (localrelay.go)
-	statsMu   sync.Mutex                  // EndpointStats sampling
-	iceTimers iceTimers                   // zero: pion's consent timers (consent.go)
+	cfg           Config
+	log           *slog.Logger
+	udp           *net.UDPConn
+	mux           *ice.UDPMuxDefault
+	tcp           *tcpMedia // nil without TCPListen (socket.go)
+	cert          tls.Certificate
+	certFP        string // upper-case sha-256 fingerprint of cert
+	advertise     []string
+	pionLog       logging.LoggerFactory
+	counters      counters
+	stress        stressMeter
+	bufs          sync.Pool                         // *outPacket
+	relay         atomic.Pointer[RelayLookup]       // in-process TURN relay (localrelay.go)
+	transportLost atomic.Pointer[TransportLostFunc] // transportlost.go
+	statsMu       sync.Mutex                        // EndpointStats sampling
+	iceTimers     iceTimers                         // zero: pion's consent timers (consent.go)
 
 	mu     sync.Mutex
 	confs  map[string]*conference

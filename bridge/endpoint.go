@@ -67,6 +67,7 @@ type transport struct {
 	sent        sentLog                      // writer stamps, reader looks up
 	meter       meter
 	paths       pathFollower // follows a client whose path changed (pathswitch.go)
+	lost        lostWatch    // reports a transport that stays silent (transportlost.go)
 
 	// mu guards the rest, and the uplink's media and sources.
 	mu       sync.Mutex
@@ -162,6 +163,7 @@ func (e *endpoint) newAgent() (*ice.Agent, error) {
 // until the focus expires it (it re-invites the participant).
 func (e *endpoint) onICEState(s ice.ConnectionState) {
 	e.consentState(s)
+	e.watchTransport(s)
 	if s == ice.ConnectionStateFailed && !ctxDone(e.ctx) {
 		e.log.Info("ice failed")
 		return

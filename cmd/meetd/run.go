@@ -105,6 +105,8 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 	p.bosh = xs.BOSHHandler()
 	p.listenXMPP = xmppListener(cfg, xs, log.With("part", "xmpp"))
 	if br != nil {
+		// The bridge reports lost client transports to the focus (docs/networks.md).
+		br.SetTransportLost(func(room, meeting, ep string) { fc.TransportLost(ctx, room, meeting, ep) })
 		p.bridge, p.mediaAddr = br.WebSocketHandler(), br.UDPAddr()
 		p.runners = append(p.runners, runner{"bridge", func(ctx context.Context) error { return br.Run(ctx, jvb) }})
 	}

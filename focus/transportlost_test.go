@@ -1,0 +1,63 @@
+package focus
+
+import (
+	"context"
+	"testing"
+
+	"meetd/colibri"
+	"meetd/xmpp/jingle"
+)
+
+// TestTransportLost: the bridge's report that a participant's transport is
+// lost ends that session and offers a new one, as the client's own
+// ICE-failed notice does; a report for another meeting, an unknown
+// endpoint or a session not yet accepted changes nothing.
+func TestTransportLost(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		accepted          bool
+		meeting, endpoint string // "" = the real one
+		restart           bool
+	}{
+		{name: "active session", accepted: true, restart: true},
+		{name: "other meeting", accepted: true, meeting: "another-meeting"},
+		{name: "unknown endpoint", accepted: true, endpoint: "nobody00"},
+		{name: "not accepted yet"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := startFocus(t)
+			_, ja := h.join(t, "a@localhost")
+			meeting := h.lastAlloc.MeetingID
+			if tc.accepted {
+				h.clientIQ(t, "aaaa1111", accept(t, ja.SID, 0))
+			}
+			if tc.meeting != "" {
+				meeting = tc.meeting
+			}
+			ep := "aaaa1111"
+			if tc.endpoint != "" {
+				ep = tc.endpoint
+			}
+			h.f.TransportLost(context.Background(), testRoom, meeting, ep)
+			expired := endpointUpdate("aaaa1111", func(e colibri.Endpoint) bool { return e.Expire })
+			if !tc.restart {
+				// The room handles one event at a time: once a later ping is
+				// answered, whatever the report caused has been sent.
+				ping := &jingle.Jingle{Action: jingle.ActionSessionInfo, SID: ja.SID}
+				h.clientIQ(t, "aaaa1111", ping)
+				h.noneSent("session-terminate", isJingle(testRoom+"/aaaa1111", jingle.ActionSessionTerminate))
+				h.noneSent("session ended", expired)
+				return
+			}
+			term := parsed(t, h.next("session-terminate", isJingle(testRoom+"/aaaa1111", jingle.ActionSessionTerminate)))
+			if term.SID != ja.SID {
+				t.Errorf("terminate of sid %q, want %q", term.SID, ja.SID)
+			}
+			h.next("old endpoint expired", expired)
+			again := parsed(t, h.next("new session-initiate", isJingle(testRoom+"/aaaa1111", jingle.ActionSessionInitiate)))
+			if again.SID == ja.SID {
+				t.Error("new session reuses the sid")
+			}
+		})
+	}
+}
