@@ -19,9 +19,15 @@ import (
 
 // newRelay starts the TURN relay in front of br ([turn]; docs/networks.md).
 // When turn.listen cannot be bound it logs that and runs with TURN over
-// TLS on the HTTPS port only. It returns nil when [turn] is off.
+// TLS on the HTTPS port only. It returns nil when [turn] is off, and
+// without the built-in bridge (the relay may only reach the bridge's own
+// media addresses, which it knows only for a bridge in this process).
 func newRelay(cfg *conf.Config, br *bridge.Bridge, log *slog.Logger) (*relay.Server, error) {
 	if !cfg.TURN.Enabled {
+		return nil, nil
+	}
+	if br == nil {
+		log.Warn("turn: off, it relays only to the built-in bridge ([bridges] builtin = false)")
 		return nil, nil
 	}
 	rc, err := relayConfig(cfg, br, log)

@@ -76,3 +76,15 @@ func TestMediaPathMetrics(t *testing.T) {
 		t.Errorf("without the relay: %d metrics, want 2", n)
 	}
 }
+
+// TestRelayNeedsBuiltinBridge: with [bridges] builtin = false there is no
+// bridge in the process whose addresses the relay could be limited to, so
+// TURN stays off instead of failing (or relaying anywhere).
+func TestRelayNeedsBuiltinBridge(t *testing.T) {
+	cfg := conf.Default()
+	cfg.TURN.Listen = "127.0.0.1:0"
+	rs, err := newRelay(cfg, nil, slog.New(slog.DiscardHandler))
+	if err != nil || rs != nil {
+		t.Fatalf("newRelay without a bridge: %v, %v; want no relay and no error", rs, err)
+	}
+}
