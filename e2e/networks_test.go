@@ -224,6 +224,7 @@ func networkChange(s *session, room string, cut func(*session)) {
 	_ = s.eval(1, localPortJS, &port)
 	w := newResumeWatch(s, []int{0, 1})
 	cut(s)
+	w.start = time.Now() // the cut's last step has just taken effect
 	took, err := w.wait(restartLimit)
 	if err != nil {
 		t.Fatalf("media did not resume after page 1's path died: %v\n%s", err, s.describeAll([]int{0, 1}))
@@ -266,14 +267,20 @@ func logRecovery(s *session, endpoint string) {
 // resumeWatch tells when video flows both ways again after a cut: each page's inbound video bytes grow
 // again after they had stopped growing (counters of a new peer connection count as growth).
 type resumeWatch struct {
-	s     *session
+	t     *testing.T
+	stats func(page int) (*pcStats, error)
 	pages []int
 	last  map[int]map[uint32]int64
 	start time.Time
+	check func() // called on every sample (e.g. watching for a leave)
 }
 
 func newResumeWatch(s *session, pages []int) *resumeWatch {
-	w := &resumeWatch{s: s, pages: pages, last: map[int]map[uint32]int64{}}
+	return newStatsWatch(s.t, s.stats, pages)
+}
+
+func newStatsWatch(t *testing.T, stats func(int) (*pcStats, error), pages []int) *resumeWatch {
+	w := &resumeWatch{t: t, stats: stats, pages: pages, last: map[int]map[uint32]int64{}, check: func() {}}
 	for _, p := range pages {
 		w.grew(p)
 	}
@@ -283,7 +290,7 @@ func newResumeWatch(s *session, pages []int) *resumeWatch {
 
 // grew samples page's inbound video and reports whether any stream grew since the last sample.
 func (w *resumeWatch) grew(p int) bool {
-	ps, err := w.s.stats(p)
+	ps, err := w.stats(p)
 	if err != nil || ps == nil {
 		return false
 	}
@@ -308,16 +315,17 @@ func (w *resumeWatch) wait(limit time.Duration) (time.Duration, error) {
 	var ice string
 	for time.Since(w.start) < limit {
 		time.Sleep(250 * time.Millisecond)
-		if ps, err := w.s.stats(1); err == nil && ps != nil && ps.ICE != ice {
+		w.check()
+		if ps, err := w.stats(1); err == nil && ps != nil && ps.ICE != ice {
 			ice = ps.ICE
-			w.s.t.Logf("%5.1fs page 1 ice %s", time.Since(w.start).Seconds(), ice)
+			w.t.Logf("%5.1fs page 1 ice %s", time.Since(w.start).Seconds(), ice)
 		}
 		resumed := true
 		for _, p := range w.pages {
 			g := w.grew(p)
 			if !g && !stalled[p] {
 				stalled[p] = true
-				w.s.t.Logf("%5.1fs page %d: video stalled", time.Since(w.start).Seconds(), p)
+				w.t.Logf("%5.1fs page %d: video stalled", time.Since(w.start).Seconds(), p)
 			}
 			resumed = resumed && g && stalled[p]
 		}
