@@ -33,6 +33,8 @@ type Bridge struct {
 	pionLog       logging.LoggerFactory
 	counters      counters
 	stress        stressMeter
+	shuttingDown  atomic.Bool                       // Shutdown was called (shutdown.go)
+	announce      chan struct{}                     // asks the session for a presence now
 	bufs          sync.Pool                         // *outPacket
 	relay         atomic.Pointer[RelayLookup]       // in-process TURN relay (localrelay.go)
 	transportLost atomic.Pointer[TransportLostFunc] // transportlost.go
@@ -57,7 +59,7 @@ func New(cfg Config) (*Bridge, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bridge: listen %s: %w", cfg.UDPListen, err)
 	}
-	b := &Bridge{cfg: cfg, log: cfg.Logger, udp: udp, confs: map[string]*conference{}}
+	b := &Bridge{cfg: cfg, log: cfg.Logger, udp: udp, confs: map[string]*conference{}, announce: make(chan struct{}, 1)}
 	if err := sizeSocketBuffers(udp); err != nil {
 		b.log.Warn("media socket buffers not enlarged", "err", err)
 	}

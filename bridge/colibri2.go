@@ -51,7 +51,7 @@ func (b *Bridge) conferenceModify(req *colibri.ConferenceModify) (*colibri.Confe
 func (b *Bridge) lookupConference(req *colibri.ConferenceModify) (*conference, bool, *iqError) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.closed {
+	if b.closed || (req.Create && b.shuttingDown.Load()) {
 		return nil, false, &iqError{typ: "cancel", cond: "service-unavailable", reason: colibri.ReasonGracefulShutdown}
 	}
 	c := b.confs[req.MeetingID]

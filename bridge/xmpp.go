@@ -79,9 +79,10 @@ func (s *session) presenceLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := s.send(ctx, s.b.presence(false)); err != nil && !errors.Is(err, context.Canceled) {
-				s.b.log.Debug("stats presence failed", "err", err)
-			}
+		case <-s.b.announce:
+		}
+		if err := s.send(ctx, s.b.presence(false)); err != nil && !errors.Is(err, context.Canceled) {
+			s.b.log.Debug("stats presence failed", "err", err)
 		}
 	}
 }
@@ -95,11 +96,12 @@ func (b *Bridge) presence(join bool) *dom.Element {
 	}
 	confs, eps := b.counts()
 	load := b.sampleLoad(time.Now())
+	shutting := strconv.FormatBool(b.ShuttingDown())
 	stats := p.AddNew(ns.Colibri, "stats")
 	kvs := [][2]string{
 		{"stress_level", strconv.FormatFloat(load.Stress, 'f', 4, 64)},
 		{"average_participant_stress", "0.01"},
-		{"drain", "false"}, {"graceful_shutdown", "false"}, {"shutting_down", "false"},
+		{"drain", "false"}, {"graceful_shutdown", shutting}, {"shutting_down", shutting},
 		{"healthy", "true"}, {"version", b.cfg.Version}, {"relay_id", b.cfg.RelayID},
 		{"conferences", strconv.Itoa(confs)}, {"participants", strconv.Itoa(eps)},
 		{"packet_rate", strconv.FormatFloat(load.PacketsPerSecond, 'f', 0, 64)},

@@ -25,6 +25,10 @@ type BridgeHost struct {
 	// CapacityPPS is the packet rate (received plus forwarded per second)
 	// at which the bridge announces stress 1.0; 0 means the default 50000.
 	CapacityPPS float64 `toml:"capacity_pps"`
+	// ShutdownTimeout bounds, in seconds, the graceful stop: after SIGTERM
+	// the bridge takes no new conference and exits when its last one ends
+	// or this time has passed (a second SIGTERM ends it at once).
+	ShutdownTimeout int `toml:"shutdown_timeout"`
 
 	XMPP  BridgeXMPP `toml:"xmpp"`
 	Media Media      `toml:"media"`
@@ -77,7 +81,8 @@ type BridgeHTTP struct {
 // DefaultBridgeHost returns the defaults of a bridge host's configuration.
 func DefaultBridgeHost() *BridgeHost {
 	return &BridgeHost{
-		StateDir: "meetd-bridge-state",
+		StateDir:        "meetd-bridge-state",
+		ShutdownTimeout: 3600,
 		Media:    Media{Listen: ":10000"},
 		HTTP:     BridgeHTTP{Listen: ":8443"},
 		Log:      Log{Level: "info", Format: "text"},
@@ -117,6 +122,9 @@ func (c *BridgeHost) Validate() error {
 	}
 	if strings.TrimSpace(c.StateDir) == "" {
 		bad("state_dir", "must not be empty")
+	}
+	if c.ShutdownTimeout < 0 {
+		bad("shutdown_timeout", "must not be negative")
 	}
 	if c.CapacityPPS < 0 {
 		bad("capacity_pps", "must not be negative (0 means the default)")

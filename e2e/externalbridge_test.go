@@ -182,3 +182,52 @@ func get(t *testing.T, url string) int {
 	_ = resp.Body.Close()
 	return resp.StatusCode
 }
+
+// TestExternalBridgeDrain: SIGTERM to the external bridge that carries a call: it announces its graceful
+// shutdown (/readyz 503, /about/health 200 "draining"), keeps the call going, and exits with status 0 once
+// both participants left.
+func TestExternalBridgeDrain(t *testing.T) {
+	c2s := freePort(t, "tcp")
+	bin := meetdtest.Binary(t)
+	s := newSessionConfig(t, "[bridges]", "builtin = false", "[turn]", "enabled = false",
+		"[recording]", `enabled = "off"`, "[xmpp]", fmt.Sprintf("c2s_listen = %q", fmt.Sprintf("%s:%d", mediaIP, c2s)),
+		accountEntry(t, bin, bridgeJID, bridgePassword))
+	br := startExternalBridge(t, s, bin, c2s, "jvb-drain")
+	pages := []int{0, 1}
+	for _, p := range pages {
+		s.join(p, "drain")
+	}
+	ids := s.waitJoined(pages)
+	s.waitPeers(pages, ids)
+	s.waitMedia(pages)
+	if err := br.proc.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), leaveLimit)
+	defer cancel()
+	if _, err := meetdtest.WaitLine(ctx, func() []string { return s.logs.all("jvb-drain") }, "shutting down gracefully"); err != nil {
+		t.Fatal(err)
+	}
+	if ready, health := get(t, br.url+"/readyz"), get(t, br.url+"/about/health"); ready != http.StatusServiceUnavailable || health != http.StatusOK {
+		t.Errorf("while draining: /readyz %d (want 503), /about/health %d (want 200)", ready, health)
+	}
+	s.waitStillDecoding(pages)
+	select {
+	case <-br.proc.Exited():
+		t.Fatalf("the bridge exited during the call: %v", br.proc.Err())
+	default:
+	}
+	for _, p := range pages {
+		if err := s.eval(p, "meetdTest.leave()", nil); err != nil {
+			t.Fatalf("leave on page %d: %v", p, err)
+		}
+	}
+	select {
+	case <-br.proc.Exited():
+		if err := br.proc.Err(); err != nil {
+			t.Errorf("the drained bridge exited with %v, want status 0", err)
+		}
+	case <-time.After(leaveLimit):
+		t.Fatalf("the bridge still runs %v after both participants left\n%s", leaveLimit, br.proc.Tail(30))
+	}
+}

@@ -43,7 +43,7 @@ type breweryChange int
 const (
 	breweryNothing  breweryChange = iota
 	breweryAppeared               // a usable bridge appeared
-	breweryGone                   // a known bridge left (or became unusable)
+	breweryGone                   // a known bridge left or became unhealthy
 )
 
 // update applies one brewery presence and says what changed. The focus's
@@ -76,8 +76,8 @@ func (b *brewery) update(p *dom.Element) breweryChange {
 	switch {
 	case bi.usable() && (!known || !old.usable()):
 		return breweryAppeared
-	case !bi.usable() && known && old.usable():
-		return breweryGone
+	case !bi.healthy && known && old.healthy:
+		return breweryGone // a bridge shutting down gracefully keeps its conferences
 	}
 	return breweryNothing
 }

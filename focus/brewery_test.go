@@ -69,8 +69,10 @@ func TestBreweryChanges(t *testing.T) {
 	}{
 		{"appears", breweryPresence("a", "stress_level", "0.1"), breweryAppeared},
 		{"update", breweryPresence("a", "stress_level", "0.3"), breweryNothing},
-		{"shuts down", breweryPresence("a", "shutting_down", "true"), breweryGone},
+		{"shuts down gracefully: keeps its conferences", breweryPresence("a", "graceful_shutdown", "true"), breweryNothing},
 		{"usable again", breweryPresence("a"), breweryAppeared},
+		{"unhealthy", breweryPresence("a", "healthy", "false"), breweryGone},
+		{"healthy again", breweryPresence("a"), breweryAppeared},
 		{"leaves", gone, breweryGone},
 		{"leaves again", gone, breweryNothing},
 		{"no stats: not a bridge", dom.New(ns.Client, "presence").SetAttr("from", testBrewery+"/x"), breweryNothing},

@@ -47,9 +47,9 @@ func runBridge(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	log := newLogger(stderr, cfg.Log)
-	ctx, _, stop := watchSignals()
+	ctx, hurry, stop := watchSignals()
 	defer stop()
-	if err := serveBridge(ctx, cfg, log, stdout); err != nil {
+	if err := serveBridge(ctx, hurry, cfg, log, stdout); err != nil {
 		fmt.Fprintf(stderr, "meetd bridge: %v\n", err)
 		return exitFailure
 	}
@@ -68,9 +68,11 @@ type bridgeHost struct {
 	log       *slog.Logger
 }
 
-// serveBridge runs the bridge until ctx ends (nil) or its XMPP login fails
-// for good (wrong password, bad configuration).
-func serveBridge(ctx context.Context, cfg *conf.BridgeHost, log *slog.Logger, stdout io.Writer) error {
+// serveBridge runs the bridge until its XMPP login fails for good (wrong
+// password, bad configuration) or, after ctx ends (the first signal), until
+// it has drained: no new conference, exit when the last one ended, hurry
+// closed (the second signal) or shutdown_timeout passed.
+func serveBridge(ctx context.Context, hurry <-chan struct{}, cfg *conf.BridgeHost, log *slog.Logger, stdout io.Writer) error {
 	h, err := newBridgeHost(cfg, log)
 	if err != nil {
 		return err
@@ -85,7 +87,17 @@ func serveBridge(ctx context.Context, cfg *conf.BridgeHost, log *slog.Logger, st
 		h.id, h.pub, h.ln.Addr(), h.br.UDPAddr(), strings.Join(cfg.Media.Advertise, ","))
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.ServeTLS(h.ln, "", "") }()
-	err = h.keepXMPP(ctx)
+	xctx, stopXMPP := context.WithCancel(context.Background())
+	defer stopXMPP()
+	xmppDone := make(chan error, 1)
+	go func() { xmppDone <- h.keepXMPP(xctx) }()
+	select {
+	case err = <-xmppDone: // failed for good
+	case <-ctx.Done():
+		h.drain(hurry, time.Duration(cfg.ShutdownTimeout)*time.Second)
+		stopXMPP()
+		err = <-xmppDone
+	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(shutdown)
@@ -93,6 +105,28 @@ func serveBridge(ctx context.Context, cfg *conf.BridgeHost, log *slog.Logger, st
 		err = fmt.Errorf("https: %w", herr)
 	}
 	return err
+}
+
+// drain shuts the bridge down gracefully and waits until its last
+// conference ended, hurry is closed or limit passed.
+func (h *bridgeHost) drain(hurry <-chan struct{}, limit time.Duration) {
+	h.br.Shutdown()
+	h.log.Info("meetd bridge: shutting down gracefully: no new conferences", "conferences", h.br.Conferences())
+	deadline := time.After(limit)
+	tick := time.NewTicker(drainPoll)
+	defer tick.Stop()
+	for h.br.Conferences() > 0 {
+		select {
+		case <-hurry:
+			h.log.Info("meetd bridge: second signal, ending the conferences now", "conferences", h.br.Conferences())
+			return
+		case <-deadline:
+			h.log.Warn("meetd bridge: shutdown_timeout passed, ending the conferences", "conferences", h.br.Conferences())
+			return
+		case <-tick.C:
+		}
+	}
+	h.log.Info("meetd bridge: drained: the last conference ended")
 }
 
 func newBridgeHost(cfg *conf.BridgeHost, log *slog.Logger) (*bridgeHost, error) {
@@ -191,7 +225,10 @@ func (h *bridgeHost) certificate() (tls.Certificate, error) {
 // the bridge is in the brewery.
 func (h *bridgeHost) snapshot() web.OpsSnapshot {
 	s := web.OpsSnapshot{Ready: h.connected.Load(), Status: "ok", Metrics: bridgeHostMetrics(h.br)}
-	if !s.Ready {
+	switch {
+	case h.br.ShuttingDown():
+		s.Ready, s.Draining, s.Status = false, true, "draining"
+	case !s.Ready:
 		s.Status = "connecting to the xmpp server"
 	}
 	for _, ip := range h.cfg.Media.Advertise {
