@@ -174,6 +174,19 @@ func benchIngress(b *testing.B, send func([]byte) error) (net.Addr, func()) {
 // allocation of a fresh relay (set up by pion's client, whose socket then
 // only counts ChannelData messages).
 func benchClient(b *testing.B, bridge net.PacketConn, viaRelay bool, got *atomic.Int64) (net.Addr, *Server, func()) {
+	e := benchEndpoint(b, bridge, viaRelay, got)
+	return e.to, e.srv, e.cleanup
+}
+
+// benchEnd is the client end of a benchmark path.
+type benchEnd struct {
+	to      net.Addr       // where the bridge sends: the client, or its relayed address
+	srv     *Server        // the relay (nil direct)
+	raw     net.PacketConn // the client's socket
+	cleanup func()
+}
+
+func benchEndpoint(b *testing.B, bridge net.PacketConn, viaRelay bool, got *atomic.Int64) benchEnd {
 	if !viaRelay {
 		c, err := net.ListenPacket("udp4", "127.0.0.1:0")
 		if err != nil {
@@ -188,7 +201,7 @@ func benchClient(b *testing.B, bridge net.PacketConn, viaRelay bool, got *atomic
 				got.Add(1)
 			}
 		}()
-		return c.LocalAddr(), nil, func() { _ = c.Close() }
+		return benchEnd{to: c.LocalAddr(), raw: c, cleanup: func() { _ = c.Close() }}
 	}
 	ap := bridge.LocalAddr().(*net.UDPAddr).AddrPort()
 	s, err := New(Config{Realm: "localhost", Listen: "127.0.0.1:0", RelayIP: netip.MustParseAddr("127.0.0.1"),
@@ -227,7 +240,13 @@ func benchClient(b *testing.B, bridge net.PacketConn, viaRelay bool, got *atomic
 	_ = bridge.SetReadDeadline(time.Time{})
 	time.Sleep(200 * time.Millisecond) // the channel binding completes
 	sock.counting.Store(true)
-	return relayAddr, s, func() { sock.counting.Store(false); _ = relayed.Close(); cl.Close(); _ = raw.Close(); _ = s.Close() }
+	return benchEnd{to: relayAddr, srv: s, raw: raw, cleanup: func() {
+		sock.counting.Store(false)
+		_ = relayed.Close()
+		cl.Close()
+		_ = raw.Close()
+		_ = s.Close()
+	}}
 }
 
 // countingConn is the TURN client's socket; once counting, it swallows
