@@ -57,6 +57,8 @@ type startOptions struct {
 	Transport string `json:"transport,omitempty"`
 	// Token is a JWT the page gives lib-jitsi-meet (?token= on the connection URL).
 	Token string `json:"token,omitempty"`
+	// VideoQuality is merged into config.js's videoQuality (e.g. a 2021 client's preferredCodec).
+	VideoQuality map[string]any `json:"videoQuality,omitempty"`
 }
 
 // hasEvent reports whether the page saw an event of that kind and detail.

@@ -39,6 +39,8 @@ type session struct {
 	bridgeChannel string
 	// configPath is the config.js the pages load; empty means /config.js (a tenant's is /<tenant>/config.js).
 	configPath string
+	// videoQuality, per page, is merged into that page's config.js videoQuality (codec tests).
+	videoQuality map[int]map[string]any
 	// transport "bosh" makes pages connect over BOSH instead of the WebSocket.
 	transport string
 	// tokens holds the JWT each page connects with (none when absent).
@@ -102,6 +104,7 @@ func (s *session) join(page int, room string) {
 		BridgeChannel: s.bridgeChannel,
 		Transport:     s.transport,
 		Token:         s.tokens[page],
+		VideoQuality:  s.videoQuality[page],
 	})
 	var cfg string
 	if err := s.eval(page, fmt.Sprintf("meetdTest.start(%s)", opts), &cfg); err != nil {

@@ -57,7 +57,8 @@
             state.config = 'config.js';
             // transport 'bosh' connects to config.js's BOSH URL instead (XEP-0124/0206, /http-bind).
             const serviceUrl = opts.transport === 'bosh' && cfg.bosh ? cfg.bosh : cfg.websocket;
-            return Object.assign({}, cfg, { serviceUrl });
+            const videoQuality = Object.assign({}, cfg.videoQuality, opts.videoQuality || {});
+            return Object.assign({}, cfg, { serviceUrl, videoQuality });
         }
         state.config = 'test options';
         note('config.js not usable', opts.configUrl || '');
