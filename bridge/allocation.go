@@ -224,7 +224,7 @@ func rankOf(rank map[string]int, owner string) int {
 // lowest one when all are taller; the highest when maxHeight < 0).
 func encodingFor(s *videoSource, maxHeight int) int8 {
 	best := int8(0)
-	for i := range s.ssrcs {
+	for i := range s.layers() {
 		if maxHeight < 0 || s.height(i) <= maxHeight {
 			best = int8(i)
 		}

@@ -141,6 +141,8 @@ func FuzzForward(f *testing.F) {
 	f.Add(withPT(h264Packet(20, 5, 1, 0x8E, 0x81, 0x2C, 0x10, 0x02, 0x80, 0x01, 0x68, 9), 101)) // VP9 keyframe
 	f.Add(withPT(h264Packet(22, 6, 1, 0x18, 1), 41))                                            // AV1 N=1
 	f.Add(redPacket(7, []byte{1, 2}, true))
+	f.Add(vp9Packet(8, 9, 0, 0, true))
+	f.Add(vp9Packet(9, 10, 2, 1, false))
 	c, eps := testConference("a", "b", "c")
 	for _, e := range eps {
 		e.srtpReady.Store(true)

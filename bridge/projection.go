@@ -19,10 +19,11 @@ const maxLate = 0x4000
 
 // projected is the rewritten header of one forwarded packet.
 type projected struct {
-	seq uint16
-	ts  uint32
-	pid uint16
-	tl0 uint8
+	seq    uint16
+	ts     uint32
+	pid    uint16
+	tl0    uint8
+	marker bool // set the RTP marker bit (end of the highest forwarded SVC layer)
 }
 
 // projection presents the simulcast encodings of one source to one
@@ -33,6 +34,7 @@ type projected struct {
 // sending endpoint's reader goroutine.
 type projection struct {
 	cur      int8   // encoding being forwarded, -1 none
+	sid      int8   // SVC: highest spatial layer forwarded (svc.go)
 	started  bool   // something was forwarded
 	baseSeq  uint16 // input packets older than this are dropped
 	lastIn   uint16 // highest input sequence number of cur
@@ -51,7 +53,7 @@ type projection struct {
 	cache     *packetCache // what was sent, for the receiver's NACKs
 }
 
-func newProjection() *projection { return &projection{cur: -1} }
+func newProjection() *projection { return &projection{cur: -1, sid: -1} }
 
 // project decides about one input packet of encoding enc and, when it is
 // forwarded, returns its output header fields. A switch of encoding only

@@ -86,7 +86,7 @@ func (c *conference) requestKeyframe(r *downlink, mediaSSRC uint32) {
 		if t.enc < 0 {
 			return
 		}
-		mediaSSRC = route.src.ssrcs[route.src.activeAtOrBelow(t.enc, now)]
+		mediaSSRC = route.src.ssrcOf(route.src.activeAtOrBelow(t.enc, now))
 	}
 	if !c.allowKeyframeRequest(mediaSSRC, now) {
 		return

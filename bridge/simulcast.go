@@ -113,12 +113,18 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 		e.skipAll(*list, src.primary, route.enc, seq)
 		return
 	}
-	src.saw(route.enc, now)
-	src.count(route.enc, len(pkt), now)
+	layer := src.layerOf(route.enc, &v)
+	src.saw(layer, now)
+	src.count(layer, len(pkt), now)
 	src.cache.put(route.enc, pkt)
-	if v.keyframe && src.learnHeight(route.enc, v.height) {
+	if v.svcLayers > 0 && src.learnSVC(&v) {
+		e.log.Debug("VP9 spatial layers", "source", src.name, "layers", src.layers(),
+			"heights", [3]int{src.height(0), src.height(1), src.height(2)}, "keyframe", v.keyframe)
+		e.conf.reallocate()
+	} else if v.keyframe && !src.isSVC() && src.learnHeight(route.enc, v.height) {
 		e.conf.reallocate()
 	}
+	svc := v.svc && src.isSVC()
 	projs := e.fwd.projections(src, list, e.down)
 	for i, r := range *list {
 		p := projs[i]
@@ -131,9 +137,17 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 		}
 		t := r.alloc.Load().target(src.primary)
 		t.enc = src.activeAtOrBelow(t.enc, now)
-		out, fwd := p.project(seq, ts, route.enc, &v, t, now)
-		if p.needsKeyframe(t) {
-			e.askKeyframe(src.ssrcs[t.enc], now)
+		var out projected
+		var fwd, wait bool
+		if svc {
+			out, fwd = p.projectSVC(seq, ts, &v, t, now)
+			wait = p.needsSVCKeyframe(t)
+		} else {
+			out, fwd = p.project(seq, ts, route.enc, &v, t, now)
+			wait = p.needsKeyframe(t)
+		}
+		if wait {
+			e.askKeyframe(src.ssrcOf(t.enc), now)
 		}
 		if fwd && r.sendRTP(e.fwd.projected(pkt, src.primary, out, &v)) {
 			p.cache.put(route.enc, seq, out)
@@ -187,6 +201,9 @@ func rewriteHeader(d []byte, ssrc uint32, out projected, v *vp8Info) {
 	binary.BigEndian.PutUint32(d[8:], ssrc)
 	v.writePictureID(d, out.pid)
 	v.writeTL0(d, out.tl0)
+	if out.marker {
+		d[1] |= 0x80
+	}
 }
 
 // translateSR passes a sender report of a simulcast encoding to each

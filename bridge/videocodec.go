@@ -74,6 +74,10 @@ func parseVP9(pkt []byte, start, end int, d *codec.VP9Descriptor) (vp8Info, bool
 	}
 	if d.V && d.SS.Y && d.SS.NS > 0 {
 		v.width, v.height = d.SS.Width[d.SS.NS-1], d.SS.Height[d.SS.NS-1]
+		v.svcLayers = d.SS.NS
+		for i := range min(int(d.SS.NS), maxEncodings) {
+			v.svcHeights[i] = d.SS.Height[i]
+		}
 	}
 	return v, true
 }

@@ -30,6 +30,10 @@ type videoSource struct {
 	rates   [maxEncodings]atomic.Int64 // measured bps
 	cache   sourceCache                // recent packets, for retransmissions
 	kind    atomic.Int32               // videoCamera, videoDesktop or videoDisabled
+	// svc is the number of VP9 spatial layers of a single-SSRC source,
+	// learned from its scalability structure (svc.go); 0 or 1: none. Its
+	// layers then take the encodings' place in heights, seen and rates.
+	svc atomic.Int32
 	// Rate measurement, owner's reader goroutine only.
 	acc      [maxEncodings]int
 	accStart [maxEncodings]time.Time
@@ -94,7 +98,7 @@ func fidPartner(ms colibri.MediaSource, ssrc uint32) uint32 {
 }
 
 // simulcast reports whether the source has more than one encoding.
-func (s *videoSource) simulcast() bool { return len(s.ssrcs) > 1 }
+func (s *videoSource) simulcast() bool { return s.layers() > 1 }
 
 // sameAs reports whether o describes the same encodings (so learned
 // heights can be kept across a source update).
@@ -112,11 +116,12 @@ func (s *videoSource) sameAs(o *videoSource) bool {
 
 // inherit copies the learned state of an earlier version of the source.
 func (s *videoSource) inherit(o *videoSource) {
-	for i := range s.ssrcs {
+	for i := range maxEncodings {
 		s.heights[i].Store(o.heights[i].Load())
 		s.seen[i].Store(o.seen[i].Load())
 	}
 	s.kind.Store(o.kind.Load())
+	s.svc.Store(o.svc.Load())
 }
 
 // height is the frame height of encoding i.
@@ -124,7 +129,7 @@ func (s *videoSource) height(i int) int { return int(s.heights[i].Load()) }
 
 // learnHeight records a keyframe's height; it reports a change.
 func (s *videoSource) learnHeight(enc int8, h uint16) bool {
-	if h == 0 || int(enc) >= len(s.ssrcs) {
+	if h == 0 || int(enc) >= s.layers() {
 		return false
 	}
 	return s.heights[enc].Swap(int32(h)) != int32(h)
@@ -139,7 +144,7 @@ func (s *videoSource) saw(enc int8, now time.Time) {
 // something within layerIdle (the lowest one when none did).
 func (s *videoSource) activeAtOrBelow(enc int8, now time.Time) int8 {
 	limit := now.Add(-layerIdle).UnixNano()
-	for i := min(enc, int8(len(s.ssrcs)-1)); i > 0; i-- {
+	for i := min(enc, int8(s.layers()-1)); i > 0; i-- {
 		if s.seen[i].Load() >= limit {
 			return i
 		}
@@ -164,6 +169,9 @@ func (s *videoSource) count(enc int8, n int, now time.Time) {
 // rate is encoding enc's bitrate: measured while it sends, else a guess
 // from its height.
 func (s *videoSource) rate(enc int8, now time.Time) float64 {
+	if s.isSVC() {
+		return s.svcRate(enc, now)
+	}
 	if r := s.rates[enc].Load(); r > 0 && now.UnixNano()-s.seen[enc].Load() < int64(layerIdle) {
 		return float64(r)
 	}

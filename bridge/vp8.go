@@ -21,6 +21,8 @@ type vp8Info struct {
 	svc        bool
 	sid        uint8
 	endOfLayer bool
+	svcLayers  uint8 // spatial layers of a scalability structure with resolutions (0: none)
+	svcHeights [maxEncodings]uint16
 }
 
 // rtpPayload returns the payload bounds of a plaintext RTP packet, without

@@ -134,3 +134,4 @@ func TestCodecs(t *testing.T) {
 		})
 	}
 }
+

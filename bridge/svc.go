@@ -1,0 +1,107 @@
+package bridge
+
+import "time"
+
+// VP9 spatial scalability (SVC) on one SSRC (docs/codecs.md#svc): the
+// spatial layers of a single-SSRC VP9 source stand in for simulcast
+// encodings in the allocation (heights from the scalability structure,
+// layer index = spatial id), and the projection drops the layers above a
+// receiver's target instead of switching SSRCs.
+
+// layers is the number of encodings, or of spatial layers of a
+// single-SSRC SVC source, the allocation chooses from.
+func (s *videoSource) layers() int {
+	if n := int(s.svc.Load()); n > 1 && len(s.ssrcs) == 1 {
+		return min(n, maxEncodings)
+	}
+	return len(s.ssrcs)
+}
+
+// isSVC reports whether the source's layers are VP9 spatial layers.
+func (s *videoSource) isSVC() bool { return len(s.ssrcs) == 1 && s.svc.Load() > 1 }
+
+// ssrcOf is the SSRC that carries layer enc (the only one for SVC).
+func (s *videoSource) ssrcOf(enc int8) uint32 {
+	if enc < 0 || int(enc) >= len(s.ssrcs) {
+		return s.ssrcs[len(s.ssrcs)-1]
+	}
+	return s.ssrcs[enc]
+}
+
+// learnSVC records the spatial layers announced by a VP9 scalability
+// structure with resolutions (keyframes); it reports a change.
+func (s *videoSource) learnSVC(v *vp8Info) bool {
+	if len(s.ssrcs) != 1 || v.svcLayers == 0 {
+		return false
+	}
+	n := int(min(v.svcLayers, maxEncodings))
+	changed := s.svc.Swap(int32(n)) != int32(n)
+	for i := range n {
+		if h := int32(v.svcHeights[i]); h > 0 && s.heights[i].Swap(h) != h {
+			changed = true
+		}
+	}
+	return changed
+}
+
+// layerOf is the layer a packet of encoding enc belongs to: its spatial
+// id for an SVC source.
+func (s *videoSource) layerOf(enc int8, v *vp8Info) int8 {
+	if v.svc && s.isSVC() {
+		return int8(min(int(v.sid), s.layers()-1))
+	}
+	return enc
+}
+
+// projectSVC decides about one packet of an SVC source: the layers above
+// the receiver's target spatial layer (t.enc) and temporal layer are
+// dropped. The spatial layer goes down at the start of any picture and up
+// only at a keyframe (K-SVC: upper layers depend on the keyframe's). The
+// marker bit moves to the end of the highest forwarded layer frame.
+func (p *projection) projectSVC(seq uint16, ts uint32, v *vp8Info, t layerTarget, now time.Time) (projected, bool) {
+	if t.enc < 0 {
+		p.cur, p.sid = -1, -1
+		return projected{}, false
+	}
+	if p.cur < 0 {
+		if !v.keyframe {
+			return projected{}, false
+		}
+		p.switchTo(seq, ts, 0, v, now)
+		p.sid = t.enc
+	}
+	if seqLess(seq, p.baseSeq) {
+		return projected{}, false
+	}
+	if v.start && v.sid == 0 && (t.enc < p.sid || (t.enc > p.sid && v.keyframe)) {
+		p.sid = t.enc
+	}
+	if int8(v.sid) > p.sid || (v.hasTID && v.tid > t.tid) {
+		p.skip(seq)
+		return projected{}, false
+	}
+	out := p.emit(seq, ts, v, now)
+	out.marker = int8(v.sid) == p.sid && v.endOfLayer
+	return out, true
+}
+
+// needsSVCKeyframe reports whether the projection waits for a keyframe to
+// start or to go up to the target spatial layer.
+func (p *projection) needsSVCKeyframe(t layerTarget) bool {
+	return t.enc >= 0 && (p.cur < 0 || t.enc > p.sid)
+}
+
+// svcRate is what spatial layer enc costs: it needs every layer below it,
+// so the sum of their measured rates (a guess from its height while any of
+// them is not measured).
+func (s *videoSource) svcRate(enc int8, now time.Time) float64 {
+	sum := 0.0
+	for i := int8(0); i <= enc && int(i) < maxEncodings; i++ {
+		r := s.rates[i].Load()
+		if r <= 0 || now.UnixNano()-s.seen[i].Load() >= int64(layerIdle) {
+			return nominalRate(s.height(int(enc)))
+		}
+		sum += float64(r)
+	}
+	return sum
+}
