@@ -134,4 +134,3 @@ func TestCodecs(t *testing.T) {
 		})
 	}
 }
-
