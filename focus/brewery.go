@@ -19,6 +19,7 @@ type bridgeInfo struct {
 	draining bool
 	shutdown bool
 	healthy  bool
+	failures int // health checks failed in a row (health.go)
 }
 
 // overloadStress is the stress level from which a bridge counts as
@@ -69,6 +70,9 @@ func (b *brewery) update(p *dom.Element) breweryChange {
 		return breweryNothing
 	}
 	bi := &bridgeInfo{jid: from, healthy: true}
+	if known {
+		bi.failures = old.failures // the presence does not clear failed health checks
+	}
 	for _, s := range stats.ChildrenNamed("", "stat") {
 		applyStat(bi, s.Attr("name"), s.Attr("value"))
 	}
@@ -76,7 +80,7 @@ func (b *brewery) update(p *dom.Element) breweryChange {
 	switch {
 	case bi.usable() && (!known || !old.usable()):
 		return breweryAppeared
-	case !bi.healthy && known && old.healthy:
+	case !bi.healthy && known && old.healthy && old.failures < healthFailures:
 		return breweryGone // a bridge shutting down gracefully keeps its conferences
 	}
 	return breweryNothing
@@ -104,7 +108,44 @@ func applyStat(bi *bridgeInfo, name, value string) {
 	}
 }
 
-func (bi *bridgeInfo) usable() bool { return !bi.shutdown && bi.healthy }
+func (bi *bridgeInfo) usable() bool {
+	return !bi.shutdown && bi.healthy && bi.failures < healthFailures
+}
+
+// list returns the occupant JIDs of the known bridges.
+func (b *brewery) list() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make([]string, 0, len(b.bridges))
+	for jid := range b.bridges {
+		out = append(out, jid)
+	}
+	return out
+}
+
+// checked records a health check's outcome and says whether the bridge
+// just failed (gone) or came back (appeared).
+func (b *brewery) checked(jid string, ok bool) breweryChange {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	bi := b.bridges[jid]
+	if bi == nil {
+		return breweryNothing
+	}
+	was := bi.failures < healthFailures
+	if ok {
+		bi.failures = 0
+	} else {
+		bi.failures++
+	}
+	switch now := bi.failures < healthFailures; {
+	case was && !now:
+		return breweryGone
+	case !was && now && bi.usable():
+		return breweryAppeared
+	}
+	return breweryNothing
+}
 
 // has reports whether the bridge with the given occupant JID is present.
 func (b *brewery) has(jid string) bool {

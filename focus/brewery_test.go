@@ -2,6 +2,7 @@ package focus
 
 import (
 	"testing"
+	"time"
 
 	"meetd/colibri"
 	"meetd/xmpp/dom"
@@ -112,4 +113,25 @@ func TestFailover(t *testing.T) {
 	h.noneSent("a request to the bridge that left", func(st *dom.Element) bool {
 		return st.Local == "iq" && st.Attr("to") == testBridge && st.Child(ns.Colibri2, "conference-modify") != nil
 	})
+}
+
+// TestHealthCheckFailover: the conference's bridge stays in the brewery but
+// stops answering (its network was cut): after two failed health checks the
+// participants move to the other bridge; a bridge that answers is kept.
+func TestHealthCheckFailover(t *testing.T) {
+	h := startFocus(t, func(f *Focus) { f.cfg.HealthInterval = 200 * time.Millisecond })
+	h.deliver(breweryPresence("jvb2", "stress_level", "0.5")) // more loaded: the call starts on jvb1
+	h.join(t, "a@localhost")
+	nick := nickOf("a@localhost")
+	h.next("a health check that jvb2 answers", func(st *dom.Element) bool {
+		return st.Attr("to") == testBrewery+"/jvb2" && st.Child(ns.Healthcheck, "healthcheck") != nil
+	})
+	h.mu.Lock()
+	h.mute[testBridge] = true
+	h.mu.Unlock()
+	h.next("session-terminate to "+nick, isJingle(testRoom+"/"+nick, jingle.ActionSessionTerminate))
+	h.next("allocation on jvb2", func(st *dom.Element) bool {
+		return st.Attr("to") == testBrewery+"/jvb2" && st.Child(ns.Colibri2, "conference-modify") != nil
+	})
+	h.next("new session-initiate to "+nick, isJingle(testRoom+"/"+nick, jingle.ActionSessionInitiate))
 }

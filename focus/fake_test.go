@@ -35,12 +35,13 @@ type fakeNet struct {
 	changed chan struct{}
 	failEP  map[string]bool // endpoints whose colibri updates fail
 	rejects map[string]bool // nicks whose clients reject Jingle IQs
+	mute    map[string]bool // bridges (occupant JIDs) that answer nothing
 }
 
 func newFakeNet(t *testing.T) *fakeNet {
 	return &fakeNet{
 		t: t, in: make(chan *dom.Element, 256), out: make(chan *dom.Element, 1024),
-		changed: make(chan struct{}), failEP: map[string]bool{}, rejects: map[string]bool{},
+		changed: make(chan struct{}), failEP: map[string]bool{}, rejects: map[string]bool{}, mute: map[string]bool{},
 	}
 }
 
@@ -108,7 +109,16 @@ func (n *fakeNet) autoAnswer(st *dom.Element) {
 			n.grantOwner(item.Attr("jid"))
 		}
 	case st.Local == "iq" && bareJID(to) == testBrewery: // any bridge in the brewery
-		n.deliver(n.bridgeAnswer(st))
+		n.mu.Lock()
+		mute := n.mute[to]
+		n.mu.Unlock()
+		switch {
+		case mute:
+		case st.Child(ns.Healthcheck, "healthcheck") != nil:
+			n.deliver(answer(st, to))
+		default:
+			n.deliver(n.bridgeAnswer(st))
+		}
 	case st.Local == "iq" && st.Attr("type") == "set" && bareJID(to) == testRoom:
 		n.mu.Lock()
 		rej := n.rejects[resourceOf(to)]

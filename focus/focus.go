@@ -67,6 +67,10 @@ type Config struct {
 	VideoCodecs []string
 	// OpusRED offers Opus in RED to clients advertising it ([media] opus_red).
 	OpusRED bool
+
+	// HealthInterval is how often the focus health-checks each bridge
+	// (health.go); 0 means 10 s, negative turns the checks off.
+	HealthInterval time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -93,6 +97,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.HealthInterval == 0 {
+		c.HealthInterval = defaultHealthInterval
 	}
 	return c
 }
@@ -157,6 +164,13 @@ func (f *Focus) Run(ctx context.Context) error {
 	}()
 	if err := f.joinBrewery(ctx); err != nil {
 		return err
+	}
+	if f.cfg.HealthInterval > 0 {
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			f.healthLoop(ctx, f.cfg.HealthInterval)
+		}()
 	}
 	for {
 		st, err := f.conn.Recv(ctx)
