@@ -78,7 +78,8 @@ type externalBridge struct {
 }
 
 // startExternalBridge writes a bridge.toml for meetd's c2s port and runs `meetd bridge` with that id until
-// the test ends (SIGTERM, exit status 0 required unless the test killed it); it returns once /readyz says
+// the test ends (SIGTERM and, after stopHurry, a second one that ends its calls; exit status 0 required
+// unless the test killed it); it returns once /readyz says
 // the bridge is in the brewery. Its output goes to the log book under its id.
 func startExternalBridge(t *testing.T, s *session, bin string, c2s int, id string) externalBridge {
 	t.Helper()
@@ -102,7 +103,7 @@ func startExternalBridge(t *testing.T, s *session, bin string, c2s int, id strin
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p, err := meetdtest.StartCommand(meetdtest.Options{Output: s.logs.writer(id)}, bin, "bridge", "-config", path)
+	p, err := meetdtest.StartCommand(meetdtest.Options{Output: s.logs.writer(id), Hurry: stopHurry}, bin, "bridge", "-config", path)
 	if err != nil {
 		t.Fatal(err)
 	}
