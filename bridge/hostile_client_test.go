@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/datachannel"
 	"github.com/pion/dtls/v3"
 	"github.com/pion/dtls/v3/pkg/crypto/fingerprint"
 	"github.com/pion/dtls/v3/pkg/crypto/selfsign"
@@ -21,6 +22,7 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/logging"
 	"github.com/pion/rtp"
+	"github.com/pion/sctp"
 	"github.com/pion/srtp/v3"
 
 	"meetd/bridge/pipe"
@@ -350,3 +352,92 @@ func heapAfterGC() uint64 {
 }
 
 func sleepMS(n int) { time.Sleep(time.Duration(n) * time.Millisecond) }
+
+// hostileSCTP is the client's SCTP association over its DTLS conn.
+type hostileSCTP struct {
+	assoc *sctp.Association
+	msgs  chan string
+	wg    sync.WaitGroup
+}
+
+// openSCTP starts the client's SCTP association (maxMsg bounds what it
+// may send; 0 is pion's default).
+func (h *hostile) openSCTP(maxMsg uint32) *hostileSCTP {
+	h.t.Helper()
+	opts := []sctp.ClientOption{sctp.WithNetConn(h.dtls), sctp.WithName("hostile")}
+	if maxMsg > 0 {
+		opts = append(opts, sctp.WithMaxMessageSize(maxMsg))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	a, err := sctp.ClientContext(ctx, opts...)
+	must(h.t, err)
+	return &hostileSCTP{assoc: a, msgs: make(chan string, 64)}
+}
+
+// dial opens a bridge-channel data channel on stream id and reads it.
+func (s *hostileSCTP) dial(t *testing.T, id uint16) *datachannel.DataChannel {
+	t.Helper()
+	dc, err := datachannel.Dial(s.assoc, id, &datachannel.Config{ChannelType: datachannel.ChannelTypeReliable,
+		Label: "JVB data channel", Protocol: "http://jitsi.org/protocols/colibri",
+		LoggerFactory: logging.NewDefaultLoggerFactory()})
+	must(t, err)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		buf := make([]byte, 1<<16)
+		for {
+			n, _, err := dc.ReadDataChannel(buf)
+			if err != nil {
+				return
+			}
+			select {
+			case s.msgs <- string(buf[:n]):
+			default:
+			}
+		}
+	}()
+	return dc
+}
+
+// wait waits for a message containing substr.
+func (s *hostileSCTP) wait(t *testing.T, substr string) {
+	t.Helper()
+	deadline := time.After(waitTimeout)
+	for {
+		select {
+		case m := <-s.msgs:
+			if strings.Contains(m, substr) {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no bridge-channel message with %q", substr)
+		}
+	}
+}
+
+func (s *hostileSCTP) close() {
+	_ = s.assoc.Close()
+	s.wg.Wait()
+}
+
+// rawDTLSRecord is a plaintext DTLS 1.2 record.
+func rawDTLSRecord(typ byte, epoch uint16, seq uint64, body []byte) []byte {
+	b := []byte{typ, 0xfe, 0xfd, byte(epoch >> 8), byte(epoch)}
+	for i := 5; i >= 0; i-- {
+		b = append(b, byte(seq>>(8*i)))
+	}
+	b = append(b, byte(len(body)>>8), byte(len(body)))
+	return append(b, body...)
+}
+
+// handshakeFragment is a DTLS handshake message header and body with the
+// given (possibly inconsistent) lengths.
+func handshakeFragment(msgType byte, msgLen uint32, msgSeq uint16, off, fragLen uint32, body []byte) []byte {
+	u24 := func(v uint32) []byte { return []byte{byte(v >> 16), byte(v >> 8), byte(v)} }
+	b := append([]byte{msgType}, u24(msgLen)...)
+	b = append(b, byte(msgSeq>>8), byte(msgSeq))
+	b = append(b, u24(off)...)
+	b = append(b, u24(fragLen)...)
+	return append(b, body...)
+}
