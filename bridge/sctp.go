@@ -13,6 +13,11 @@ import (
 // maxChannelMessage bounds one bridge-channel message.
 const maxChannelMessage = 64 * 1024
 
+// sctpReceiveBuffer is the association's receive buffer (pion's default,
+// set explicitly): no message larger than it can be reassembled, so a
+// buffer of this size can always take a message off the stream.
+const sctpReceiveBuffer = 1 << 20
+
 // sctpStart starts the SCTP association's reader once both the DTLS
 // handshake is done (with SCTP negotiated) and the client's first DTLS
 // application-data record arrived: until then no goroutine waits for a
@@ -87,7 +92,7 @@ func (e *endpoint) serveSCTP(dconn *dtls.Conn) {
 	}
 	conn := &prereadConn{Conn: dconn, first: first[:n]}
 	assoc, err := sctp.ServerWithOptions(sctp.WithNetConn(conn), sctp.WithLoggerFactory(e.b.pionLog),
-		sctp.WithName(e.id))
+		sctp.WithName(e.id), sctp.WithMaxReceiveBufferSize(sctpReceiveBuffer))
 	if err != nil {
 		e.logFailure("sctp", err)
 		return
@@ -97,8 +102,15 @@ func (e *endpoint) serveSCTP(dconn *dtls.Conn) {
 	}
 	for {
 		dc, err := datachannel.Accept(assoc, &datachannel.Config{LoggerFactory: e.b.pionLog})
+		if errors.Is(err, io.EOF) || ctxDone(e.ctx) {
+			return // the association closed
+		}
 		if err != nil {
-			return
+			// A stream whose first message is not a valid DCEP open: that
+			// stream is ignored, the next one may still be the channel
+			// (reliability.md M7). Each turn waits for a new stream.
+			e.log.Debug("data channel refused", "err", err)
+			continue
 		}
 		e.serveDataChannel(dc)
 	}
@@ -155,9 +167,20 @@ func (e *endpoint) serveDataChannel(dc *datachannel.DataChannel) {
 	}
 	defer e.detachChannel(c)
 	buf := make([]byte, maxChannelMessage)
+	var big []byte // made for the first oversized message, kept for the channel
 	for {
 		n, _, err := dc.ReadDataChannel(buf)
 		if errors.Is(err, io.ErrShortBuffer) {
+			// pion leaves a message that does not fit on the stream (reading
+			// again returns the same error: a busy loop, reliability.md M7).
+			// Take it off with a buffer that any message fits and drop it.
+			if big == nil {
+				big = make([]byte, sctpReceiveBuffer)
+			}
+			if _, _, err := dc.ReadDataChannel(big); err != nil {
+				return
+			}
+			e.log.Debug("bridge-channel message over the size bound dropped", "limit", maxChannelMessage)
 			continue
 		}
 		if err != nil {
