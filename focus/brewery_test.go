@@ -1,6 +1,7 @@
 package focus
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -134,4 +135,27 @@ func TestHealthCheckFailover(t *testing.T) {
 		return st.Attr("to") == testBrewery+"/jvb2" && st.Child(ns.Colibri2, "conference-modify") != nil
 	})
 	h.next("new session-initiate to "+nick, isJingle(testRoom+"/"+nick, jingle.ActionSessionInitiate))
+}
+
+// FuzzBreweryStats: whatever stats a brewery occupant announces, the
+// brewery neither panics nor selects a bridge with an unusable or negative
+// stress level, and its choice is one of the announced bridges.
+func FuzzBreweryStats(f *testing.F) {
+	f.Add("stress_level", "0.5", "region", "eu", "eu")
+	f.Add("stress_level", "NaN", "healthy", "false", "")
+	f.Add("stress_level", "-1e308", "graceful_shutdown", "true", "x")
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2, region string) {
+		b := newBrewery()
+		b.update(breweryPresence("a", k1, v1, k2, v2))
+		b.update(breweryPresence("b", "stress_level", "0.9"))
+		got := b.selectBridge(region)
+		if got != testBrewery+"/a" && got != testBrewery+"/b" {
+			t.Fatalf("selected %q", got)
+		}
+		for _, bi := range b.bridges {
+			if bi.stress < 0 || math.IsNaN(bi.stress) {
+				t.Fatalf("stress %v kept", bi.stress)
+			}
+		}
+	})
 }
