@@ -45,26 +45,10 @@ func TestICEFailedSessionInfo(t *testing.T) {
 			if res := h.clientIQ(t, "aaaa1111", info(ja.SID, tc.state, bs)); res.Attr("type") != "result" {
 				t.Fatalf("answer: %s", res)
 			}
-			expired := endpointUpdate("aaaa1111", func(ep colibri.Endpoint) bool { return ep.Expire })
-			if !tc.restart {
-				// The room handles one stanza at a time: once a later ping is
-				// answered, whatever the notice caused has been sent.
-				ping := &jingle.Jingle{Action: jingle.ActionSessionInfo, SID: ja.SID}
-				if res := h.clientIQ(t, "aaaa1111", ping); res.Attr("type") != "result" {
-					t.Fatalf("ping answer: %s", res)
-				}
-				h.noneSent("session-terminate", isJingle(testRoom+"/aaaa1111", jingle.ActionSessionTerminate))
-				h.noneSent("session ended", expired)
-				return
-			}
-			term := parsed(t, h.next("session-terminate", isJingle(testRoom+"/aaaa1111", jingle.ActionSessionTerminate)))
-			if term.SID != ja.SID {
-				t.Errorf("terminate of sid %q, want %q", term.SID, ja.SID)
-			}
-			h.next("old endpoint expired", expired)
-			again := parsed(t, h.next("new session-initiate", isJingle(testRoom+"/aaaa1111", jingle.ActionSessionInitiate)))
-			if again.SID == ja.SID || again.BridgeSession == nil || again.BridgeSession.ID == ja.BridgeSession.ID {
-				t.Errorf("new session reuses sid or bridge session: %+v", again)
+			if tc.restart {
+				expectRestart(t, h, ja)
+			} else {
+				expectNoRestart(t, h, ja)
 			}
 		})
 	}
@@ -76,4 +60,32 @@ func TestICEFailedSessionInfo(t *testing.T) {
 			t.Fatalf("answer to an unknown session-info: %s", res)
 		}
 	})
+}
+
+// expectNoRestart checks that the focus neither ended aaaa1111's session
+// ja nor expired its endpoint. The room handles one stanza at a time: once
+// a later ping is answered, whatever came before has been sent.
+func expectNoRestart(t *testing.T, h *harness, ja *jingle.Jingle) {
+	t.Helper()
+	ping := &jingle.Jingle{Action: jingle.ActionSessionInfo, SID: ja.SID}
+	if res := h.clientIQ(t, "aaaa1111", ping); res.Attr("type") != "result" {
+		t.Fatalf("ping answer: %s", res)
+	}
+	h.noneSent("session-terminate", isJingle(testRoom+"/aaaa1111", jingle.ActionSessionTerminate))
+	h.noneSent("session ended", endpointUpdate("aaaa1111", func(ep colibri.Endpoint) bool { return ep.Expire }))
+}
+
+// expectRestart checks that the focus ended aaaa1111's session ja (a
+// session-terminate, the endpoint expired) and offered a new one.
+func expectRestart(t *testing.T, h *harness, ja *jingle.Jingle) {
+	t.Helper()
+	term := parsed(t, h.next("session-terminate", isJingle(testRoom+"/aaaa1111", jingle.ActionSessionTerminate)))
+	if term.SID != ja.SID {
+		t.Errorf("terminate of sid %q, want %q", term.SID, ja.SID)
+	}
+	h.next("old endpoint expired", endpointUpdate("aaaa1111", func(ep colibri.Endpoint) bool { return ep.Expire }))
+	again := parsed(t, h.next("new session-initiate", isJingle(testRoom+"/aaaa1111", jingle.ActionSessionInitiate)))
+	if again.SID == ja.SID || again.BridgeSession == nil || again.BridgeSession.ID == ja.BridgeSession.ID {
+		t.Errorf("new session reuses sid or bridge session: %+v", again)
+	}
 }

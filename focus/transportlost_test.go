@@ -3,9 +3,6 @@ package focus
 import (
 	"context"
 	"testing"
-
-	"meetd/colibri"
-	"meetd/xmpp/jingle"
 )
 
 // TestTransportLost: the bridge's report that a participant's transport is
@@ -39,24 +36,10 @@ func TestTransportLost(t *testing.T) {
 				ep = tc.endpoint
 			}
 			h.f.TransportLost(context.Background(), testRoom, meeting, ep)
-			expired := endpointUpdate("aaaa1111", func(e colibri.Endpoint) bool { return e.Expire })
-			if !tc.restart {
-				// The room handles one event at a time: once a later ping is
-				// answered, whatever the report caused has been sent.
-				ping := &jingle.Jingle{Action: jingle.ActionSessionInfo, SID: ja.SID}
-				h.clientIQ(t, "aaaa1111", ping)
-				h.noneSent("session-terminate", isJingle(testRoom+"/aaaa1111", jingle.ActionSessionTerminate))
-				h.noneSent("session ended", expired)
-				return
-			}
-			term := parsed(t, h.next("session-terminate", isJingle(testRoom+"/aaaa1111", jingle.ActionSessionTerminate)))
-			if term.SID != ja.SID {
-				t.Errorf("terminate of sid %q, want %q", term.SID, ja.SID)
-			}
-			h.next("old endpoint expired", expired)
-			again := parsed(t, h.next("new session-initiate", isJingle(testRoom+"/aaaa1111", jingle.ActionSessionInitiate)))
-			if again.SID == ja.SID {
-				t.Error("new session reuses the sid")
+			if tc.restart {
+				expectRestart(t, h, ja)
+			} else {
+				expectNoRestart(t, h, ja)
 			}
 		})
 	}
