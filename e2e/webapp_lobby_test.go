@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -152,4 +153,57 @@ func checkRemoteName(t *testing.T, w *webUI, page int, endpoint, name string) {
 	if err != nil {
 		t.Errorf("page %d: participant %s is named %q, want %q (%v)", page, endpoint, got, name, err)
 	}
+}
+
+// TestWebAppLobbyChat runs lobby chat through the web app: a participant knocks; the moderator opens the
+// knocking participant's menu in the participants pane, picks "Chat" and sends a message; the knocking
+// screen shows the lobby chat with the message; the knocker answers and the moderator's chat
+// shows the answer; then the moderator admits it from the pane.
+func TestWebAppLobbyChat(t *testing.T) {
+	w := startWebUI(t, "[rooms]", "lobby = true")
+	w.join(0, webAppLobbyRoom, "Host Hanna")
+	w.waitJoined(0)
+	w.knock(1, "Chatty Chris")
+	w.waitVisible(0, 90*time.Second, lobbyKnockNotice)
+	w.openParticipantsPane(0)
+	var knocker string
+	w.waitJS(0, webUITimeout, "knocking participant listed", "APP.store.getState()['features/lobby'].knockingParticipants.length === 1")
+	if err := w.eval(0, "APP.store.getState()['features/lobby'].knockingParticipants[0].id", &knocker); err != nil {
+		t.Fatal(err)
+	}
+	w.hover(0, "#participant-item-"+knocker)
+	w.click(0, `[aria-label="More moderation options Chatty Chris"]`)
+	w.click(0, `[data-testid="lobby-chat-`+knocker+`"]`)
+	w.sendChat(0, "Hello from the host, one moment please")
+
+	// A wide window shows the lobby chat beside the knocking screen; a narrow one has an "Open chat" button.
+	var narrow bool
+	if err := w.eval(1, visibleJS(`[data-testid="toolbar.openChat"]`), &narrow); err != nil {
+		t.Fatal(err)
+	}
+	if narrow {
+		w.click(1, `[data-testid="toolbar.openChat"]`)
+	}
+	w.waitText(1, "Hello from the host, one moment please")
+	w.sendChat(1, "Thanks, I am Chris from the 3 pm slot")
+	w.waitText(0, "Thanks, I am Chris from the 3 pm slot")
+
+	w.click(0, `[aria-label="Close chat"]`) // the chat panel pushes the participants pane out of the window
+	w.hover(0, "#participant-item-"+knocker)
+	w.click(0, `[data-testid="admit-`+knocker+`"]`)
+	w.waitJoined(1)
+	checkWebAppLogs(t, w.logs, 2)
+}
+
+// sendChat types text into page's chat input and presses its send button.
+func (w *webUI) sendChat(page int, text string) {
+	w.t.Helper()
+	w.fill(page, "#chat-input-messagebox", text)
+	w.click(page, `[aria-label="Send"]`)
+}
+
+// waitText waits until page's document shows text somewhere.
+func (w *webUI) waitText(page int, text string) {
+	w.t.Helper()
+	w.waitJS(page, webUITimeout, "shows "+text, fmt.Sprintf("document.body.innerText.includes(%q)", text))
 }

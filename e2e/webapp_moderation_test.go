@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -63,8 +64,7 @@ func TestWebAppAskToUnmute(t *testing.T) {
 	w.openParticipantsPane(0)
 	w.click(0, "#participants-pane-context-menu")
 	w.click(0, "#participants-pane-context-menu-start-audio-moderation")
-	w.click(0, `[aria-label="Close participants pane"]`) // and its menu, which stays open
-	w.waitGone(0, webUITimeout, "#participants-pane")
+	w.closeParticipantsPane(0) // and its menu, which stays open
 	w.waitJS(1, webUITimeout, "muted by AV moderation", "APP.conference.isLocalAudioMuted()")
 	w.waitAudio(0, quinn, false)
 	w.waitMutedIcon(0, quinn)
@@ -97,7 +97,7 @@ func (w *webUI) joinAll(room string, names []string) []string {
 	w.t.Helper()
 	ids := make([]string, len(names))
 	for i, name := range names {
-		w.join(i, room, name, "config.toolbarConfig.alwaysVisible=true")
+		w.join(i, room, name)
 		w.waitJoined(i)
 		ids[i] = w.endpoint(i)
 	}
@@ -121,6 +121,20 @@ func (w *webUI) openParticipantsPane(page int) {
 	w.waitVisible(page, webUITimeout, "#participants-pane")
 }
 
+// closeParticipantsPane closes the participants pane (and any menu open in it).
+func (w *webUI) closeParticipantsPane(page int) {
+	w.t.Helper()
+	w.click(page, `[aria-label="Close participants pane"]`)
+	w.waitGone(page, webUITimeout, "#participants-pane")
+}
+
+// reopenParticipantsPane closes and opens the participants pane: a menu left open in it is gone.
+func (w *webUI) reopenParticipantsPane(page int) {
+	w.t.Helper()
+	w.closeParticipantsPane(page)
+	w.openParticipantsPane(page)
+}
+
 // waitMutedIcon waits until page's filmstrip shows the muted-microphone icon on endpoint's thumbnail.
 func (w *webUI) waitMutedIcon(page int, endpoint string) {
 	w.t.Helper()
@@ -133,4 +147,43 @@ func (w *webUI) waitPaneMutedIcon(page int, endpoint string) {
 	w.t.Helper()
 	sel := fmt.Sprintf(`#participant-item-%s .indicators #audioMuted`, endpoint)
 	w.waitJS(page, webUITimeout, "pane shows "+sel, fmt.Sprintf("!!document.querySelector(%q)", sel))
+}
+
+// TestWebAppKickAndGrantModerator runs the participant menu's "Grant moderator" and "Kick out" through the
+// web app: the moderator opens a participant's menu in the participants pane, grants it moderator and
+// confirms: it becomes moderator; it opens another's menu, kicks it and confirms: the kicked page shows the
+// leave dialog naming the moderator who kicked it, and the others no longer have it in the meeting.
+func TestWebAppKickAndGrantModerator(t *testing.T) {
+	w := startWebUI(t, webAppNoLobby...)
+	ids := w.joinAll("WebAppKick", []string{"Host Hanna", "Deputy Dana", "Kicked Kai"})
+	dana, kai := ids[1], ids[2]
+	if w.isModerator(1) || w.isModerator(2) {
+		t.Fatal("a later participant is moderator before being granted")
+	}
+	w.openParticipantsPane(0)
+	w.participantMenu(0, dana, ".grantmoderatorlink")
+	w.click(0, dialogOK)
+	w.waitJS(1, webUITimeout, "moderator once granted", "APP.conference._room.isModerator()")
+	w.reopenParticipantsPane(0) // closes the participant's menu, which stays open
+
+	w.participantMenu(0, kai, ".kicklink")
+	w.click(0, dialogOK)
+	w.waitVisible(2, webUITimeout, `[data-testid="dialog.leaveReason"]`)
+	if got := w.text(2, `[data-testid="dialog.leaveReason"]`); !strings.Contains(got, "Host Hanna kicked you out") {
+		t.Errorf("page 2: leave dialog %q does not name the moderator who kicked", got)
+	}
+	for _, page := range []int{0, 1} {
+		w.waitJS(page, webUITimeout, "the kicked participant gone",
+			fmt.Sprintf("!APP.conference._room.getParticipantById(%q)", kai))
+	}
+	checkWebAppLogs(t, w.logs, 3)
+}
+
+// participantMenu opens the menu of participant endpoint in page's participants pane (hover, then its
+// "More" button) and clicks the menu item matching item.
+func (w *webUI) participantMenu(page int, endpoint, item string) {
+	w.t.Helper()
+	w.hover(page, "#participant-item-"+endpoint)
+	w.click(page, fmt.Sprintf(`[data-testid="participant-more-options-%s"]`, endpoint))
+	w.click(page, item)
 }

@@ -67,16 +67,14 @@ func (w *webUI) ctx() (context.Context, context.CancelFunc) {
 
 // roomURL is the address of room with the app's URL-fragment settings (config.* and userInfo.* keys, as
 // Jitsi's own UI tests set them): the display name, when not empty, and the given key=JSON-value pairs.
+// The toolbar is kept visible (it otherwise slides out of the viewport when the mouse rests).
 func (w *webUI) roomURL(room, name string, hash ...string) string {
+	hash = append([]string{"config.toolbarConfig.alwaysVisible=true"}, hash...)
 	if name != "" {
 		b, _ := json.Marshal(name) //nolint:errcheck // a string always marshals
-		hash = append(hash, "userInfo.displayName="+url.QueryEscape(string(b)))
+		hash = append(hash, "userInfo.displayName="+strings.ReplaceAll(url.QueryEscape(string(b)), "+", "%20"))
 	}
-	u := w.m.url + "/" + room
-	if len(hash) > 0 {
-		u += "#" + strings.Join(hash, "&")
-	}
-	return u
+	return w.m.url + "/" + room + "#" + strings.Join(hash, "&")
 }
 
 // open loads the room on page (a new browser context) with the URL-fragment settings of roomURL; the
