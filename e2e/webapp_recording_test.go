@@ -1,0 +1,136 @@
+package e2e
+
+// Recording from the complete Jitsi Meet web app (issue 13): the moderator's record button and dialog, the
+// participants' consent dialog, the stop, the private link in the moderator's chat. It skips without
+// MEETD_E2E_WEBAPP_DIR (see webapp_ui_test.go).
+
+import (
+	"math"
+	"os/exec"
+	"testing"
+	"time"
+
+	"meetd/recording/testmedia"
+)
+
+// recordingStatusJS is the status the web app shows for its file recording: the highest of its recording
+// sessions ("on", "pending", "off" or ""), what its recording label and record button follow.
+const recordingStatusJS = `(() => {
+	const s = APP.store.getState()['features/recording'].sessionDatas || [];
+	const file = s.filter(x => x.mode === 'file').map(x => x.status);
+	return file.includes('on') ? 'on' : file.includes('pending') ? 'pending' : file.length ? file[0] || 'off' : '';
+})()`
+
+// waitRecordingShown waits until page's web app shows its file recording as want ("on" or "off").
+func (w *webUI) waitRecordingShown(page int, want string) {
+	w.t.Helper()
+	var got string
+	err := poll(90*time.Second, func() (bool, error) {
+		err := w.eval(page, recordingStatusJS, &got)
+		return got == want || want == "off" && got == "", err
+	})
+	if err != nil {
+		w.t.Fatalf("page %d: the web app shows the recording %q, want %q (%v)", page, got, want, err)
+	}
+}
+
+// recordingDialog opens the moderator's "Record & Transcribe" dialog from the toolbar's overflow menu and
+// returns whether its recording switch is on.
+func (w *webUI) recordingDialog(page int) bool {
+	w.t.Helper()
+	w.toolbarButton(page, "Record & Transcribe")
+	w.waitVisible(page, webUITimeout, "#recording-switch-audio-video")
+	var on bool
+	if err := w.eval(page, "document.querySelector('#recording-switch-audio-video').checked", &on); err != nil {
+		w.t.Fatalf("page %d: recording switch: %v", page, err)
+	}
+	return on
+}
+
+// chatLink waits for a chat message on page that holds a recording link, and returns the link.
+func (w *webUI) chatLink(page int) string {
+	w.t.Helper()
+	var link string
+	err := poll(5*time.Minute, func() (bool, error) {
+		var msgs []string
+		err := w.eval(page, `(APP.store.getState()['features/chat'].messages || []).map(m => String(m.message))`, &msgs)
+		for _, m := range msgs {
+			if l := linkRE.FindString(m); l != "" {
+				link = l
+			}
+		}
+		return link != "", err
+	})
+	if err != nil {
+		w.t.Fatalf("page %d: no chat message with the recording link: %v", page, err)
+	}
+	return link
+}
+
+// TestWebAppRecording: three people in the web app, recording on with [recording] require_all = false. The
+// moderator (Mona) opens "Record & Transcribe" from the toolbar: the dialog offers recording (switched on)
+// and starts it. Bert and Cleo get the web app's consent dialog, Mona (who started it) does not; Bert
+// answers "I understand, please unmute me", Cleo "I understand, keep me muted for now" and stays muted.
+// Every page shows the recording on. After 20 s Mona switches recording off in the same dialog: every page
+// shows it off (the recorder occupant left). The link arrives in Mona's chat; the file is H.264 + AAC of
+// the recorded length with two lit tiles (Mona and Bert; Cleo, who did not consent, is absent) and sound.
+func TestWebAppRecording(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Fatal("ffmpeg is missing: scripts/test.sh installs Debian's ffmpeg and fonts-dejavu-core")
+	}
+	w := startWebUI(t, "[recording]", `enabled = "on"`, "require_all = false")
+	w.enterRooms("webapprecording", []string{"Mona", "Bert", "Cleo"})
+
+	if !w.recordingDialog(0) {
+		t.Fatal("the moderator's recording dialog has its recording switch off: the web app does not offer recording")
+	}
+	w.click(0, "#modal-dialog-ok-button")
+	started := time.Now()
+	const unmuteMe, keepMuted = `[aria-label="I understand, please unmute me"]`, `[aria-label="I understand, keep me muted for now"]`
+	for _, p := range []int{1, 2} {
+		w.waitVisible(p, 90*time.Second, unmuteMe)
+	}
+	w.click(1, unmuteMe)
+	w.click(2, keepMuted)
+	for p := range 3 {
+		w.waitRecordingShown(p, "on")
+	}
+	var asked bool
+	if err := w.eval(0, visibleJS(unmuteMe), &asked); err != nil || asked {
+		t.Errorf("the moderator who started the recording was asked for consent (%v, %v)", asked, err)
+	}
+	var cleoMuted bool
+	if err := w.eval(2, "APP.conference.isLocalAudioMuted()", &cleoMuted); err != nil || !cleoMuted {
+		t.Errorf("Cleo chose to stay muted, but her microphone is muted=%v (%v)", cleoMuted, err)
+	}
+	time.Sleep(time.Until(started.Add(recordedFor)))
+
+	if !w.recordingDialog(0) {
+		t.Fatal("the running recording's dialog shows recording off")
+	}
+	w.click(0, `[for="recording-switch-audio-video"]`)
+	w.click(0, "#modal-dialog-ok-button")
+	stopped := time.Since(started)
+	for p := range 3 {
+		w.waitRecordingShown(p, "off")
+	}
+	s := &session{t: t}
+	out := s.downloadRecording(w.chatLink(0))
+	info, err := testmedia.Probe(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recording: %+v (recorded for %v)", info, stopped)
+	if info.VideoCodec != "h264" || info.AudioCodec != "aac" || math.Abs(info.Duration-stopped.Seconds()) > 2 {
+		t.Fatalf("probe %+v, want H.264 + AAC of about %.1f s", info, stopped.Seconds())
+	}
+	if info.Width != 1280 || info.Height != 360 {
+		t.Fatalf("frame %dx%d, want two tiles side by side (1280x360): Cleo, who did not consent, must be absent",
+			info.Width, info.Height)
+	}
+	s.tilesShowPictures(out, info.Duration/2, 0, 640)
+	if db, err := testmedia.Volume(out, 1, info.Duration-1, 0); err != nil || db < -60 {
+		t.Errorf("audio mean volume %.1f dB %v, want sound", db, err)
+	}
+	checkWebAppLogs(t, w.logs, 3)
+}

@@ -1,0 +1,350 @@
+package e2e
+
+// Room features in the complete Jitsi Meet web app (issue 10): breakout rooms, polls, speaker stats and
+// "End meeting for all", driven through the app's own buttons (selectors from the jitsi-meet sources and
+// its tests/pageobjects). Each test skips without MEETD_E2E_WEBAPP_DIR (see webapp_ui_test.go).
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// webAppToolbarVisible keeps the app's toolbar shown, so its buttons can be clicked at any time.
+const webAppToolbarVisible = "config.toolbarConfig.alwaysVisible=true"
+
+// enterRooms joins one page per name into room (page i is names[i]; page 0 first, so it is moderator)
+// and waits until every page decodes video and hears audio from every other; it returns the endpoint ids.
+func (w *webUI) enterRooms(room string, names []string) []string {
+	w.t.Helper()
+	ids := make([]string, len(names))
+	for i, name := range names {
+		w.join(i, room, name, webAppToolbarVisible)
+		w.waitJoined(i)
+		ids[i] = w.endpoint(i)
+	}
+	if !w.isModerator(0) {
+		w.t.Fatal("page 0: the first participant is not moderator")
+	}
+	w.waitAllMedia(ids, len(names))
+	return ids
+}
+
+// waitAllMedia waits until each of the first n pages receives video and audio from each other one.
+func (w *webUI) waitAllMedia(ids []string, n int) {
+	w.t.Helper()
+	for i := range n {
+		for j := range n {
+			if i != j {
+				w.waitMediaFrom(i, ids[j])
+			}
+		}
+	}
+}
+
+// roomJID returns the MUC room page's conference is in ("" when it is in none).
+func (w *webUI) roomJID(page int) string {
+	w.t.Helper()
+	var jid string
+	js := `(() => { const c = window.APP && APP.conference && APP.conference._room; ` +
+		`return c && c.isJoined() ? c.room.roomjid : ''; })()`
+	if err := w.eval(page, js, &jid); err != nil {
+		w.t.Fatalf("page %d: room: %v", page, err)
+	}
+	return jid
+}
+
+// waitRoomJID waits until page's conference is in a room whose JID satisfies ok.
+func (w *webUI) waitRoomJID(page int, what string, ok func(string) bool) string {
+	w.t.Helper()
+	var jid string
+	err := poll(90*time.Second, func() (bool, error) {
+		js := `(() => { const c = window.APP && APP.conference && APP.conference._room; ` +
+			`return c && c.isJoined() ? c.room.roomjid : ''; })()`
+		err := w.eval(page, js, &jid)
+		if err != nil && strings.Contains(err.Error(), "navigat") {
+			return false, nil
+		}
+		return ok(jid), err
+	})
+	if err != nil {
+		w.t.Fatalf("page %d: not %s (room %q): %v", page, what, jid, err)
+	}
+	return jid
+}
+
+// showParticipants opens the participants pane unless it is open.
+func (w *webUI) showParticipants(page int) {
+	w.t.Helper()
+	var open bool
+	if err := w.eval(page, visibleJS("#participants-pane"), &open); err != nil {
+		w.t.Fatalf("page %d: participants pane: %v", page, err)
+	}
+	if !open {
+		w.toolbarButton(page, "Open participants pane")
+		w.waitVisible(page, webUITimeout, "#participants-pane")
+	}
+}
+
+// breakoutRoomsShown returns the breakout rooms page's participants pane lists: each room's title as
+// shown ("Breakout room #1 (2)") by its id (the room JID).
+func (w *webUI) breakoutRoomsShown(page int) map[string]string {
+	w.t.Helper()
+	var rooms map[string]string
+	js := `(() => { const r = {}; document.querySelectorAll('.breakout-room-container').forEach(e => {
+		const s = e.querySelector('span'); r[e.getAttribute('data-testid')] = s ? s.textContent : ''; }); return r; })()`
+	if err := w.eval(page, js, &rooms); err != nil {
+		w.t.Fatalf("page %d: breakout rooms: %v", page, err)
+	}
+	return rooms
+}
+
+// waitBreakoutRoomsShown waits until the rooms page's pane lists satisfy ok.
+func (w *webUI) waitBreakoutRoomsShown(page int, what string, ok func(map[string]string) bool) map[string]string {
+	w.t.Helper()
+	var rooms map[string]string
+	err := poll(60*time.Second, func() (bool, error) {
+		rooms = w.breakoutRoomsShown(page)
+		return ok(rooms), nil
+	})
+	if err != nil {
+		w.t.Fatalf("page %d: the participants pane never showed %s (last %v)", page, what, rooms)
+	}
+	return rooms
+}
+
+// sendToRoom moves the participant endpoint to the room named roomName with page's participant context
+// menu ("Send participant to:").
+func (w *webUI) sendToRoom(page int, endpoint, roomName string) {
+	w.t.Helper()
+	w.showParticipants(page)
+	w.hover(page, "#participant-item-"+endpoint)
+	w.click(page, fmt.Sprintf(`[data-testid="participant-more-options-%s"]`, endpoint))
+	w.click(page, fmt.Sprintf(`[aria-label=%q]`, roomName))
+}
+
+// TestWebAppBreakoutRooms: in the web app, the moderator adds a breakout room in the participants pane and
+// sends the two other participants there with each one's context menu ("Send participant to:"); both
+// pages move into the breakout room's MUC (breakout.localhost), exchange video and audio there and no
+// longer receive the moderator's; the moderator's pane lists them in the room ("(2)"). The moderator closes
+// the room: both come back to the main room and exchange media with the moderator again.
+func TestWebAppBreakoutRooms(t *testing.T) {
+	w := startWebUI(t)
+	const room = "webappbreakout"
+	ids := w.enterRooms(room, []string{"Mona", "Bert", "Cleo"})
+	main := w.roomJID(0)
+
+	w.showParticipants(0)
+	w.click(0, `[aria-label="Add breakout room"]`)
+	rooms := w.waitBreakoutRoomsShown(0, "one breakout room", func(r map[string]string) bool { return len(r) == 1 })
+	var breakoutJID, title string
+	for id, name := range rooms {
+		breakoutJID, title = id, name
+	}
+	if !strings.HasSuffix(breakoutJID, "@breakout.localhost") || !strings.HasPrefix(title, "Breakout room #1") {
+		t.Fatalf("the new breakout room: %q %q, want Breakout room #1 in breakout.localhost", breakoutJID, title)
+	}
+	for _, p := range []int{1, 2} {
+		w.sendToRoom(0, ids[p], "Breakout room #1")
+		w.waitRoomJID(p, "in the breakout room", func(j string) bool { return j == breakoutJID })
+	}
+	bIDs := []string{"", w.endpoint(1), w.endpoint(2)}
+	w.waitMediaFrom(1, bIDs[2])
+	w.waitMediaFrom(2, bIDs[1])
+	w.waitAudio(1, bIDs[2], true)
+	w.waitAudio(2, bIDs[1], true)
+	w.waitBreakoutRoomsShown(0, "both participants in the breakout room",
+		func(r map[string]string) bool { return strings.Contains(r[breakoutJID], "(2)") })
+	if w.roomJID(0) != main {
+		t.Fatalf("the moderator left the main room: %q", w.roomJID(0))
+	}
+	t.Logf("pages 1 and 2 talk in %s; the moderator's pane shows %q", breakoutJID, w.breakoutRoomsShown(0)[breakoutJID])
+
+	// Close the room from its context menu: everyone in it returns to the main room.
+	w.hover(0, fmt.Sprintf(`.breakout-room-container[data-testid=%q]`, breakoutJID))
+	w.click(0, fmt.Sprintf(`.breakout-room-container[data-testid=%q] button[title="More"]`, breakoutJID))
+	w.click(0, fmt.Sprintf(`[id=%q]`, "close-room-"+breakoutJID))
+	for _, p := range []int{1, 2} {
+		w.waitRoomJID(p, "back in the main room", func(j string) bool { return j == main })
+	}
+	back := []string{ids[0], w.endpoint(1), w.endpoint(2)}
+	w.waitAllMedia(back, 3)
+	w.waitAudio(0, back[1], true)
+	w.waitBreakoutRoomsShown(0, "the breakout room empty or gone", func(r map[string]string) bool {
+		return len(r) == 0 || !strings.Contains(r[breakoutJID], "(")
+	})
+	checkWebAppLogs(t, w.logs, 3)
+}
+
+// openPolls opens the chat panel's Polls tab.
+func (w *webUI) openPolls(page int) {
+	w.t.Helper()
+	var open bool
+	if err := w.eval(page, visibleJS("#polls-tab"), &open); err != nil {
+		w.t.Fatalf("page %d: chat: %v", page, err)
+	}
+	if !open {
+		w.toolbarButton(page, "Open chat")
+		w.waitVisible(page, webUITimeout, "#polls-tab")
+	}
+	w.click(page, "#polls-tab")
+	w.waitVisible(page, webUITimeout, "#polls-tab-panel")
+}
+
+// createPoll creates and sends a poll from page's Polls tab.
+func (w *webUI) createPoll(page int, question string, answers ...string) {
+	w.t.Helper()
+	w.openPolls(page)
+	w.click(page, `[aria-label="Create a poll"]`)
+	w.fill(page, "#polls-create-input", question)
+	for i, a := range answers {
+		if i >= 2 {
+			w.click(page, `[aria-label="Add option"]`)
+		}
+		w.fill(page, fmt.Sprintf("#polls-answer-input-%d", i), a)
+	}
+	w.click(page, `#polls-tab-panel [aria-label="Save"]`)
+	w.click(page, `#polls-tab-panel [aria-label="Send poll"]`)
+}
+
+// answerPoll ticks answer index of the poll shown in page's Polls tab and submits it.
+func (w *webUI) answerPoll(page, index int) {
+	w.t.Helper()
+	w.openPolls(page)
+	sel := fmt.Sprintf(`[id^="poll-answer-checkbox-"][id$="-%d"]`, index)
+	w.waitVisible(page, webUITimeout, `#polls-tab-panel [aria-label="Submit"]`)
+	if err := w.eval(page, fmt.Sprintf("(document.querySelector(%q).click(), true)", sel), nil); err != nil {
+		w.t.Fatalf("page %d: tick answer %d: %v", page, index, err)
+	}
+	w.click(page, `#polls-tab-panel [aria-label="Submit"]`)
+}
+
+var voteCountRE = regexp.MustCompile(`^\s*(\d+)\s*\((\d+)%\)`)
+
+// pollVotes returns the vote counts page's Polls tab shows for the answers of its (only) poll, or nil when
+// it shows no results.
+func (w *webUI) pollVotes(page int) []int {
+	w.t.Helper()
+	var texts []string
+	js := `Array.from(document.querySelectorAll('[id^="poll-result-"]')).map(e => e.textContent)`
+	if err := w.eval(page, js, &texts); err != nil {
+		w.t.Fatalf("page %d: poll results: %v", page, err)
+	}
+	var votes []int
+	for _, s := range texts {
+		m := voteCountRE.FindStringSubmatch(s)
+		if m == nil {
+			return nil
+		}
+		n, _ := strconv.Atoi(m[1]) //nolint:errcheck // \d+
+		votes = append(votes, n)
+	}
+	return votes
+}
+
+// speakerTimes opens page's speaker stats dialog ("Participants stats") and returns the speaking time in
+// seconds it shows per display name.
+func (w *webUI) speakerTimes(page int) map[string]int {
+	w.t.Helper()
+	var rows [][2]string
+	js := `Array.from(document.querySelectorAll('[aria-label="Speaker Time"]')).map(t => {
+		const row = t.parentElement; const n = row && row.querySelector('.display-name');
+		return [n ? n.textContent : '', t.textContent]; })`
+	if err := w.eval(page, js, &rows); err != nil {
+		w.t.Fatalf("page %d: speaker stats: %v", page, err)
+	}
+	out := map[string]int{}
+	for _, r := range rows {
+		out[strings.TrimSpace(strings.TrimSuffix(r[0], " (me)"))] = elapsedSeconds(r[1])
+	}
+	return out
+}
+
+var elapsedPartRE = regexp.MustCompile(`(\d+)\s*([hms])`)
+
+// elapsedSeconds reads the web app's speaking time ("1h 2m 3s", "45s", "0s").
+func elapsedSeconds(s string) int {
+	n := 0
+	for _, m := range elapsedPartRE.FindAllStringSubmatch(s, -1) {
+		v, _ := strconv.Atoi(m[1]) //nolint:errcheck // \d+
+		n += v * map[string]int{"h": 3600, "m": 60, "s": 1}[m[2]]
+	}
+	return n
+}
+
+// TestWebAppPollsStatsEndForAll: two participants talk in the web app for a while; the moderator creates a
+// poll in the chat's Polls tab and the other participant answers it. A late joiner opens the Polls tab: it
+// sees the earlier poll, and after "Skip" its result (1 vote for the answer given); it opens the speaker
+// stats dialog and sees the earlier participants' speaking time (counted before it joined). Then the
+// moderator chooses "End meeting for all" in the hang-up menu (the others' hang-up button has no such
+// menu): every page leaves the conference, and the room is gone from meetd.
+func TestWebAppPollsStatsEndForAll(t *testing.T) {
+	w := startWebUI(t)
+	const room = "webapppolls"
+	w.enterRooms(room, []string{"Mona", "Bert"})
+	talk := time.Now()
+
+	w.createPoll(0, "Lunch at noon?", "Yes", "No")
+	w.waitVisible(1, webUITimeout, "#polls-tab-panel [aria-label=\"Submit\"], [id^=\"poll-answer-checkbox-\"]")
+	w.answerPoll(1, 0)
+	w.waitJS(0, webUITimeout, "the moderator sees Bert's vote",
+		`Array.from(document.querySelectorAll('[id^="poll-result-"]')).some(e => /^\s*1\s*\(100%\)/.test(e.textContent))`)
+	if spoken := time.Since(talk); spoken < 15*time.Second {
+		time.Sleep(15*time.Second - spoken) // enough speaking time to be counted
+	}
+
+	w.join(2, room, "Late", webAppToolbarVisible)
+	w.waitJoined(2)
+	w.openPolls(2)
+	w.waitJS(2, webUITimeout, "the late joiner sees the earlier poll",
+		`document.querySelector('#polls-tab-panel').textContent.includes('Lunch at noon?')`)
+	if votes := w.pollVotes(2); votes == nil {
+		w.click(2, `#polls-tab-panel [aria-label="Skip"]`)
+	}
+	var votes []int
+	if err := poll(webUITimeout, func() (bool, error) {
+		votes = w.pollVotes(2)
+		return len(votes) == 2, nil
+	}); err != nil || votes[0] != 1 || votes[1] != 0 {
+		t.Fatalf("late joiner's poll results %v (%v), want [1 0]", votes, err)
+	}
+	t.Logf("late joiner: poll results %v", votes)
+
+	w.toolbarButton(2, "Toggle participants statistics")
+	var times map[string]int
+	err := poll(webUITimeout, func() (bool, error) {
+		times = w.speakerTimes(2)
+		return len(times) == 3 && times["Mona"]+times["Bert"] >= 5, nil
+	})
+	if err != nil {
+		t.Fatalf("late joiner's speaker stats %v: want Mona, Bert and Late with the earlier speaking time (%v)", times, err)
+	}
+	t.Logf("late joiner's speaker stats: %v", times)
+
+	// Only a moderator's hang-up button opens the menu with "End meeting for all".
+	var menus [2]bool
+	for p := range 2 {
+		if err := w.eval(p, "!!document.querySelector('.hangup-menu-button')", &menus[p]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !menus[0] || menus[1] {
+		t.Fatalf("hang-up menu (with End meeting for all) on the moderator's page %v, on the other's %v: want only the moderator's",
+			menus[0], menus[1])
+	}
+	w.click(0, `[aria-label="Leave the meeting"]`)
+	w.click(0, `[aria-label="End meeting for all"]`)
+	for p := range 3 {
+		w.waitJS(p, 60*time.Second, "leave the ended conference",
+			`!(window.APP && APP.conference && APP.conference._room && APP.conference._room.isJoined())`)
+	}
+	ctx, cancel := w.ctx()
+	defer cancel()
+	if _, err := w.m.waitLog(ctx, "room destroyed", "room="+room+"@conference.localhost"); err != nil {
+		t.Error(err)
+	}
+	checkWebAppLogs(t, w.logs, 3)
+}
