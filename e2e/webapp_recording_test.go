@@ -5,6 +5,7 @@ package e2e
 // MEETD_E2E_WEBAPP_DIR (see webapp_ui_test.go).
 
 import (
+	"fmt"
 	"math"
 	"os/exec"
 	"testing"
@@ -34,17 +35,34 @@ func (w *webUI) waitRecordingShown(page int, want string) {
 	}
 }
 
-// recordingDialog opens the moderator's "Record & Transcribe" dialog from the toolbar's overflow menu and
-// returns whether its recording switch is on.
-func (w *webUI) recordingDialog(page int) bool {
+// recordingDialog opens the moderator's recording dialog ("Record", in the toolbar's overflow menu) and
+// returns the label of its confirm button: "Start recording", or "Stop recording" while one runs. (With
+// recording the only service, the dialog has no switches: its button says what it will do.)
+func (w *webUI) recordingDialog(page int) string {
 	w.t.Helper()
-	w.toolbarButton(page, "Record & Transcribe")
-	w.waitVisible(page, webUITimeout, "#recording-switch-audio-video")
-	var on bool
-	if err := w.eval(page, "document.querySelector('#recording-switch-audio-video').checked", &on); err != nil {
+	w.menuButton(page, "Record") // "Record & Transcribe" where transcription is on
+	w.waitVisible(page, webUITimeout, "#modal-dialog-ok-button")
+	var label string
+	if err := w.eval(page, "document.querySelector('#modal-dialog-ok-button').getAttribute('aria-label')", &label); err != nil {
+		w.t.Fatalf("page %d: recording dialog: %v", page, err)
+	}
+	return label
+}
+
+// stopRecordingInDialog opens the recording dialog while a recording runs: it shows the recording switch
+// on; switch it off and apply.
+func (w *webUI) stopRecordingInDialog(page int) {
+	w.t.Helper()
+	if got := w.recordingDialog(page); got != "Apply changes" && got != "Stop recording" {
+		w.t.Fatalf("page %d: the running recording's dialog offers %q", page, got)
+	}
+	const sw = "#recording-switch-audio-video"
+	w.waitJS(page, webUITimeout, "the recording switch on", fmt.Sprintf("!!(document.querySelector(%q) || {}).checked", sw))
+	if err := w.eval(page, fmt.Sprintf("(document.querySelector(%q).click(), true)", sw), nil); err != nil {
 		w.t.Fatalf("page %d: recording switch: %v", page, err)
 	}
-	return on
+	w.waitJS(page, webUITimeout, "the recording switch off", fmt.Sprintf("!document.querySelector(%q).checked", sw))
+	w.click(page, "#modal-dialog-ok-button")
 }
 
 // chatLink waits for a chat message on page that holds a recording link, and returns the link.
@@ -68,10 +86,10 @@ func (w *webUI) chatLink(page int) string {
 }
 
 // TestWebAppRecording: three people in the web app, recording on with [recording] require_all = false. The
-// moderator (Mona) opens "Record & Transcribe" from the toolbar: the dialog offers recording (switched on)
-// and starts it. Bert and Cleo get the web app's consent dialog, Mona (who started it) does not; Bert
+// moderator (Mona) opens "Record" from the toolbar: the dialog offers "Start recording", which she
+// presses. Bert and Cleo get the web app's consent dialog, Mona (who started it) does not; Bert
 // answers "I understand, please unmute me", Cleo "I understand, keep me muted for now" and stays muted.
-// Every page shows the recording on. After 20 s Mona switches recording off in the same dialog: every page
+// Every page shows the recording on. After 20 s Mona opens the same dialog, switches recording off and applies it: every page
 // shows it off (the recorder occupant left). The link arrives in Mona's chat; the file is H.264 + AAC of
 // the recorded length with two lit tiles (Mona and Bert; Cleo, who did not consent, is absent) and sound.
 func TestWebAppRecording(t *testing.T) {
@@ -81,8 +99,8 @@ func TestWebAppRecording(t *testing.T) {
 	w := startWebUI(t, "[recording]", `enabled = "on"`, "require_all = false")
 	w.enterRooms("webapprecording", []string{"Mona", "Bert", "Cleo"})
 
-	if !w.recordingDialog(0) {
-		t.Fatal("the moderator's recording dialog has its recording switch off: the web app does not offer recording")
+	if got := w.recordingDialog(0); got != "Start recording" {
+		t.Fatalf("the moderator's recording dialog offers %q, want Start recording", got)
 	}
 	w.click(0, "#modal-dialog-ok-button")
 	started := time.Now()
@@ -105,11 +123,7 @@ func TestWebAppRecording(t *testing.T) {
 	}
 	time.Sleep(time.Until(started.Add(recordedFor)))
 
-	if !w.recordingDialog(0) {
-		t.Fatal("the running recording's dialog shows recording off")
-	}
-	w.click(0, `[for="recording-switch-audio-video"]`)
-	w.click(0, "#modal-dialog-ok-button")
+	w.stopRecordingInDialog(0)
 	stopped := time.Since(started)
 	for p := range 3 {
 		w.waitRecordingShown(p, "off")
