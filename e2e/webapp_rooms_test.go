@@ -159,7 +159,7 @@ func (w *webUI) showParticipants(page int) {
 }
 
 // breakoutRoomsShown returns the breakout rooms page's participants pane lists: each room's title as
-// shown ("Breakout room #1 (2)") by its id (the room JID).
+// shown ("Breakout room #1 (2)") by its id (the web app's room id; its JID is in the app's state).
 func (w *webUI) breakoutRoomsShown(page int) map[string]string {
 	w.t.Helper()
 	var rooms map[string]string
@@ -209,9 +209,13 @@ func TestWebAppBreakoutRooms(t *testing.T) {
 	w.showParticipants(0)
 	w.click(0, `[aria-label="Add breakout room"]`)
 	rooms := w.waitBreakoutRoomsShown(0, "one breakout room", func(r map[string]string) bool { return len(r) == 1 })
-	var breakoutJID, title string
+	var roomID, title, breakoutJID string
 	for id, name := range rooms {
-		breakoutJID, title = id, name
+		roomID, title = id, name
+	}
+	js := fmt.Sprintf("(APP.store.getState()['features/breakout-rooms'].rooms[%q] || {}).jid || ''", roomID)
+	if err := w.eval(0, js, &breakoutJID); err != nil {
+		t.Fatal(err)
 	}
 	if !strings.HasSuffix(breakoutJID, "@breakout.localhost") || !strings.HasPrefix(title, "Breakout room #1") {
 		t.Fatalf("the new breakout room: %q %q, want Breakout room #1 in breakout.localhost", breakoutJID, title)
@@ -224,23 +228,23 @@ func TestWebAppBreakoutRooms(t *testing.T) {
 	w.waitGotMedia(1, bIDs[2])
 	w.waitGotMedia(2, bIDs[1])
 	w.waitBreakoutRoomsShown(0, "both participants in the breakout room",
-		func(r map[string]string) bool { return strings.Contains(r[breakoutJID], "(2)") })
+		func(r map[string]string) bool { return strings.Contains(r[roomID], "(2)") })
 	if w.roomJID(0) != main {
 		t.Fatalf("the moderator left the main room: %q", w.roomJID(0))
 	}
-	t.Logf("pages 1 and 2 talk in %s; the moderator's pane shows %q", breakoutJID, w.breakoutRoomsShown(0)[breakoutJID])
+	t.Logf("pages 1 and 2 talk in %s; the moderator's pane shows %q", breakoutJID, w.breakoutRoomsShown(0)[roomID])
 
 	// Close the room from its context menu: everyone in it returns to the main room.
-	w.hover(0, fmt.Sprintf(`.breakout-room-container[data-testid=%q]`, breakoutJID))
-	w.click(0, fmt.Sprintf(`.breakout-room-container[data-testid=%q] button[title="More"]`, breakoutJID))
-	w.click(0, fmt.Sprintf(`[id=%q]`, "close-room-"+breakoutJID))
+	w.hover(0, fmt.Sprintf(`.breakout-room-container[data-testid=%q]`, roomID))
+	w.click(0, fmt.Sprintf(`.breakout-room-container[data-testid=%q] button[title="More"]`, roomID))
+	w.click(0, fmt.Sprintf(`[id=%q]`, "close-room-"+roomID))
 	for _, p := range []int{1, 2} {
 		w.waitRoomJID(p, "back in the main room", func(j string) bool { return j == main })
 	}
 	back := []string{ids[0], w.endpoint(1), w.endpoint(2)}
 	w.waitAllMedia(back, 3)
 	w.waitBreakoutRoomsShown(0, "the breakout room empty or gone", func(r map[string]string) bool {
-		return len(r) == 0 || !strings.Contains(r[breakoutJID], "(")
+		return len(r) == 0 || strings.Contains(r[roomID], "(0)")
 	})
 	checkWebAppLogs(t, w.logs, 3)
 }
