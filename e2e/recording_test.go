@@ -48,22 +48,28 @@ func TestRecording(t *testing.T) {
 	time.Sleep(recordedFor)
 	s.mustEval(0, `(meetdTest.conference().stopRecording(window.recSession), true)`)
 	stopped := time.Since(consented)
-	link := s.waitRecordingLink(0)
-	out := s.downloadRecording(link)
+	s.checkTwoTiles(s.downloadRecording(s.waitRecordingLink(0)), stopped, "the non-consenting page")
+}
+
+// checkTwoTiles checks a downloaded recording of two consenting participants and one who did not consent
+// (named absent): H.264 + AAC of the recorded length (±2 s), two tiles side by side (1280×360) that both
+// show a picture, and sound.
+func (s *session) checkTwoTiles(out string, recorded time.Duration, absent string) {
+	s.t.Helper()
 	info, err := testmedia.Probe(out)
 	if err != nil {
-		t.Fatal(err)
+		s.t.Fatal(err)
 	}
-	t.Logf("recording: %+v (recorded for %v)", info, stopped)
-	if info.VideoCodec != "h264" || info.AudioCodec != "aac" || math.Abs(info.Duration-stopped.Seconds()) > 2 {
-		t.Fatalf("probe %+v, want H.264 + AAC of about %.1f s", info, stopped.Seconds())
+	s.t.Logf("recording: %+v (recorded for %v)", info, recorded)
+	if info.VideoCodec != "h264" || info.AudioCodec != "aac" || math.Abs(info.Duration-recorded.Seconds()) > 2 {
+		s.t.Fatalf("probe %+v, want H.264 + AAC of about %.1f s", info, recorded.Seconds())
 	}
 	if info.Width != 1280 || info.Height != 360 {
-		t.Fatalf("frame %dx%d, want two tiles side by side (1280x360): the non-consenting page must be absent", info.Width, info.Height)
+		s.t.Fatalf("frame %dx%d, want two tiles side by side (1280x360): %s must be absent", info.Width, info.Height, absent)
 	}
 	s.tilesShowPictures(out, info.Duration/2, 0, 640)
 	if db, err := testmedia.Volume(out, 1, info.Duration-1, 0); err != nil || db < -60 {
-		t.Errorf("audio mean volume %.1f dB %v, want sound", db, err)
+		s.t.Errorf("audio mean volume %.1f dB %v, want sound", db, err)
 	}
 }
 

@@ -46,54 +46,18 @@ func (w *webUI) waitAllMedia(ids []string, n int) {
 	}
 }
 
-// gotMediaJS reads remoteMedia of endpoint %s on a page: the inbound-rtp stats of the SSRCs of its
-// tracks (the current lib-jitsi-meet's getSsrc).
-const gotMediaJS = `(async () => {
-	const r = {audioBytes: 0, frames: 0, tracks: 0};
-	const room = window.APP && APP.conference && APP.conference._room;
-	const p = room && room.getParticipantById(%q);
-	const pc = room && room.getActivePeerConnection();
-	if (!p || !pc || !pc.peerconnection) return r;
-	const kinds = {};
-	for (const t of p.getTracks()) {
-		const ssrc = t.getSsrc ? t.getSsrc() : t.getSSRC && t.getSSRC();
-		if (ssrc) { kinds[ssrc] = t.getType(); r.tracks++; }
-	}
-	(await pc.peerconnection.getStats()).forEach(s => {
-		if (s.type !== 'inbound-rtp' || !kinds[s.ssrc]) return;
-		if (s.kind === 'audio') r.audioBytes += s.bytesReceived || 0;
-		if (s.kind === 'video') r.frames += s.framesDecoded || 0;
-	});
-	return r;
-})()`
-
-// gotMedia returns what page has received so far from the participant endpoint.
-func (w *webUI) gotMedia(page int, endpoint string) remoteMedia {
-	w.t.Helper()
-	var r remoteMedia
-	if err := w.eval(page, fmt.Sprintf(gotMediaJS, endpoint), &r); err != nil {
-		w.t.Fatalf("page %d: media from %s: %v", page, endpoint, err)
-	}
-	return r
-}
-
 // waitGotMedia waits until page has decoded more than 30 video frames from endpoint and received its
 // audio, and then until both still grow (the call goes on, not just its start).
 func (w *webUI) waitGotMedia(page int, endpoint string) {
 	w.t.Helper()
-	var r remoteMedia
-	err := poll(90*time.Second, func() (bool, error) {
-		r = w.gotMedia(page, endpoint)
-		return r.Frames > 30 && r.AudioBytes > 2000, nil
+	r := w.waitMediaFrom(page, endpoint)
+	var n remoteMedia
+	err := poll(60*time.Second, func() (bool, error) {
+		n = w.mediaFrom(page, endpoint)
+		return n.Frames > r.Frames && n.AudioBytes > r.AudioBytes, nil
 	})
-	if err == nil {
-		err = poll(60*time.Second, func() (bool, error) {
-			n := w.gotMedia(page, endpoint)
-			return n.Frames > r.Frames && n.AudioBytes > r.AudioBytes, nil
-		})
-	}
 	if err != nil {
-		w.t.Fatalf("page %d: no video and audio from %s: %v (last %+v)", page, endpoint, err, r)
+		w.t.Fatalf("page %d: video and audio from %s stopped growing: %v (%+v, then %+v)", page, endpoint, err, r, n)
 	}
 }
 
