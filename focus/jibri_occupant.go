@@ -30,6 +30,12 @@ func (r *room) joinRecorder(ctx context.Context) {
 	p.AddNew(ns.Nick, "nick").SetText("Recorder")
 	p.AddNew(ns.Client, "session_id").SetText(r.rec.session.ID())
 	p.AddNew(ns.Client, "mode").SetText("file")
+	// The recorder composes VP8 only. Clients choose a video codec every
+	// participant announces, the recorder included (lib-jitsi-meet's
+	// CodecSelection), so while it is in the room they send VP8, and go
+	// back to their preferred codec when it leaves.
+	p.AddNew(ns.Client, "jitsi_participant_codecList").SetText("vp8")
+	p.AddNew(ns.Client, "jitsi_participant_codecType").SetText("vp8")
 	r.f.send(ctx, p)
 }
 

@@ -31,7 +31,7 @@ func (n *fakeNet) sentIndex(st *dom.Element) int {
 // TestJibriRecorderOccupant: a recording adds a recorder occupant from the
 // hidden domain, after the status presence (whose initiator the web app needs
 // to ask for consent), with the session ID and mode the current
-// lib-jitsi-meet reads; it leaves when the recording stops, and the focus
+// lib-jitsi-meet reads and VP8 as its only video codec; it leaves when the recording stops, and the focus
 // neither treats its presence as a participant's nor answers for it.
 func TestJibriRecorderOccupant(t *testing.T) {
 	tests := []struct {
@@ -64,7 +64,7 @@ func TestJibriRecorderOccupant(t *testing.T) {
 				t.Errorf("the recorder joined before the focus's status presence")
 			}
 			if join.Child(ns.Client, "session_id").Text != "sess-1" || join.Child(ns.Client, "mode").Text != "file" ||
-				join.Child(ns.MUC, "x") == nil {
+				join.Child(ns.MUC, "x") == nil || join.Child(ns.Client, "jitsi_participant_codecList").Text != "vp8" {
 				t.Errorf("recorder presence: %s", join)
 			}
 			// The MUC reflects the recorder's presence to the focus, and sends

@@ -318,3 +318,43 @@ func TestLeftoversReported(t *testing.T) {
 		t.Fatalf("leftover kept: %v", files)
 	}
 }
+
+// TestOnlyVP8VideoRecorded: a consented participant's video packets in
+// another codec (AV1, payload type 41, sent until the client switches to VP8
+// for the recorder) are not written: nothing reaches the disk, and the
+// recording has nothing to compose.
+func TestOnlyVP8VideoRecorded(t *testing.T) {
+	br := &fakeBridge{}
+	state := t.TempDir()
+	svc, err := New(Config{Dir: filepath.Join(state, "rec"), MaxLength: time.Hour}, br)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := make(chan focus.RecordingResult, 1)
+	rs, err := svc.StartRecording(context.Background(), focus.RecordingStart{MeetingID: "m"}, func(r focus.RecordingResult) { results <- r })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := rs.(*Session)
+	sess.Allocated(bridge.Allocation{Sources: []bridge.Source{{Endpoint: "aaaa", SSRC: 12, Video: true}}})
+	sess.Update([]focus.RecordingParticipant{{Endpoint: "aaaa", Consented: true}})
+	pkt := make([]byte, 40)
+	pkt[0], pkt[1], pkt[11] = 0x80, 41, 12
+	raw := &sender{}
+	for range 100 {
+		if sess.SendRTP(pkt) {
+			raw.sent++
+		}
+	}
+	waitDrained(t, sess, raw)
+	if files := mediaFiles(t, state); len(files) != 0 {
+		t.Fatalf("AV1 packets written: %v", files)
+	}
+	sess.Stop()
+	if r := <-results; !errors.Is(r.Err, ErrNothingRecorded) {
+		t.Fatalf("result %+v", r)
+	}
+	if err := svc.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

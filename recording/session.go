@@ -17,6 +17,12 @@ import (
 	"meetd/recording/spool"
 )
 
+// vp8PayloadType is VP8's RTP payload type in the focus's offers (Jicofo's
+// numbers, focus/codecs.go). The recorder composes VP8 only: the recorder
+// occupant announces that it decodes only VP8, so clients switch to it
+// while a recording runs; other video packets are not written.
+const vp8PayloadType = 100
+
 // track is one captured stream in the spool.
 type track struct {
 	id       uint16
@@ -228,6 +234,9 @@ func (s *Session) write(pkt []byte, rtcp bool, at time.Time) {
 	t, name := s.consented(binary.BigEndian.Uint32(pkt[8:12])) // the SSRC (RFC 3550 §5.1)
 	if t == nil {
 		return // not (yet) consented, or not known: never written
+	}
+	if t.video && pkt[1]&0x7F != vp8PayloadType {
+		return // AV1, VP9 or H.264 until the sender switches to VP8 for the recorder (docs/recording.md)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
