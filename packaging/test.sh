@@ -22,6 +22,7 @@ for want in \
 	'-rw-r--r-- root/root .* ./usr/lib/systemd/system/meetd.service$' \
 	'-rw-r----- root/root .* ./etc/meetd/meetd.toml$' \
 	'./usr/share/doc/meetd/meetd.example.toml$' \
+	'./usr/share/doc/meetd/bridge.example.toml$' \
 	'./usr/share/doc/meetd/README.md$'; do
 	grep -Eq -- "$want" <<<"$listing" || fail "dpkg-deb -c lacks $want:
 $listing"
