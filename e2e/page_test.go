@@ -59,6 +59,8 @@ type startOptions struct {
 	Token string `json:"token,omitempty"`
 	// VideoQuality is merged into config.js's videoQuality (e.g. a 2021 client's preferredCodec).
 	VideoQuality map[string]any `json:"videoQuality,omitempty"`
+	// EnableOpusRed, when set, overrides config.js's enableOpusRed (whether the client advertises RED).
+	EnableOpusRed *bool `json:"enableOpusRed,omitempty"`
 }
 
 // hasEvent reports whether the page saw an event of that kind and detail.

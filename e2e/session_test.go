@@ -41,6 +41,8 @@ type session struct {
 	configPath string
 	// videoQuality, per page, is merged into that page's config.js videoQuality (codec tests).
 	videoQuality map[int]map[string]any
+	// noOpusRed, per page, makes that page not advertise Opus RED whatever config.js says.
+	noOpusRed map[int]bool
 	// transport "bosh" makes pages connect over BOSH instead of the WebSocket.
 	transport string
 	// tokens holds the JWT each page connects with (none when absent).
@@ -105,6 +107,7 @@ func (s *session) join(page int, room string) {
 		Transport:     s.transport,
 		Token:         s.tokens[page],
 		VideoQuality:  s.videoQuality[page],
+		EnableOpusRed: s.opusRedOverride(page),
 	})
 	var cfg string
 	if err := s.eval(page, fmt.Sprintf("meetdTest.start(%s)", opts), &cfg); err != nil {

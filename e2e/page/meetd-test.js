@@ -58,7 +58,12 @@
             // transport 'bosh' connects to config.js's BOSH URL instead (XEP-0124/0206, /http-bind).
             const serviceUrl = opts.transport === 'bosh' && cfg.bosh ? cfg.bosh : cfg.websocket;
             const videoQuality = Object.assign({}, cfg.videoQuality, opts.videoQuality || {});
-            return Object.assign({}, cfg, { serviceUrl, videoQuality });
+            const out = Object.assign({}, cfg, { serviceUrl, videoQuality });
+            if (opts.enableOpusRed !== undefined) {
+                out.enableOpusRed = opts.enableOpusRed;
+                out.audioQuality = Object.assign({}, cfg.audioQuality, { enableOpusRed: opts.enableOpusRed });
+            }
+            return out;
         }
         state.config = 'test options';
         note('config.js not usable', opts.configUrl || '');
