@@ -139,6 +139,10 @@ func (e *endpoint) forward(pkt []byte, route ssrcRoute, now time.Time) {
 func (e *endpoint) forwardAll(pkt []byte) {
 	pt := pkt[1] & 0x7F
 	red := e.ingress.Load().codec[pt] == codecRED
+	if red && !e.fwd.sawRED {
+		e.fwd.sawRED = true
+		e.log.Info("sender uses RED audio", "pt", pt)
+	}
 	var stripped []byte
 	for _, r := range e.conf.receivers() {
 		if r == e.down || !r.ready() || !r.alloc.Load().hears(e.id) {

@@ -26,6 +26,7 @@ type forwarder struct {
 	vp9     codec.VP9Descriptor        // scratch for VP9 payload descriptors
 	red     codec.RED                  // scratch for RED payloads (red.go)
 	redBuf  []byte                     // scratch: a RED packet stripped to its primary block
+	sawRED  bool                       // the sender's first RED packet was logged
 }
 
 // srcProjections lists one source's projections in the order of a
@@ -117,14 +118,17 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 	src.saw(layer, now)
 	src.count(layer, len(pkt), now)
 	src.cache.put(route.enc, pkt)
-	if v.svcLayers > 0 && src.learnSVC(&v) {
+	if v.svcLayers > 0 && src.learnSVC(route.enc, &v) {
 		e.log.Debug("VP9 spatial layers", "source", src.name, "layers", src.layers(),
 			"heights", [3]int{src.height(0), src.height(1), src.height(2)}, "keyframe", v.keyframe)
 		e.conf.reallocate()
 	} else if v.keyframe && !src.isSVC() && src.learnHeight(route.enc, v.height) {
 		e.conf.reallocate()
 	}
-	svc := v.svc && src.isSVC()
+	svc := src.svcPacket(route.enc, &v)
+	if src.isSVC() && !svc {
+		return // another encoding of an SVC source: not what the projections follow
+	}
 	projs := e.fwd.projections(src, list, e.down)
 	for i, r := range *list {
 		p := projs[i]
@@ -140,7 +144,7 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 		var out projected
 		var fwd, wait bool
 		if svc {
-			out, fwd = p.projectSVC(seq, ts, &v, t, now)
+			out, fwd = p.projectSVC(seq, ts, route.enc, &v, t, now)
 			wait = p.needsSVCKeyframe(t)
 		} else {
 			out, fwd = p.project(seq, ts, route.enc, &v, t, now)

@@ -3,25 +3,29 @@ package bridge
 import "time"
 
 // VP9 spatial scalability (SVC) on one SSRC (docs/codecs.md#svc): the
-// spatial layers of a single-SSRC VP9 source stand in for simulcast
-// encodings in the allocation (heights from the scalability structure,
-// layer index = spatial id), and the projection drops the layers above a
-// receiver's target instead of switching SSRCs.
+// spatial layers of a VP9 source sent on one SSRC (the only one, or, as
+// current clients do, one encoding of a SIM group whose others stay off)
+// stand in for simulcast encodings in the allocation (heights from the
+// scalability structure, layer index = spatial id), and the projection
+// drops the layers above a receiver's target instead of switching SSRCs.
 
 // layers is the number of encodings, or of spatial layers of a
 // single-SSRC SVC source, the allocation chooses from.
 func (s *videoSource) layers() int {
-	if n := int(s.svc.Load()); n > 1 && len(s.ssrcs) == 1 {
+	if n := int(s.svc.Load()); n > 1 {
 		return min(n, maxEncodings)
 	}
 	return len(s.ssrcs)
 }
 
 // isSVC reports whether the source's layers are VP9 spatial layers.
-func (s *videoSource) isSVC() bool { return len(s.ssrcs) == 1 && s.svc.Load() > 1 }
+func (s *videoSource) isSVC() bool { return s.svc.Load() > 1 }
 
-// ssrcOf is the SSRC that carries layer enc (the only one for SVC).
+// ssrcOf is the SSRC that carries layer enc (for SVC, the SVC encoding's).
 func (s *videoSource) ssrcOf(enc int8) uint32 {
+	if s.isSVC() {
+		enc = int8(s.svcEnc.Load())
+	}
 	if enc < 0 || int(enc) >= len(s.ssrcs) {
 		return s.ssrcs[len(s.ssrcs)-1]
 	}
@@ -29,13 +33,18 @@ func (s *videoSource) ssrcOf(enc int8) uint32 {
 }
 
 // learnSVC records the spatial layers announced by a VP9 scalability
-// structure with resolutions (keyframes); it reports a change.
-func (s *videoSource) learnSVC(v *vp8Info) bool {
-	if len(s.ssrcs) != 1 || v.svcLayers == 0 {
+// structure with resolutions that encoding enc sent; it reports a change.
+// A single-layer structure on a simulcast encoding says nothing about the
+// source's layers and is left to learnHeight.
+func (s *videoSource) learnSVC(enc int8, v *vp8Info) bool {
+	if v.svcLayers == 0 || (v.svcLayers == 1 && len(s.ssrcs) > 1) {
 		return false
 	}
 	n := int(min(v.svcLayers, maxEncodings))
 	changed := s.svc.Swap(int32(n)) != int32(n)
+	if s.svcEnc.Swap(int32(enc)) != int32(enc) {
+		changed = true
+	}
 	for i := range n {
 		if h := int32(v.svcHeights[i]); h > 0 && s.heights[i].Swap(h) != h {
 			changed = true
@@ -47,10 +56,16 @@ func (s *videoSource) learnSVC(v *vp8Info) bool {
 // layerOf is the layer a packet of encoding enc belongs to: its spatial
 // id for an SVC source.
 func (s *videoSource) layerOf(enc int8, v *vp8Info) int8 {
-	if v.svc && s.isSVC() {
+	if s.svcPacket(enc, v) {
 		return int8(min(int(v.sid), s.layers()-1))
 	}
 	return enc
+}
+
+// svcPacket reports whether a packet of encoding enc is part of the
+// source's SVC stream.
+func (s *videoSource) svcPacket(enc int8, v *vp8Info) bool {
+	return v.svc && s.isSVC() && int32(enc) == s.svcEnc.Load()
 }
 
 // projectSVC decides about one packet of an SVC source: the layers above
@@ -58,7 +73,7 @@ func (s *videoSource) layerOf(enc int8, v *vp8Info) int8 {
 // dropped. The spatial layer goes down at the start of any picture and up
 // only at a keyframe (K-SVC: upper layers depend on the keyframe's). The
 // marker bit moves to the end of the highest forwarded layer frame.
-func (p *projection) projectSVC(seq uint16, ts uint32, v *vp8Info, t layerTarget, now time.Time) (projected, bool) {
+func (p *projection) projectSVC(seq uint16, ts uint32, enc int8, v *vp8Info, t layerTarget, now time.Time) (projected, bool) {
 	if t.enc < 0 {
 		p.cur, p.sid = -1, -1
 		return projected{}, false
@@ -67,7 +82,7 @@ func (p *projection) projectSVC(seq uint16, ts uint32, v *vp8Info, t layerTarget
 		if !v.keyframe {
 			return projected{}, false
 		}
-		p.switchTo(seq, ts, 0, v, now)
+		p.switchTo(seq, ts, enc, v, now)
 		p.sid = t.enc
 	}
 	if seqLess(seq, p.baseSeq) {

@@ -138,3 +138,67 @@ func FuzzForwardSVC(f *testing.F) {
 		}
 	})
 }
+
+// TestSVCOnOneOfThreeEncodings: current clients send VP9/AV1 SVC on one
+// encoding of a three-SSRC SIM group and leave the others off. The spatial
+// layers are learned from that encoding; receivers asking 180 and 720
+// lines get its base layer and all of it. Before the structure is known
+// (AV1 is not read for layers), a receiver asking 180 lines gets the only
+// active encoding rather than nothing.
+func TestSVCOnOneOfThreeEncodings(t *testing.T) {
+	c, eps := testConference("a", "low", "high")
+	for _, e := range eps {
+		e.srtpReady.Store(true)
+		e.sendQ = make(chan *outPacket, 64)
+	}
+	src := giveVideo(c, eps["a"], 3)
+	c.setPrefs(eps["high"], func(p *receiverPrefs) { p.per = map[string]constraint{"a-v0": {maxHeight: 720}} })
+	settle(c)
+	a, now, seq := eps["a"], time.Now(), uint16(100)
+	send := func(pkt []byte) {
+		binary.BigEndian.PutUint32(pkt[8:], 22) // the third encoding
+		a.forward(pkt, a.ingress.Load().ssrcs[22], now)
+	}
+	// AV1 keyframe on the top encoding only: both receivers get it.
+	av1 := withPT(h264Packet(22, seq, 1, 0x18, 1), 41)
+	send(av1)
+	seq++
+	if len(eps["low"].sendQ) != 1 || len(eps["high"].sendQ) != 1 {
+		t.Fatalf("AV1 on the only active encoding: low got %d, high %d; want 1 each", len(eps["low"].sendQ), len(eps["high"].sendQ))
+	}
+	for _, e := range eps {
+		for len(e.sendQ) > 0 {
+			<-e.sendQ
+		}
+	}
+	// VP9 SVC on the top encoding.
+	picture := func(pid uint16, key bool) {
+		for sid := range uint8(3) {
+			send(vp9Packet(seq, pid, sid, 0, key))
+			seq++
+		}
+		now = now.Add(33 * time.Millisecond)
+	}
+	picture(1, true)
+	settle(c)
+	if !src.isSVC() || src.layers() != 3 || src.ssrcOf(0) != 22 {
+		t.Fatalf("svc %v layers %d keyframe SSRC %d; want SVC, 3 layers, 22", src.isSVC(), src.layers(), src.ssrcOf(0))
+	}
+	for _, e := range eps {
+		for len(e.sendQ) > 0 {
+			<-e.sendQ
+		}
+	}
+	picture(2, true)
+	picture(3, false)
+	if len(eps["low"].sendQ) != 2 || len(eps["high"].sendQ) != 6 {
+		t.Fatalf("low got %d packets, high %d; want 2 (base layers) and 6", len(eps["low"].sendQ), len(eps["high"].sendQ))
+	}
+	for _, e := range []*endpoint{eps["low"], eps["high"]} {
+		for len(e.sendQ) > 0 {
+			if ssrc := binary.BigEndian.Uint32((<-e.sendQ).data[8:]); ssrc != src.primary {
+				t.Fatalf("%s got SSRC %d, want the primary %d", e.id, ssrc, src.primary)
+			}
+		}
+	}
+}

@@ -30,10 +30,12 @@ type videoSource struct {
 	rates   [maxEncodings]atomic.Int64 // measured bps
 	cache   sourceCache                // recent packets, for retransmissions
 	kind    atomic.Int32               // videoCamera, videoDesktop or videoDisabled
-	// svc is the number of VP9 spatial layers of a single-SSRC source,
-	// learned from its scalability structure (svc.go); 0 or 1: none. Its
-	// layers then take the encodings' place in heights, seen and rates.
-	svc atomic.Int32
+	// svc is the number of VP9 spatial layers of the source, learned from
+	// the scalability structure its encoding svcEnc sends (svc.go); 0 or 1:
+	// none. Its layers then take the encodings' place in heights, seen and
+	// rates.
+	svc    atomic.Int32
+	svcEnc atomic.Int32
 	// Rate measurement, owner's reader goroutine only.
 	acc      [maxEncodings]int
 	accStart [maxEncodings]time.Time
@@ -122,6 +124,7 @@ func (s *videoSource) inherit(o *videoSource) {
 	}
 	s.kind.Store(o.kind.Load())
 	s.svc.Store(o.svc.Load())
+	s.svcEnc.Store(o.svcEnc.Load())
 }
 
 // height is the frame height of encoding i.
@@ -141,15 +144,26 @@ func (s *videoSource) saw(enc int8, now time.Time) {
 }
 
 // activeAtOrBelow returns the highest encoding not above enc that sent
-// something within layerIdle (the lowest one when none did).
+// something within layerIdle; when none did, the lowest active one above
+// it (current clients send SVC on one encoding of their SIM group and
+// leave the others off), else the lowest.
 func (s *videoSource) activeAtOrBelow(enc int8, now time.Time) int8 {
+	if enc < 0 {
+		return enc // nothing wanted
+	}
 	limit := now.Add(-layerIdle).UnixNano()
-	for i := min(enc, int8(s.layers()-1)); i > 0; i-- {
+	n := int8(s.layers())
+	for i := min(enc, n-1); i >= 0; i-- {
 		if s.seen[i].Load() >= limit {
 			return i
 		}
 	}
-	return min(enc, 0)
+	for i := enc + 1; i < n; i++ {
+		if s.seen[i].Load() >= limit {
+			return i
+		}
+	}
+	return 0
 }
 
 // rateWindow is how long encoding bitrates are measured over.

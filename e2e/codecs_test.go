@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -228,6 +229,8 @@ const audioStatsJS = `(async () => {
 		if (r.type === 'inbound-rtp' && r.kind === 'audio') {
 			out.push({ codec: codecs[r.codecId] || '', packets: r.packetsReceived || 0,
 				samples: r.totalSamplesReceived || 0, concealed: r.concealedSamples || 0 });
+		} else if (r.type === 'outbound-rtp' && r.kind === 'audio') {
+			out.push({ codec: 'sent ' + (codecs[r.codecId] || ''), packets: r.packetsSent || 0 });
 		}
 	});
 	return out;
@@ -253,8 +256,10 @@ func playing(in []audioIn, codec string) int {
 }
 
 // TestOpusRED (issue 15): with [media] opus_red on, pages 0 and 1 advertise RED and are offered it,
-// page 2 does not (enableOpusRed false). Page 1 receives page 0's audio as RED; page 2 receives both
-// as plain Opus (the bridge strips the redundancy) and plays them without concealing most of it.
+// page 2 does not (enableOpusRed false). Pages 0 and 1 send RED (the bridge logs each sender's first
+// RED packet), page 2 plain Opus; page 1 gets page 0's RED as sent and page 2 gets it stripped to
+// Opus, and every page plays both others' audio without concealing most of it (Chromium's getStats
+// names the codec of a RED stream Opus, so the codec itself is not checked there).
 func TestOpusRED(t *testing.T) {
 	s := newSessionConfig(t, "media.opus_red = true")
 	s.noOpusRed = map[int]bool{2: true}
@@ -271,10 +276,109 @@ func TestOpusRED(t *testing.T) {
 				return false, err
 			}
 		}
-		return playing(last[1], "audio/red") >= 1 && playing(last[2], "audio/opus") == 2, nil
+		// Chromium reports a RED stream's codec as Opus in getStats (it decodes the blocks as Opus).
+		return playing(last[1], "audio/opus") == 2 && playing(last[2], "audio/opus") == 2, nil
 	})
 	if err != nil {
 		t.Fatalf("audio not as expected within %v: page 0 %+v, page 1 %+v, page 2 %+v", codecLimit, last[0], last[1], last[2])
 	}
 	t.Logf("page 0 %+v\npage 1 %+v\npage 2 %+v", last[0], last[1], last[2])
+	for _, p := range []int{0, 1} {
+		s.waitMeetdLog("page sending RED", "sender uses RED audio", "endpoint="+ids[p])
+	}
+	for _, line := range s.logs.all("meetd") {
+		if strings.Contains(line, "sender uses RED audio") && strings.Contains(line, "endpoint="+ids[2]) {
+			t.Errorf("page 2 was not offered RED but sends it: %s", line)
+		}
+	}
+}
+
+// webAppVideoJS is videoStatsJS for the web app's page (its conference is APP.conference._room), with
+// the page's endpoint id.
+const webAppVideoJS = `(async () => {
+	const room = window.APP && APP.conference && APP.conference._room;
+	const pc = room && room.getActivePeerConnection();
+	const out = { id: room ? room.myUserId() : '', in: [], out: [] };
+	if (!pc || !pc.peerconnection) { return out; }
+	(await pc.peerconnection.getStats()).forEach(r => {
+		if (r.kind !== 'video') { return; }
+		if (r.type === 'inbound-rtp') {
+			out.in.push({ ssrc: r.ssrc, frames: r.framesDecoded || 0, height: r.frameHeight || 0 });
+		} else if (r.type === 'outbound-rtp') {
+			out.out.push({ ssrc: r.ssrc, height: r.frameHeight || 0, rid: r.rid || '', frames: r.framesEncoded || 0 });
+		}
+	});
+	return out;
+})()`
+
+type webAppVideo struct {
+	ID string `json:"id"`
+	videoStats
+}
+
+// TestWebAppVP9SVC (issue 15): three web app pages prefer VP9 (codecPreferenceOrder in the URL), so
+// they send one VP9 stream with spatial layers (K-SVC). Page 0 asks page 1's video at 720 lines, page 2
+// at 180: the bridge forwards the same stream's top layer to page 0 and its lowest to page 2.
+func TestWebAppVP9SVC(t *testing.T) {
+	dir := webAppDir(t)
+	tl := requireBrowser(t)
+	logs := newLogBook()
+	m := startMeetd(t, logs, "[web]", fmt.Sprintf("app_dir = %q", dir))
+	d := startDriver(t, tl, logs)
+	defer func() {
+		if t.Failed() {
+			dumpLogs(t, logs)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	for p := range 3 {
+		if err := d.openWatched(ctx, p, m.url+`/CodecsVP9SVC#config.videoQuality.codecPreferenceOrder=["VP9","VP8"]`); err != nil {
+			t.Fatal(err)
+		}
+		joinWebApp(ctx, t, d, p)
+	}
+	for p := range 3 {
+		var n int
+		err := poll(90*time.Second, func() (bool, error) {
+			js := "(() => { const c = window.APP && APP.conference && APP.conference._room; return c && c.isJoined() ? c.getParticipants().length : -1; })()"
+			return n == 2, d.eval(ctx, p, js, &n)
+		})
+		if err != nil {
+			t.Fatalf("page %d: not in the call with both others: %d remote, %v", p, n, err)
+		}
+	}
+	video := func(p int) webAppVideo {
+		var v webAppVideo
+		if err := d.eval(ctx, p, webAppVideoJS, &v); err != nil {
+			t.Fatalf("page %d: %v", p, err)
+		}
+		return v
+	}
+	sender := video(1)
+	constrain := func(p, height int) {
+		msg, _ := json.Marshal(map[string]any{
+			"lastN": -1, "onStageSources": []string{sender.ID + "-v0"}, "selectedSources": []string{},
+			"defaultConstraints": map[string]int{"maxHeight": 0},
+			"constraints":        map[string]map[string]int{sender.ID + "-v0": {"maxHeight": height}},
+		})
+		js := fmt.Sprintf("APP.conference._room.setReceiverConstraints(%s), true", msg)
+		if err := d.eval(ctx, p, js, nil); err != nil {
+			t.Fatalf("page %d: constraints: %v", p, err)
+		}
+	}
+	var last string
+	err := poll(90*time.Second, func() (bool, error) {
+		constrain(0, 720) // again each round: the app sends its own constraints when its layout changes
+		constrain(2, thumbHeight)
+		s := video(1)
+		stage, ok0 := video(0).from(s.videoStats)
+		thumb, ok2 := video(2).from(s.videoStats)
+		last = fmt.Sprintf("page 0 gets page 1 at %d lines, page 2 at %d; page 1 sends %s", stage.Height, thumb.Height, s.encodings())
+		return ok0 && ok2 && len(s.Out) == 1 && stage.Height >= onStageHeight && thumb.Height > 0 && thumb.Height <= thumbHeight, nil
+	})
+	if err != nil {
+		t.Fatalf("VP9 SVC layers not as asked: %s", last)
+	}
+	t.Log(last)
 }

@@ -221,9 +221,11 @@ func (r *room) discoverFeatures(ctx context.Context, p *participant) {
 		r.log.Info("client features unknown", "endpoint", p.nick, "err", err)
 		return
 	}
-	for _, f := range ans.Child(ns.DiscoInfo, "query").ChildrenNamed(ns.DiscoInfo, "feature") {
+	feats := ans.Child(ns.DiscoInfo, "query").ChildrenNamed(ns.DiscoInfo, "feature")
+	for _, f := range feats {
 		if f.Attr("var") == featureOpusRED {
 			p.opusRED = true
 		}
 	}
+	r.log.Info("client features", "endpoint", p.nick, "features", len(feats), "opus_red", p.opusRED)
 }
