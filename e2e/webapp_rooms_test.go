@@ -14,16 +14,13 @@ import (
 	"time"
 )
 
-// webAppToolbarVisible keeps the app's toolbar shown, so its buttons can be clicked at any time.
-const webAppToolbarVisible = "config.toolbarConfig.alwaysVisible=true"
-
 // enterRooms joins one page per name into room (page i is names[i]; page 0 first, so it is moderator)
 // and waits until every page decodes video and hears audio from every other; it returns the endpoint ids.
 func (w *webUI) enterRooms(room string, names []string) []string {
 	w.t.Helper()
 	ids := make([]string, len(names))
 	for i, name := range names {
-		w.join(i, room, name, webAppToolbarVisible)
+		w.join(i, room, name)
 		w.waitJoined(i)
 		ids[i] = w.endpoint(i)
 	}
@@ -62,7 +59,7 @@ func (w *webUI) waitGotMedia(page int, endpoint string) {
 }
 
 // menuButton clicks the toolbar button whose aria-label starts with label, in the toolbar or else in its
-// "More actions" menu. The pages keep the toolbar shown (webAppToolbarVisible), so nothing is hovered
+// "More actions" menu. The pages keep the toolbar shown (roomURL), so nothing is hovered
 // first: with three participants a thumbnail's video lies over the large video and takes the mouse.
 func (w *webUI) menuButton(page int, label string) {
 	w.t.Helper()
@@ -354,7 +351,7 @@ func TestWebAppPollsStatsEndForAll(t *testing.T) {
 		time.Sleep(15*time.Second - spoken) // enough speaking time to be counted
 	}
 
-	w.join(2, room, "Late", webAppToolbarVisible)
+	w.join(2, room, "Late")
 	w.waitJoined(2)
 	w.openPolls(2)
 	w.waitJS(2, webUITimeout, "the late joiner sees the earlier poll",
