@@ -59,7 +59,7 @@ async function open(browser, index, url, watch) {
     page.on('pageerror', e => emit({ event: 'pageerror', page: index, text: String(e && e.stack || e) }));
     page.on('crash', () => emit({ event: 'pageerror', page: index, text: 'page crashed' }));
     pages.set(index, { context, page });
-    await page.goto(url);
+    await page.goto(url, { timeout: 120000 }); // the complete web app loads slowly on a loaded machine
     return true;
 }
 
