@@ -17,9 +17,11 @@ import (
 // wire builds the parts as the contract orders them: XMPP server → bridge
 // (binds UDP) → bridge session → focus session → focus. On error it closes
 // what it built.
-func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger) (p *parts, err error) {
+// p is a local, not the named result: a `return nil, err` sets the result to nil before the deferred
+// close runs, and the close must still see what was built.
+func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger) (_ *parts, err error) {
 	a := cfg.Addresses()
-	p = &parts{}
+	p := &parts{}
 	var services func(jid string) []xmpp.ExternalService // set once the relay runs, before clients connect
 	defer func() {
 		if err != nil {
