@@ -4,7 +4,7 @@
 # a conffile; systemd-analyze verify accepts the unit; the packaged binary, extracted with dpkg-deb -x,
 # reports the stamped version and starts from the packaged /etc/meetd/meetd.toml (only state_dir
 # pointed at a temporary directory) in a private network namespace, serves /readyz on its ops port,
-# and stops with exit status 0 on SIGTERM.
+# and stops with exit status 0 on SIGTERM; and the container image's binary runs as the image would run it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,4 +80,35 @@ status=0
 wait "$pid" || status=$?
 [ "$status" -eq 0 ] || { cat "$3"; echo "packaged meetd exited $status on SIGTERM" >&2; exit 1; }
 INNER
-echo "packaging test: ok ($deb)"
+# The container image's runtime contract, without a container engine: the static binary (built as the
+# Dockerfile builds it) runs as the image's user (distroless nonroot, uid/gid 65532) with no capability,
+# from packaging/container.toml with its state in a volume-like directory owned by that user, in a
+# network namespace where unprivileged ports start at 0 as in a Docker container; it must serve HTTPS on
+# 443, keep its state in the volume, and exit 0 on SIGTERM.
+vol="$tmp/volume"
+mkdir -p "$vol" && chown 65532:65532 "$vol"
+ccfg="$tmp/container.toml"
+sed "s|^state_dir = .*|state_dir = \"$vol\"|" packaging/container.toml >"$ccfg"
+chmod 0644 "$ccfg"
+chmod 0755 "$tmp"
+unshare --net bash -s dist/meetd "$ccfg" "$tmp/container.log" "$vol" <<'INNER'
+set -euo pipefail
+ip link set lo up
+sysctl -qw net.ipv4.ip_unprivileged_port_start=0
+setpriv --reuid=65532 --regid=65532 --clear-groups --inh-caps=-all --bounding-set=-all \
+	"$1" -config "$2" >"$3" 2>&1 &
+pid=$!
+for _ in $(seq 1 300); do
+	if curl -fsS -o /dev/null http://127.0.0.1:8887/readyz 2>/dev/null; then break; fi
+	kill -0 "$pid" 2>/dev/null || { cat "$3"; echo "meetd as the image's user exited at start" >&2; exit 1; }
+	sleep 0.2
+done
+curl -fksS -o /dev/null https://127.0.0.1:443/config.js || { cat "$3"; echo "meetd as the image's user serves no config.js on :443" >&2; exit 1; }
+[ "$(ps -o uid= -p "$pid" | tr -d ' ')" = 65532 ] || { echo "meetd does not run as uid 65532" >&2; exit 1; }
+kill -TERM "$pid"
+status=0
+wait "$pid" || status=$?
+[ "$status" -eq 0 ] || { cat "$3"; echo "meetd as the image's user exited $status on SIGTERM" >&2; exit 1; }
+[ -n "$(find "$4" -mindepth 1 -user 65532 -print -quit)" ] || { ls -la "$4"; echo "nothing written to the state volume" >&2; exit 1; }
+INNER
+echo "packaging test: ok ($deb; container runtime contract as uid 65532)"
