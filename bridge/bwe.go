@@ -47,7 +47,7 @@ const (
 type sentPacket struct {
 	seq  uint16
 	size uint16 // 0: empty slot
-	at   uint32 // unix microseconds, low 32 bits
+	at   uint32 // monotonic microseconds (clock.go), low 32 bits
 }
 
 // sentLog numbers the packets sent to one endpoint. The writer stamps, the
@@ -55,13 +55,13 @@ type sentPacket struct {
 type sentLog struct {
 	mu     sync.Mutex
 	next   uint16
-	lastAt int64 // unix microseconds of the newest stamp
+	lastAt int64 // monotonic microseconds of the newest stamp
 	ring   [sentRing]sentPacket
 }
 
 // stamp assigns the next transport-wide sequence number to a packet.
 func (l *sentLog) stamp(size int, now time.Time) uint16 {
-	us := now.UnixMicro()
+	us := monoNanos(now) / 1000 // monotonic µs (clock.go)
 	l.mu.Lock()
 	seq := l.next
 	l.next++
@@ -71,7 +71,7 @@ func (l *sentLog) stamp(size int, now time.Time) uint16 {
 	return seq
 }
 
-// lookup returns the size and send time (unix microseconds) of packet seq.
+// lookup returns the size and send time (monotonic microseconds) of packet seq.
 // The time is rebuilt from its low 32 bits and the newest stamp, so it is
 // right for packets sent within the last 71 minutes.
 func (l *sentLog) lookup(seq uint16) (size int, at int64, ok bool) {

@@ -135,13 +135,13 @@ func TestConnectionStats(t *testing.T) {
 // microseconds, empty and overwritten slots are not found.
 func TestSentLog(t *testing.T) {
 	var l sentLog
-	t0 := time.UnixMicro(1<<32 - 500) // the low 32 bits wrap 500 µs later
+	t0 := clockBase.Add((1<<32 - 500) * time.Microsecond) // the low 32 bits wrap 500 µs later
 	for i := range 3 {
 		l.stamp(1000+i, t0.Add(time.Duration(i)*time.Millisecond))
 	}
 	for i := range 3 {
 		size, at, ok := l.lookup(uint16(i))
-		if want := t0.Add(time.Duration(i) * time.Millisecond).UnixMicro(); !ok || size != 1000+i || at != want {
+		if want := monoNanos(t0.Add(time.Duration(i)*time.Millisecond)) / 1000; !ok || size != 1000+i || at != want {
 			t.Fatalf("packet %d: %d %d %v, want size %d at %d", i, size, at, ok, 1000+i, want)
 		}
 	}

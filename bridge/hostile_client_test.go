@@ -79,6 +79,10 @@ type hostile struct {
 	rtpOut       *srtp.Context // the client's SRTP (as the bridge expects it)
 	key, salt    []byte        // its master key and salt
 	srtpIn       atomic.Int64  // SRTP/SRTCP datagrams the bridge sent it
+	rtpIn        atomic.Pointer[srtp.Context]
+	audioIn      atomic.Int64 // RTP packets decrypted, by payload type
+	videoIn      atomic.Int64
+	rtpBad       atomic.Int64 // RTP packets that failed to decrypt
 	wg           sync.WaitGroup
 }
 
@@ -86,6 +90,7 @@ func newHostile(t *testing.T, id string, audio, video uint32) *hostile {
 	t.Helper()
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	must(t, err)
+	_ = pc.(*net.UDPConn).SetReadBuffer(4 << 20) // capped by net.core.rmem_max
 	h := &hostile{t: t, id: id, audio: audio, video: video, sock: &gateConn{PacketConn: pc}}
 	h.mux = ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: h.sock, Logger: logging.NewDefaultLoggerFactory().NewLogger("hostile")})
 	h.agent, err = ice.NewAgentWithOptions(ice.WithUDPMux(h.mux),
@@ -143,7 +148,8 @@ func (h *hostile) connectICE(tr *colibri.Transport) {
 func (h *hostile) read() {
 	defer h.wg.Done()
 	defer func() { _ = h.pipe.Close() }()
-	buf := make([]byte, 1600)
+	buf, plain := make([]byte, 1600), make([]byte, 1600)
+	var hdr rtp.Header
 	for {
 		n, err := h.conn.Read(buf)
 		if err != nil {
@@ -152,9 +158,30 @@ func (h *hostile) read() {
 		switch classify(buf[:n]) {
 		case classDTLS:
 			h.pipe.Push(append([]byte(nil), buf[:n]...))
-		case classRTP, classRTCP:
+		case classRTP:
+			h.srtpIn.Add(1)
+			h.decryptIn(buf[:n], plain, &hdr)
+		case classRTCP:
 			h.srtpIn.Add(1)
 		}
+	}
+}
+
+// decryptIn decrypts and counts an RTP packet from the bridge.
+func (h *hostile) decryptIn(b, plain []byte, hdr *rtp.Header) {
+	in := h.rtpIn.Load()
+	if in == nil {
+		return
+	}
+	if _, err := in.DecryptRTP(plain[:0], b, hdr); err != nil {
+		h.rtpBad.Add(1)
+		return
+	}
+	switch hdr.PayloadType {
+	case 111:
+		h.audioIn.Add(1)
+	case 100:
+		h.videoIn.Add(1)
 	}
 }
 
@@ -179,6 +206,11 @@ func (h *hostile) handshake(cert tls.Certificate) error {
 	cfg := &srtp.Config{Profile: srtp.ProtectionProfileAeadAes128Gcm}
 	must(h.t, cfg.ExtractSessionKeysFromDTLS(&state, true))
 	h.key, h.salt = cfg.Keys.LocalMasterKey, cfg.Keys.LocalMasterSalt
+	in, err := srtp.CreateContext(cfg.Keys.RemoteMasterKey, cfg.Keys.RemoteMasterSalt, cfg.Profile)
+	if err != nil {
+		return err
+	}
+	h.rtpIn.Store(in)
 	h.rtpOut, err = srtp.CreateContext(cfg.Keys.LocalMasterKey, cfg.Keys.LocalMasterSalt, cfg.Profile)
 	return err
 }

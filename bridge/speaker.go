@@ -27,7 +27,7 @@ const (
 // endpoint's reader goroutine, read by the detector.
 type speech struct {
 	level atomic.Uint64 // float64 bits
-	at    atomic.Int64  // unix nanoseconds of the last audio packet
+	at    atomic.Int64  // monoNanos of the last audio packet (clock.go)
 }
 
 // observe adds one packet's audio level (0 loudest .. 127 silent).
@@ -35,12 +35,12 @@ func (s *speech) observe(level uint8, now time.Time) {
 	loud := float64(127 - min(level&0x7F, 127))
 	old := math.Float64frombits(s.level.Load())
 	s.level.Store(math.Float64bits(old + speakerAlpha*(loud-old)))
-	s.at.Store(now.UnixNano())
+	s.at.Store(monoNanos(now))
 }
 
 // activity is the smoothed loudness, 0 when the endpoint went quiet.
 func (s *speech) activity(now time.Time) float64 {
-	if now.UnixNano()-s.at.Load() > int64(speakerStale) {
+	if monoNanos(now)-s.at.Load() > int64(speakerStale) {
 		return 0
 	}
 	return math.Float64frombits(s.level.Load())

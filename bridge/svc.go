@@ -113,7 +113,7 @@ func (s *videoSource) svcRate(enc int8, now time.Time) float64 {
 	sum := 0.0
 	for i := int8(0); i <= enc && int(i) < maxEncodings; i++ {
 		r := s.rates[i].Load()
-		if r <= 0 || now.UnixNano()-s.seen[i].Load() >= int64(layerIdle) {
+		if r <= 0 || monoNanos(now)-s.seen[i].Load() >= int64(layerIdle) {
 			return nominalRate(s.height(int(enc)))
 		}
 		sum += float64(r)

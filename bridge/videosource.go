@@ -26,7 +26,7 @@ type videoSource struct {
 	ssrcs   []uint32 // encodings, lowest first (SIM group order)
 	rtx     []uint32 // FID partner of each encoding, 0 if none
 	heights [maxEncodings]atomic.Int32
-	seen    [maxEncodings]atomic.Int64 // unix nanoseconds of the last packet
+	seen    [maxEncodings]atomic.Int64 // monoNanos of the last packet (clock.go)
 	rates   [maxEncodings]atomic.Int64 // measured bps
 	cache   sourceCache                // recent packets, for retransmissions
 	kind    atomic.Int32               // videoCamera, videoDesktop or videoDisabled
@@ -140,7 +140,7 @@ func (s *videoSource) learnHeight(enc int8, h uint16) bool {
 
 // saw records that encoding enc sent a packet.
 func (s *videoSource) saw(enc int8, now time.Time) {
-	s.seen[enc].Store(now.UnixNano())
+	s.seen[enc].Store(monoNanos(now))
 }
 
 // activeAtOrBelow returns the highest encoding not above enc that sent
@@ -151,7 +151,7 @@ func (s *videoSource) activeAtOrBelow(enc int8, now time.Time) int8 {
 	if enc < 0 {
 		return enc // nothing wanted
 	}
-	limit := now.Add(-layerIdle).UnixNano()
+	limit := monoNanos(now.Add(-layerIdle))
 	n := int8(s.layers())
 	for i := min(enc, n-1); i >= 0; i-- {
 		if s.seen[i].Load() >= limit {
@@ -186,7 +186,7 @@ func (s *videoSource) rate(enc int8, now time.Time) float64 {
 	if s.isSVC() {
 		return s.svcRate(enc, now)
 	}
-	if r := s.rates[enc].Load(); r > 0 && now.UnixNano()-s.seen[enc].Load() < int64(layerIdle) {
+	if r := s.rates[enc].Load(); r > 0 && monoNanos(now)-s.seen[enc].Load() < int64(layerIdle) {
 		return float64(r)
 	}
 	return nominalRate(s.height(int(enc)))
