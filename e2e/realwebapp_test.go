@@ -92,12 +92,12 @@ func checkLeave(ctx context.Context, t *testing.T, d *driver) {
 		t.Fatalf("page 1: hang up: %v", err)
 	}
 	var remote int
-	err := poll(20*time.Second, func() (bool, error) {
+	err := poll(90*time.Second, func() (bool, error) {
 		err := d.eval(ctx, 0, "APP.conference._room.getParticipants().length", &remote)
 		return remote == 0, err
 	})
 	if err != nil {
-		t.Errorf("page 0: still %d remote participants 20 s after page 1 hung up (%v)", remote, err)
+		t.Errorf("page 0: still %d remote participants 90 s after page 1 hung up (%v)", remote, err)
 	}
 	time.Sleep(2 * time.Second) // page 1's next page loads
 }
