@@ -85,11 +85,7 @@ func TestSlowReceiverDoesNotBlock(t *testing.T) {
 // encoding, one asking 720 the highest, both on the primary SSRC, and the
 // sender is asked for a keyframe until one of the wanted encoding comes.
 func TestSimulcastForwarding(t *testing.T) {
-	c, eps := testConference("a", "low", "high")
-	for _, e := range eps {
-		e.srtpReady.Store(true)
-		e.sendQ = make(chan *outPacket, 64)
-	}
+	c, eps := readyConference(64, "a", "low", "high")
 	src := giveVideo(c, eps["a"], 3)
 	c.setPrefs(eps["high"], func(p *receiverPrefs) { p.per = map[string]constraint{"a-v0": {maxHeight: 720}} })
 	settle(c)
@@ -143,11 +139,18 @@ func FuzzForward(f *testing.F) {
 	f.Add(redPacket(7, []byte{1, 2}, true))
 	f.Add(vp9Packet(8, 9, 0, 0, true))
 	f.Add(vp9Packet(9, 10, 2, 1, false))
+	fuzzSender(f, 3)
+}
+
+// fuzzSender runs the fuzz inputs as packets of sender a (with the given
+// simulcast encodings) towards receivers b (default constraints) and c
+// (720 lines), settling allocations after each when SVC layers may change.
+func fuzzSender(f *testing.F, encodings int) {
 	c, eps := testConference("a", "b", "c")
 	for _, e := range eps {
 		e.srtpReady.Store(true)
 	}
-	giveVideo(c, eps["a"], 3)
+	giveVideo(c, eps["a"], encodings)
 	c.setPrefs(eps["c"], func(p *receiverPrefs) { p.def.maxHeight = 720 })
 	settle(c)
 	now := time.Unix(1, 0)
@@ -157,6 +160,7 @@ func FuzzForward(f *testing.F) {
 		if v, route := inspectRTP(b, eps["a"].ingress.Load(), &h); v == verdictForward {
 			eps["a"].forward(b, route, now)
 		}
+		settle(c)
 		for _, e := range eps {
 			for len(e.sendQ) > 0 {
 				e.b.bufs.Put(<-e.sendQ)

@@ -84,11 +84,7 @@ func TestCodecPathAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector makes sync.Pool drop packets at random (race_on_test.go)")
 	}
-	c, eps := testConference("a", "red", "plain")
-	for _, e := range eps {
-		e.srtpReady.Store(true)
-		e.sendQ = make(chan *outPacket, 64)
-	}
+	c, eps := readyConference(64, "a", "red", "plain")
 	opusOnly(eps["plain"])
 	eps["plain"].ingress.Load().pts[107] = kindVideo // and H.264, for the video part
 	giveVideo(c, eps["a"], 1)

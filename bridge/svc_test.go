@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"testing"
 	"time"
-
-	"github.com/pion/rtp"
 )
 
 // vp9Packet is a one-packet VP9 layer frame in flexible mode (SSRC 20, PT
@@ -47,11 +45,7 @@ func vp9Packet(seq, pid uint16, sid, tid uint8, key bool) []byte {
 // gets the base spatial layer only (marker moved to it, sequence numbers
 // without gaps), one asking 720 gets all three layers.
 func TestVP9SVCForwarding(t *testing.T) {
-	c, eps := testConference("a", "low", "high")
-	for _, e := range eps {
-		e.srtpReady.Store(true)
-		e.sendQ = make(chan *outPacket, 64)
-	}
+	c, eps := readyConference(64, "a", "low", "high")
 	src := giveVideo(c, eps["a"], 1)
 	c.setPrefs(eps["high"], func(p *receiverPrefs) { p.per = map[string]constraint{"a-v0": {maxHeight: 720}} })
 	settle(c)
@@ -115,28 +109,7 @@ func FuzzForwardSVC(f *testing.F) {
 	f.Add(vp9Packet(2, 1, 2, 0, true))
 	f.Add(vp9Packet(3, 2, 1, 2, false))
 	f.Add(h264Packet(20, 4, 1, h264STAPKey...))
-	c, eps := testConference("a", "low", "high")
-	for _, e := range eps {
-		e.srtpReady.Store(true)
-	}
-	giveVideo(c, eps["a"], 1)
-	c.setPrefs(eps["high"], func(p *receiverPrefs) { p.def.maxHeight = 720 })
-	settle(c)
-	now := time.Unix(1, 0)
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var h rtp.Header
-		now = now.Add(10 * time.Millisecond)
-		if v, route := inspectRTP(b, eps["a"].ingress.Load(), &h); v == verdictForward {
-			eps["a"].forward(b, route, now)
-		}
-		settle(c)
-		for _, e := range eps {
-			for len(e.sendQ) > 0 {
-				e.b.bufs.Put(<-e.sendQ)
-			}
-			drain(e.msgQ)
-		}
-	})
+	fuzzSender(f, 1)
 }
 
 // TestSVCOnOneOfThreeEncodings: current clients send VP9/AV1 SVC on one
@@ -146,11 +119,7 @@ func FuzzForwardSVC(f *testing.F) {
 // (AV1 is not read for layers), a receiver asking 180 lines gets the only
 // active encoding rather than nothing.
 func TestSVCOnOneOfThreeEncodings(t *testing.T) {
-	c, eps := testConference("a", "low", "high")
-	for _, e := range eps {
-		e.srtpReady.Store(true)
-		e.sendQ = make(chan *outPacket, 64)
-	}
+	c, eps := readyConference(64, "a", "low", "high")
 	src := giveVideo(c, eps["a"], 3)
 	c.setPrefs(eps["high"], func(p *receiverPrefs) { p.per = map[string]constraint{"a-v0": {maxHeight: 720}} })
 	settle(c)

@@ -116,11 +116,7 @@ func TestParseAV1AndVP9(t *testing.T) {
 // each receiver gets its encoding on the primary SSRC, switching at the
 // keyframes found in STAP-A / FU-A payloads.
 func TestH264SimulcastForwarding(t *testing.T) {
-	c, eps := testConference("a", "low", "high")
-	for _, e := range eps {
-		e.srtpReady.Store(true)
-		e.sendQ = make(chan *outPacket, 64)
-	}
+	c, eps := readyConference(64, "a", "low", "high")
 	src := giveVideo(c, eps["a"], 3)
 	c.setPrefs(eps["high"], func(p *receiverPrefs) { p.per = map[string]constraint{"a-v0": {maxHeight: 720}} })
 	settle(c)
@@ -160,10 +156,7 @@ func TestH264SimulcastForwarding(t *testing.T) {
 // TestReceiverGetsOnlyOfferedCodecs: video in a payload type a receiver
 // was not offered is not sent to it; the others get it.
 func TestReceiverGetsOnlyOfferedCodecs(t *testing.T) {
-	c, eps := testConference("a", "vp8only", "all")
-	for _, e := range eps {
-		e.srtpReady.Store(true)
-	}
+	c, eps := readyConference(0, "a", "vp8only", "all")
 	var m mediaState
 	m.add([]colibri.Media{{Type: "audio", PayloadTypes: []jingle.PayloadType{{ID: 111, Name: "opus"}}},
 		{Type: "video", PayloadTypes: []jingle.PayloadType{{ID: 100, Name: "VP8"}}}})
@@ -174,4 +167,17 @@ func TestReceiverGetsOnlyOfferedCodecs(t *testing.T) {
 	if len(eps["vp8only"].sendQ) != 0 || len(eps["all"].sendQ) != 1 {
 		t.Fatalf("queued: vp8only %d, all %d; want 0 and 1", len(eps["vp8only"].sendQ), len(eps["all"].sendQ))
 	}
+}
+
+// readyConference is testConference with every endpoint's SRTP ready and,
+// when queue > 0, send queues of that length.
+func readyConference(queue int, ids ...string) (*conference, map[string]*endpoint) {
+	c, eps := testConference(ids...)
+	for _, e := range eps {
+		e.srtpReady.Store(true)
+		if queue > 0 {
+			e.sendQ = make(chan *outPacket, queue)
+		}
+	}
+	return c, eps
 }
