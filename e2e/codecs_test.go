@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -291,100 +290,4 @@ func TestOpusRED(t *testing.T) {
 			t.Errorf("page 2 was not offered RED but sends it: %s", line)
 		}
 	}
-}
-
-// webAppVideoJS is videoStatsJS for the web app's page (its conference is APP.conference._room), with
-// the page's endpoint id.
-const webAppVideoJS = `(async () => {
-	const room = window.APP && APP.conference && APP.conference._room;
-	const pc = room && room.getActivePeerConnection();
-	const out = { id: room ? room.myUserId() : '', in: [], out: [] };
-	if (!pc || !pc.peerconnection) { return out; }
-	(await pc.peerconnection.getStats()).forEach(r => {
-		if (r.kind !== 'video') { return; }
-		if (r.type === 'inbound-rtp') {
-			out.in.push({ ssrc: r.ssrc, frames: r.framesDecoded || 0, height: r.frameHeight || 0 });
-		} else if (r.type === 'outbound-rtp') {
-			out.out.push({ ssrc: r.ssrc, height: r.frameHeight || 0, rid: r.rid || '', frames: r.framesEncoded || 0 });
-		}
-	});
-	return out;
-})()`
-
-type webAppVideo struct {
-	ID string `json:"id"`
-	videoStats
-}
-
-// TestWebAppVP9SVC (issue 15): three web app pages prefer VP9 (codecPreferenceOrder in the URL), so
-// they send one VP9 stream with spatial layers (K-SVC) on one active encoding. Page 0 asks page 1's
-// video at 720 lines, page 2 at 180: while page 1 sends at least 540 lines, page 2 gets its lowest
-// spatial layer (at most 180 lines) from that one stream. Page 0's height is logged: it gets the top
-// layer only when its bandwidth estimate allows (on a loaded machine it stays lower).
-func TestWebAppVP9SVC(t *testing.T) {
-	dir := webAppDir(t)
-	tl := requireBrowser(t)
-	logs := newLogBook()
-	m := startMeetd(t, logs, "[web]", fmt.Sprintf("app_dir = %q", dir))
-	d := startDriver(t, tl, logs)
-	defer func() {
-		if t.Failed() {
-			dumpLogs(t, logs)
-		}
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	for p := range 3 {
-		if err := d.openWatched(ctx, p, m.url+`/CodecsVP9SVC#config.videoQuality.codecPreferenceOrder=["VP9","VP8"]`); err != nil {
-			t.Fatal(err)
-		}
-		joinWebApp(ctx, t, d, p)
-	}
-	for p := range 3 {
-		var n int
-		err := poll(3*time.Minute, func() (bool, error) {
-			js := "(() => { const c = window.APP && APP.conference && APP.conference._room; return c && c.isJoined() ? c.getParticipants().length : -1; })()"
-			return n == 2, d.eval(ctx, p, js, &n)
-		})
-		if err != nil {
-			t.Fatalf("page %d: not in the call with both others: %d remote, %v", p, n, err)
-		}
-	}
-	video := func(p int) webAppVideo {
-		var v webAppVideo
-		if err := d.eval(ctx, p, webAppVideoJS, &v); err != nil {
-			t.Fatalf("page %d: %v", p, err)
-		}
-		return v
-	}
-	sender := video(1)
-	constrain := func(p, height int) {
-		msg, _ := json.Marshal(map[string]any{
-			"lastN": -1, "onStageSources": []string{sender.ID + "-v0"}, "selectedSources": []string{},
-			"defaultConstraints": map[string]int{"maxHeight": 0},
-			"constraints":        map[string]map[string]int{sender.ID + "-v0": {"maxHeight": height}},
-		})
-		js := fmt.Sprintf("APP.conference._room.setReceiverConstraints(%s), true", msg)
-		if err := d.eval(ctx, p, js, nil); err != nil {
-			t.Fatalf("page %d: constraints: %v", p, err)
-		}
-	}
-	var last string
-	err := poll(2*time.Minute, func() (bool, error) {
-		constrain(0, 720) // again each round: the app sends its own constraints when its layout changes
-		constrain(2, thumbHeight)
-		s := video(1)
-		stage, ok0 := video(0).from(s.videoStats)
-		thumb, ok2 := video(2).from(s.videoStats)
-		last = fmt.Sprintf("page 0 gets page 1 at %d lines, page 2 at %d; page 1 sends %s", stage.Height, thumb.Height, s.encodings())
-		top := 0
-		for _, o := range s.Out {
-			top = max(top, o.Height)
-		}
-		return ok0 && ok2 && top >= onStageHeight && stage.Height > 0 && thumb.Height > 0 && thumb.Height <= thumbHeight, nil
-	})
-	if err != nil {
-		t.Fatalf("VP9 SVC layers not as asked: %s", last)
-	}
-	t.Log(last)
 }
