@@ -37,6 +37,7 @@ type Bridge struct {
 	announce      chan struct{}                     // asks the session for a presence now
 	bufs          sync.Pool                         // *outPacket
 	relay         atomic.Pointer[RelayLookup]       // in-process TURN relay (localrelay.go)
+	inbox         *relayInbox                       // datagrams from that relay (relayinbox.go)
 	transportLost atomic.Pointer[TransportLostFunc] // transportlost.go
 	statsMu       sync.Mutex                        // EndpointStats sampling
 	iceTimers     iceTimers                         // zero: pion's consent timers (consent.go)
@@ -70,8 +71,12 @@ func New(cfg Config) (*Bridge, error) {
 		return nil, err
 	}
 	b.advertise = b.advertiseIPs()
+	if b.inbox, err = newRelayInbox(udp); err != nil {
+		_ = udp.Close()
+		return nil, fmt.Errorf("bridge: media socket: %w", err)
+	}
 	b.mux = ice.NewUDPMuxDefault(ice.UDPMuxParams{
-		UDPConn:           stunGate{UDPConn: udp, dropped: func() { b.counters.garbage.Add(1) }},
+		UDPConn:           stunGate{UDPConn: udp, dropped: func() { b.counters.garbage.Add(1) }, inbox: b.inbox},
 		Logger:            b.pionLog.NewLogger("udpmux"),
 		OnUnhandledPacket: func(_ []byte, from netip.AddrPort) { unknown.drop(from.String()) },
 	})

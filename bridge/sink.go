@@ -38,18 +38,9 @@ func newUDPSink(udp *net.UDPConn) (*udpSink, error) {
 	}
 	s := &udpSink{raw: raw}
 	// The socket's family decides the sockaddr form of every destination.
-	// getsockname tells it on every Unix (SO_DOMAIN is Linux-only).
-	var local syscall.Sockaddr
-	var serr error
-	if err := raw.Control(func(fd uintptr) {
-		local, serr = syscall.Getsockname(int(fd))
-	}); err != nil {
+	if s.inet6, err = isInet6(raw); err != nil {
 		return nil, err
 	}
-	if serr != nil {
-		return nil, serr
-	}
-	_, s.inet6 = local.(*syscall.SockaddrInet6)
 	s.sendFn = func(fd uintptr) bool {
 		sa := s.addr.Load()
 		if sa == nil {

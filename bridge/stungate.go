@@ -19,17 +19,33 @@ import (
 type stunGate struct {
 	*net.UDPConn
 	dropped func()
+	inbox   *relayInbox // datagrams from the in-process relay (relayinbox.go)
 }
 
 // ReadFromAddrPort is the allocation-free read the mux uses (pion's
 // AddrPortReaderWriter); WriteToAddrPort is the write half.
 func (g stunGate) ReadFromAddrPort(b []byte) (int, netip.AddrPort, error) {
 	for {
-		n, ap, err := g.UDPConn.ReadFromUDPAddrPort(b)
+		n, ap, err := g.read(b)
 		if err != nil || stunAcceptable(b[:n]) {
 			return n, ap, err
 		}
 		g.dropped()
+	}
+}
+
+// read returns the next datagram: the relay's queued ones first, then the
+// socket's; a wake-up from the relay (relayinbox.go) is not an error.
+func (g stunGate) read(b []byte) (int, netip.AddrPort, error) {
+	for {
+		if n, ap, ok := g.inbox.take(b); ok {
+			return n, ap, nil
+		}
+		n, ap, err := g.UDPConn.ReadFromUDPAddrPort(b)
+		if err != nil && g.inbox.woken(err) {
+			continue
+		}
+		return n, ap, err
 	}
 }
 
@@ -38,15 +54,13 @@ func (g stunGate) WriteToAddrPort(b []byte, addr netip.AddrPort) (int, error) {
 	return g.UDPConn.WriteToUDPAddrPort(b, addr)
 }
 
-// ReadFrom filters like ReadFromAddrPort.
+// ReadFrom filters like ReadFromAddrPort (the mux uses ReadFromAddrPort).
 func (g stunGate) ReadFrom(b []byte) (int, net.Addr, error) {
-	for {
-		n, a, err := g.UDPConn.ReadFrom(b)
-		if err != nil || stunAcceptable(b[:n]) {
-			return n, a, err
-		}
-		g.dropped()
+	n, ap, err := g.ReadFromAddrPort(b)
+	if err != nil {
+		return n, nil, err
 	}
+	return n, net.UDPAddrFromAddrPort(ap), nil
 }
 
 const (

@@ -53,6 +53,9 @@ type Config struct {
 	AllocationLifetime time.Duration
 	// Logger receives the relay's logs; nil discards them.
 	Logger *slog.Logger
+	// Uplink, when set, takes the datagrams relayed to the bridge
+	// (uplink.go); nil: they are sent on the relay socket.
+	Uplink Uplink
 }
 
 func (c *Config) validate() error {

@@ -66,6 +66,7 @@ type guardedConn struct {
 	net.PacketConn
 	p    *peers
 	last atomic.Pointer[net.UDPAddr] // public address last sent to
+	up   Uplink                      // the in-process bridge's receive path (uplink.go); nil: none
 }
 
 func (g *guardedConn) WriteTo(b []byte, addr net.Addr) (int, error) {
@@ -80,6 +81,9 @@ func (g *guardedConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	}
 	if l := g.last.Load(); l == nil || !l.IP.Equal(ua.IP) || l.Port != ua.Port {
 		g.last.Store(ua)
+	}
+	if g.up != nil && g.up.DeliverRelayed(b, uplinkSource(g.PacketConn.LocalAddr(), to)) {
+		return len(b), nil
 	}
 	return g.PacketConn.WriteTo(b, net.UDPAddrFromAddrPort(to))
 }
@@ -110,7 +114,8 @@ func (g *guardedConn) ReadFrom(b []byte) (int, net.Addr, error) {
 // (RFC 6062) are refused.
 type relayAddresses struct {
 	pturn.RelayAddressGeneratorStatic
-	p *peers
+	p  *peers
+	up Uplink
 }
 
 func (r *relayAddresses) AllocatePacketConn(c pturn.AllocateListenerConfig) (net.PacketConn, net.Addr, error) {
@@ -118,7 +123,7 @@ func (r *relayAddresses) AllocatePacketConn(c pturn.AllocateListenerConfig) (net
 	if err != nil {
 		return nil, nil, err
 	}
-	return &guardedConn{PacketConn: pc, p: r.p}, addr, nil
+	return &guardedConn{PacketConn: pc, p: r.p, up: r.up}, addr, nil
 }
 
 func (r *relayAddresses) AllocateListener(pturn.AllocateListenerConfig) (net.Listener, net.Addr, error) {

@@ -98,7 +98,7 @@ func (s *Server) pionConfig() pturn.ServerConfig {
 		bind = s.cfg.RelayBind.String()
 	}
 	gen := func() *relayAddresses {
-		return &relayAddresses{p: s.peers, RelayAddressGeneratorStatic: pturn.RelayAddressGeneratorStatic{
+		return &relayAddresses{p: s.peers, up: s.cfg.Uplink, RelayAddressGeneratorStatic: pturn.RelayAddressGeneratorStatic{
 			RelayAddress: net.IP(s.cfg.RelayIP.AsSlice()), Address: bind}}
 	}
 	c := pturn.ServerConfig{

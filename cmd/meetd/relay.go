@@ -62,7 +62,8 @@ func relayConfig(cfg *conf.Config, br *bridge.Bridge, log *slog.Logger) (relay.C
 	}
 	rc := relay.Config{Realm: cfg.Domain, Listen: cfg.TURN.Listen,
 		PerUser: cfg.TURN.AllocationsPerUser, PerIP: cfg.TURN.AllocationsPerIP,
-		CredentialTTL: time.Duration(cfg.TURN.CredentialTTL) * time.Second, Logger: log}
+		CredentialTTL: time.Duration(cfg.TURN.CredentialTTL) * time.Second, Logger: log,
+		Uplink: br} // datagrams relayed to the bridge skip the kernel (relay/uplink.go)
 	for _, ip := range cfg.Media.Advertise {
 		a, err := netip.ParseAddr(ip)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"meetd/bridge"
 	"meetd/conf"
+	"meetd/relay"
 	"meetd/web"
 )
 
@@ -86,5 +87,22 @@ func TestRelayNeedsBuiltinBridge(t *testing.T) {
 	rs, err := newRelay(cfg, nil, slog.New(slog.DiscardHandler))
 	if err != nil || rs != nil {
 		t.Fatalf("newRelay without a bridge: %v, %v; want no relay and no error", rs, err)
+	}
+}
+
+// TestRelayUplinkWired: the relay hands datagrams for the built-in bridge
+// to its receive path (relay/uplink.go), not to the kernel.
+func TestRelayUplinkWired(t *testing.T) {
+	br, err := bridge.New(bridge.Config{ID: "jvb1", UDPListen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer br.Close()
+	rc, err := relayConfig(conf.Default(), br, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.Uplink != relay.Uplink(br) {
+		t.Errorf("relay uplink %v, want the bridge", rc.Uplink)
 	}
 }
