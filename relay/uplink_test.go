@@ -106,3 +106,29 @@ func testUplink(t *testing.T, bind, transport string) {
 		}
 	}
 }
+
+// countUplink takes every datagram and counts it.
+type countUplink struct{ n int }
+
+func (c *countUplink) DeliverRelayed([]byte, netip.AddrPort) bool { c.n++; return true }
+
+// TestUplinkAllocations: a datagram the relay socket hands to the uplink
+// costs no allocation (the kernel path allocates the destination address).
+func TestUplinkAllocations(t *testing.T) {
+	bridge, sock := listenUDP(t), listenUDP(t)
+	public := netip.MustParseAddrPort("192.0.2.10:10000")
+	var refused atomic.Uint64
+	up := &countUplink{}
+	g := &guardedConn{PacketConn: sock, up: up, p: &peers{refused: &refused,
+		list: []Peer{{Public: public, Local: bridge.LocalAddr().(*net.UDPAddr).AddrPort()}}}}
+	to, pkt := net.UDPAddrFromAddrPort(public), make([]byte, 1100)
+	if _, err := g.WriteTo(pkt, to); err != nil {
+		t.Fatal(err)
+	}
+	if a := testing.AllocsPerRun(200, func() { _, _ = g.WriteTo(pkt, to) }); a != 0 {
+		t.Errorf("%.1f allocations per datagram through the uplink, want 0", a)
+	}
+	if up.n < 200 || refused.Load() != 0 {
+		t.Errorf("uplink took %d, %d refused", up.n, refused.Load())
+	}
+}
