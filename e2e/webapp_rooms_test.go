@@ -147,13 +147,32 @@ func (w *webUI) waitBreakoutRoomsShown(page int, what string, ok func(map[string
 }
 
 // sendToRoom moves the participant endpoint to the room named roomName with page's participant context
-// menu ("Send participant to:").
+// menu ("Send participant to:"). On a loaded machine the menu sometimes shows no room within 60 s (it
+// closed again); it is opened up to three times.
 func (w *webUI) sendToRoom(page int, endpoint, roomName string) {
 	w.t.Helper()
 	w.showParticipants(page)
-	w.hover(page, "#participant-item-"+endpoint)
-	w.click(page, fmt.Sprintf(`[data-testid="participant-more-options-%s"]`, endpoint))
-	w.click(page, fmt.Sprintf(`[aria-label=%q]`, roomName))
+	item := fmt.Sprintf(`[aria-label=%q]`, roomName)
+	for try := 1; ; try++ {
+		w.hover(page, "#participant-item-"+endpoint)
+		w.click(page, fmt.Sprintf(`[data-testid="participant-more-options-%s"]`, endpoint))
+		err := w.tryClick(page, item, 20*time.Second)
+		if err == nil {
+			return
+		}
+		if try == 3 {
+			w.t.Fatalf("page %d: no %s in %s's menu after %d tries: %v", page, roomName, endpoint, try, err)
+		}
+		w.t.Logf("page %d: %s's menu without %s (try %d, loaded machine): %v", page, endpoint, roomName, try, err)
+	}
+}
+
+// tryClick clicks the first element matching selector once it is clickable, within limit.
+func (w *webUI) tryClick(page int, selector string, limit time.Duration) error {
+	ctx, cancel := w.ctx()
+	defer cancel()
+	_, err := w.d.call(ctx, map[string]any{"op": "click", "page": page, "selector": selector, "timeout": limit.Milliseconds()})
+	return err
 }
 
 // moveTo sends page p's participant (endpoint) to the room named roomName from the moderator's page mod,
