@@ -83,9 +83,9 @@ func DefaultBridgeHost() *BridgeHost {
 	return &BridgeHost{
 		StateDir:        "meetd-bridge-state",
 		ShutdownTimeout: 3600,
-		Media:    Media{Listen: ":10000"},
-		HTTP:     BridgeHTTP{Listen: ":8443"},
-		Log:      Log{Level: "info", Format: "text"},
+		Media:           Media{Listen: ":10000"},
+		HTTP:            BridgeHTTP{Listen: ":8443"},
+		Log:             Log{Level: "info", Format: "text"},
 	}
 }
 

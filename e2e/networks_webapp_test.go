@@ -13,7 +13,9 @@ import (
 const webAppConference = "APP.conference._room"
 
 // webAppJS rewrites a test-page expression for the web app.
-func webAppJS(js string) string { return strings.ReplaceAll(js, "meetdTest.conference()", webAppConference) }
+func webAppJS(js string) string {
+	return strings.ReplaceAll(js, "meetdTest.conference()", webAppConference)
+}
 
 // webAppStatsJS returns the web app's bridge connection in the shape of the test page's stats.
 const webAppStatsJS = `(async () => {
