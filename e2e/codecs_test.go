@@ -50,15 +50,17 @@ func (s *session) codecStats(page int) codecStats {
 	return *c
 }
 
-// decodes reports whether the page decodes some inbound video of the codec (e.g. "video/VP9") with
-// frames still arriving above min.
+// decodes reports whether the page decodes inbound video of the codec (e.g. "video/VP9") above min
+// frames, and the frames of all such streams together: a stream left over from before a codec change
+// (one frame, then nothing) must not hide the one that carries the video now.
 func (c codecStats) decodes(codec string, min int64) (int64, bool) {
+	var n int64
 	for _, in := range c.In {
-		if strings.EqualFold(in.Codec, codec) && in.Frames > min {
-			return in.Frames, true
+		if strings.EqualFold(in.Codec, codec) {
+			n += in.Frames
 		}
 	}
-	return 0, false
+	return n, n > min
 }
 
 func (c codecStats) String() string {
