@@ -41,6 +41,7 @@ type Bridge struct {
 	transportLost atomic.Pointer[TransportLostFunc] // transportlost.go
 	statsMu       sync.Mutex                        // EndpointStats sampling
 	iceTimers     iceTimers                         // zero: pion's consent timers (consent.go)
+	inactiveAfter atomic.Int64                      // nanoseconds; zero: inactiveExpiry (inactive.go)
 
 	mu     sync.Mutex
 	confs  map[string]*conference

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/datachannel"
 	"github.com/pion/dtls/v3"
@@ -39,6 +40,7 @@ type endpoint struct {
 	transport
 	uplink
 	down *downlink
+	act  activity // inactive.go
 }
 
 // transport is an endpoint's connection: the ICE agent, DTLS, the SRTP
@@ -108,6 +110,7 @@ func newEndpoint(c *conference, id string) (*endpoint, error) {
 		sendQ: make(chan *outPacket, sendQueueLen), msgQ: make(chan []byte, msgQueueLen),
 	}}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
+	e.act.start(time.Now())
 	e.paths.log = e.log
 	e.ingress.Store(emptyIngress)
 	e.twcc = newTWCCState(c.videoSSRC)
@@ -164,6 +167,7 @@ func (e *endpoint) newAgent() (*ice.Agent, error) {
 func (e *endpoint) onICEState(s ice.ConnectionState) {
 	e.consentState(s)
 	e.watchTransport(s)
+	e.act.note(s, time.Now())
 	if s == ice.ConnectionStateFailed && !ctxDone(e.ctx) {
 		e.log.Info("ice failed")
 		return

@@ -79,6 +79,7 @@ func (s *session) presenceLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			s.b.expireInactive(time.Now())
 		case <-s.b.announce:
 		}
 		if err := s.send(ctx, s.b.presence(false)); err != nil && !errors.Is(err, context.Canceled) {
