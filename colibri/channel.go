@@ -22,6 +22,10 @@ const (
 // ErrNoClass is returned for a bridge-channel message without a colibriClass.
 var ErrNoClass = errors.New("colibri: bridge-channel message without colibriClass")
 
+// errNotObject: a message that must be a JSON object is not one (JSON null
+// decodes into a nil map without an error).
+var errNotObject = errors.New("not a JSON object")
+
 // ChannelHeader is the part every bridge-channel message shares.
 type ChannelHeader struct {
 	Class string `json:"colibriClass"`
@@ -92,6 +96,9 @@ func RelayedEndpointMessage(msg []byte, from string) ([]byte, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(msg, &fields); err != nil {
 		return nil, fmt.Errorf("colibri: endpoint message: %w", err)
+	}
+	if fields == nil { // JSON null decodes into a nil map without an error
+		return nil, fmt.Errorf("colibri: endpoint message: %w", errNotObject)
 	}
 	f, err := json.Marshal(from)
 	if err != nil {
