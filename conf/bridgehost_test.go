@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -83,6 +84,45 @@ func TestBridgesBuiltinOff(t *testing.T) {
 				t.Errorf("builtin = %v", c.Bridges.Builtin)
 			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrBadValue)):
 				t.Errorf("err = %v, want one naming %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestBridgeAllow(t *testing.T) {
+	tests := []struct {
+		name string
+		toml string
+		want []string // effective list
+		bad  string   // key named in the error; "" valid
+	}{
+		{"default: the auth domain and the built-in bridge", "", []string{"auth.localhost", "jvb@auth.localhost/jvb1"}, ""},
+		{"built-in off: the auth domain", "[bridges]\nbuiltin = false\n[turn]\nenabled = false\n[recording]\nenabled = \"off\"\n",
+			[]string{"auth.localhost"}, ""},
+		{"listed", "[bridges]\nallow = [\"jvb@auth.localhost\", \"jvb.localhost\"]\n",
+			[]string{"jvb@auth.localhost", "jvb.localhost", "jvb@auth.localhost/jvb1"}, ""},
+		{"empty with the built-in bridge: only it", "[bridges]\nallow = []\n", []string{"jvb@auth.localhost/jvb1"}, ""},
+		{"empty without any bridge", "[bridges]\nbuiltin = false\nallow = []\n[turn]\nenabled = false\n[recording]\nenabled = \"off\"\n", nil, "bridges.allow"},
+		{"a resource", "[bridges]\nallow = [\"jvb@auth.localhost/r\"]\n", nil, "bridges.allow"},
+		{"not a JID", "[bridges]\nallow = [\"a@@b\"]\n", nil, "bridges.allow"},
+		{"empty entry", "[bridges]\nallow = [\"\"]\n", nil, "bridges.allow"},
+		{"wrong type", "[bridges]\nallow = \"jvb@auth.localhost\"\n", nil, "bridges.allow"},
+		{"unknown key", "[bridges]\nallowed = [\"jvb@auth.localhost\"]\n", nil, "did you mean bridges.allow"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse([]byte("domain = \"localhost\"\n" + tc.toml))
+			if tc.bad != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.bad) {
+					t.Fatalf("err = %v, want one naming %q", err, tc.bad)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.BridgeAllow(); !slices.Equal(got, tc.want) {
+				t.Errorf("BridgeAllow() = %q, want %q", got, tc.want)
 			}
 		})
 	}

@@ -30,12 +30,14 @@ const overloadStress = 0.8
 
 // brewery tracks the bridges present in the brewery MUC.
 type brewery struct {
+	allow allowList // who may be a bridge (bridgeallow.go)
+
 	mu      sync.Mutex
 	bridges map[string]*bridgeInfo
 }
 
-func newBrewery() *brewery {
-	return &brewery{bridges: make(map[string]*bridgeInfo)}
+func newBrewery(allow []string) *brewery {
+	return &brewery{allow: newAllowList(allow), bridges: make(map[string]*bridgeInfo)}
 }
 
 // breweryChange is what one brewery presence changed.
@@ -45,11 +47,14 @@ const (
 	breweryNothing  breweryChange = iota
 	breweryAppeared               // a usable bridge appeared
 	breweryGone                   // a known bridge left or became unhealthy
+	breweryRefused                // stats from an occupant not on the allow-list
 )
 
 // update applies one brewery presence and says what changed. The focus's
 // own presence and occupants without colibri stats are ignored, as Jicofo
-// does.
+// does; so is a stats presence whose real JID (the muc#user item, which a
+// non-anonymous brewery shows) is not on the allow-list: that occupant is
+// never a bridge (breweryRefused).
 func (b *brewery) update(p *dom.Element) breweryChange {
 	from := p.Attr("from")
 	if resourceOf(from) == "focus" || resourceOf(from) == "" {
@@ -69,6 +74,9 @@ func (b *brewery) update(p *dom.Element) breweryChange {
 	if stats == nil {
 		return breweryNothing
 	}
+	if !b.allow.allows(realJIDOf(p)) {
+		return breweryRefused
+	}
 	bi := &bridgeInfo{jid: from, healthy: true}
 	if known {
 		bi.failures = old.failures // the presence does not clear failed health checks
@@ -84,6 +92,12 @@ func (b *brewery) update(p *dom.Element) breweryChange {
 		return breweryGone // a bridge shutting down gracefully keeps its conferences
 	}
 	return breweryNothing
+}
+
+// realJIDOf returns the real JID a MUC presence carries in its muc#user
+// item, or "" when the room hides it.
+func realJIDOf(p *dom.Element) string {
+	return p.Child(ns.MUCUser, "x").Child(ns.MUCUser, "item").Attr("jid")
 }
 
 func applyStat(bi *bridgeInfo, name, value string) {

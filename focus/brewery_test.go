@@ -11,9 +11,23 @@ import (
 	"meetd/xmpp/ns"
 )
 
-// breweryPresence is a bridge's stats presence (stats as name, value pairs).
+// testAllow is the focus's default allow-list for domain localhost.
+var testAllow = []string{"auth.localhost"}
+
+// breweryPresence is a bridge's stats presence (stats as name, value pairs)
+// from the account jvb@auth.localhost, as a non-anonymous brewery shows it.
 func breweryPresence(nick string, stats ...string) *dom.Element {
+	return breweryPresenceFrom("jvb@auth.localhost/"+nick, nick, stats...)
+}
+
+// breweryPresenceFrom is a stats presence whose muc#user item carries real
+// ("" no item: a room that hides real JIDs).
+func breweryPresenceFrom(real, nick string, stats ...string) *dom.Element {
 	p := dom.New(ns.Client, "presence").SetAttr("from", testBrewery+"/"+nick).SetAttr("to", focusReal)
+	if real != "" {
+		p.AddNew(ns.MUCUser, "x").AddNew(ns.MUCUser, "item").SetAttr("jid", real).
+			SetAttr("affiliation", "none").SetAttr("role", "participant")
+	}
 	st := p.AddNew(ns.Colibri, "stats")
 	for i := 0; i+1 < len(stats); i += 2 {
 		st.AddNew(ns.Colibri, "stat").SetAttr("name", stats[i]).SetAttr("value", stats[i+1])
@@ -45,11 +59,17 @@ func TestSelectBridge(t *testing.T) {
 		{"unhealthy never", []br{{"a", []string{"healthy", "false"}}}, "", ""},
 		{"a lying stress counts as full", []br{{"a", []string{"stress_level", "-5"}}, {"b", []string{"stress_level", "NaN"}},
 			{"c", []string{"stress_level", "0.9"}}, {"d", []string{"stress_level", "lots"}}}, "", "c"},
+		{"a huge stress is overloaded, not a wrap-around", []br{{"a", []string{"stress_level", "1e308"}}, {"b", []string{"stress_level", "0.85"}}}, "", "b"},
+		{"infinities and overflow count as full", []br{{"a", []string{"stress_level", "+Inf"}}, {"b", []string{"stress_level", "1e400"}},
+			{"c", []string{"stress_level", "-Inf"}}, {"d", []string{"stress_level", "0.95"}}}, "", "d"},
+		{"minus zero, hex and empty", []br{{"a", []string{"stress_level", "-0"}}, {"b", []string{"stress_level", "0x1p-2"}},
+			{"c", []string{"stress_level", ""}}}, "", "a"},
+		{"a repeated stat: the last counts", []br{{"a", []string{"stress_level", "0", "stress_level", "NaN"}}, {"b", []string{"stress_level", "0.5"}}}, "", "b"},
 		{"ties by name", []br{{"b", []string{"stress_level", "0.3"}}, {"a", []string{"stress_level", "0.3"}}}, "", "a"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := newBrewery()
+			b := newBrewery(testAllow)
 			for _, x := range tc.bridges {
 				b.update(breweryPresence(x.nick, x.stats...))
 			}
@@ -80,7 +100,7 @@ func TestBreweryChanges(t *testing.T) {
 		{"no stats: not a bridge", dom.New(ns.Client, "presence").SetAttr("from", testBrewery+"/x"), breweryNothing},
 		{"the focus itself", breweryPresence("focus"), breweryNothing},
 	}
-	b := newBrewery()
+	b := newBrewery(testAllow)
 	for _, tc := range tests { // in order: each step builds on the previous
 		if got := b.update(tc.p); got != tc.want {
 			t.Fatalf("%s: change %v, want %v", tc.name, got, tc.want)
@@ -145,7 +165,7 @@ func FuzzBreweryStats(f *testing.F) {
 	f.Add("stress_level", "NaN", "healthy", "false", "")
 	f.Add("stress_level", "-1e308", "graceful_shutdown", "true", "x")
 	f.Fuzz(func(t *testing.T, k1, v1, k2, v2, region string) {
-		b := newBrewery()
+		b := newBrewery(testAllow)
 		b.update(breweryPresence("a", k1, v1, k2, v2))
 		b.update(breweryPresence("b", "stress_level", "0.9"))
 		got := b.selectBridge(region)

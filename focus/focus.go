@@ -68,6 +68,11 @@ type Config struct {
 	// OpusRED offers Opus in RED to clients advertising it ([media] opus_red).
 	OpusRED bool
 
+	// BridgeAllow lists who may act as a bridge in the brewery: full or
+	// bare JIDs and domains (bridgeallow.go); nil means every account on
+	// "auth."+Domain. Stats presences from anyone else are ignored.
+	BridgeAllow []string
+
 	// HealthInterval is how often the focus health-checks each bridge
 	// (health.go); 0 means 10 s, negative turns the checks off.
 	HealthInterval time.Duration
@@ -98,6 +103,9 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.BridgeAllow == nil {
+		c.BridgeAllow = []string{"auth." + c.Domain}
+	}
 	if c.HealthInterval == 0 {
 		c.HealthInterval = defaultHealthInterval
 	}
@@ -109,6 +117,9 @@ type Stats struct {
 	RejectedIQs   int64 // IQs answered with an error (non-participants, bad input)
 	ColibriErrors int64 // failed Colibri2 requests
 	DroppedEvents int64 // room events dropped because a room's queue was full
+	// RefusedBridges counts brewery stats presences ignored because the
+	// sender is not on the bridge allow-list.
+	RefusedBridges int64
 }
 
 // Focus runs conferences. Create it with New and start it with Run.
@@ -125,6 +136,8 @@ type Focus struct {
 	wg      sync.WaitGroup
 
 	rejected, colibriErrs, dropped atomic.Int64
+	refusedBridges                 atomic.Int64
+	refusedLogged                  refusals    // JIDs already logged as refused bridges
 	draining                       atomic.Bool // see Drain
 
 	emptyRoomTimeout time.Duration // how long to stay in a room nobody joins
@@ -138,7 +151,7 @@ func New(cfg Config, conn Conn) *Focus {
 		conn:    conn,
 		log:     cfg.Logger,
 		iqs:     newTracker(),
-		bridges: newBrewery(),
+		bridges: newBrewery(cfg.BridgeAllow),
 		rooms:   make(map[string]*room),
 		leaving: make(map[string]*room),
 
@@ -148,7 +161,8 @@ func New(cfg Config, conn Conn) *Focus {
 
 // Stats returns the focus's counters.
 func (f *Focus) Stats() Stats {
-	return Stats{RejectedIQs: f.rejected.Load(), ColibriErrors: f.colibriErrs.Load(), DroppedEvents: f.dropped.Load()}
+	return Stats{RejectedIQs: f.rejected.Load(), ColibriErrors: f.colibriErrs.Load(), DroppedEvents: f.dropped.Load(),
+		RefusedBridges: f.refusedBridges.Load()}
 }
 
 // focusJID is the bare JID clients must see as the focus (docs/protocols.md#focus-jid).
@@ -246,10 +260,28 @@ func (f *Focus) handlePresence(ctx context.Context, p *dom.Element) {
 			f.forEachRoom(ctx, func(r *room) { r.retryInvites(ctx) })
 		case breweryGone:
 			f.forEachRoom(ctx, func(r *room) { r.bridgeGone(ctx, from) })
+		case breweryRefused:
+			f.refuseBridge(p)
 		}
 		return
 	}
 	f.post(ctx, from, false, func(r *room) { r.handlePresence(ctx, p) })
+}
+
+// refuseBridge counts a stats presence from an occupant that may not be a
+// bridge and logs it once per real JID (once per occupant when the room
+// hides real JIDs).
+func (f *Focus) refuseBridge(p *dom.Element) {
+	f.refusedBridges.Add(1)
+	real := realJIDOf(p)
+	key := bareJID(real)
+	if key == "" {
+		key = p.Attr("from")
+	}
+	if f.refusedLogged.first(key) {
+		f.log.Warn("brewery occupant is not an allowed bridge; ignored", "occupant", p.Attr("from"),
+			"real_jid", real, "hint", "[bridges] allow")
+	}
 }
 
 // joinBrewery enters the bridges' MUC so their presences reach the focus.

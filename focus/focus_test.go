@@ -54,11 +54,7 @@ func startFocus(t *testing.T, setup ...func(*Focus)) *harness {
 }
 
 func bridgePresence() *dom.Element {
-	p := dom.New(ns.Client, "presence").SetAttr("from", testBridge).SetAttr("to", focusReal)
-	st := p.AddNew(ns.Colibri, "stats")
-	st.AddNew(ns.Colibri, "stat").SetAttr("name", "drain").SetAttr("value", "false")
-	st.AddNew(ns.Colibri, "stat").SetAttr("name", "stress_level").SetAttr("value", "0.1")
-	return p
+	return breweryPresence("jvb1", "drain", "false", "stress_level", "0.1")
 }
 
 // conferenceIQ sends the client's conference request and checks the answer.

@@ -119,6 +119,7 @@ func statsOf(xs *xmpp.Server, br *bridge.Bridge, fc *focus.Focus) func() []web.M
 			c("meetd_focus_rejected_iqs_total", "IQs the focus answered with an error", uint64(f.RejectedIQs)),
 			c("meetd_focus_colibri_errors_total", "failed Colibri2 requests to the bridge", uint64(f.ColibriErrors)),
 			c("meetd_focus_dropped_events_total", "room events dropped because a room's queue was full", uint64(f.DroppedEvents)),
+			c("meetd_focus_refused_bridge_presences_total", "brewery stats presences from JIDs not in [bridges] allow", uint64(f.RefusedBridges)),
 		}, ep.sizeMetrics()...)
 	}
 }

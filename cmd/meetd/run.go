@@ -97,6 +97,7 @@ func wire(ctx context.Context, cfg *conf.Config, pub *url.URL, log *slog.Logger)
 		HostOnlyRoom:      appointmentRooms(cfg),
 		VideoCodecs:       cfg.Media.Codecs,
 		OpusRED:           cfg.Media.OpusRED,
+		BridgeAllow:       cfg.BridgeAllow(),
 		Logger:            log.With("part", "focus"),
 	}, fs)
 	p.xmpp = xs.WebSocketHandler()
