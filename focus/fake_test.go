@@ -152,6 +152,10 @@ const testMeetingID = "2c6f0a1e-0000-4000-8000-00000000feed"
 
 func ownerForm(res *dom.Element) *dom.Element {
 	x := res.AddNew(ns.MUCOwner, "query").AddNew(ns.XData, "x").SetAttr("type", "form")
+	// Fields without a value, as Prosody's form has (the focus once
+	// crashed on them).
+	x.AddNew(ns.XData, "field").SetAttr("var", "muc#roomconfig_roomadmins").SetAttr("type", "jid-multi")
+	x.AddNew(ns.XData, "field").SetAttr("var", "muc#roominfo_meetingId")
 	x.AddNew(ns.XData, "field").SetAttr("var", "muc#roominfo_meetingId").AddNew(ns.XData, "value").SetText(testMeetingID)
 	return res
 }

@@ -257,9 +257,9 @@ func (r *room) adoptMeetingID(ctx context.Context) {
 		return
 	}
 	for _, fl := range res.Child(ns.MUCOwner, "query").Child(ns.XData, "x").ChildrenNamed(ns.XData, "field") {
-		v := fl.Child(ns.XData, "value").Text
-		if fl.Attr("var") == "muc#roominfo_meetingId" && validMeetingID(v) {
-			r.conf.meetingID = v
+		// Fields without a value (Prosody's form has several) are skipped.
+		if v := fl.Child(ns.XData, "value"); fl.Attr("var") == "muc#roominfo_meetingId" && v != nil && validMeetingID(v.Text) {
+			r.conf.meetingID = v.Text
 		}
 	}
 }
