@@ -87,9 +87,15 @@ func TestBridgeOnProsody(t *testing.T) {
 	}
 }
 
-// startBridgeOn runs `meetd bridge` with the given [xmpp] login lines until
-// the test ends (SIGTERM, exit 0 required).
+// startBridgeOn runs `meetd bridge` with the given [xmpp] login lines in
+// proBrewery until the test ends (SIGTERM, exit 0 required).
 func startBridgeOn(t *testing.T, id, login string) {
+	t.Helper()
+	startBridgeIn(t, id, login, proBrewery)
+}
+
+// startBridgeIn is startBridgeOn for another brewery room.
+func startBridgeIn(t *testing.T, id, login, brewery string) {
 	t.Helper()
 	dir := t.TempDir()
 	mediaPort, err := meetdtest.FreePort("udp", "127.0.0.1")
@@ -98,7 +104,7 @@ func startBridgeOn(t *testing.T, id, login string) {
 	}
 	cfg := fmt.Sprintf("id = %q\nregion = \"prosody-test\"\nstate_dir = %q\n[xmpp]\n%s\nbrewery = %q\n"+
 		"[media]\nlisten = \"127.0.0.1:%d\"\nadvertise = [\"127.0.0.1\"]\n[http]\nlisten = \"127.0.0.1:0\"\n[log]\nlevel = \"debug\"\n",
-		id, filepath.Join(dir, "state"), login, proBrewery, mediaPort)
+		id, filepath.Join(dir, "state"), login, brewery, mediaPort)
 	path := filepath.Join(dir, "bridge.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

@@ -36,6 +36,7 @@ func commands() []command {
 		{"appointment", "add, list or cancel a practice's appointments and print their links", runAppointment},
 		{"recordings", "list the finished recordings (no links: their keys are not stored)", runRecordings},
 		{"bridge", "run only a videobridge that joins a remote XMPP server's brewery (bridge.example.toml)", runBridge},
+		{"focus", "run only the focus, as a component of another XMPP server such as Prosody (focus.example.toml)", runFocus},
 		{"version", "print meetd's version, commit and Go version", runVersion},
 		{"help", "print this help, or a command's (meetd help check)", runHelp},
 	}

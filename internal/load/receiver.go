@@ -53,6 +53,9 @@ func (r *receiver) onRTP(b []byte, now time.Time) {
 	}
 	c.rxPkts.Add(1)
 	c.rxBytes.Add(int64(len(b)))
+	if r.view.pt == r.e.offer.ptOpus {
+		c.rxAudio.Add(1)
+	}
 	if !r.gotRTP {
 		r.gotRTP = true
 		r.e.times.firstRTP.Store(int64(now.Sub(r.e.times.joinSent)))

@@ -42,6 +42,7 @@ func bucketUpper(i int) time.Duration {
 type counters struct {
 	sentPkts, sentBytes  atomic.Int64
 	rxPkts, rxBytes      atomic.Int64
+	rxAudio              atomic.Int64 // Opus packets among rxPkts
 	rxExpected, rxRTX    atomic.Int64
 	rxProbed             atomic.Int64
 	keyframes, plis      atomic.Int64
@@ -58,6 +59,7 @@ type Totals struct {
 	SentBytes        int64
 	ReceivedPackets  int64
 	ReceivedBytes    int64
+	AudioReceived    int64 // Opus packets among ReceivedPackets
 	ExpectedPackets  int64 // by RTP sequence numbers of forwarded streams
 	RTXReceived      int64
 	ProbedPackets    int64
@@ -76,6 +78,7 @@ func (t *Totals) add(c *counters) {
 	t.SentBytes += c.sentBytes.Load()
 	t.ReceivedPackets += c.rxPkts.Load()
 	t.ReceivedBytes += c.rxBytes.Load()
+	t.AudioReceived += c.rxAudio.Load()
 	t.ExpectedPackets += c.rxExpected.Load()
 	t.RTXReceived += c.rxRTX.Load()
 	t.ProbedPackets += c.rxProbed.Load()

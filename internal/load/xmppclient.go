@@ -39,6 +39,10 @@ func wsDialer() *websocket.Dialer {
 		TLSClientConfig:  &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // test servers use self-signed certificates
 		HandshakeTimeout: 10 * time.Second,
 		Subprotocols:     []string{"xmpp"},
+		// One frame per stanza: a smaller buffer fragments large ones (a
+		// session-accept), and Prosody refuses continuation frames as
+		// RFC 7395 §3.3.3 allows.
+		WriteBufferSize: 64 << 10,
 	}
 }
 
@@ -78,17 +82,18 @@ func (c *xmppConn) login(ctx context.Context, domain string) error {
 	if err := c.openStream(open, ns.Bind, "bind"); err != nil {
 		return err
 	}
-	if err := c.writeRaw(`<iq type="set" id="bind1"><bind xmlns="` + ns.Bind + `"/></iq>`); err != nil {
+	if err := c.writeRaw(`<iq xmlns="` + ns.Client + `" type="set" id="bind1"><bind xmlns="` + ns.Bind + `"/></iq>`); err != nil {
 		return err
 	}
 	el, err := c.readElement()
 	if err != nil {
 		return err
 	}
-	c.jid = el.Child(ns.Bind, "bind").Child(ns.Bind, "jid").Text
-	if el.Attr("type") != "result" || c.jid == "" {
+	jid := el.Child(ns.Bind, "bind").Child(ns.Bind, "jid")
+	if el.Attr("type") != "result" || jid == nil || jid.Text == "" {
 		return fmt.Errorf("%w: bind: %v", ErrProtocol, el)
 	}
+	c.jid = jid.Text
 	return nil
 }
 

@@ -63,6 +63,8 @@ Component "jvb.localhost"
 type Server struct {
 	// Addr and ComponentAddr are the c2s and component ports (127.0.0.1:port).
 	Addr, ComponentAddr string
+	// HTTPSAddr is the {hport} of a StartConfig configuration.
+	HTTPSAddr string
 	// CertFile is its self-signed certificate (for localhost), Roots a pool
 	// trusting it.
 	CertFile string
@@ -80,6 +82,18 @@ type Server struct {
 // (failed when CI=true: scripts/test.sh installs it).
 func Start(tb testing.TB, accounts map[string]string) *Server {
 	tb.Helper()
+	full := make(map[string]string, len(accounts))
+	for user, password := range accounts {
+		full[user+"@"+Domain] = password
+	}
+	return StartConfig(tb, config, full)
+}
+
+// StartConfig is Start with another configuration text — the same
+// placeholders ({dir}, {cert}, {key}, {port}, {cport}) plus {hport}, a free
+// port for HTTPS (HTTPSAddr) — and accounts as user@host → password.
+func StartConfig(tb testing.TB, text string, accounts map[string]string) *Server {
+	tb.Helper()
 	bin, err := exec.LookPath("prosody")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -90,20 +104,22 @@ func Start(tb testing.TB, accounts map[string]string) *Server {
 	dir := tb.TempDir()
 	s := &Server{tb: tb, bin: bin, dir: dir, CertFile: filepath.Join(dir, web.SelfSignedCertFile)}
 	s.Roots = selfSigned(tb, dir)
-	port, cport := freePort(tb), freePort(tb)
+	port, cport, hport := freePort(tb), freePort(tb), freePort(tb)
 	s.Addr, s.ComponentAddr = fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("127.0.0.1:%d", cport)
-	text := strings.NewReplacer("{dir}", dir, "{cert}", web.SelfSignedCertFile, "{key}", web.SelfSignedKeyFile,
-		"{port}", fmt.Sprint(port), "{cport}", fmt.Sprint(cport)).Replace(config)
+	s.HTTPSAddr = fmt.Sprintf("127.0.0.1:%d", hport)
+	text = strings.NewReplacer("{dir}", dir, "{cert}", web.SelfSignedCertFile, "{key}", web.SelfSignedKeyFile,
+		"{port}", fmt.Sprint(port), "{cport}", fmt.Sprint(cport), "{hport}", fmt.Sprint(hport)).Replace(text)
 	s.cfg = filepath.Join(dir, "prosody.cfg.lua")
 	if err := os.WriteFile(s.cfg, []byte(text), 0o600); err != nil {
 		tb.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	for user, password := range accounts {
-		reg := exec.CommandContext(ctx, "prosodyctl", "--config", s.cfg, "register", user, Domain, password)
+	for account, password := range accounts {
+		user, host, _ := strings.Cut(account, "@")
+		reg := exec.CommandContext(ctx, "prosodyctl", "--config", s.cfg, "register", user, host, password)
 		if out, err := reg.CombinedOutput(); err != nil {
-			tb.Fatalf("prosodyctl register %s: %v\n%s", user, err, out)
+			tb.Fatalf("prosodyctl register %s: %v\n%s", account, err, out)
 		}
 	}
 	s.start()
