@@ -83,27 +83,45 @@ type externalBridge struct {
 // the bridge is in the brewery. Its output goes to the log book under its id.
 func startExternalBridge(t *testing.T, s *session, bin string, c2s int, id string) externalBridge {
 	t.Helper()
+	return startExternalBridgeIn(t, s, bin, bridgePlace{server: fmt.Sprintf("%s:%d", mediaIP, c2s), ip: mediaIP}, id)
+}
+
+// bridgePlace is where a `meetd bridge` runs: meetd's c2s address as the bridge reaches it, the address
+// the bridge listens on and advertises, and the network namespace to run it in (empty: the test's own,
+// bridgens_test.go), plus extra top-level config lines.
+type bridgePlace struct {
+	server, ip, netns string
+	extra             []string
+}
+
+// startExternalBridgeIn is startExternalBridge for a bridge at place.
+func startExternalBridgeIn(t *testing.T, s *session, bin string, place bridgePlace, id string) externalBridge {
+	t.Helper()
 	dir := t.TempDir()
 	pw := filepath.Join(dir, "password")
 	if err := os.WriteFile(pw, []byte(bridgePassword+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	httpPort, mediaPort := freePort(t, "tcp"), freePort(t, "udp")
-	cfg := strings.Join([]string{
-		fmt.Sprintf("id = %q", id), `region = "test"`, fmt.Sprintf("state_dir = %q", filepath.Join(dir, "state")),
-		"[xmpp]", fmt.Sprintf(`server = "%s:%d"`, mediaIP, c2s), fmt.Sprintf("jid = %q", bridgeJID),
+	cfg := strings.Join(append(append([]string{
+		fmt.Sprintf("id = %q", id), `region = "test"`, fmt.Sprintf("state_dir = %q", filepath.Join(dir, "state"))}, place.extra...),
+		"[xmpp]", fmt.Sprintf(`server = %q`, place.server), fmt.Sprintf("jid = %q", bridgeJID),
 		fmt.Sprintf("password_file = %q", pw), `server_name = "localhost"`,
 		fmt.Sprintf("ca_file = %q", filepath.Join(s.meetd.state, "selfsigned-cert.pem")),
 		`brewery = "jvbbrewery@internal.auth.localhost"`,
-		"[media]", fmt.Sprintf(`listen = "%s:%d"`, mediaIP, mediaPort), fmt.Sprintf("advertise = [%q]", mediaIP),
-		"[http]", fmt.Sprintf(`listen = "%s:%d"`, mediaIP, httpPort),
+		"[media]", fmt.Sprintf(`listen = "%s:%d"`, place.ip, mediaPort), fmt.Sprintf("advertise = [%q]", place.ip),
+		"[http]", fmt.Sprintf(`listen = "%s:%d"`, place.ip, httpPort),
 		"[log]", `level = "debug"`,
-	}, "\n") + "\n"
+	), "\n") + "\n"
 	path := filepath.Join(dir, "bridge.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p, err := meetdtest.StartCommand(meetdtest.Options{Output: s.logs.writer(id), Hurry: stopHurry}, bin, "bridge", "-config", path)
+	opts := meetdtest.Options{Output: s.logs.writer(id), Hurry: stopHurry}
+	if place.netns != "" {
+		opts.Prefix = []string{"ip", "netns", "exec", place.netns}
+	}
+	p, err := meetdtest.StartCommand(opts, bin, "bridge", "-config", path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +135,7 @@ func startExternalBridge(t *testing.T, s *session, bin string, c2s int, id strin
 			t.Errorf("meetd bridge stop: %v", err)
 		}
 	})
-	url := fmt.Sprintf("https://%s:%d", mediaIP, httpPort)
+	url := fmt.Sprintf("https://%s:%d", place.ip, httpPort)
 	err = poll(joinLimit, func() (bool, error) {
 		select {
 		case <-p.Exited():
