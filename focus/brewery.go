@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"sync"
+	"time"
 
 	"meetd/xmpp/dom"
 	"meetd/xmpp/ns"
@@ -20,6 +21,9 @@ type bridgeInfo struct {
 	shutdown bool
 	healthy  bool
 	failures int // health checks failed in a row (health.go)
+	// faultedUntil: a Colibri2 request timed out; no conference until then
+	// (colibritimeout.go), whatever its health checks say.
+	faultedUntil time.Time
 }
 
 // overloadStress is the stress level from which a bridge counts as
@@ -79,7 +83,8 @@ func (b *brewery) update(p *dom.Element) breweryChange {
 	}
 	bi := &bridgeInfo{jid: from, healthy: true}
 	if known {
-		bi.failures = old.failures // the presence does not clear failed health checks
+		bi.failures = old.failures         // the presence does not clear failed health checks
+		bi.faultedUntil = old.faultedUntil // nor a Colibri2 timeout
 	}
 	for _, s := range stats.ChildrenNamed("", "stat") {
 		applyStat(bi, s.Attr("name"), s.Attr("value"))
@@ -123,7 +128,7 @@ func applyStat(bi *bridgeInfo, name, value string) {
 }
 
 func (bi *bridgeInfo) usable() bool {
-	return !bi.shutdown && bi.healthy && bi.failures < healthFailures
+	return !bi.shutdown && bi.healthy && bi.failures < healthFailures && !time.Now().Before(bi.faultedUntil)
 }
 
 // list returns the occupant JIDs of the known bridges.

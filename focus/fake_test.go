@@ -36,12 +36,15 @@ type fakeNet struct {
 	failEP  map[string]bool // endpoints whose colibri updates fail
 	rejects map[string]bool // nicks whose clients reject Jingle IQs
 	mute    map[string]bool // bridges (occupant JIDs) that answer nothing
+	// muteColibri: bridges that answer health checks but no Colibri2.
+	muteColibri map[string]bool
 }
 
 func newFakeNet(t *testing.T) *fakeNet {
 	return &fakeNet{
 		t: t, in: make(chan *dom.Element, 256), out: make(chan *dom.Element, 1024),
 		changed: make(chan struct{}), failEP: map[string]bool{}, rejects: map[string]bool{}, mute: map[string]bool{},
+		muteColibri: map[string]bool{},
 	}
 }
 
@@ -110,7 +113,7 @@ func (n *fakeNet) autoAnswer(st *dom.Element) {
 		}
 	case st.Local == "iq" && bareJID(to) == testBrewery: // any bridge in the brewery
 		n.mu.Lock()
-		mute := n.mute[to]
+		mute := n.mute[to] || n.muteColibri[to] && st.Child(ns.Healthcheck, "healthcheck") == nil
 		n.mu.Unlock()
 		switch {
 		case mute:

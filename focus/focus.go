@@ -141,6 +141,8 @@ type Focus struct {
 	draining                       atomic.Bool // see Drain
 
 	emptyRoomTimeout time.Duration // how long to stay in a room nobody joins
+	iqTimeout        time.Duration // how long to wait for any IQ answer (iq.go)
+	colibriFaultFor  time.Duration // how long a bridge that timed out gets no conference
 }
 
 // New returns a focus that will use conn once Run is called.
@@ -156,6 +158,8 @@ func New(cfg Config, conn Conn) *Focus {
 		leaving: make(map[string]*room),
 
 		emptyRoomTimeout: emptyRoomTimeout,
+		iqTimeout:        iqTimeout,
+		colibriFaultFor:  colibriFaultFor,
 	}
 }
 

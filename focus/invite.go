@@ -23,6 +23,11 @@ func (r *room) invite(ctx context.Context, p *participant) {
 		r.log.Warn("no bridge for participant yet", "endpoint", p.nick)
 		return
 	}
+	if errors.Is(err, ErrTimeout) {
+		p.needsBridge = true // invited again once the room moved (colibritimeout.go)
+		r.f.colibriTimedOut(ctx, r.conf.bridge)
+		return
+	}
 	if err != nil {
 		r.log.Warn("bridge allocation failed", "endpoint", p.nick, "err", err)
 		return

@@ -75,7 +75,7 @@ func (f *Focus) start(ctx context.Context, iq *dom.Element) (func() (*dom.Elemen
 	}
 	return func() (*dom.Element, error) {
 		defer f.iqs.forget(id)
-		timer := time.NewTimer(iqTimeout)
+		timer := time.NewTimer(f.iqTimeout)
 		defer timer.Stop()
 		select {
 		case ans := <-ch:
