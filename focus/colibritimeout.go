@@ -25,6 +25,23 @@ func (f *Focus) colibriTimedOut(ctx context.Context, bridge string) {
 	f.forEachRoom(ctx, func(r *room) { r.bridgeGone(ctx, bridge) })
 }
 
+// leaveFaultedBridge moves the room off its bridge if that bridge timed out
+// meanwhile (for another room, or for an event queued before the move),
+// so that no further allocation waits for it.
+func (r *room) leaveFaultedBridge(ctx context.Context) {
+	if r.conf.bridge != "" && r.f.bridges.isFaulted(r.conf.bridge) {
+		r.bridgeGone(ctx, r.conf.bridge)
+	}
+}
+
+// isFaulted reports whether the bridge is excluded after a Colibri2 timeout.
+func (b *brewery) isFaulted(jid string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	bi := b.bridges[jid]
+	return bi != nil && time.Now().Before(bi.faultedUntil)
+}
+
 // faulted marks the bridge unusable until then and says whether that made
 // it go (it was usable).
 func (b *brewery) faulted(jid string, until time.Time) breweryChange {

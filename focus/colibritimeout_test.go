@@ -13,7 +13,8 @@ import (
 // TestColibriTimeoutFailover: the conference's bridge keeps answering
 // health checks but stops answering Colibri2. The next allocation on it
 // times out: the participant already there gets a session-terminate, and
-// both are invited again on the other bridge; while the fault lasts, a new
+// both are invited again on the other bridge, as is a third whose join was
+// queued behind the allocation (never sent to the faulty bridge); while the fault lasts, a new
 // conference does not go to the faulty bridge either, though it is the
 // least loaded and healthy.
 func TestColibriTimeoutFailover(t *testing.T) {
@@ -28,13 +29,16 @@ func TestColibriTimeoutFailover(t *testing.T) {
 	h.muteColibri[testBridge] = true
 	h.mu.Unlock()
 
+	c := nickOf("c@localhost")
 	h.conferenceIQ(t, "b@localhost/r")
+	h.conferenceIQ(t, "c@localhost/r")
 	h.deliver(occupantPresence(b, "b@localhost/r", "none", "participant"))
+	h.deliver(occupantPresence(c, "c@localhost/r", "none", "participant")) // queued behind b's allocation
 	h.next("b's allocation on jvb1, unanswered", func(st *dom.Element) bool {
 		return st.Attr("to") == testBridge && st.Child(ns.Colibri2, "conference-modify") != nil
 	})
 	h.next("session-terminate to a", isJingle(testRoom+"/"+a, jingle.ActionSessionTerminate))
-	for _, nick := range []string{a, b} {
+	for _, nick := range []string{a, b, c} {
 		h.next("allocation on jvb2 for "+nick, func(st *dom.Element) bool {
 			var cm colibri.ConferenceModify
 			el := st.Child(ns.Colibri2, "conference-modify")
@@ -45,6 +49,12 @@ func TestColibriTimeoutFailover(t *testing.T) {
 		})
 		h.next("new session-initiate to "+nick, isJingle(testRoom+"/"+nick, jingle.ActionSessionInitiate))
 	}
+	h.noneSent("c's allocation on the faulted jvb1", func(st *dom.Element) bool {
+		var cm colibri.ConferenceModify
+		el := st.Child(ns.Colibri2, "conference-modify")
+		return st.Attr("to") == testBridge && el != nil && dom.Unmarshal(el, &cm) == nil &&
+			len(cm.Endpoints) == 1 && cm.Endpoints[0].ID == c
+	})
 	h.next("a health check jvb1 answers", func(st *dom.Element) bool {
 		return st.Attr("to") == testBridge && st.Child(ns.Healthcheck, "healthcheck") != nil
 	})

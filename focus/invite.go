@@ -15,6 +15,9 @@ func (r *room) invite(ctx context.Context, p *participant) {
 	if p.state != sessionNone {
 		return
 	}
+	if r.leaveFaultedBridge(ctx); p.state != sessionNone {
+		return // moving the room invited p already
+	}
 	r.discoverFeatures(ctx, p) // codecs.go
 	p.codecs = r.codecOfferFor(p)
 	alloc, err := r.allocate(ctx, p)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"meetd/xmpp/client"
 	"meetd/xmpp/dom"
 	"meetd/xmpp/ns"
+	"meetd/xmpp/stanza"
 )
 
 // deploymentConfig is Prosody as the only XMPP server of a Jitsi
@@ -63,13 +65,42 @@ const deployBrewery = "jvbbrewery@internal.auth.localhost"
 
 // TestFocusOnProsody: Prosody is the only XMPP server. meetd's focus joins
 // it as the component focus.localhost (`meetd focus`), a `meetd bridge`
-// logs in with an account on auth.localhost, and an account that is not a
-// bridge joins the brewery announcing stress 0 — the focus must ignore it.
-// Two emulated Jitsi endpoints (internal/load: XMPP over Prosody's
-// WebSocket, the conference request, Jingle, ICE/DTLS/SRTP with pion) join
-// a room on Prosody: each receives the other's audio and video through the
-// bridge.
+// logs in with an account on auth.localhost, and another account joins the
+// brewery announcing colibri stats with stress 0 — more attractive than the
+// bridge — but never answers Colibri2. Two emulated Jitsi endpoints
+// (internal/load: XMPP over Prosody's WebSocket, the conference request,
+// Jingle, ICE/DTLS/SRTP with pion) join a room on Prosody and each must
+// receive the other's audio and video through the real bridge:
+//   - "impostor refused": the impostor is not in [bridges] allow; the focus
+//     never picks it.
+//   - "silent bridge left": the impostor is allowed and answers health
+//     checks; the focus picks it, its Colibri2 allocation times out (15 s),
+//     and the focus leaves it for the real bridge (colibritimeout.go).
 func TestFocusOnProsody(t *testing.T) {
+	tests := []struct {
+		name, allow  string
+		answerHealth bool
+		wantLog      string
+	}{
+		{"impostor refused", "jvb@auth.localhost", false, "not an allowed bridge"},
+		{"silent bridge left", "auth.localhost", true, "did not answer a Colibri2 request"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			focus, url := prosodyDeployment(t, tc.allow, tc.answerHealth)
+			prosodyCall(t, url)
+			if !strings.Contains(focus.Tail(200), tc.wantLog) {
+				t.Errorf("the focus never logged %q:\n%s", tc.wantLog, focus.Tail(60))
+			}
+		})
+	}
+}
+
+// prosodyDeployment starts Prosody, the impostor, `meetd focus` with the
+// given allow-list entry and a `meetd bridge`; it returns the focus process
+// and Prosody's HTTPS base URL (its WebSocket).
+func prosodyDeployment(t *testing.T, allow string, answerHealth bool) (*meetdtest.Process, string) {
+	t.Helper()
 	p := prosodytest.StartConfig(t, deploymentConfig, map[string]string{
 		"jvb@auth.localhost": "jvb password", "mallory@auth.localhost": "mallory password"})
 	dir := t.TempDir()
@@ -81,23 +112,37 @@ func TestFocusOnProsody(t *testing.T) {
 		return path
 	}
 	impostor := joinImpostor(t, p)
-	defer impostor.Close()
+	t.Cleanup(func() { _ = impostor.Close() })
+	if answerHealth {
+		go answerHealthChecks(t.Context(), impostor)
+	}
 	focusCfg := write("focus.toml", fmt.Sprintf("domain = \"localhost\"\n[xmpp]\nserver = %q\nsecret_file = %q\n"+
-		"[bridges]\nallow = [\"jvb@auth.localhost\"]\n[log]\nlevel = \"debug\"\n", p.ComponentAddr, write("secret", "f0cus-secret\n")))
-	startFocusOn(t, focusCfg)
+		"[bridges]\nallow = [%q]\n[log]\nlevel = \"debug\"\n", p.ComponentAddr, write("secret", "f0cus-secret\n"), allow))
+	focus := startFocusOn(t, focusCfg)
 	startBridgeIn(t, "jvb-prosody", fmt.Sprintf("server = %q\njid = \"jvb@auth.localhost\"\npassword_file = %q\n"+
 		"server_name = \"localhost\"\nca_file = %q", p.Addr, write("pw", "jvb password\n"), p.CertFile), deployBrewery)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("prosody log:\n%s", lastLines(p.Log(), 40))
+		}
+	})
+	return focus, "https://" + p.HTTPSAddr
+}
 
+// prosodyCall joins two emulated endpoints and checks that each receives
+// the other's audio and video.
+func prosodyCall(t *testing.T, url string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), scenarioLimit)
 	defer cancel()
-	l, err := load.Start(ctx, load.Config{URL: "https://" + p.HTTPSAddr, Domain: "localhost", Room: "prosody-call",
+	l, err := load.Start(ctx, load.Config{URL: url, Domain: "localhost", Room: "prosody-call",
 		Endpoints: 2, Senders: 2, KeyframeInterval: time.Second, JoinTimeout: 60 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
 	if failed := l.Wait(ctx); len(failed) > 0 {
-		t.Fatalf("joins failed: %v\nprosody log:\n%s", failed, lastLines(p.Log(), 40))
+		t.Fatalf("joins failed: %v", failed)
 	}
 	time.Sleep(2 * time.Second) // first keyframes after the PLIs
 	before := l.EndpointSnapshots()
@@ -114,6 +159,20 @@ func TestFocusOnProsody(t *testing.T) {
 		}
 		if after[i].Keyframes == 0 {
 			t.Errorf("endpoint %d never received a whole keyframe", i)
+		}
+	}
+}
+
+// answerHealthChecks answers every health-check IQ the impostor gets (and
+// nothing else: Colibri2 requests go unanswered) until ctx ends.
+func answerHealthChecks(ctx context.Context, c *client.Conn) {
+	for {
+		st, err := c.Recv(ctx)
+		if err != nil {
+			return
+		}
+		if st.Local == "iq" && st.Child(ns.Healthcheck, "healthcheck") != nil {
+			_ = c.Send(ctx, stanza.Result(st))
 		}
 	}
 }
