@@ -37,6 +37,9 @@ func TestCheckCommand(t *testing.T) {
 		{"privacy default off", "[web.config.p2p]\nenabled = true\n[web.config]\nrequireDisplayName = true", 0,
 			[]string{"warning: web.config.p2p.enabled = true turns off a privacy default", ": ok"}},
 		{"server-owned config.js key", "[web.config]\nbosh = \"https://x/http-bind\"", 1, []string{"problem: web.config.bosh"}},
+		{"bridge allow-list", "[bridges]\nallow = [\"jvb@auth.localhost\", \"jvb.localhost\"]", 0, []string{": ok"}},
+		{"bad bridge allow-list", "[bridges]\nallow = [\"jvb@auth.localhost/r\"]\nallowed = 1", 1,
+			[]string{"problem: bridges.allow", "problem: bridges.allowed", "did you mean bridges.allow"}},
 		{"private media address", "domain = \"meet.example.com\"\n[media]\nadvertise = [\"10.0.0.5\"]", 0,
 			[]string{"warning: media.advertise", "warning: no certificate configured", ": ok"}},
 	}
