@@ -68,17 +68,19 @@ func TestExternalBridgesNamespaces(t *testing.T) {
 	s := newSessionConfig(t, "[bridges]", "builtin = false", "[turn]", "enabled = false",
 		"[recording]", `enabled = "off"`, "[xmpp]", fmt.Sprintf("c2s_listen = %q", fmt.Sprintf(":%d", c2s)),
 		accountEntry(t, bin, bridgeJID, bridgePassword))
-	place := func(n int, extra ...string) bridgePlace {
+	ips := map[string]string{} // bridge id → its address
+	place := func(n int, id string, extra ...string) bridgePlace {
 		ns := newBridgeNamespace(t, n)
+		ips[id] = ns.ip
 		return bridgePlace{server: fmt.Sprintf("%s:%d", ns.host, c2s), ip: ns.ip, netns: ns.name, extra: extra}
 	}
-	a := startExternalBridgeIn(t, s, bin, place(1, "capacity_pps = 1"), "jvb-ns-a")
+	a := startExternalBridgeIn(t, s, bin, place(1, "jvb-ns-a", "capacity_pps = 1"), "jvb-ns-a")
 	x, y := []int{0, 1}, []int{2, 3}
-	idsX := startCallOn(s, x, "nsx", "jvb-ns-a")
+	idsX := startCallOn(s, x, "nsx", "jvb-ns-a", ips["jvb-ns-a"])
 	waitStress(t, a.url, 0.8) // A now looks overloaded to the focus
-	b := startExternalBridgeIn(t, s, bin, place(2), "jvb-ns-b")
-	idsY := startCallOn(s, y, "nsy", "jvb-ns-b")
-	c := startExternalBridgeIn(t, s, bin, place(3), "jvb-ns-c")
+	b := startExternalBridgeIn(t, s, bin, place(2, "jvb-ns-b"), "jvb-ns-b")
+	idsY := startCallOn(s, y, "nsy", "jvb-ns-b", ips["jvb-ns-b"])
+	c := startExternalBridgeIn(t, s, bin, place(3, "jvb-ns-c"), "jvb-ns-c")
 	sids := map[int]string{}
 	for _, p := range y {
 		var sid string
@@ -99,6 +101,9 @@ func TestExternalBridgesNamespaces(t *testing.T) {
 	t.Logf("X's bridge channels open on %s %v after the kill", target, time.Since(killed).Round(100*time.Millisecond))
 	s.waitStillDecoding(x)
 	t.Logf("conference X decodes video again on %s %v after bridge A was killed", target, time.Since(killed).Round(100*time.Millisecond))
+	for _, p := range x {
+		requireMediaFrom(s, p, ips[target])
+	}
 	s.waitStillDecoding(y)
 	for _, p := range y {
 		var sid string
@@ -115,8 +120,8 @@ func TestExternalBridgesNamespaces(t *testing.T) {
 }
 
 // startCallOn joins pages to room, waits for media both ways and checks that their bridge channels are
-// on bridge id; it returns the pages' endpoint ids.
-func startCallOn(s *session, pages []int, room, id string) map[int]string {
+// on bridge id and their media come from its address ip; it returns the pages' endpoint ids.
+func startCallOn(s *session, pages []int, room, id, ip string) map[int]string {
 	s.t.Helper()
 	for _, p := range pages {
 		s.join(p, room)
@@ -128,9 +133,32 @@ func startCallOn(s *session, pages []int, room, id string) map[int]string {
 		s.t.Fatalf("room %s is on %s, want %s", room, got, id)
 	}
 	for _, p := range pages {
-		s.t.Logf("room %s, page %d: %s", room, p, s.selectedPair(p))
+		requireMediaFrom(s, p, ip)
 	}
 	return ids
+}
+
+// remoteAddressJS is the address of the remote candidate of the page's selected ICE pair.
+const remoteAddressJS = `(async () => {
+	const s = meetdTest.conference().jvbJingleSession;
+	if (!s) { return ''; }
+	const stats = await s.peerconnection.peerconnection.getStats();
+	let pair = null;
+	stats.forEach(r => { if (r.type === 'transport' && r.selectedCandidatePairId) { pair = stats.get(r.selectedCandidatePairId); } });
+	if (!pair) { return ''; }
+	const r = stats.get(pair.remoteCandidateId);
+	return r.address || r.ip || '';
+})()`
+
+// requireMediaFrom checks that the page's selected ICE pair goes to the bridge address ip (a bridge in
+// another namespace).
+func requireMediaFrom(s *session, page int, ip string) {
+	s.t.Helper()
+	var addr string
+	if err := s.eval(page, remoteAddressJS, &addr); err != nil || addr != ip {
+		s.t.Fatalf("page %d's media come from %q (%v), want the bridge's address %s", page, addr, err, ip)
+	}
+	s.t.Logf("page %d: media from %s (%s)", page, addr, s.selectedPair(page))
 }
 
 // waitChannelsOn waits until every page's bridge channel opened on one of the bridges and returns
