@@ -123,3 +123,24 @@ func TestFocusNeverPicksNonBridge(t *testing.T) {
 		t.Errorf("the refusal does not name the JID:\n%s", logs.String())
 	}
 }
+
+// FuzzAllowList: whatever real JID a brewery presence carries, matching
+// neither panics nor admits an address outside the list: an allowed JID's
+// full form, bare form or domain is an entry.
+func FuzzAllowList(f *testing.F) {
+	for _, s := range []string{"jvb@auth.localhost/r", "JVB.localhost", "@", "/", "a@b@c/d/e", "", "auth.localhost/x"} {
+		f.Add(s)
+	}
+	a := newAllowList([]string{"jvb@auth.localhost", "jvb.localhost", "jvb2@auth.localhost/only"})
+	f.Fuzz(func(t *testing.T, real string) {
+		if !a.allows(real) {
+			return
+		}
+		l := strings.ToLower(real)
+		bare := bareJID(l)
+		_, domain, _ := strings.Cut(bare, "@")
+		if !a.entries[l] && !a.entries[bare] && !a.entries[domain] {
+			t.Fatalf("%q allowed without a matching entry", real)
+		}
+	})
+}
