@@ -33,6 +33,7 @@ func main() {
 
 type options struct {
 	meetd, minfwd, out string
+	galene             string
 	janus              bool
 	rounds             int
 	quick              bool
@@ -50,6 +51,7 @@ func run(args []string) error {
 	fs.StringVar(&o.meetd, "meetd", "bin/meetd", "meetd binary")
 	fs.StringVar(&o.minfwd, "minfwd", "bin/meetd-minfwd", "minimal forwarder binary")
 	fs.StringVar(&o.out, "out", "internal/bench/results", "report directory")
+	fs.StringVar(&o.galene, "galene", os.Getenv(bench.GaleneEnv), "Galène binary, built outside this module (docs/performance.md#galène); empty leaves Galène out (default $"+bench.GaleneEnv+")")
 	fs.BoolVar(&o.janus, "janus", true, "include Janus (needs the janus package and root for its network namespace)")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds (systems interleaved in every round)")
 	fs.BoolVar(&o.quick, "quick", false, "a few small scenarios only (smoke test of the benchmark itself)")
@@ -78,6 +80,11 @@ func benchmark(ctx context.Context, o options, args []string, progress func(stri
 		Baseline: &bench.Baseline{Bin: o.minfwd, CPUs: "1", Nice: o.nice},
 		Rounds:   o.rounds, Timing: o.tm, Progress: progress,
 		BaseTime: bench.Timing{Warmup: time.Second, Window: 5 * time.Second},
+	}
+	if g, err := bench.NewGalene(o.galene, "1", o.nice); err == nil {
+		plan.Systems = append(plan.Systems, g)
+	} else {
+		progress("galene left out: " + err.Error())
 	}
 	if o.janus {
 		if j, err := bench.NewJanus("1", o.nice); err == nil {

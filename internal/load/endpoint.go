@@ -36,9 +36,10 @@ type endpoint struct {
 	nick    string
 	publish bool
 	probe   bool
-	offerer bool          // Janus publisher leg: ICE controlling, DTLS server
-	janus   *janusSession // Janus legs only
-	feed    string        // Janus publisher id of a publisher leg
+	offerer bool           // Janus publisher leg: ICE controlling, DTLS server
+	janus   *janusSession  // Janus legs only
+	feed    string         // Janus publisher id of a publisher leg
+	galene  *galeneSession // Galène legs only (shared by a participant's legs)
 
 	x        *xmppConn
 	initiate chan *dom.Element
@@ -188,7 +189,7 @@ func (e *endpoint) connect(ctx context.Context) error {
 			e.send.run(e.r.ctx)
 		}()
 	}
-	if e.janus == nil {
+	if e.janus == nil && e.galene == nil {
 		e.openChannel(ctx)
 	}
 	return nil
@@ -267,6 +268,9 @@ func (e *endpoint) close() {
 	}
 	if e.janus != nil {
 		e.janus.close()
+	}
+	if e.galene != nil {
+		e.galene.close()
 	}
 	if e.channel != nil {
 		_ = e.channel.Close()

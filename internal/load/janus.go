@@ -49,7 +49,19 @@ func (e *endpoint) joinJanusPublisher(ctx context.Context) error {
 }
 
 // janusPrepare makes the ICE agent, gathers and opens the Janus session.
-func (e *endpoint) janusPrepare(ctx context.Context, controlling bool) (localMedia, error) {
+func (e *endpoint) janusPrepare(ctx context.Context, _ bool) (localMedia, error) {
+	lm, err := e.prepareICE(ctx)
+	if err != nil {
+		return lm, err
+	}
+	if e.janus, err = newJanusSession(ctx, e.r.cfg.URL); err != nil {
+		return localMedia{}, err
+	}
+	return lm, nil
+}
+
+// prepareICE makes the leg's ICE agent and gathers its candidates.
+func (e *endpoint) prepareICE(ctx context.Context) (localMedia, error) {
 	var err error
 	if e.agent, err = newAgent(e.r.ice); err != nil {
 		return localMedia{}, fmt.Errorf("load: ice agent: %w", err)
@@ -62,10 +74,6 @@ func (e *endpoint) janusPrepare(ctx context.Context, controlling bool) (localMed
 	if err != nil {
 		return localMedia{}, err
 	}
-	if e.janus, err = newJanusSession(ctx, e.r.cfg.URL); err != nil {
-		return localMedia{}, err
-	}
-	_ = controlling
 	return localMedia{nick: e.nick, idx: e.idx, publish: e.publish, ufrag: ufrag, pwd: pwd, fp: e.r.fingerprint,
 		cands: cands}, nil
 }

@@ -16,13 +16,14 @@ import (
 
 // Signalling adapters.
 const (
-	SignalJitsi = "jitsi" // meetd (or any Jitsi deployment): XMPP over WebSocket, Jingle
-	SignalJanus = "janus" // Janus VideoRoom over its HTTP API
+	SignalJitsi  = "jitsi"  // meetd (or any Jitsi deployment): XMPP over WebSocket, Jingle
+	SignalJanus  = "janus"  // Janus VideoRoom over its HTTP API
+	SignalGalene = "galene" // Galène over its WebSocket protocol; URL is the ws:// endpoint
 )
 
 // Config describes one load run.
 type Config struct {
-	Signal    string // SignalJitsi (default) or SignalJanus
+	Signal    string // SignalJitsi (default), SignalJanus or SignalGalene
 	URL       string // meetd's https base URL, e.g. https://127.0.0.1:8443
 	Domain    string // XMPP domain; default localhost
 	Room      string // MUC room name; default "load"
@@ -144,8 +145,12 @@ func Start(ctx context.Context, cfg Config) (*Load, error) {
 
 func (l *Load) joinAll() {
 	defer close(l.done)
-	if l.r.cfg.Signal == SignalJanus {
+	switch l.r.cfg.Signal {
+	case SignalJanus:
 		l.joinJanus()
+		return
+	case SignalGalene:
+		l.joinGalene()
 		return
 	}
 	eps := make([]*endpoint, l.r.cfg.Endpoints)
