@@ -40,6 +40,8 @@ type options struct {
 	only               string
 	noExtras           bool
 	extras             string
+	ramp               string
+	perf               string
 	soak               time.Duration
 	nice               int
 	tm                 bench.Timing
@@ -58,6 +60,8 @@ func run(args []string) error {
 	fs.StringVar(&o.only, "scenarios", "", "comma-separated scenario ids to run (default all)")
 	fs.BoolVar(&o.noExtras, "no-extras", false, "skip the one-core ramp and the memory runs")
 	fs.StringVar(&o.extras, "extras", "ceiling,memory", "extra runs after the scenarios: ceiling (one-core ramp), memory (memory per endpoint); -scenarios none -extras memory runs only the memory runs")
+	fs.StringVar(&o.ramp, "ramp", "meetd,galene", "systems of the one-core ramp (Janus's adapter has one room only, so it cannot be ramped)")
+	fs.StringVar(&o.perf, "perf", "", "system/scenario to profile with perf record -e cpu-clock during its windows, e.g. meetd/S2 (profiles in -out)")
 	fs.DurationVar(&o.soak, "soak", 0, "run the soak scenario for this long instead")
 	fs.IntVar(&o.nice, "nice", -10, "nice increment of the servers (shields the measurement from other load; needs root; internal/bench/run.sh renices this process)")
 	fs.DurationVar(&o.tm.Warmup, "warmup", 4*time.Second, "warm-up before each window")
@@ -93,9 +97,27 @@ func benchmark(ctx context.Context, o options, args []string, progress func(stri
 			progress("janus left out: " + err.Error())
 		}
 	}
-	plan.Scenarios = []bench.Scenario{bench.S1(5), bench.S1(10), bench.S1(15), bench.S1(20), bench.S2(), bench.S3(50), bench.S3(100), bench.S6()}
-	plan.Ceiling = []bench.Scenario{bench.Ceiling(2), bench.Ceiling(4), bench.Ceiling(6), bench.Ceiling(8), bench.Ceiling(10)}
+	plan.Scenarios = []bench.Scenario{bench.S1(5), bench.S1(10), bench.S1(15), bench.S1(20), bench.S2(), bench.S3(50), bench.S3(100),
+		bench.S3(500), bench.S6()}
+	// The ramp goes on until a step fails (about 29k fwd pps per 4 rooms).
+	for _, rooms := range []int{4, 8, 12, 16, 20, 24, 28, 32, 40, 48} {
+		plan.Ceiling = append(plan.Ceiling, bench.Ceiling(rooms))
+	}
+	for _, sys := range plan.Systems {
+		if contains(strings.Split(o.ramp, ","), sys.Name()) {
+			plan.RampSystems = append(plan.RampSystems, sys)
+		}
+	}
 	plan.Memory = [2]bench.Scenario{bench.Memory(10), bench.Memory(60)}
+	if sys, sc, ok := strings.Cut(o.perf, "/"); ok {
+		if err := perfUsable(); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			return err
+		}
+		plan.Hook = perfHook(o.out, sys, sc, progress)
+	}
 	if o.quick {
 		plan.Scenarios = []bench.Scenario{bench.S1(5), bench.S2()}
 		plan.Ceiling = []bench.Scenario{bench.Ceiling(2)}
@@ -143,8 +165,11 @@ func write(o options, args []string, rep *bench.Report, start time.Time) error {
 		"CPU per forwarded packet = server utime+stime ÷ RTP packets received by all emulated receivers in the window. "+
 		"Medians with min–max over rounds. R = server µs/pkt ÷ minimal forwarder µs/pkt at the same input rate, fan-out and packet size, same round.\n\n",
 		strings.Join(args, " "))
-	fmt.Fprintf(f, "## Targets (issue 6)\n\n")
-	rep.WriteTargets(f, "meetd", "janus")
+	fmt.Fprintf(f, "## Targets (issue 15)\n\n")
+	rep.WriteTargets(f, "meetd", "galene", "janus")
+	fmt.Fprintf(f, "\n## Ratios, same round\n\nCPU per forwarded packet of meetd ÷ the peer's, median (min–max) over rounds; and the peer's forwarded packets ÷ meetd's "+
+		"(the same load delivers the same media: a ratio under 0.9 marks the CPU ratio not comparable).\n\n")
+	rep.WriteRatios(f, "meetd", "galene", "janus")
 	fmt.Fprintf(f, "\n## Results\n\n![CPU per forwarded packet](cpu-per-packet.svg)\n\n")
 	rep.WriteMarkdown(f)
 	fmt.Fprintf(f, "\n## Scenarios\n\n")

@@ -111,13 +111,19 @@ func fakeReport() *Report {
 		rep.Results = append(rep.Results,
 			Result{System: "meetd", Scenario: "S2", Round: round, FwdPPS: 30000, USPerPkt: 10 + f, LatP50: time.Millisecond},
 			Result{System: "minimal forwarder", Scenario: "S2", Round: round, FwdPPS: 30000, USPerPkt: 5},
-			Result{System: "janus", Scenario: "S2", Round: round, FwdPPS: 30000, USPerPkt: 40})
+			Result{System: "janus", Scenario: "S2", Round: round, FwdPPS: 30000, USPerPkt: 40},
+			Result{System: "galene", Scenario: "S2", Round: round, FwdPPS: 30000, USPerPkt: 20},
+			Result{System: "galene", Scenario: "S3-50", Round: round, FwdPPS: 8000, USPerPkt: 4}, // forwards too little
+			Result{System: "meetd", Scenario: "S3-50", Round: round, FwdPPS: 10000, USPerPkt: 9})
 	}
 	rep.Ceiling = []Result{{System: "meetd", Scenario: "C-2", FwdPPS: 70000, LatP99: time.Millisecond},
-		{System: "meetd", Scenario: "C-4", FwdPPS: 90000, Loss: 0.01}}
+		{System: "meetd", Scenario: "C-4", FwdPPS: 90000, Loss: 0.01},
+		{System: "galene", Scenario: "C-2", FwdPPS: 70000, LatP99: 20 * time.Millisecond}}
 	for round, mib := range []int64{40, 38, 45} { // 0.4, 0.36, 0.5 MiB per endpoint
 		rep.Memory = append(rep.Memory, Result{System: "meetd", Scenario: "M-10", Round: round + 1, RSS: 20 << 20},
-			Result{System: "meetd", Scenario: "M-60", Round: round + 1, RSS: mib << 20})
+			Result{System: "meetd", Scenario: "M-60", Round: round + 1, RSS: mib << 20},
+			Result{System: "janus", Scenario: "M-10", Round: round + 1, RSS: 20 << 20},
+			Result{System: "janus", Scenario: "M-60", Round: round + 1, RSS: 35 << 20}) // 0.3 MiB
 	}
 	return rep
 }
@@ -125,13 +131,19 @@ func fakeReport() *Report {
 func TestReport(t *testing.T) {
 	rep := fakeReport()
 	var md bytes.Buffer
-	rep.WriteTargets(&md, "meetd", "janus")
+	rep.WriteTargets(&md, "meetd", "galene", "janus")
+	rep.WriteRatios(&md, "meetd", "galene", "janus")
 	rep.WriteMarkdown(&md)
 	for _, want := range []string{
-		"| meetd CPU/pkt ≤ 0.5 × janus in S2 | S2: 0.29 (0.28–0.30) | yes |",
-		"| R ≤ 3 at ≥ 20k fwd pps | S2: R 2.30 (2.20–2.40) | yes |",
-		"| 70000 pps | yes |",
-		"| memory per receive-only endpoint ≤ 0.5 MiB | 0.400 (0.360–0.500) MiB (3 runs) | yes |",
+		"| meetd CPU/pkt ≤ 0.5 × galene in S2 | S2: 0.57 (0.55–0.60) | **no** |",
+		"| meetd CPU/pkt ≤ 0.5 × galene in S3 | S3-50: no valid galene data | **no** |",
+		"| R ≤ 1.5 in every scenario | S2: R 2.30 (2.20–2.40) | **no** |",
+		"| 70000 pps | **no** |",
+		"| memory per receive-only endpoint ≤ janus's | 0.400 (0.360–0.500) MiB against 0.300 MiB (3 / 3 runs) | **no** |",
+		"| S2 | 0.57 (0.55–0.60) | 1.00 | 0.29 (0.28–0.30) | 1.00 |",
+		"| S3-50 | (2.25, not comparable) | **0.80** | — | — |",
+		"- meetd ceiling (highest step with loss < 0.1 % and p99 < 10 ms): **70000 forwarded pps on one core**; the next step (C-4",
+		"- galene ceiling (highest step with loss < 0.1 % and p99 < 10 ms): **0 forwarded pps on one core**",
 		"| meetd | 3 | M-10 / M-60 | 20.0 / 45.0 | 0.500 |",
 		"| meetd | median (min–max) | | | 0.400 (0.360–0.500) |",
 		"| S2 | meetd | 30000 | 11.50 (11.00–12.00) |",
@@ -142,8 +154,8 @@ func TestReport(t *testing.T) {
 	}
 	mem := &Report{Memory: rep.Memory}
 	var mmd bytes.Buffer
-	mem.WriteTargets(&mmd, "meetd", "janus")
-	if got := mmd.String(); strings.Contains(got, "**no**") || !strings.Contains(got, "0.400 (0.360–0.500) MiB (3 runs) | yes |") {
+	mem.WriteTargets(&mmd, "meetd", "meetd", "meetd")
+	if got := mmd.String(); strings.Contains(got, "**no**") || !strings.Contains(got, "0.400 (0.360–0.500) MiB against 0.400 (0.360–0.500) MiB (3 / 3 runs) | yes |") {
 		t.Errorf("memory-only targets:\n%s", got)
 	}
 	if rep.CeilingPPS() != 70000 {

@@ -51,8 +51,17 @@ type Timing struct {
 	Warmup, Window time.Duration
 }
 
+// WindowHook runs alongside a measurement window (e.g. a profiler
+// attached to the server process pid for the window's length).
+type WindowHook func(ctx context.Context, system, scenario string, pid int, window time.Duration)
+
 // Measure starts sys fresh, runs the scenario's load and measures one window.
 func Measure(ctx context.Context, sys System, sc Scenario, tm Timing, progress func(string)) (Result, error) {
+	return MeasureHook(ctx, sys, sc, tm, progress, nil)
+}
+
+// MeasureHook is Measure with hook (if not nil) run during the window.
+func MeasureHook(ctx context.Context, sys System, sc Scenario, tm Timing, progress func(string), hook WindowHook) (Result, error) {
 	res := Result{System: sys.Name(), Scenario: sc.ID}
 	if sc.Warmup > 0 {
 		tm.Warmup = sc.Warmup
@@ -73,10 +82,18 @@ func Measure(ctx context.Context, sys System, sc Scenario, tm Timing, progress f
 		return res, err
 	}
 	defer l.Close()
-	res.Failed = len(l.Wait(ctx))
-	progress(fmt.Sprintf("%s %s: %d/%d joined", sys.Name(), sc.ID, l.Connected(), cfg.Endpoints))
+	failed := l.Wait(ctx)
+	res.Failed = len(failed)
+	msg := fmt.Sprintf("%s %s: %d receiving legs connected for %d endpoints", sys.Name(), sc.ID, l.Connected(), cfg.Endpoints)
+	if len(failed) > 0 {
+		msg += fmt.Sprintf("; %d joins failed, first: %v", len(failed), failed[0])
+	}
+	progress(msg)
 	if err := sleep(ctx, tm.Warmup); err != nil {
 		return res, err
+	}
+	if hook != nil {
+		go hook(ctx, sys.Name(), sc.ID, srv.Proc.PID(), tm.Window)
 	}
 	w, err := window(ctx, srv.Proc.PID(), l, tm.Window)
 	if err != nil {

@@ -102,10 +102,16 @@ func (rep *Report) writeMemory(w io.Writer) {
 	}
 }
 
-func (rep *Report) writeMemTarget(w io.Writer, sys string) {
+func (rep *Report) writeMemTarget(w io.Writer, sys, peer string) {
 	s, n := rep.memPerEndpoint(sys)
 	if n == 0 {
 		return
 	}
-	fmt.Fprintf(w, "| memory per receive-only endpoint ≤ 0.5 MiB | %s MiB (%d runs) | %s |\n", s.fmt(3), n, yes(s.med <= 0.5))
+	p, pn := rep.memPerEndpoint(peer)
+	if pn == 0 {
+		fmt.Fprintf(w, "| memory per receive-only endpoint ≤ %s's | %s MiB (%d runs); no %s data | **no** |\n", peer, s.fmt(3), n, peer)
+		return
+	}
+	fmt.Fprintf(w, "| memory per receive-only endpoint ≤ %s's | %s MiB against %s MiB (%d / %d runs) | %s |\n",
+		peer, s.fmt(3), p.fmt(3), n, pn, yes(s.med <= p.med))
 }

@@ -12,12 +12,16 @@ type Plan struct {
 	Systems   []System
 	Baseline  *Baseline
 	Scenarios []Scenario
-	Ceiling   []Scenario // one-core ramp, first system only, stops at the first failing step
-	Memory    [2]Scenario
-	Rounds    int
-	Timing    Timing
-	BaseTime  Timing
-	Progress  func(string)
+	Ceiling   []Scenario // one-core ramp, stops at the first failing step
+	// RampSystems are the systems ramped (those whose signalling spreads
+	// endpoints over rooms); default the first system.
+	RampSystems []System
+	Memory      [2]Scenario
+	Rounds      int
+	Timing      Timing
+	BaseTime    Timing
+	Progress    func(string)
+	Hook        WindowHook // run during every scenario window (not the ramp or memory runs)
 }
 
 // Report is everything a plan measured.
@@ -44,7 +48,7 @@ func (p *Plan) Run(ctx context.Context) (*Report, error) {
 				if dead[sys.Name()] {
 					continue
 				}
-				r, err := Measure(ctx, sys, sc, p.Timing, p.Progress)
+				r, err := MeasureHook(ctx, sys, sc, p.Timing, p.Progress, p.Hook)
 				if ctx.Err() != nil {
 					return rep, ctx.Err()
 				}
@@ -85,19 +89,29 @@ func (p *Plan) baseline(ctx context.Context, rep *Report, sc Scenario, r Result)
 	p.Progress(b.line())
 }
 
-// ramp raises the load on the first system pinned to one core until loss
-// reaches 0.1 % or p99 added latency 10 ms.
+// ramp raises the load on each ramped system pinned to one core until
+// loss reaches 0.1 % or p99 added latency 10 ms (or the steps run out).
 func (p *Plan) ramp(ctx context.Context, rep *Report) {
-	for _, sc := range p.Ceiling {
-		r, err := Measure(ctx, p.Systems[0], sc, p.Timing, p.Progress)
-		if err != nil {
-			p.Progress(fmt.Sprintf("ceiling %s failed: %v", sc.ID, err))
-			return
-		}
-		rep.Ceiling = append(rep.Ceiling, r)
-		p.Progress(r.line())
-		if !r.withinCeiling() {
-			return
+	systems := p.RampSystems
+	if len(systems) == 0 && len(p.Systems) > 0 {
+		systems = p.Systems[:1]
+	}
+	for _, sys := range systems {
+		for _, sc := range p.Ceiling {
+			r, err := Measure(ctx, sys, sc, p.Timing, p.Progress)
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				p.Progress(fmt.Sprintf("ceiling %s %s failed: %v", sys.Name(), sc.ID, err))
+				rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s %s (ramp): %v", sys.Name(), sc.ID, firstLine(err)))
+				break
+			}
+			rep.Ceiling = append(rep.Ceiling, r)
+			p.Progress(r.line())
+			if !r.withinCeiling() {
+				break
+			}
 		}
 	}
 }

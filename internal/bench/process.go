@@ -65,7 +65,7 @@ func (m *Meetd) Start(ctx context.Context) (*Server, error) {
 	cfg := meetdtest.Config{Dir: m.Dir, IP: m.IP, LogLevel: "warn", Extra: append(meetdtest.NoFixedPorts(),
 		// Every emulated endpoint comes from one address: per-IP and per-room limits off.
 		"[xmpp.limits]", "connections_per_ip = 0", "logins_per_minute = 0", "joins_per_second = 0.0", "join_burst = 0",
-		"max_occupants = 0")}
+		"max_occupants = 0", "http.connections_per_ip = 0")}
 	o := ProcOpts{CPUs: m.CPUs, Nice: m.Nice}
 	if m.Procs > 0 {
 		o.Env = append(o.Env, fmt.Sprintf("GOMAXPROCS=%d", m.Procs))

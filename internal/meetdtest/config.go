@@ -21,7 +21,8 @@ type Config struct {
 	// LogLevel is [log] level; default "debug".
 	LogLevel string
 	// Extra lines are appended (whole TOML sections), except "media.<key> =
-	// …" lines, which go into the [media] table. The lobby is off unless
+	// …" lines, which go into the [media] table, and "http.<key> = …" lines
+	// (into [http]). The lobby is off unless
 	// Extra has its own "[rooms]" table.
 	Extra []string
 }
@@ -93,6 +94,10 @@ func (c *Config) TOML() string {
 	for _, l := range c.Extra {
 		if k, ok := strings.CutPrefix(l, "media."); ok {
 			lines = slices.Insert(lines, slices.Index(lines, "[log]"), k)
+			continue
+		}
+		if k, ok := strings.CutPrefix(l, "http."); ok {
+			lines = slices.Insert(lines, slices.Index(lines, "[media]"), k)
 			continue
 		}
 		lines = append(lines, l)
