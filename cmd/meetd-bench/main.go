@@ -139,17 +139,21 @@ func benchmark(ctx context.Context, o options, args []string, progress func(stri
 		plan.Memory = [2]bench.Scenario{}
 	}
 	start := time.Now()
+	var la loadSampler
+	lctx, stopLoad := context.WithCancel(ctx)
+	go la.run(lctx, 15*time.Second)
 	rep, err := plan.Run(ctx)
+	stopLoad()
 	if rep == nil {
 		return err
 	}
-	if werr := write(o, args, rep, start); werr != nil {
+	if werr := write(o, args, rep, start, la.summary()); werr != nil {
 		return werr
 	}
 	return err
 }
 
-func write(o options, args []string, rep *bench.Report, start time.Time) error {
+func write(o options, args []string, rep *bench.Report, start time.Time, load string) error {
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return err
 	}
@@ -161,6 +165,7 @@ func write(o options, args []string, rep *bench.Report, start time.Time) error {
 	fmt.Fprintf(f, "# meetd benchmark\n\n%s UTC, %s, %d rounds, warm-up %v, window %v; run took %v.\n\n",
 		start.UTC().Format("2006-01-02 15:04"), machine(), rep.Rounds, rep.Timing.Warmup, rep.Timing.Window,
 		time.Since(start).Round(time.Second))
+	fmt.Fprintf(f, "Machine load during the run (shared with other work; why everything is a ratio measured in the same round): %s.\n\n", load)
 	fmt.Fprintf(f, "Command: `make bench` (= `internal/bench/run.sh %s`: a private network namespace, `chrt -r 10 taskset -c 0 bin/meetd-bench`). Servers on CPU 1, load tool on CPU 0. "+
 		"CPU per forwarded packet = server utime+stime ÷ RTP packets received by all emulated receivers in the window. "+
 		"Medians with min–max over rounds. R = server µs/pkt ÷ minimal forwarder µs/pkt at the same input rate, fan-out and packet size, same round.\n\n",
