@@ -21,7 +21,8 @@ type System interface {
 type Result struct {
 	System, Scenario string
 	Round            int
-	FwdPPS           float64       // forwarded packets/s received by all receivers
+	FwdPPS           float64       // forwarded media packets/s received by all receivers (RTX and probing padding not counted)
+	RTXPPS           float64       // RTX packets/s received (retransmissions and bandwidth-probe padding)
 	CPU              time.Duration // server CPU in the window
 	USPerPkt         float64       // server CPU µs per forwarded packet
 	Cores            float64       // server cores used
@@ -155,10 +156,12 @@ func window(ctx context.Context, pid int, l *load.Load, d time.Duration) (window
 func (wr windowResult) fill(res *Result) {
 	secs := wr.b.proc.At.Sub(wr.a.proc.At).Seconds()
 	res.CPU = wr.b.proc.CPU - wr.a.proc.CPU
-	res.FwdPPS = wr.w.ReceivedPPS()
+	media := wr.w.MediaPackets()
+	res.FwdPPS = float64(media) / wr.w.Duration.Seconds()
+	res.RTXPPS = float64(wr.w.RTXReceived) / wr.w.Duration.Seconds()
 	res.Cores = res.CPU.Seconds() / secs
-	if wr.w.ReceivedPackets > 0 {
-		res.USPerPkt = float64(res.CPU.Microseconds()) / float64(wr.w.ReceivedPackets)
+	if media > 0 {
+		res.USPerPkt = float64(res.CPU.Microseconds()) / float64(media)
 		res.Payload = int(wr.w.ReceivedBytes / wr.w.ReceivedPackets)
 	}
 	res.LatP50, res.LatP99 = wr.w.LatencyP50, wr.w.LatencyP99

@@ -122,8 +122,8 @@ func (r Result) withinCeiling() bool {
 }
 
 func (r Result) line() string {
-	return fmt.Sprintf("%-18s %-7s round %d: %7.0f fwd pps, %5.1f µs/pkt (%.2f cores), lat p50 %v p99 %v, loss %.3f%%, udp drops %d, rss %d MiB, failed %d, tool %.2f foreign %.2f cores",
-		r.System, r.Scenario, r.Round, r.FwdPPS, r.USPerPkt, r.Cores, r.LatP50, r.LatP99, 100*r.Loss, r.UDPDrops, r.RSS>>20, r.Failed,
+	return fmt.Sprintf("%-18s %-7s round %d: %7.0f fwd pps (+%.0f rtx), %5.1f µs/pkt (%.2f cores), lat p50 %v p99 %v, loss %.3f%%, udp drops %d, rss %d MiB, failed %d, tool %.2f foreign %.2f cores",
+		r.System, r.Scenario, r.Round, r.FwdPPS, r.RTXPPS, r.USPerPkt, r.Cores, r.LatP50, r.LatP99, 100*r.Loss, r.UDPDrops, r.RSS>>20, r.Failed,
 		r.ToolCores, r.ForeignCores)
 }
 

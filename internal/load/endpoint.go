@@ -31,15 +31,18 @@ type joinTimes struct {
 
 // endpoint is one emulated Jitsi participant.
 type endpoint struct {
-	r       *run
-	idx     int
-	nick    string
-	publish bool
-	probe   bool
-	offerer bool           // Janus publisher leg: ICE controlling, DTLS server
-	janus   *janusSession  // Janus legs only
-	feed    string         // Janus publisher id of a publisher leg
-	galene  *galeneSession // Galène legs only (shared by a participant's legs)
+	r         *run
+	idx       int
+	nick      string
+	publish   bool
+	probe     bool
+	offerer   bool           // Janus publisher leg: ICE controlling, DTLS server
+	janus     *janusSession  // Janus legs only
+	feed      string         // Janus publisher id of a publisher leg
+	galene    *galeneSession // Galène legs only (shared by a participant's legs)
+	rates     []int          // video layer bit rates of this leg when not nil (Galène's two streams)
+	layerBase int            // layer index of the leg's first layer
+	noAudio   bool           // the leg sends video only
 
 	x        *xmppConn
 	initiate chan *dom.Element

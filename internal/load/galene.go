@@ -13,14 +13,20 @@ import (
 // DTLS client). Every stream is its own peer connection, so a receiver
 // with 19 remote publishers holds 19 legs (docs/performance.md#galène).
 
-// galeneLowDelay holds back a Galène publisher's low layer after its high
-// one, so that Galène sees the high track first (see sender.run).
-const galeneLowDelay = 500 * time.Millisecond
+// Galène's simulcast is rid-based, and it forwards to a "video-low"
+// receiver the last video track pion reported, in the order the first
+// packets of unsignalled SSRCs happened to be handled (measured: with a
+// busy core about 8 % of the receivers got the high layer however the
+// tool timed its layers). So a simulcast publisher is emulated as two
+// streams instead: "camera" with audio and the 180p layer (what every
+// receiver requests), and "video" with the bit rate of meetd's two upper
+// layers, which nobody requests. Galène receives, caches and drops it as it
+// would an unused simulcast layer, so input and output rates match meetd's
+// (docs/performance.md#galène).
 
-// galeneLayers is how many simulcast layers a Galène publisher sends: two
-// (Galène forwards the first and last of the list), the high one carrying
-// the bit rate of meetd's two upper layers so the input rate is the same.
-func galeneLayers(cfg *Config) []int {
+// galeneStreams returns the video bit rates of a Galène publisher's
+// streams: camera first.
+func galeneStreams(cfg *Config) []int {
 	if !cfg.Simulcast {
 		return []int{cfg.LayerBitrates[0]}
 	}
@@ -68,7 +74,7 @@ func (r *run) galenePublishersFor(idx int) int {
 }
 
 // joinGaleneClient connects participant e, publishes if it is a sender,
-// requests everyone's audio and (lowest) video, and accepts the streams
+// requests the camera streams' audio and video, and accepts the streams
 // Galène offers in the background.
 func (l *Load) joinGaleneClient(ctx context.Context, e *endpoint) error {
 	id := fmt.Sprintf("c%d-%s", e.idx, e.nick)
@@ -83,19 +89,35 @@ func (l *Load) joinGaleneClient(ctx context.Context, e *endpoint) error {
 	}
 	go l.acceptGaleneOffers(e)
 	if e.publish {
-		if err := e.publishGalene(ctx, "up-"+id, id); err != nil {
+		if err := l.publishGalene(ctx, e, id); err != nil {
 			return err
 		}
 	}
-	video := "video"
-	if l.r.cfg.Simulcast {
-		video = "video-low"
-	}
-	return s.send(galeneMsg{Type: "request", Request: map[string]any{"": []string{"audio", video}}})
+	return s.send(galeneMsg{Type: "request", Request: map[string]any{"camera": []string{"audio", "video"}}})
 }
 
-// publishGalene offers the endpoint's synthetic media as stream id.
-func (e *endpoint) publishGalene(ctx context.Context, id, source string) error {
+// publishGalene offers e's streams: e itself carries the camera stream, a
+// second leg the unrequested high-rate stream.
+func (l *Load) publishGalene(ctx context.Context, e *endpoint, source string) error {
+	rates := galeneStreams(&l.r.cfg)
+	e.rates = rates[:1]
+	if err := e.publishGaleneStream(ctx, "camera", "up-"+source, source, true); err != nil {
+		return err
+	}
+	if len(rates) < 2 {
+		return nil
+	}
+	hi := newEndpoint(l.r, e.idx)
+	hi.offerer, hi.galene, hi.rates, hi.layerBase, hi.noAudio = true, e.galene, rates[1:], 1, true
+	hi.times.joinSent = e.times.joinSent
+	l.mu.Lock()
+	l.eps = append(l.eps, hi)
+	l.mu.Unlock()
+	return hi.publishGaleneStream(ctx, "video", "up2-"+source, source, false)
+}
+
+// publishGaleneStream offers the leg's synthetic media as stream id.
+func (e *endpoint) publishGaleneStream(ctx context.Context, label, id, source string, audio bool) error {
 	lm, err := e.prepareICE(ctx)
 	if err != nil {
 		return err
@@ -103,8 +125,8 @@ func (e *endpoint) publishGalene(ctx context.Context, id, source string) error {
 	g := e.galene.leg(id)
 	g.setAgent(e.agent)
 	lm.setup = "actpass"
-	offer := galenePublisherOffer(lm, len(galeneLayers(&e.r.cfg)))
-	if err := e.galene.send(galeneMsg{Type: "offer", ID: id, Label: "camera", Source: source, Username: e.nick, SDP: offer}); err != nil {
+	offer := galenePublisherOffer(lm, audio, e.layerBase)
+	if err := e.galene.send(galeneMsg{Type: "offer", ID: id, Label: label, Source: source, Username: e.nick, SDP: offer}); err != nil {
 		return err
 	}
 	var answer string
@@ -117,7 +139,7 @@ func (e *endpoint) publishGalene(ctx context.Context, id, source string) error {
 	if e.offer, _, err = sdpTransport(answer); err != nil {
 		return err
 	}
-	e.offer.extMID, e.offer.extRID, e.offer.extTWCCV, e.offer.extTWCCA = galeneExtMID, galeneExtRID, 0, 0
+	e.offer.extTWCCV, e.offer.extTWCCA = 0, 0
 	return e.connect(ctx)
 }
 
@@ -183,6 +205,7 @@ func (e *endpoint) runGaleneLeg(g *galeneLeg) error {
 // subscribeGalene answers one offered stream and connects it.
 func (e *endpoint) subscribeGalene(ctx context.Context, g *galeneLeg, m galeneMsg) (localMedia, error) {
 	e.times.joinSent = time.Now()
+	e.feed = m.ID
 	lm, err := e.prepareICE(ctx)
 	if err != nil {
 		return lm, err
@@ -192,6 +215,7 @@ func (e *endpoint) subscribeGalene(ctx context.Context, g *galeneLeg, m galeneMs
 	if err != nil {
 		return lm, err
 	}
+	o.ptRTX = 0 // Galène offers RTX only if its group enables it; the answer's scan sets it then
 	answer := subscriberAnswer(sd, lm, o)
 	e.offer = o
 	if err := e.galene.send(galeneMsg{Type: "answer", ID: m.ID, SDP: answer}); err != nil {

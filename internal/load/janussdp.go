@@ -137,7 +137,11 @@ func subscriberAnswer(sd *sdp.SessionDescription, l localMedia, o *offerInfo) st
 		}
 		l.setup = "active"
 		writeSDPMedia(&b, l, kind, mid, strings.Join(m.MediaName.Formats, " "))
-		b.WriteString("a=recvonly\r\na=rtcp-mux\r\n")
+		dir := "recvonly"
+		if _, off := m.Attribute("inactive"); off {
+			dir = "inactive" // a track the offerer stopped (Galène's re-offers)
+		}
+		b.WriteString("a=" + dir + "\r\na=rtcp-mux\r\n")
 		for _, a := range m.Attributes {
 			switch a.Key {
 			case "rtpmap", "fmtp", "rtcp-fb", "extmap":

@@ -30,8 +30,6 @@ type offerInfo struct {
 	extTWCCA   uint8 // audio
 	extTWCCV   uint8 // video
 	extAbsTime uint8 // video
-	extMID     uint8 // video, rid-based simulcast (Galène)
-	extRID     uint8
 }
 
 // parseOffer reads the transport, payload types and extension ids.

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"sync/atomic"
-	"time"
 )
 
 // maxPayload bounds the media payload of one RTP packet.
@@ -44,8 +43,6 @@ var temporalPattern = [4]uint8{0, 2, 1, 2}
 // videoLayer is one simulcast encoding of the synthetic camera.
 type videoLayer struct {
 	layer         uint8
-	rid           string    // rid-based simulcast (Galène)
-	startAt       time.Time // first frame not before (Galène's low layer)
 	ssrc, rtxSSRC uint32
 	frameBytes    int
 	seq, rtxSeq   uint16

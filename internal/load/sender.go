@@ -3,7 +3,6 @@ package load
 import (
 	"context"
 	"encoding/binary"
-	"slices"
 	"time"
 
 	"github.com/pion/rtp"
@@ -50,24 +49,16 @@ func newSender(e *endpoint) *sender {
 	if !cfg.Simulcast {
 		rates = rates[:1]
 	}
-	if cfg.Signal == SignalGalene {
-		rates = galeneLayers(cfg)
+	if e.rates != nil {
+		rates = e.rates
 	}
 	for i, rate := range rates {
+		i += e.layerBase
 		l := &videoLayer{layer: uint8(i), ssrc: endpointSSRC(e.idx, ssrcVideo+i),
 			rtxSSRC: endpointSSRC(e.idx, ssrcRTX+i), frameBytes: rate / 8 / cfg.FPS}
-		if len(rates) > 1 {
-			l.rid = galeneRID(i)
-		}
 		l.wantKey.Store(true)
 		s.layers = append(s.layers, l)
 		total += rate
-	}
-	if cfg.Signal == SignalGalene {
-		// Galène orders a stream's tracks as their first packets arrive and
-		// takes the last video track as the low one ("video-low"): send the
-		// high layer first, as the offer's simulcast list does.
-		slices.Reverse(s.layers)
 	}
 	// Like a browser's pacer: 2.5 × the target rate, at least one packet a tick.
 	s.budget = max(1500, int(2.5*float64(total)/8*tick.Seconds()))
@@ -89,14 +80,6 @@ func (s *sender) run(ctx context.Context) {
 	defer t.Stop()
 	now := time.Now()
 	s.nextA, s.nextV, s.lastKey = now, now, now
-	// Galène orders a stream's tracks as pion reports them, concurrently
-	// for the first packets of unsignalled SSRCs, and forwards the last
-	// video track to "video-low" receivers: the low layer starts later.
-	for _, l := range s.layers {
-		if l.rid == galeneRID(0) {
-			l.startAt = now.Add(galeneLowDelay)
-		}
-	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -105,7 +88,9 @@ func (s *sender) run(ctx context.Context) {
 			s.retransmit(n)
 		case now = <-t.C:
 			for !now.Before(s.nextA) {
-				s.sendAudio()
+				if !s.e.noAudio {
+					s.sendAudio()
+				}
 				s.nextA = s.nextA.Add(20 * time.Millisecond)
 			}
 			for !now.Before(s.nextV) {
@@ -161,9 +146,6 @@ func (s *sender) sendVideoFrame(now time.Time) {
 		s.lastKey = now
 	}
 	for _, l := range s.layers {
-		if now.Before(l.startAt) {
-			continue
-		}
 		key := l.wantKey.Swap(false) || periodic
 		s.sendLayerFrame(l, key)
 	}
@@ -199,12 +181,6 @@ func (s *sender) sendLayerFrame(l *videoLayer, key bool) {
 		}
 		if o.extTWCCV != 0 {
 			exts = append(exts, hdrExt{id: o.extTWCCV, val: s.nextTWCC()})
-		}
-		if o.extMID != 0 {
-			exts = append(exts, hdrExt{id: o.extMID, val: []byte(galeneVideoID)})
-		}
-		if o.extRID != 0 && l.rid != "" {
-			exts = append(exts, hdrExt{id: o.extRID, val: []byte(l.rid)})
 		}
 		l.seq++
 		p := writeRTPHeader(s.plain[:0], rtpHead{marker: i == npk-1, pt: o.ptVP8, seq: l.seq, ts: l.ts, ssrc: l.ssrc}, exts)

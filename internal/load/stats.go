@@ -133,6 +133,10 @@ func (w Window) ReceivedPPS() float64 {
 	return float64(w.ReceivedPackets) / w.Duration.Seconds()
 }
 
+// MediaPackets is the forwarded media packets: received packets less RTX
+// (retransmissions and the bandwidth probes an SFU pads on RTX SSRCs).
+func (w Window) MediaPackets() int64 { return w.ReceivedPackets - w.RTXReceived }
+
 // LossRatio is lost ÷ expected.
 func (w Window) LossRatio() float64 {
 	if w.Expected <= 0 {
