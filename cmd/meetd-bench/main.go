@@ -61,7 +61,7 @@ func run(args []string) error {
 	fs.BoolVar(&o.noExtras, "no-extras", false, "skip the one-core ramp and the memory runs")
 	fs.StringVar(&o.extras, "extras", "ceiling,memory", "extra runs after the scenarios: ceiling (one-core ramp), memory (memory per endpoint); -scenarios none -extras memory runs only the memory runs")
 	fs.StringVar(&o.ramp, "ramp", "meetd,galene", "systems of the one-core ramp (Janus's adapter has one room only, so it cannot be ramped)")
-	fs.StringVar(&o.perf, "perf", "", "system/scenario to profile with perf record -e cpu-clock during its windows, e.g. meetd/S2 (profiles in -out)")
+	fs.StringVar(&o.perf, "perf", "", "comma-separated system/scenario pairs to profile with perf record -e cpu-clock during their windows, e.g. meetd/S2,galene/S2 (profiles in -out)")
 	fs.DurationVar(&o.soak, "soak", 0, "run the soak scenario for this long instead")
 	fs.IntVar(&o.nice, "nice", -10, "nice increment of the servers (shields the measurement from other load; needs root; internal/bench/run.sh renices this process)")
 	fs.DurationVar(&o.tm.Warmup, "warmup", 4*time.Second, "warm-up before each window")
@@ -109,14 +109,14 @@ func benchmark(ctx context.Context, o options, args []string, progress func(stri
 		}
 	}
 	plan.Memory = [2]bench.Scenario{bench.Memory(10), bench.Memory(60)}
-	if sys, sc, ok := strings.Cut(o.perf, "/"); ok {
+	if o.perf != "" {
 		if err := perfUsable(); err != nil {
 			return err
 		}
 		if err := os.MkdirAll(o.out, 0o755); err != nil {
 			return err
 		}
-		plan.Hook = perfHook(o.out, sys, sc, progress)
+		plan.Hook = perfHook(o.out, strings.Split(o.perf, ","), progress)
 	}
 	if o.quick {
 		plan.Scenarios = []bench.Scenario{bench.S1(5), bench.S2()}
