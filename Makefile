@@ -1,4 +1,5 @@
-# make bench: the side-by-side benchmark (meetd, Janus, minimal forwarder), report in internal/bench/results/.
+# make bench: the side-by-side benchmark (meetd, Galène when MEETD_BENCH_GALENE names its binary, Janus, minimal forwarder),
+#             report in internal/bench/results/ (docs/performance.md).
 # make soak:  the 10-minute soak of meetd (RSS and threads must not drift, no failed joins).
 # Neither is part of ./scripts/test.sh (too long for CI); see internal/bench/results/report.md.
 # make build: a static release binary in dist/ (version and commit stamped in; meetd version shows them).

@@ -167,7 +167,7 @@ func write(o options, args []string, rep *bench.Report, start time.Time, load st
 		time.Since(start).Round(time.Second))
 	fmt.Fprintf(f, "Machine load during the run (shared with other work; why everything is a ratio measured in the same round): %s.\n\n", load)
 	fmt.Fprintf(f, "Command: `make bench` (= `internal/bench/run.sh %s`: a private network namespace, `chrt -r 10 taskset -c 0 bin/meetd-bench`). Servers on CPU 1, load tool on CPU 0. "+
-		"CPU per forwarded packet = server utime+stime ÷ RTP packets received by all emulated receivers in the window. "+
+		"CPU per forwarded packet = server utime+stime ÷ RTP media packets (not RTX) received by all emulated receivers in the window. "+
 		"Medians with min–max over rounds. R = server µs/pkt ÷ minimal forwarder µs/pkt at the same input rate, fan-out and packet size, same round.\n\n",
 		strings.Join(args, " "))
 	fmt.Fprintf(f, "## Targets (issue 15)\n\n")
