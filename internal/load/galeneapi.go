@@ -50,6 +50,7 @@ type galeneLeg struct {
 	pending []ice.Candidate
 	sdp     chan string    // answers to the tool's offer (publishing leg)
 	offers  chan galeneMsg // Galène's offers and re-offers (receiving leg)
+	offered bool           // an offer was seen (guarded by the session's mu)
 }
 
 // addCandidate hands a trickled candidate to the leg's agent, or keeps it
@@ -133,21 +134,29 @@ func (s *galeneSession) send(m galeneMsg) error {
 
 // leg returns the signalling state of stream id, creating it.
 func (s *galeneSession) leg(id string) *galeneLeg {
-	g, _ := s.legNew(id)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.legLocked(id)
+}
+
+func (s *galeneSession) legLocked(id string) *galeneLeg {
+	g := s.legs[id]
+	if g == nil {
+		g = &galeneLeg{id: id, sdp: make(chan string, 1), offers: make(chan galeneMsg, 16)}
+		s.legs[id] = g
+	}
 	return g
 }
 
-// legNew is leg, and whether the leg was created now.
-func (s *galeneSession) legNew(id string) (*galeneLeg, bool) {
+// offered returns the leg of an offered stream, and whether this is its
+// first offer (a trickled candidate may have created the leg before).
+func (s *galeneSession) offered(id string) (*galeneLeg, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.legs[id]
-	if g != nil {
-		return g, false
-	}
-	g = &galeneLeg{id: id, sdp: make(chan string, 1), offers: make(chan galeneMsg, 16)}
-	s.legs[id] = g
-	return g, true
+	g := s.legLocked(id)
+	first := !g.offered
+	g.offered = true
+	return g, first
 }
 
 // readLoop dispatches Galène's messages until the WebSocket closes.
@@ -174,7 +183,7 @@ func (s *galeneSession) dispatch(m galeneMsg) {
 		default:
 		}
 	case "offer":
-		g, fresh := s.legNew(m.ID)
+		g, fresh := s.offered(m.ID)
 		select {
 		case g.offers <- m:
 		default:
