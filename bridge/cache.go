@@ -59,6 +59,15 @@ type sentRecord struct {
 	enc   int8
 	in    uint16 // input sequence number
 	out   projected
+	at    fieldsAt
+}
+
+// fieldsAt is where a packet's rewritten payload fields are (the picture
+// ID, TL0PICIDX, AV1 frame number), so that a retransmission rewrites the
+// same bytes without parsing the payload again.
+type fieldsAt struct {
+	pid, tl0       uint16
+	pidLong, pid16 bool
 }
 
 // packetCache remembers what one receiver was sent on one projected stream
@@ -73,9 +82,10 @@ type packetCache struct {
 }
 
 // put records the projection of a forwarded packet.
-func (c *packetCache) put(enc int8, in uint16, out projected) {
+func (c *packetCache) put(enc int8, in uint16, out projected, v *vp8Info) {
+	at := fieldsAt{pid: uint16(v.pidOff), tl0: uint16(v.tl0Off), pidLong: v.pidLong, pid16: v.pid16}
 	c.mu.Lock()
-	c.recs[out.seq%cacheSlots] = sentRecord{valid: true, enc: enc, in: in, out: out}
+	c.recs[out.seq%cacheSlots] = sentRecord{valid: true, enc: enc, in: in, out: out, at: at}
 	c.mu.Unlock()
 }
 
@@ -91,9 +101,12 @@ func (c *packetCache) get(seq uint16, dst []byte) ([]byte, bool) {
 	if !ok {
 		return dst, false
 	}
-	start, end, ok := rtpPayload(pkt)
-	v, ok2 := parseVP8(pkt, start, end)
-	if !ok || !ok2 {
+	v := vp8Info{pidOff: int(r.at.pid), tl0Off: int(r.at.tl0), pidLong: r.at.pidLong, pid16: r.at.pid16}
+	width := 1
+	if v.pidLong || v.pid16 {
+		width = 2
+	}
+	if len(pkt) < 12 || v.pidOff+width > len(pkt) || v.tl0Off >= len(pkt) {
 		return dst, false
 	}
 	rewriteHeader(pkt, c.src.primary, r.out, &v)

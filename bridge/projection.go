@@ -24,6 +24,8 @@ type projected struct {
 	pid    uint16
 	tl0    uint8
 	marker bool // set the RTP marker bit (end of the highest forwarded SVC layer)
+	adt    bool // AV1: write mask as the descriptor's active decode targets (av1.go)
+	mask   uint32
 }
 
 // projection presents the simulcast encodings of one source to one
@@ -35,6 +37,10 @@ type projected struct {
 type projection struct {
 	cur      int8   // encoding being forwarded, -1 none
 	sid      int8   // SVC: highest spatial layer forwarded (svc.go)
+	tid      int8   // AV1: highest temporal layer forwarded (av1.go)
+	adt      uint8  // AV1: announcing active decode targets (adtNone, adtPending, adtSending)
+	adtTS    uint32 // AV1: input timestamp of the picture that announces adtMask
+	adtMask  uint32
 	started  bool   // something was forwarded
 	baseSeq  uint16 // input packets older than this are dropped
 	lastIn   uint16 // highest input sequence number of cur
@@ -53,7 +59,7 @@ type projection struct {
 	cache     *packetCache // what was sent, for the receiver's NACKs
 }
 
-func newProjection() *projection { return &projection{cur: -1, sid: -1} }
+func newProjection() *projection { return &projection{cur: -1, sid: -1, tid: -1} }
 
 // project decides about one input packet of encoding enc and, when it is
 // forwarded, returns its output header fields. A switch of encoding only

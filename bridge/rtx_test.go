@@ -30,8 +30,11 @@ func TestPacketCache(t *testing.T) {
 	c := packetCache{src: src}
 	for i := range 1000 {
 		in := uint16(65000 + i)
-		src.cache.put(1, vp8Packet(21, in, 0, 0, 0, 0, false, 0))
-		c.put(1, in, projected{seq: uint16(i) + 5, ts: 77, pid: 9, tl0: 3})
+		pkt := vp8Packet(21, in, 0, 0, 0, 0, false, 0)
+		src.cache.put(1, pkt)
+		s, e, _ := rtpPayload(pkt)
+		v, _ := parseVP8(pkt, s, e)
+		c.put(1, in, projected{seq: uint16(i) + 5, ts: 77, pid: 9, tl0: 3}, &v)
 	}
 	cases := []struct {
 		seq uint16

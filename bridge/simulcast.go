@@ -24,6 +24,9 @@ type forwarder struct {
 	rtcpBuf []byte                     // scratch for translated sender reports
 	outBuf  []byte                     // scratch: the packet handed to one receiver
 	vp9     codec.VP9Descriptor        // scratch for VP9 payload descriptors
+	dd      codec.DDFrame              // the AV1 dependency descriptor of the packet being forwarded (av1.go)
+	ddVal   []byte                     // scratch: a descriptor grown to carry active decode targets
+	ddPkt   []byte                     // scratch: a packet with such a descriptor
 	red     codec.RED                  // scratch for RED payloads (red.go)
 	redBuf  []byte                     // scratch: a RED packet stripped to its primary block
 	sawRED  bool                       // the sender's first RED packet was logged
@@ -40,7 +43,7 @@ type srcProjections struct {
 func newForwarder() *forwarder {
 	return &forwarder{proj: map[projKey]*projection{}, bySrc: map[uint32]*srcProjections{},
 		rtxBuf: make([]byte, 0, maxDatagram), outBuf: make([]byte, 0, maxDatagram),
-		redBuf: make([]byte, 0, maxDatagram)}
+		redBuf: make([]byte, 0, maxDatagram), ddVal: make([]byte, 0, 256), ddPkt: make([]byte, 0, maxDatagram)}
 }
 
 // get returns (creating) the projection of src towards r.
@@ -106,7 +109,11 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 	pt := pkt[1] & 0x7F
 	var v vp8Info
 	if ok {
-		v, ok = parseVideo(pkt, start, end, e.ingress.Load().codec[pt], &e.fwd.vp9)
+		tbl := e.ingress.Load()
+		v, ok = parseVideo(pkt, start, end, tbl.codec[pt], &e.fwd.vp9)
+		if ok && tbl.codec[pt] == codecAV1 {
+			e.fwd.readDD(pkt, tbl.ddExt, src, route.enc, &v)
+		}
 	}
 	list := e.conf.rxs.Load()
 	e.fwd.prune(list)
@@ -119,7 +126,7 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 	src.count(layer, len(pkt), now)
 	src.cache.put(route.enc, pkt)
 	if v.svcLayers > 0 && src.learnSVC(route.enc, &v) {
-		e.log.Debug("VP9 spatial layers", "source", src.name, "layers", src.layers(),
+		e.log.Debug("SVC spatial layers", "source", src.name, "layers", src.layers(),
 			"heights", [3]int{src.height(0), src.height(1), src.height(2)}, "keyframe", v.keyframe)
 		e.conf.reallocate()
 	} else if v.keyframe && !src.isSVC() && src.learnHeight(route.enc, v.height) {
@@ -128,6 +135,13 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 	svc := src.svcPacket(route.enc, &v)
 	if src.isSVC() && !svc {
 		return // another encoding of an SVC source: not what the projections follow
+	}
+	// AV1 read by its descriptor: layered on an SVC source or the only
+	// encoding; AV1 simulcast encodings are switched as VP8's.
+	av1 := v.dd && (svc || len(src.ssrcs) == 1)
+	var st *codec.DDStructure
+	if av1 {
+		st = src.ddStructure(route.enc)
 	}
 	projs := e.fwd.projections(src, list, e.down)
 	for i, r := range *list {
@@ -143,10 +157,14 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 		t.enc = src.activeAtOrBelow(t.enc, now)
 		var out projected
 		var fwd, wait bool
-		if svc {
+		switch {
+		case av1:
+			out, fwd = p.projectAV1(seq, ts, route.enc, &v, st, t, now)
+			wait = p.needsAV1Keyframe(t, st)
+		case svc:
 			out, fwd = p.projectSVC(seq, ts, route.enc, &v, t, now)
 			wait = p.needsSVCKeyframe(t)
-		} else {
+		default:
 			out, fwd = p.project(seq, ts, route.enc, &v, t, now)
 			wait = p.needsKeyframe(t)
 		}
@@ -154,7 +172,7 @@ func (e *endpoint) forwardVideo(pkt []byte, route ssrcRoute, now time.Time) {
 			e.askKeyframe(src.ssrcOf(t.enc), now)
 		}
 		if fwd && r.sendRTP(e.fwd.projected(pkt, src.primary, out, &v)) {
-			p.cache.put(route.enc, seq, out)
+			p.cache.put(route.enc, seq, out, &v)
 			p.packets++
 			p.octets += uint32(end - start)
 			e.b.counters.forwarded.Add(1)
@@ -187,6 +205,9 @@ func (f *forwarder) projected(pkt []byte, ssrc uint32, out projected, v *vp8Info
 	d := append(f.outBuf[:0], pkt...)
 	rewriteHeader(d, ssrc, out, v)
 	f.outBuf = d[:0]
+	if out.adt {
+		return f.withActiveTargets(d, v, out.mask)
+	}
 	return d
 }
 

@@ -15,6 +15,7 @@ const (
 	uriRepairID = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"
 	uriTWCC     = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 	uriLevel    = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+	uriDD       = "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension"
 )
 
 // maxStripped bounds the header extensions neutralised on forwarded packets.
@@ -58,6 +59,7 @@ type ingressTable struct {
 	strip    [maxStripped]uint8 // sender's mid / rid / repaired-rid ids, 0 = unused
 	twccExt  uint8              // 0 when not negotiated
 	levelExt uint8              // ssrc-audio-level id, 0 when not negotiated
+	ddExt    uint8              // AV1 dependency descriptor id (av1.go), 0 when not negotiated
 	rtxOf    [128]uint8         // RTX payload type of a media payload type, 0 = none
 	aptOf    [128]uint8         // media payload type of an RTX payload type
 	codec    [128]codecKind     // codec of each payload type (videocodec.go)
@@ -72,6 +74,7 @@ type mediaState struct {
 	strip    [maxStripped]uint8
 	twccExt  uint8
 	levelExt uint8
+	ddExt    uint8
 	rtxOf    [128]uint8
 	aptOf    [128]uint8
 	codec    [128]codecKind
@@ -119,6 +122,8 @@ func (m *mediaState) addExts(exts []jingle.HdrExt) {
 			m.twccExt = x.ID
 		case uriLevel:
 			m.levelExt = x.ID
+		case uriDD:
+			m.ddExt = x.ID
 		}
 	}
 }
@@ -127,7 +132,7 @@ func (m *mediaState) addExts(exts []jingle.HdrExt) {
 // sources that did not change keep what old learned about them.
 func buildIngress(m *mediaState, src *colibri.Sources, owner string, old *ingressTable) *ingressTable {
 	t := &ingressTable{ssrcs: map[uint32]ssrcRoute{}, pts: m.pts, strip: m.strip, twccExt: m.twccExt,
-		levelExt: m.levelExt, rtxOf: m.rtxOf, aptOf: m.aptOf, codec: m.codec}
+		levelExt: m.levelExt, ddExt: m.ddExt, rtxOf: m.rtxOf, aptOf: m.aptOf, codec: m.codec}
 	if src == nil {
 		return t
 	}

@@ -24,6 +24,7 @@ func testMedia() mediaState {
 		video.PayloadTypes = append(video.PayloadTypes, jingle.PayloadType{ID: c.pt, Name: c.name},
 			jingle.PayloadType{ID: c.rtx, Name: "rtx", Params: []jingle.Parameter{{Name: "apt", Value: strconv.Itoa(int(c.pt))}}})
 	}
+	video.HdrExts = []jingle.HdrExt{{ID: 11, URI: uriDD}}
 	m.add([]colibri.Media{{Type: "audio", PayloadTypes: []jingle.PayloadType{{ID: 112, Name: "red"}, {ID: 111, Name: "opus"}}}, video})
 	return m
 }

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"meetd/bridge/codec"
 	"meetd/colibri"
 )
 
@@ -36,6 +37,10 @@ type videoSource struct {
 	// rates.
 	svc    atomic.Int32
 	svcEnc atomic.Int32
+	// dd holds each encoding's AV1 dependency descriptor state (av1.go),
+	// made at its first descriptor and parsed by the owner's reader
+	// goroutine only (atomic so that a source update can take it over).
+	dd [maxEncodings]atomic.Pointer[codec.DDParser]
 	// Rate measurement, owner's reader goroutine only.
 	acc      [maxEncodings]int
 	accStart [maxEncodings]time.Time
@@ -125,6 +130,9 @@ func (s *videoSource) inherit(o *videoSource) {
 	s.kind.Store(o.kind.Load())
 	s.svc.Store(o.svc.Load())
 	s.svcEnc.Store(o.svcEnc.Load())
+	for i := range s.dd {
+		s.dd[i].Store(o.dd[i].Load())
+	}
 }
 
 // height is the frame height of encoding i.

@@ -23,6 +23,12 @@ type vp8Info struct {
 	endOfLayer bool
 	svcLayers  uint8 // spatial layers of a scalability structure with resolutions (0: none)
 	svcHeights [maxEncodings]uint16
+	// AV1 dependency descriptor (av1.go): present, read against a known
+	// structure, and where its value is in the packet. The frame number is
+	// the "picture ID" (16 bits, pid16) rewritten on a switch of encoding.
+	dd, ddOK     bool
+	pid16        bool
+	ddOff, ddLen int
 }
 
 // rtpPayload returns the payload bounds of a plaintext RTP packet, without
@@ -137,6 +143,10 @@ func (v *vp8Info) writePictureID(pkt []byte, pid uint16) {
 	if v.pidOff == 0 {
 		return
 	}
+	if v.pid16 {
+		binary.BigEndian.PutUint16(pkt[v.pidOff:], pid)
+		return
+	}
 	if v.pidLong {
 		binary.BigEndian.PutUint16(pkt[v.pidOff:], 0x8000|pid&0x7FFF)
 		return
@@ -153,6 +163,9 @@ func (v *vp8Info) writeTL0(pkt []byte, tl0 uint8) {
 
 // pidMask is the PictureID modulus of this packet's descriptor.
 func (v *vp8Info) pidMask() uint16 {
+	if v.pid16 {
+		return 0xFFFF
+	}
 	if v.pidLong {
 		return 0x7FFF
 	}
