@@ -386,6 +386,101 @@ func TestAV1SVCForwarding(t *testing.T) {
 	}
 	s.check("low", low, 0, 2, 0, map[uint16]int{key: 0b000_000_111})
 	s.check("high", high, 2, 2, 2, nil)
+	// A retransmission is the packet as it was sent (the payload, whose
+	// bytes would read as a VP8 picture ID, untouched).
+	cache := eps["high"].down.cacheOf(src.primary)
+	for _, p := range high {
+		if again, ok := cache.get(p.seq, nil); !ok || !bytes.Equal(again, p.pkt) {
+			t.Fatalf("retransmission of %d: %x, want %x", p.seq, again, p.pkt)
+		}
+	}
+}
+
+// TestAV1TemporalOnly: a single-layer AV1 stream with three temporal
+// layers (L1T3) on one SSRC; a receiver asking 7.5 fps gets the pictures
+// of temporal layer 0, numbered without gaps, with that decode target
+// announced on the keyframe; one without a frame-rate limit gets it all.
+func TestAV1TemporalOnly(t *testing.T) {
+	c, eps := readyConference(256, "a", "slow", "full")
+	src := giveVideo(c, eps["a"], 1)
+	c.setPrefs(eps["slow"], func(p *receiverPrefs) { p.per = map[string]constraint{"a-v0": {maxHeight: 720, maxFPS: 7.5}} })
+	c.setPrefs(eps["full"], func(p *receiverPrefs) { p.per = map[string]constraint{"a-v0": {maxHeight: 720}} })
+	settle(c)
+	s := newAV1Sender(t, eps["a"], l1t3(), 20)
+	s.picture(0)
+	settle(c)
+	if src.isSVC() || src.layers() != 1 || src.height(0) != 360 {
+		t.Fatalf("SVC %v, %d layers, height %d; want one layer of 360 lines", src.isSVC(), src.layers(), src.height(0))
+	}
+	drainAll(eps)
+	key := s.frame
+	for k := range 8 {
+		s.picture(k)
+	}
+	slow, full := s.received(eps["slow"]), s.received(eps["full"])
+	if len(slow) != 4 || len(full) != 16 {
+		t.Fatalf("slow got %d packets, full %d; want 4 (2 pictures of temporal layer 0) and 16", len(slow), len(full))
+	}
+	s.check("slow", slow, 0, 0, 0, map[uint16]int{key: 0b001})
+	s.check("full", full, 0, 2, 0, nil)
+}
+
+// TestAV1SimulcastFrameNumbers: AV1 simulcast, each encoding with its own
+// descriptor state and frame numbers. A receiver switched from the lowest
+// to the highest encoding (at a keyframe of it) sees frame numbers that
+// continue from the last it got, and one SSRC.
+func TestAV1SimulcastFrameNumbers(t *testing.T) {
+	c, eps := readyConference(256, "a", "r")
+	src := giveVideo(c, eps["a"], 3)
+	settle(c)
+	var encs [3]*av1Sender
+	for i := range encs {
+		st := l1t3()
+		st.heights = []int{180 << i}
+		encs[i] = newAV1Sender(t, eps["a"], st, uint32(20+i))
+		encs[i].frame = uint16(100 + 20000*i)
+		encs[i].seq = uint16(1000 * i)
+	}
+	round := func(k int) {
+		for _, e := range encs {
+			e.now = encs[0].now
+			e.picture(k)
+		}
+	}
+	round(0)
+	settle(c)
+	if src.height(2) != 720 {
+		t.Fatalf("top encoding's height %d, want 720", src.height(2))
+	}
+	drainAll(eps)
+	round(0)
+	round(1)
+	low := encs[0].received(eps["r"])
+	if len(low) != 4 || low[0].frame != encs[0].frame-2 {
+		t.Fatalf("180 receiver got %d packets from frame %d; want 4 of the lowest encoding", len(low), low[0].frame)
+	}
+	c.setPrefs(eps["r"], func(p *receiverPrefs) { p.per = map[string]constraint{"a-v0": {maxHeight: 720}} })
+	settle(c)
+	round(2) // no keyframe: stays on the lowest
+	round(0) // the lowest encoding's keyframe comes first
+	round(1)
+	// The lowest encoding's T1 picture and keyframe, then the top one's
+	// keyframe (its structure says 720 lines) and T2 picture.
+	got := encs[0].received(eps["r"])
+	if len(got) != 8 {
+		t.Fatalf("got %d packets after the target changed, want 8", len(got))
+	}
+	if top := encs[2].st.descriptor(0, 0, true, false, true, -1); !bytes.Equal(got[4].dd[3:], top[3:]) {
+		t.Fatalf("packet 4's descriptor %x is not the top encoding's keyframe %x", got[4].dd, top)
+	}
+	for i, p := range got {
+		if p.ssrc != 20 || (i > 0 && p.seq != got[i-1].seq+1) {
+			t.Errorf("packet %d: SSRC %d sequence number %d", i, p.ssrc, p.seq)
+		}
+		if wantFrame := low[len(low)-1].frame + 1 + uint16(i/2); p.frame != wantFrame {
+			t.Errorf("packet %d: frame number %d, want %d", i, p.frame, wantFrame)
+		}
+	}
 }
 
 // TestAV1SVCSwitching: a receiver goes up to 720 lines only at a keyframe
@@ -441,4 +536,161 @@ func TestAV1SVCSwitching(t *testing.T) {
 			t.Errorf("sequence number %d after %d", got[i].seq, got[i-1].seq)
 		}
 	}
+}
+
+// TestAV1Allocations: forwarding an L3T3_KEY stream to a receiver of its
+// base layer (whose descriptors grow to announce the active decode
+// targets at every keyframe) and to one of all of it allocates nothing
+// per packet.
+func TestAV1Allocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop packets at random (race_on_test.go)")
+	}
+	c, eps := readyConference(256, "a", "low", "high")
+	giveVideo(c, eps["a"], 1)
+	c.setPrefs(eps["high"], func(p *receiverPrefs) { p.per = map[string]constraint{"a-v0": {maxHeight: 720}} })
+	settle(c)
+	s := newAV1Sender(t, eps["a"], l3t3Key(), 20)
+	s.picture(0)
+	settle(c)
+	// Four pictures from a keyframe, made beforehand (the builder allocates).
+	var pkts [][]byte
+	for k := range 4 {
+		for sid := range 3 {
+			tmpl := 5*sid + picturePattern[k]
+			if k == 0 {
+				tmpl = 5 * sid
+			}
+			for part := range 2 {
+				dd := s.st.descriptor(tmpl, uint16(k*3+sid), part == 0, part == 1, k == 0 && sid == 0 && part == 0, -1)
+				pkts = append(pkts, av1RTP(20, 0, uint32(k*3000), dd, sid == 2 && part == 1, k == 0 && sid == 0 && part == 0))
+			}
+		}
+	}
+	a, route, now := eps["a"], eps["a"].ingress.Load().ssrcs[20], time.Now()
+	seq, ts, grown := s.seq, uint32(10000), 0
+	run := func() {
+		for i, p := range pkts {
+			binary.BigEndian.PutUint16(p[2:], seq+uint16(i))
+			binary.BigEndian.PutUint32(p[4:], ts+uint32(i/6*3000))
+			a.forward(p, route, now)
+		}
+		seq, ts, now = seq+uint16(len(pkts)), ts+4*3000, now.Add(4*33*time.Millisecond)
+		for _, e := range eps {
+			for len(e.sendQ) > 0 {
+				p := <-e.sendQ
+				if len(p.data) > len(pkts[1]) && e.id == "low" {
+					grown++
+				}
+				e.b.bufs.Put(p)
+			}
+		}
+	}
+	run()
+	f0 := a.b.Stats().Forwarded
+	grown = 0
+	if allocs := testing.AllocsPerRun(100, run); allocs != 0 {
+		t.Fatalf("%v allocations per four AV1 pictures", allocs)
+	}
+	// Per round: 8 packets of spatial layer 0 and 24 of all; the low
+	// receiver's two keyframe packets carry the mask.
+	if fwd := a.b.Stats().Forwarded - f0; fwd != 101*(8+24) || grown != 101*2 {
+		t.Fatalf("forwarded %d packets with %d grown descriptors, want %d and %d", fwd, grown, 101*32, 101*2)
+	}
+}
+
+// checkReplaced parses out (with pion/rtp, an independent reader) and
+// checks that it is in with extension 11's value val and everything else
+// unchanged.
+func checkReplaced(t *testing.T, in, out, val []byte) {
+	t.Helper()
+	checkReplacedID(t, in, out, 11, val)
+}
+
+func checkReplacedID(t *testing.T, in, out []byte, which uint8, val []byte) {
+	t.Helper()
+	var hi, ho rtp.Header
+	ni, err1 := hi.Unmarshal(in)
+	no, err2 := ho.Unmarshal(out)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("unreadable: %v / %v (%x)", err1, err2, out)
+	}
+	if !bytes.Equal(ho.GetExtension(which), val) || !bytes.Equal(in[ni:], out[no:]) || hi.ExtensionProfile != ho.ExtensionProfile ||
+		hi.SequenceNumber != ho.SequenceNumber || hi.SSRC != ho.SSRC || hi.Marker != ho.Marker {
+		t.Fatalf("replaced %x into %x, got %x", val, in, out)
+	}
+	for _, id := range hi.GetExtensionIDs() {
+		if id != which && !bytes.Equal(hi.GetExtension(id), ho.GetExtension(id)) {
+			t.Fatalf("extension %d changed: %x -> %x", id, hi.GetExtension(id), ho.GetExtension(id))
+		}
+	}
+	if len(ho.GetExtensionIDs()) != len(hi.GetExtensionIDs()) {
+		t.Fatalf("extensions %v became %v", hi.GetExtensionIDs(), ho.GetExtensionIDs())
+	}
+}
+
+func TestReplaceExtension(t *testing.T) {
+	long := make([]byte, 40)
+	cases := []struct {
+		name    string
+		dd, val []byte
+		capac   int
+		ok      bool
+	}{
+		{"one-byte, grows", []byte{0x80, 1, 2}, []byte{0x80, 1, 2, 0x43, 0x80}, maxDatagram, true},
+		{"one-byte, shrinks", []byte{0x80, 1, 2, 3, 4, 5, 6}, []byte{0x80, 1, 2}, maxDatagram, true},
+		{"one-byte, 16 bytes", []byte{0x80, 1, 2}, long[:16], maxDatagram, true},
+		{"one-byte, too long", []byte{0x80, 1, 2}, long[:17], maxDatagram, false},
+		{"one-byte, empty", []byte{0x80, 1, 2}, nil, maxDatagram, false},
+		{"two-byte, grows", long[:20], long[:22], maxDatagram, true},
+		{"no room", []byte{0x80, 1, 2}, []byte{0x80, 1, 2, 0x43, 0x80}, 36, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := av1RTP(20, 7, 9, tc.dd, true, false)
+			v := extensionValue(in, 11)
+			out, ok := replaceExtension(make([]byte, 0, tc.capac), in, cap(in)-cap(v), len(v), tc.val)
+			if ok != tc.ok {
+				t.Fatalf("ok = %v, want %v", ok, tc.ok)
+			}
+			if ok {
+				checkReplaced(t, in, out, tc.val)
+			}
+		})
+	}
+}
+
+// FuzzReplaceExtension: replacing any element of any packet either is
+// refused or yields a packet with only that element's value changed.
+func FuzzReplaceExtension(f *testing.F) {
+	f.Add(av1RTP(20, 1, 2, []byte{0x80, 1, 2}, false, false), uint8(11), []byte{1, 2, 3, 4, 5})
+	f.Add(av1RTP(20, 1, 2, make([]byte, 30), false, false), uint8(11), []byte{1})
+	f.Add(av1RTP(20, 1, 2, []byte{0x80, 1, 2}, false, false), uint8(5), make([]byte, 20))
+	f.Fuzz(func(t *testing.T, pkt []byte, id uint8, val []byte) {
+		v := extensionValue(pkt, id)
+		if len(v) == 0 {
+			return
+		}
+		var h rtp.Header
+		if _, err := h.Unmarshal(pkt); err != nil || !bytes.Equal(h.GetExtension(id), v) ||
+			(h.ExtensionProfile != 0xBEDE && h.ExtensionProfile != 0x1000) {
+			return // pion reads the extensions differently: not comparable
+		}
+		out, ok := replaceExtension(make([]byte, 0, 2048), pkt, cap(pkt)-cap(v), len(v), val)
+		if ok {
+			checkReplacedID(t, pkt, out, id, val)
+		}
+	})
+}
+
+// FuzzForwardAV1 runs arbitrary packets through the receive path of a
+// single-SSRC sender whose AV1 descriptors can make it a layered source.
+func FuzzForwardAV1(f *testing.F) {
+	st := l3t3Key()
+	f.Add(av1RTP(20, 1, 0, st.descriptor(0, 1, true, false, true, -1), false, true))
+	f.Add(av1RTP(20, 2, 0, st.descriptor(0, 1, false, true, false, -1), false, false))
+	f.Add(av1RTP(20, 3, 0, st.descriptor(5, 2, true, true, false, 0b111), false, false))
+	f.Add(av1RTP(20, 4, 3000, st.descriptor(13, 3, true, true, false, -1), true, false))
+	f.Add(av1RTP(20, 5, 3000, l1t3().descriptor(0, 9, true, true, true, 1), true, true))
+	fuzzSender(f, 1)
 }
