@@ -45,6 +45,7 @@ func (f *forwarder) readDD(pkt []byte, id uint8, src *videoSource, enc int8, v *
 	v.start, v.endOfLayer = d.StartOfFrame, d.EndOfFrame
 	v.sid, v.tid, v.hasTID = d.SpatialID, d.TemporalID, true
 	v.pid, v.pid16, v.pidOff = d.FrameNumber, true, v.ddOff+1
+	v.ddMask, v.ddActive = d.ActiveTargetsPresent, d.ActiveDecodeTargets
 	// A keyframe: the first packet of a frame that brings a new structure
 	// (sent with the first packet of a coded video sequence) and refers to
 	// no earlier frame, on the base spatial layer.
@@ -116,6 +117,12 @@ func (p *projection) projectAV1(seq uint16, ts uint32, enc int8, v *vp8Info, st 
 	out := p.emit(seq, ts, v, now)
 	out.marker = v.endOfLayer && int8(v.sid) == p.sid
 	p.announce(ts, &out)
+	if v.ddMask || out.adt {
+		// The sender's own bitmask (it may have turned targets off) is
+		// narrowed to what this receiver gets; an announcement never
+		// names targets the sender turned off.
+		out.adt, out.mask = true, p.adtMask&v.ddActive
+	}
 	return out, true
 }
 
@@ -134,7 +141,7 @@ func (p *projection) announce(ts uint32, out *projected) {
 		}
 		return
 	}
-	out.adt, out.mask = true, p.adtMask
+	out.adt = true
 }
 
 // pictureStart moves the forwarded layers toward the target (ws, wt) at
@@ -156,12 +163,12 @@ func (p *projection) pictureStart(ws, wt int8, v *vp8Info, st *codec.DDStructure
 		return
 	}
 	p.sid, p.tid = s, tt
-	mask := activeTargets(st, s, tt)
-	if v.keyframe && uint64(mask) == uint64(1)<<st.DTCount-1 {
+	p.adtMask = activeTargets(st, s, tt)
+	if v.keyframe && uint64(p.adtMask) == uint64(1)<<st.DTCount-1 {
 		p.adt = adtNone
 		return
 	}
-	p.adt, p.adtMask = adtPending, mask
+	p.adt = adtPending
 }
 
 // States of the active decode targets announcement of a projection.

@@ -243,11 +243,12 @@ type av1Sender struct {
 	frame uint16
 	now   time.Time
 	sent  map[[2]uint16][]byte // by (frame number, packet of the frame): the descriptor
+	mask  int                  // active decode targets for the next picture's first packet, -1: none
 }
 
 func newAV1Sender(t *testing.T, e *endpoint, st *ddStruct, ssrc uint32) *av1Sender {
 	return &av1Sender{t: t, e: e, st: st, ssrc: ssrc, seq: 1000, frame: 500, now: time.Now(),
-		sent: map[[2]uint16][]byte{}}
+		sent: map[[2]uint16][]byte{}, mask: -1}
 }
 
 // picturePattern maps a picture's position after a keyframe to its
@@ -264,7 +265,11 @@ func (s *av1Sender) picture(k int) {
 			tmpl = 5 * sid
 		}
 		for part := range 2 {
-			dd := s.st.descriptor(tmpl, s.frame, part == 0, part == 1, k == 0 && sid == 0 && part == 0, -1)
+			mask := -1
+			if sid == 0 && part == 0 {
+				mask, s.mask = s.mask, -1
+			}
+			dd := s.st.descriptor(tmpl, s.frame, part == 0, part == 1, k == 0 && sid == 0 && part == 0, mask)
 			s.sent[[2]uint16{s.frame, uint16(part)}] = dd
 			pkt := av1RTP(s.ssrc, s.seq, uint32(1000+k*3000), dd, sid == layers-1 && part == 1, k == 0 && sid == 0 && part == 0)
 			s.e.forward(pkt, s.e.ingress.Load().ssrcs[s.ssrc], s.now)
@@ -392,6 +397,40 @@ func TestAV1SVCForwarding(t *testing.T) {
 	for _, p := range high {
 		if again, ok := cache.get(p.seq, nil); !ok || !bytes.Equal(again, p.pkt) {
 			t.Fatalf("retransmission of %d: %x, want %x", p.seq, again, p.pkt)
+		}
+	}
+}
+
+// TestAV1SenderMask: when the sender itself turns decode targets off (its
+// top layer here), the bitmask it sends is narrowed to the base layer's
+// targets for a base-layer receiver and passes unchanged to a receiver of
+// everything.
+func TestAV1SenderMask(t *testing.T) {
+	c, eps := readyConference(256, "a", "low", "high")
+	giveVideo(c, eps["a"], 1)
+	c.setPrefs(eps["high"], func(p *receiverPrefs) { p.per = map[string]constraint{"a-v0": {maxHeight: 720}} })
+	settle(c)
+	s := newAV1Sender(t, eps["a"], l3t3Key(), 20)
+	s.picture(0)
+	settle(c)
+	s.picture(0)
+	drainAll(eps)
+	s.mask = 0b000_111_111
+	s.picture(1)
+	s.picture(2)
+	low, high := s.received(eps["low"]), s.received(eps["high"])
+	if len(low) != 4 || len(high) != 12 {
+		t.Fatalf("low got %d packets, high %d; want 4 and 12", len(low), len(high))
+	}
+	if want := l3t3Key().descriptor(3, low[0].frame, true, false, false, 0b111); !bytes.Equal(low[0].dd, want) {
+		t.Errorf("low receiver's descriptor %x, want %x (the mask narrowed)", low[0].dd, want)
+	}
+	if want := s.sent[[2]uint16{high[0].frame, 0}]; !bytes.Equal(high[0].dd, want) {
+		t.Errorf("high receiver's descriptor %x, want %x unchanged", high[0].dd, want)
+	}
+	for _, p := range append(low[1:], high[1:]...) {
+		if !bytes.Equal(p.dd, s.sent[[2]uint16{p.frame, p.part}]) {
+			t.Errorf("frame %d part %d: descriptor %x changed", p.frame, p.part, p.dd)
 		}
 	}
 }

@@ -40,7 +40,7 @@ type projection struct {
 	tid      int8   // AV1: highest temporal layer forwarded (av1.go)
 	adt      uint8  // AV1: announcing active decode targets (adtNone, adtPending, adtSending)
 	adtTS    uint32 // AV1: input timestamp of the picture that announces adtMask
-	adtMask  uint32
+	adtMask  uint32 // AV1: the decode targets of the forwarded layers
 	started  bool   // something was forwarded
 	baseSeq  uint16 // input packets older than this are dropped
 	lastIn   uint16 // highest input sequence number of cur

@@ -29,6 +29,8 @@ type vp8Info struct {
 	dd, ddOK     bool
 	pid16        bool
 	ddOff, ddLen int
+	ddMask       bool   // the packet carries active decode targets
+	ddActive     uint32 // the sender's active decode targets after it
 }
 
 // rtpPayload returns the payload bounds of a plaintext RTP packet, without
