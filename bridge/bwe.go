@@ -116,33 +116,48 @@ type feedbackBatch struct {
 
 // summarize matches a feedback packet with what was sent.
 func summarize(fb *rtcp.TransportLayerCC, log *sentLog) feedbackBatch {
-	b := feedbackBatch{minOWD: math.Inf(1)}
-	sum, n := 0.0, 0
-	walkFeedback(fb, func(seq uint16, received bool, arrival int64) {
-		size, at, ok := log.lookup(seq)
-		if !ok {
-			return
-		}
-		b.total++
-		if !received {
-			b.lost++
-			return
-		}
-		owd := float64(arrival-at) / 1000
-		sum += owd
-		n++
-		b.minOWD = min(b.minOWD, owd)
-		b.bytes += size
-		if b.first == 0 || arrival < b.first {
-			b.first, b.firstBytes = arrival, size
-		}
-		b.lastAr = max(b.lastAr, arrival)
-	})
-	if n > 0 {
-		b.owd = sum / float64(n)
-		b.bytes -= b.firstBytes
+	a := batchAcc{log: log, b: feedbackBatch{minOWD: math.Inf(1)}}
+	walkFeedback(fb, a.add)
+	return a.done()
+}
+
+// batchAcc builds a feedbackBatch from the packet statuses of one
+// feedback packet (pion's form or the raw one, rtcpread.go).
+type batchAcc struct {
+	log *sentLog
+	b   feedbackBatch
+	sum float64
+	n   int
+}
+
+func (a *batchAcc) add(seq uint16, received bool, arrival int64) {
+	size, at, ok := a.log.lookup(seq)
+	if !ok {
+		return
 	}
-	return b
+	b := &a.b
+	b.total++
+	if !received {
+		b.lost++
+		return
+	}
+	owd := float64(arrival-at) / 1000
+	a.sum += owd
+	a.n++
+	b.minOWD = min(b.minOWD, owd)
+	b.bytes += size
+	if b.first == 0 || arrival < b.first {
+		b.first, b.firstBytes = arrival, size
+	}
+	b.lastAr = max(b.lastAr, arrival)
+}
+
+func (a *batchAcc) done() feedbackBatch {
+	if a.n > 0 {
+		a.b.owd = a.sum / float64(a.n)
+		a.b.bytes -= a.b.firstBytes
+	}
+	return a.b
 }
 
 // walkFeedback calls fn for every packet status of a feedback packet, with
@@ -255,8 +270,12 @@ func (x *estimator) lossSpan(b feedbackBatch) bool {
 // the bridge sent it, and reallocates when the estimate moved by more than
 // 15 % (or every 2 s, as layer bitrates change).
 func (e *endpoint) onTransportFeedback(fb *rtcp.TransportLayerCC, now time.Time) {
+	e.onFeedbackBatch(summarize(fb, &e.sent), now)
+}
+
+// onFeedbackBatch updates the estimate from one feedback packet's batch.
+func (e *endpoint) onFeedbackBatch(b feedbackBatch, now time.Time) {
 	x := &e.bwe
-	b := summarize(fb, &e.sent)
 	e.meter.lostOut.Add(uint64(b.lost))
 	e.b.counters.lostOut.Add(uint64(b.lost))
 	x.update(b, now)

@@ -178,6 +178,16 @@ func (e *endpoint) sendRTCP(pkts ...rtcp.Packet) {
 	e.sendRawRTCP(raw)
 }
 
+// sendPLI asks the endpoint for a keyframe of media (from any goroutine),
+// built straight into a pooled packet.
+func (e *endpoint) sendPLI(sender, media uint32) {
+	p := e.b.getPacket()
+	p.data, p.rtcp = appendPLI(p.data[:0], sender, media), true
+	if e.push(p) {
+		e.b.counters.rtcpRelayed.Add(1)
+	}
+}
+
 // sendRawRTCP sends (or queues) a copy of a marshalled RTCP packet.
 func (e *endpoint) sendRawRTCP(raw []byte) {
 	if e.enqueue(raw, true) {

@@ -1,7 +1,6 @@
 package bridge
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/pion/rtcp"
@@ -21,16 +20,13 @@ func (e *endpoint) onSRTCP(st *readerState, b []byte) {
 		e.b.counters.srtpErrors.Add(1)
 		return
 	}
-	pkts, err := parseRTCP(plain)
-	if err != nil {
+	if !e.handleRTCP(plain) { // rtcpread.go
 		e.b.counters.badPacket.Add(1)
-		return
-	}
-	for _, p := range pkts {
-		e.relayRTCP(p)
 	}
 }
 
+// relayRTCP acts on one RTCP packet in pion's form (handleRTCP's path
+// reads the same packets in place).
 func (e *endpoint) relayRTCP(p rtcp.Packet) {
 	switch p := p.(type) {
 	case *rtcp.SenderReport:
@@ -91,7 +87,7 @@ func (c *conference) requestKeyframe(r *downlink, mediaSSRC uint32) {
 	if !c.allowKeyframeRequest(mediaSSRC, now) {
 		return
 	}
-	owner.sendRTCP(&rtcp.PictureLossIndication{SenderSSRC: c.videoSSRC, MediaSSRC: mediaSSRC})
+	owner.sendPLI(c.videoSSRC, mediaSSRC)
 }
 
 // relayNack passes a receiver's NACK to the sender of the media SSRC; SSRCs
@@ -109,13 +105,4 @@ func (e *endpoint) relayNack(n *rtcp.TransportLayerNack) {
 		return
 	}
 	owner.sendRTCP(&rtcp.TransportLayerNack{SenderSSRC: e.conf.videoSSRC, MediaSSRC: n.MediaSSRC, Nacks: n.Nacks})
-}
-
-// parseRTCP splits a plaintext compound RTCP packet.
-func parseRTCP(b []byte) ([]rtcp.Packet, error) {
-	pkts, err := rtcp.Unmarshal(b)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadPacket, err)
-	}
-	return pkts, nil
 }

@@ -19,6 +19,13 @@ func appendSR(b []byte, ssrc uint32, ntp uint64, rtpTime, packets, octets uint32
 	return binary.BigEndian.AppendUint32(b, octets)
 }
 
+// appendPLI appends a picture loss indication (RFC 4585 §6.3.1).
+func appendPLI(b []byte, sender, media uint32) []byte {
+	b = append(b, 0x80|fmtPLI, rtcpPSFB, 0, 2)
+	b = binary.BigEndian.AppendUint32(b, sender)
+	return binary.BigEndian.AppendUint32(b, media)
+}
+
 // appendRR appends a receiver report with up to 31 report blocks.
 func appendRR(b []byte, ssrc uint32, reports []rtcp.ReceptionReport) []byte {
 	reports = reports[:min(len(reports), 31)]

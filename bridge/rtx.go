@@ -41,26 +41,33 @@ func (e *endpoint) answerNack(n *rtcp.TransportLayerNack, src *videoSource) {
 	tbl := e.ingress.Load()
 	budget := maxRetransmitPerNack
 	for _, pair := range n.Nacks {
-		for _, seq := range pair.PacketList() {
+		pair.Range(func(seq uint16) bool {
 			if budget == 0 {
-				return
+				return false
 			}
 			budget--
-			p := e.b.getPacket()
-			pkt, ok := cache.get(seq, p.data)
-			if !ok {
-				e.b.bufs.Put(p)
-				continue
-			}
-			p.data, p.rtcp = pkt, false
-			if rtxPT := tbl.rtxOf[pkt[1]&0x7F]; src.rtx[0] != 0 && rtxPT != 0 {
-				p.data = encapsulateRTX(pkt, src.rtx[0], rtxPT, cache.nextRTXSeq())
-			}
-			if e.push(p) {
-				e.b.counters.retransmitted.Add(1)
-				e.meter.retransmitted.Add(1)
-			}
-		}
+			e.retransmit(cache, tbl, src, seq)
+			return true
+		})
+	}
+}
+
+// retransmit sends the receiver, from the cache, the packet it was sent
+// with sequence number seq (RTX-encapsulated when it negotiated RTX).
+func (e *endpoint) retransmit(cache *packetCache, tbl *ingressTable, src *videoSource, seq uint16) {
+	p := e.b.getPacket()
+	pkt, ok := cache.get(seq, p.data)
+	if !ok {
+		e.b.bufs.Put(p)
+		return
+	}
+	p.data, p.rtcp = pkt, false
+	if rtxPT := tbl.rtxOf[pkt[1]&0x7F]; src.rtx[0] != 0 && rtxPT != 0 {
+		p.data = encapsulateRTX(pkt, src.rtx[0], rtxPT, cache.nextRTXSeq())
+	}
+	if e.push(p) {
+		e.b.counters.retransmitted.Add(1)
+		e.meter.retransmitted.Add(1)
 	}
 }
 

@@ -3,6 +3,7 @@ package bridge
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"testing"
 	"time"
 
@@ -175,7 +176,8 @@ func FuzzRTCP(f *testing.F) {
 		}
 	}
 	seed(&rtcp.TransportLayerNack{MediaSSRC: 20, Nacks: rtcp.NackPairsFromSequenceNumbers([]uint16{1, 2, 40})})
-	seed(feedbackFor(0, []int64{64000, 65000, 70000}, map[uint16]bool{1: true}))
+	seed(withHeader(feedbackFor(0, []int64{64000, 65000, 70000}, map[uint16]bool{1: true})))
+	seed(withHeader(feedbackFor(7, []int64{64000, 65000, 70000, 200000, 201000}, map[uint16]bool{9: true})))
 	seed(&rtcp.PictureLossIndication{MediaSSRC: 20}, &rtcp.SenderReport{SSRC: 11, NTPTime: 1 << 40})
 	c, eps := testConference("a", "b")
 	for _, e := range eps {
@@ -188,10 +190,22 @@ func FuzzRTCP(f *testing.F) {
 		eps["b"].sent.stamp(1000, now)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		pkts, err := parseRTCP(b)
+		// The bridge's own reader (rtcpread.go) on anything; pion's parse
+		// is the reference it must agree with.
+		ok := eps["b"].handleRTCP(b)
+		eps["a"].handleRTCP(b)
+		pkts, err := rtcp.Unmarshal(b)
 		if err != nil {
 			return
 		}
+		if !ok {
+			t.Fatalf("pion reads %x (%T...) but the bridge's reader refuses it", b, pkts[0])
+		}
+		eachRTCP(b, func(pt, format uint8, p []byte) {
+			if pt == rtcpRTPFB && format == fmtTWCC {
+				checkRawFeedback(t, p)
+			}
+		})
 		for _, p := range pkts {
 			eps["b"].relayRTCP(p)
 			eps["a"].relayRTCP(p)
@@ -203,4 +217,27 @@ func FuzzRTCP(f *testing.F) {
 			drain(e.msgQ)
 		}
 	})
+}
+
+// checkRawFeedback: the bridge's in-place reading of a transport-cc
+// packet yields the statuses pion's parse of it does.
+func checkRawFeedback(t *testing.T, raw []byte) {
+	t.Helper()
+	var fb rtcp.TransportLayerCC
+	if err := fb.Unmarshal(raw); err != nil {
+		t.Fatalf("pion refuses feedback %x that it read in the compound: %v", raw, err)
+	}
+	type status struct {
+		seq uint16
+		got bool
+		at  int64
+	}
+	var want, got []status
+	walkFeedback(&fb, func(seq uint16, received bool, at int64) { want = append(want, status{seq, received, at}) })
+	if !walkRawFeedback(raw, func(seq uint16, received bool, at int64) { got = append(got, status{seq, received, at}) }) {
+		t.Fatalf("feedback %x refused", raw)
+	}
+	if !slices.Equal(want, got) {
+		t.Fatalf("feedback %x: read %v, pion %v", raw, got, want)
+	}
 }

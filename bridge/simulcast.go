@@ -29,6 +29,7 @@ type forwarder struct {
 	ddPkt   []byte                     // scratch: a packet with such a descriptor
 	red     codec.RED                  // scratch for RED payloads (red.go)
 	redBuf  []byte                     // scratch: a RED packet stripped to its primary block
+	rtcpIn  rtcpScratch                // incoming RTCP read in place (rtcpread.go)
 	sawRED  bool                       // the sender's first RED packet was logged
 }
 
@@ -194,7 +195,7 @@ func (e *endpoint) skipAll(list []*downlink, primary uint32, enc int8, seq uint1
 // to one per SSRC every 200 ms.
 func (e *endpoint) askKeyframe(ssrc uint32, now time.Time) {
 	if e.conf.allowKeyframeRequest(ssrc, now) {
-		e.sendRTCP(&rtcp.PictureLossIndication{SenderSSRC: e.conf.videoSSRC, MediaSSRC: ssrc})
+		e.sendPLI(e.conf.videoSSRC, ssrc)
 	}
 }
 
