@@ -239,6 +239,7 @@ type av1Sender struct {
 	e     *endpoint
 	st    *ddStruct
 	ssrc  uint32
+	out   uint32 // the SSRC receivers get (the source's primary)
 	seq   uint16
 	frame uint16
 	now   time.Time
@@ -247,7 +248,7 @@ type av1Sender struct {
 }
 
 func newAV1Sender(t *testing.T, e *endpoint, st *ddStruct, ssrc uint32) *av1Sender {
-	return &av1Sender{t: t, e: e, st: st, ssrc: ssrc, seq: 1000, frame: 500, now: time.Now(),
+	return &av1Sender{t: t, e: e, st: st, ssrc: ssrc, out: ssrc, seq: 1000, frame: 500, now: time.Now(),
 		sent: map[[2]uint16][]byte{}, mask: -1}
 }
 
@@ -335,8 +336,8 @@ func (s *av1Sender) check(name string, got []av1Out, maxSid, maxTid, markSid int
 		if i > 0 && p.seq != got[i-1].seq+1 {
 			s.t.Errorf("%s: sequence number %d after %d", desc, p.seq, got[i-1].seq)
 		}
-		if p.ssrc != s.ssrc || p.sid > maxSid || p.tid > maxTid {
-			s.t.Errorf("%s: SSRC %d, want %d and layers up to S%dT%d", desc, p.ssrc, s.ssrc, maxSid, maxTid)
+		if p.ssrc != s.out || p.sid > maxSid || p.tid > maxTid {
+			s.t.Errorf("%s: SSRC %d, want %d and layers up to S%dT%d", desc, p.ssrc, s.out, maxSid, maxTid)
 		}
 		if want := p.part == 1 && p.sid == markSid; p.marker != want {
 			s.t.Errorf("%s: marker %v, want %v", desc, p.marker, want)
@@ -399,6 +400,35 @@ func TestAV1SVCForwarding(t *testing.T) {
 			t.Fatalf("retransmission of %d: %x, want %x", p.seq, again, p.pkt)
 		}
 	}
+}
+
+// TestAV1SVCOnOneOfThreeEncodings: current clients signal a SIM group of
+// three SSRCs and send AV1 SVC on one of them (the top one) only. The
+// layers are learned from that encoding; receivers get its layers on the
+// group's first SSRC, the 180 receiver spatial layer 0 only.
+func TestAV1SVCOnOneOfThreeEncodings(t *testing.T) {
+	c, eps := readyConference(256, "a", "low", "high")
+	src := giveVideo(c, eps["a"], 3)
+	c.setPrefs(eps["high"], func(p *receiverPrefs) { p.per = map[string]constraint{"a-v0": {maxHeight: 720}} })
+	settle(c)
+	s := newAV1Sender(t, eps["a"], l3t3Key(), 22)
+	s.out = src.primary
+	s.picture(0)
+	settle(c)
+	if !src.isSVC() || src.layers() != 3 || src.ssrcOf(0) != 22 || src.height(2) != 720 {
+		t.Fatalf("SVC %v, %d layers on SSRC %d, top height %d; want 3 layers on 22 up to 720", src.isSVC(), src.layers(), src.ssrcOf(0), src.height(2))
+	}
+	drainAll(eps)
+	key := s.frame
+	for k := range 4 {
+		s.picture(k)
+	}
+	low, high := s.received(eps["low"]), s.received(eps["high"])
+	if len(low) != 8 || len(high) != 24 {
+		t.Fatalf("low got %d packets, high %d; want 8 and 24", len(low), len(high))
+	}
+	s.check("low", low, 0, 2, 0, map[uint16]int{key: 0b111})
+	s.check("high", high, 2, 2, 2, nil)
 }
 
 // TestAV1SenderMask: when the sender itself turns decode targets off (its

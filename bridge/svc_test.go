@@ -116,7 +116,7 @@ func FuzzForwardSVC(f *testing.F) {
 // encoding of a three-SSRC SIM group and leave the others off. The spatial
 // layers are learned from that encoding; receivers asking 180 and 720
 // lines get its base layer and all of it. Before the structure is known
-// (AV1 is not read for layers), a receiver asking 180 lines gets the only
+// (AV1 without the dependency descriptor is not read for layers), a receiver asking 180 lines gets the only
 // active encoding rather than nothing.
 func TestSVCOnOneOfThreeEncodings(t *testing.T) {
 	c, eps := readyConference(64, "a", "low", "high")
