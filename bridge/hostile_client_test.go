@@ -374,6 +374,24 @@ func (hc *hostileCall) waitForwarded(what string, want int64) {
 	eventually(hc.t, what, func() bool { return hc.r.received(hc.h.audio) >= want })
 }
 
+// waitQuiet waits until r's count of h's audio stays the same for 300 ms:
+// waitForwarded allows for a few packets lost on a loaded machine, so the
+// rest of a burst may still be on its way when it returns, and a subtest
+// that takes its baseline then would count them as forwarded bad packets.
+func (hc *hostileCall) waitQuiet(what string) {
+	hc.t.Helper()
+	last := int64(-1)
+	eventually(hc.t, what, func() bool {
+		n := hc.r.received(hc.h.audio)
+		if n == last {
+			return true
+		}
+		last = n
+		sleepMS(300)
+		return false
+	})
+}
+
 // heapAfterGC is the live heap after a full collection.
 func heapAfterGC() uint64 {
 	runtime.GC()

@@ -41,6 +41,7 @@ func TestHostileSRTP(t *testing.T) {
 		eventually(t, "bridge has keys", func() bool { return hc.endpoint("h").decrypt.Load() != nil })
 		seq = hc.sendAudio(seq, uint32(seq)*960, 50)
 		hc.waitForwarded("good audio after the handshake", 45)
+		hc.waitQuiet("the rest of the good audio")
 	}) {
 		return
 	}
