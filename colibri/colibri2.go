@@ -21,12 +21,14 @@ type ConferenceModify struct {
 	Expire          bool       `xml:"expire,attr,omitempty"`
 	RTCStatsEnabled string     `xml:"rtcstats-enabled,attr,omitempty"`
 	Endpoints       []Endpoint `xml:"endpoint"`
+	Relays          []Relay    `xml:"relay"` // relay.go
 }
 
 // ConferenceModified is the bridge's answer.
 type ConferenceModified struct {
 	XMLName   xml.Name   `xml:"jitsi:colibri2 conference-modified"`
 	Endpoints []Endpoint `xml:"endpoint"`
+	Relays    []Relay    `xml:"relay"`
 	Sources   *Sources   `xml:"sources"`
 }
 
@@ -66,6 +68,7 @@ type Media struct {
 type Transport struct {
 	ICEControlling string         `xml:"ice-controlling,attr,omitempty"`
 	ICERestart     bool           `xml:"ice-restart,attr,omitempty"`
+	UseUniquePort  bool           `xml:"use-unique-port,attr,omitempty"` // relays
 	ICE            *jingle.ICEUDP `xml:"urn:xmpp:jingle:transports:ice-udp:1 transport"`
 	SCTP           *SCTP          `xml:"sctp"`
 }
