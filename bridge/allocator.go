@@ -24,8 +24,12 @@ func (c *conference) reallocateLocked() {
 	now := time.Now()
 	for _, r := range c.receivers() {
 		others := slices.DeleteFunc(slices.Clone(all), func(s *videoSource) bool { return s.owner == r.id })
+		from := r.only
+		if r.ep != nil && r.ep.relay != nil {
+			others, from = relayView(eps, others)
+		}
 		a := allocate(&r.prefs, others, rank, r.budget(), now)
-		a.from = r.only
+		a.from = from
 		if r.ep != nil {
 			r.ep.setProbe(a, others)
 		}
@@ -49,7 +53,7 @@ func (c *conference) publishSenderConstraintsLocked(eps []*endpoint, all []*vide
 			continue
 		}
 		c.senderMax[s.name] = h
-		if owner := findEndpoint(eps, s.owner); owner != nil {
+		if owner := senderOf(eps, s); owner != nil {
 			owner.sendSenderConstraints(s.name, h)
 		}
 	}
@@ -107,6 +111,9 @@ func findEndpoint(eps []*endpoint, id string) *endpoint {
 // sendForwarded tells a receiver which sources (and, for older clients,
 // which endpoints) it is sent.
 func (t *transport) sendForwarded(sources, owners []string) {
+	if t.relay != nil {
+		return // the other bridge learns nothing from it
+	}
 	t.sendJSON(colibri.NewForwardedSources(sources))
 	t.sendJSON(colibri.NewLastNEndpointsChangeEvent(owners))
 }
@@ -120,6 +127,10 @@ const noLimitHeight = 2160
 // sendSenderConstraints caps what the endpoint encodes for one source; the
 // legacy per-endpoint form goes along for older clients.
 func (t *transport) sendSenderConstraints(source string, maxHeight int) {
+	if t.relay != nil {
+		t.sendJSON(colibri.NewAddReceiver(t.b.cfg.ID, source, maxHeight)) // relay_channel.go
+		return
+	}
 	if maxHeight < 0 {
 		maxHeight = noLimitHeight
 	}

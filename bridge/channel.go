@@ -128,6 +128,10 @@ func (e *endpoint) onChannelMessage(msg []byte) {
 		e.b.counters.badPacket.Add(1)
 		return
 	}
+	if e.relay != nil {
+		e.onRelayMessage(class, msg) // relay_channel.go
+		return
+	}
 	switch class {
 	case colibri.ClassClientHello:
 		e.sendJSON(colibri.NewServerHello(""))
@@ -174,6 +178,9 @@ func (e *endpoint) relayEndpointMessage(msg []byte) {
 		return
 	}
 	r := e.conf.endpoint(m.To)
+	if r == nil {
+		r = e.conf.relayOf(m.To) // on another bridge
+	}
 	if r == nil || r == e {
 		return
 	}

@@ -35,7 +35,11 @@ func (b *Bridge) conferenceModify(req *colibri.ConferenceModify) (*colibri.Confe
 		b.removeConference(c)
 		return &colibri.ConferenceModified{}, nil
 	}
-	resp, ierr := c.modify(req.Endpoints, created)
+	modify := func() (*colibri.ConferenceModified, *iqError) { return c.modify(req.Endpoints, created) }
+	if len(req.Relays) > 0 {
+		modify = func() (*colibri.ConferenceModified, *iqError) { return c.modifyRelayOnly(req) }
+	}
+	resp, ierr := modify()
 	if ierr != nil {
 		if created {
 			b.removeConference(c)

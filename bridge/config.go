@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -24,6 +25,9 @@ type Config struct {
 	// "wss://localhost:8443/colibri-ws/jvb1"; an endpoint's URL is
 	// base+"/"+meetingID+"/"+endpointID+"?pwd="+secret. Empty: no WebSocket offered.
 	WebSocketURL string
+	// RelayTLS verifies the other bridges' relay channels (wss); nil:
+	// the system roots.
+	RelayTLS *tls.Config
 	// Region is announced in the brewery presence (the focus prefers a
 	// bridge in the participant's region); empty: none.
 	Region string

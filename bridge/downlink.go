@@ -54,7 +54,7 @@ func (d *downlink) sendRTP(pkt []byte) bool {
 
 // budget is the bandwidth its allocation may use (-1: unlimited).
 func (d *downlink) budget() float64 {
-	if d.ep == nil {
+	if d.ep == nil || d.ep.relay != nil {
 		return -1
 	}
 	return d.ep.budget()

@@ -84,6 +84,8 @@ type transport struct {
 	closed   bool
 
 	remoteCands int // signalled remote candidates given to the agent; guarded by mu
+
+	relay *relayState // non-nil: a relay to another bridge (relay.go)
 }
 
 // uplink is an endpoint's sender side: what it may send (the ingress
@@ -237,6 +239,10 @@ func (e *endpoint) updateTransportLocked(t *colibri.Transport) {
 	e.remote = &remoteTransport{ufrag: ice.Ufrag, pwd: ice.Pwd, fingerprints: ice.Fingerprints}
 	e.dialing = true
 	e.wg.Add(1)
+	if e.relay != nil {
+		go e.connectRelay(*e.remote, e.relay.controlling, e.relay.wsURL)
+		return
+	}
 	go e.connect(*e.remote)
 }
 

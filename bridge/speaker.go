@@ -99,6 +99,9 @@ func (c *conference) decideSpeakerLocked(now time.Time) bool {
 func (c *conference) loudest(now time.Time) string {
 	best, bestLevel, cur := "", 0.0, 0.0
 	for _, e := range c.list() {
+		if e.relay != nil {
+			continue // its bridge decides for its endpoints
+		}
 		l := e.speech.activity(now)
 		if len(c.speakers) > 0 && e.id == c.speakers[0] {
 			cur = l

@@ -39,7 +39,7 @@ func (e *endpoint) connect(remote remoteTransport) {
 		e.logFailure("dtls", err)
 		return
 	}
-	if err := e.startSRTP(dconn, conn); err != nil {
+	if err := e.startSRTP(dconn, conn, false); err != nil {
 		e.logFailure("srtp", err)
 		return
 	}
@@ -128,8 +128,8 @@ func verifyFingerprint(raw [][]byte, fps []jingle.Fingerprint) error {
 }
 
 // startSRTP derives both SRTP contexts from the DTLS keying material and
-// makes the endpoint's writer.
-func (e *endpoint) startSRTP(dconn *dtls.Conn, conn *ice.Conn) error {
+// makes the endpoint's writer (client: we were the DTLS client, a relay).
+func (e *endpoint) startSRTP(dconn *dtls.Conn, conn *ice.Conn, client bool) error {
 	prof, ok := dconn.SelectedSRTPProtectionProfile()
 	if !ok {
 		return fmt.Errorf("bridge: no SRTP profile negotiated: %w", ErrClosed)
@@ -139,7 +139,7 @@ func (e *endpoint) startSRTP(dconn *dtls.Conn, conn *ice.Conn) error {
 		return fmt.Errorf("bridge: no DTLS state: %w", ErrClosed)
 	}
 	cfg := &srtp.Config{Profile: srtp.ProtectionProfile(prof)}
-	if err := cfg.ExtractSessionKeysFromDTLS(&state, false); err != nil {
+	if err := cfg.ExtractSessionKeysFromDTLS(&state, client); err != nil {
 		return fmt.Errorf("bridge: srtp keys: %w", err)
 	}
 	enc, err := srtp.CreateContext(cfg.Keys.LocalMasterKey, cfg.Keys.LocalMasterSalt, cfg.Profile)

@@ -60,6 +60,12 @@ func (b *Bridge) serveWebSocket(up *websocket.Upgrader, w http.ResponseWriter, r
 	if err != nil {
 		return
 	}
+	e.serveChannel(conn)
+}
+
+// serveChannel runs an open bridge-channel WebSocket (a client's, or a
+// relay's in either direction) until it ends.
+func (e *endpoint) serveChannel(conn *websocket.Conn) {
 	conn.SetReadLimit(maxChannelMessage)
 	c := &wsChannel{conn: conn}
 	if !e.attachChannel(c, "websocket") {
@@ -68,7 +74,7 @@ func (b *Bridge) serveWebSocket(up *websocket.Upgrader, w http.ResponseWriter, r
 	}
 	defer e.detachChannel(c)
 	defer c.close()
-	idle := b.cfg.ChannelIdle
+	idle := e.b.cfg.ChannelIdle
 	if idle <= 0 {
 		idle = defaultChannelIdle
 	}
@@ -114,8 +120,11 @@ func (c *wsChannel) keepAlive(interval time.Duration) (stop func()) {
 // wsPath splits ".../colibri-ws/{bridge}/{meeting}/{endpoint}" into its
 // three ids; a path whose prefix was already stripped is accepted too.
 func wsPath(p string) []string {
-	if i := strings.Index(p, "/colibri-ws/"); i >= 0 {
-		p = p[i+len("/colibri-ws/"):]
+	for _, prefix := range []string{"/colibri-ws/", "/colibri-relay-ws/"} {
+		if i := strings.Index(p, prefix); i >= 0 {
+			p = p[i+len(prefix):]
+			break
+		}
 	}
 	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
