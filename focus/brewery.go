@@ -17,6 +17,7 @@ type bridgeInfo struct {
 	stress   float64
 	region   string
 	version  string
+	relayID  string // relay_id: the bridge can take part in relays
 	draining bool
 	shutdown bool
 	healthy  bool
@@ -118,6 +119,8 @@ func applyStat(bi *bridgeInfo, name, value string) {
 		bi.region = value
 	case "version":
 		bi.version = value
+	case "relay_id":
+		bi.relayID = value
 	case "healthy":
 		bi.healthy = value != "false"
 	case "drain":

@@ -198,6 +198,11 @@ func (n *fakeNet) bridgeAnswer(iq *dom.Element) *dom.Element {
 			}}
 		}
 	}
+	for _, r := range cm.Relays {
+		if r.Create {
+			res.Relays = append(res.Relays, colibri.Relay{ID: r.ID, Transport: bridgeTransport("relay-" + r.ID)})
+		}
+	}
 	el, err := dom.Marshal(res)
 	if err != nil {
 		n.t.Errorf("marshal: %v", err)

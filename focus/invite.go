@@ -27,8 +27,8 @@ func (r *room) invite(ctx context.Context, p *participant) {
 		return
 	}
 	if errors.Is(err, ErrTimeout) {
-		p.needsBridge = true // invited again once the room moved (colibritimeout.go)
-		r.f.colibriTimedOut(ctx, r.conf.bridge)
+		p.needsBridge = true                    // invited again once the room moved (colibritimeout.go)
+		r.f.colibriTimedOut(ctx, r.bridgeOf(p)) // the bridge asked (relay.go)
 		return
 	}
 	if err != nil {
@@ -62,14 +62,16 @@ func (r *room) retryInvites(ctx context.Context) {
 // participant's session is ended (session-terminate) and offered again on
 // another bridge, as Jicofo re-invites (docs/scale-out.md#failover).
 func (r *room) bridgeGone(ctx context.Context, bridge string) {
-	if r.conf.bridge != bridge {
+	if !r.meshBridgeGone(ctx, bridge) { // relay.go
 		return
 	}
-	r.log.Warn("bridge left the brewery: moving the conference", "bridge", resourceOf(bridge))
-	r.conf.bridge, r.conf.created = "", false
+	r.log.Warn("bridge left the brewery: moving its participants", "bridge", resourceOf(bridge))
 	var moved []*participant
 	for _, p := range r.ordered() {
-		p.allocated = false // nothing to expire on a bridge that is gone
+		if p.bridge != bridge && (p.bridge != "" || p.state == sessionNone) {
+			continue // on another bridge of the conference: not touched
+		}
+		p.allocated, p.bridge = false, "" // nothing to expire on a bridge that is gone
 		if p.state != sessionNone {
 			r.terminate(ctx, p, "success", "moving to another bridge")
 			moved = append(moved, p)
@@ -83,6 +85,9 @@ func (r *room) bridgeGone(ctx context.Context, bridge string) {
 
 // allocate creates p's endpoint (and the conference on first use).
 func (r *room) allocate(ctx context.Context, p *participant) (*allocation, error) {
+	if b := r.placeOn(p); b != "" && b != r.conf.bridge {
+		return r.allocateExtra(ctx, p, b) // relay.go
+	}
 	if r.conf.bridge == "" || !r.f.bridges.has(r.conf.bridge) {
 		if r.conf.created {
 			r.conf.created = false // the bridge left; its conference is gone
@@ -105,7 +110,7 @@ func (r *room) allocate(ctx context.Context, p *participant) (*allocation, error
 		return nil, err
 	}
 	r.conf.created = true
-	p.allocated = true
+	p.allocated, p.bridge = true, r.conf.bridge
 	alloc, err := parseAllocation(res, p.nick)
 	if err != nil {
 		return nil, err
@@ -172,7 +177,7 @@ func (r *room) expireEndpoint(ctx context.Context, p *participant) {
 		return
 	}
 	p.allocated = false
-	if _, err := r.f.colibri(ctx, r.conf.bridge, expireEndpointRequest(r.conf.meetingID, p.nick)); err != nil {
+	if _, err := r.f.colibri(ctx, r.bridgeOf(p), expireEndpointRequest(r.conf.meetingID, p.nick)); err != nil {
 		r.log.Debug("expire endpoint failed", "endpoint", p.nick, "err", err)
 	}
 }
@@ -180,6 +185,6 @@ func (r *room) expireEndpoint(ctx context.Context, p *participant) {
 // endSession forgets p's Jingle session and bridge endpoint.
 func (r *room) endSession(ctx context.Context, p *participant) {
 	r.expireEndpoint(ctx, p)
-	p.state, p.sid, p.bridgeSession = sessionNone, "", ""
+	p.state, p.sid, p.bridgeSession, p.bridge = sessionNone, "", "", ""
 	p.sources, p.remote = sourceSet{}, nil
 }

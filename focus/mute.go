@@ -123,7 +123,7 @@ func (r *room) setForceMute(ctx context.Context, p *participant, media string, o
 	cm := &colibri.ConferenceModify{MeetingID: r.conf.meetingID, Endpoints: []colibri.Endpoint{
 		{ID: p.nick, ForceMute: p.muted.colibri()},
 	}}
-	if _, err := r.f.colibri(ctx, r.conf.bridge, cm); err != nil {
+	if _, err := r.f.colibri(ctx, r.bridgeOf(p), cm); err != nil {
 		r.log.Warn("bridge force-mute failed", "endpoint", p.nick, "err", err)
 	}
 }

@@ -37,8 +37,9 @@ type participant struct {
 	state         sessionState
 	sid           string
 	bridgeSession string
-	allocated     bool // an endpoint exists on the bridge
-	needsBridge   bool // waiting for a bridge to appear
+	allocated     bool   // an endpoint exists on the bridge
+	bridge        string // the bridge of its endpoint (relay.go)
+	needsBridge   bool   // waiting for a bridge to appear
 	sources       sourceSet
 	remote        map[string]sourceSet // by owner: sources this client was told about
 	restarts      restartLimiter       // session restarts (restartlimit.go)

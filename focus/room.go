@@ -50,6 +50,7 @@ type room struct {
 	seq          int
 	hadMembers   bool
 	conf         bridgeConf
+	mesh         mesh        // the conference's other bridges and relays (relay.go)
 	idleTimer    *time.Timer // ends a room nobody joins after the focus did
 	ending       bool        // EndAll destroys the room (drain.go)
 	rec          *recState   // the running recording (jibri.go)
@@ -120,6 +121,7 @@ func (r *room) expireConference(ctx context.Context) {
 		return
 	}
 	r.conf.created = false
+	r.expireExtras(ctx)
 	if _, err := r.f.colibri(ctx, r.conf.bridge, expireConferenceRequest(r.conf.meetingID)); err != nil {
 		r.log.Debug("expire conference failed", "err", err)
 	}

@@ -230,7 +230,7 @@ func (r *room) onTerminate(ctx context.Context, p *participant, j *jingle.Jingle
 // updateBridge sends a Colibri2 update for p; on failure p's session is
 // terminated and false returned.
 func (r *room) updateBridge(ctx context.Context, p *participant, cm *colibri.ConferenceModify) bool {
-	if _, err := r.f.colibri(ctx, r.conf.bridge, cm); err != nil {
+	if _, err := r.f.colibri(ctx, r.bridgeOf(p), cm); err != nil {
 		r.log.Warn("bridge update failed, ending session", "endpoint", p.nick, "err", err)
 		r.terminate(ctx, p, "general-error", "bridge failure")
 		return false

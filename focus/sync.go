@@ -15,6 +15,7 @@ func (r *room) syncAll(ctx context.Context) {
 	for _, p := range r.ordered() {
 		r.syncRemote(ctx, p)
 	}
+	r.syncRelays(ctx) // relay.go
 }
 
 // syncRemote sends p a source-remove and/or source-add so that what p was
