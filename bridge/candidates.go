@@ -35,7 +35,9 @@ func (e *endpoint) addRemoteCandidates(cands []jingle.Candidate) {
 			refused++
 			continue
 		}
-		c, err := toICECandidate(jc, e.b.cfg.AllowLocalCandidates)
+		// A relay's candidates are the other bridge's own, passed on by the
+		// focus, not a client's: loopback is allowed (bridges on one host).
+		c, err := toICECandidate(jc, e.b.cfg.AllowLocalCandidates || e.relay != nil)
 		if err != nil {
 			refused++
 			continue

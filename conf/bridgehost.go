@@ -76,6 +76,10 @@ type BridgeHTTP struct {
 	// certificate in StateDir (browsers refuse it unless told to trust it).
 	TLSCert string `toml:"tls_cert"`
 	TLSKey  string `toml:"tls_key"`
+	// RelayCAFile is a PEM file of the certificates that sign the other
+	// bridges' listeners, for the relay channels this bridge opens to
+	// them; empty: the system roots.
+	RelayCAFile string `toml:"relay_ca_file"`
 }
 
 // DefaultBridgeHost returns the defaults of a bridge host's configuration.

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -73,8 +74,9 @@ func accountEntry(t *testing.T, bin, jid, password string) string {
 
 // externalBridge is a running `meetd bridge`: its https URL and process.
 type externalBridge struct {
-	url  string
-	proc *meetdtest.Process
+	url   string
+	proc  *meetdtest.Process
+	state string // its state_dir (selfsigned-cert.pem)
 }
 
 // startExternalBridge writes a bridge.toml for meetd's c2s port and runs `meetd bridge` with that id until
@@ -92,6 +94,8 @@ func startExternalBridge(t *testing.T, s *session, bin string, c2s int, id strin
 type bridgePlace struct {
 	server, ip, netns string
 	extra             []string
+	region            string   // default "test"
+	http              []string // extra [http] lines (relay_test.go)
 }
 
 // startExternalBridgeIn is startExternalBridge for a bridge at place.
@@ -104,13 +108,14 @@ func startExternalBridgeIn(t *testing.T, s *session, bin string, place bridgePla
 	}
 	httpPort, mediaPort := freePort(t, "tcp"), freePort(t, "udp")
 	cfg := strings.Join(append(append([]string{
-		fmt.Sprintf("id = %q", id), `region = "test"`, fmt.Sprintf("state_dir = %q", filepath.Join(dir, "state"))}, place.extra...),
+		fmt.Sprintf("id = %q", id), fmt.Sprintf("region = %q", cmp.Or(place.region, "test")),
+		fmt.Sprintf("state_dir = %q", filepath.Join(dir, "state"))}, place.extra...),
 		"[xmpp]", fmt.Sprintf(`server = %q`, place.server), fmt.Sprintf("jid = %q", bridgeJID),
 		fmt.Sprintf("password_file = %q", pw), `server_name = "localhost"`,
 		fmt.Sprintf("ca_file = %q", filepath.Join(s.meetd.state, "selfsigned-cert.pem")),
 		`brewery = "jvbbrewery@internal.auth.localhost"`,
 		"[media]", fmt.Sprintf(`listen = "%s:%d"`, place.ip, mediaPort), fmt.Sprintf("advertise = [%q]", place.ip),
-		"[http]", fmt.Sprintf(`listen = "%s:%d"`, place.ip, httpPort),
+		"[http]", fmt.Sprintf(`listen = "%s:%d"`, place.ip, httpPort), strings.Join(place.http, "\n"),
 		"[log]", `level = "debug"`,
 	), "\n") + "\n"
 	path := filepath.Join(dir, "bridge.toml")
@@ -147,7 +152,7 @@ func startExternalBridgeIn(t *testing.T, s *session, bin string, place bridgePla
 	if err != nil {
 		t.Fatalf("the external bridge did not join the brewery: %v\n%s", err, p.Tail(60))
 	}
-	return externalBridge{url: url, proc: p}
+	return externalBridge{url: url, proc: p, state: filepath.Join(dir, "state")}
 }
 
 // TestExternalBridgeFailover: a call runs on external bridge A; bridge B joins the brewery; A is killed

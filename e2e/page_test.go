@@ -61,6 +61,8 @@ type startOptions struct {
 	VideoQuality map[string]any `json:"videoQuality,omitempty"`
 	// EnableOpusRed, when set, overrides config.js's enableOpusRed (whether the client advertises RED).
 	EnableOpusRed *bool `json:"enableOpusRed,omitempty"`
+	// UserRegion, when set, is config.js's deploymentInfo.userRegion (the participant's region).
+	UserRegion string `json:"userRegion,omitempty"`
 }
 
 // hasEvent reports whether the page saw an event of that kind and detail.

@@ -47,6 +47,8 @@ type session struct {
 	transport string
 	// tokens holds the JWT each page connects with (none when absent).
 	tokens map[int]string
+	// regions, per page, is config.js's deploymentInfo.userRegion for that page (relay_test.go).
+	regions map[int]string
 	// libVersion is JitsiMeetJS.version of the library the pages loaded.
 	libVersion string
 }
@@ -108,6 +110,7 @@ func (s *session) join(page int, room string) {
 		Token:         s.tokens[page],
 		VideoQuality:  s.videoQuality[page],
 		EnableOpusRed: s.opusRedOverride(page),
+		UserRegion:    s.regions[page],
 	})
 	var cfg string
 	if err := s.eval(page, fmt.Sprintf("meetdTest.start(%s)", opts), &cfg); err != nil {

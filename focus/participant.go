@@ -9,6 +9,21 @@ import (
 	"meetd/xmpp/stanza"
 )
 
+// presenceRegion is the participant's region from its presence: the
+// <region id> lib-jitsi-meet's chat room adds from
+// deploymentInfo.userRegion (what Jicofo reads), else the
+// jitsi_participant_region property set from the same value; old when
+// neither is there (docs/scale-out.md#relays).
+func presenceRegion(pres *dom.Element, old string) string {
+	if s := pres.Child(ns.JitsiMeet, "region"); s != nil && s.Attr("id") != "" && len(s.Attr("id")) <= maxRegionLen {
+		return s.Attr("id")
+	}
+	if s := pres.Child("", "jitsi_participant_region"); s != nil && len(s.Text) <= maxRegionLen {
+		return s.Text
+	}
+	return old
+}
+
 // maxRegionLen bounds a region name taken from a client's presence.
 const maxRegionLen = 64
 
@@ -76,9 +91,7 @@ func (r *room) onOccupant(ctx context.Context, nick string, pres *dom.Element) {
 	if c := presenceCodecs(pres); c != nil && p.state == sessionNone {
 		p.videoCodecs = c // codecs.go; later changes do not renegotiate
 	}
-	if s := pres.Child("", "jitsi_participant_region"); s != nil && len(s.Text) <= maxRegionLen {
-		p.region = s.Text
-	}
+	p.region = presenceRegion(pres, p.region)
 	r.recordingPresence(ctx, p, pres) // jibri_consent.go
 	if r.state != stateJoined {
 		return

@@ -1,6 +1,7 @@
 package focus
 
 import (
+	"strings"
 	"testing"
 
 	"meetd/colibri"
@@ -169,6 +170,31 @@ func TestSelectForConference(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := b.selectForConference(tc.region, tc.conf); got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPresenceRegion(t *testing.T) {
+	long := strings.Repeat("x", maxRegionLen+1)
+	tests := []struct {
+		name, xml, old, want string
+	}{
+		{"region element, as lib-jitsi-meet's chat room sends it", `<presence><region xmlns="http://jitsi.org/jitsi-meet" id="us-east"/></presence>`, "", "us-east"},
+		{"participant property", `<presence><jitsi_participant_region>eu</jitsi_participant_region></presence>`, "", "eu"},
+		{"region element first", `<presence><jitsi_participant_region>eu</jitsi_participant_region><region xmlns="http://jitsi.org/jitsi-meet" id="us"/></presence>`, "", "us"},
+		{"region element in another namespace", `<presence><region xmlns="urn:x" id="us"/></presence>`, "ap", "ap"},
+		{"nothing keeps the old", `<presence/>`, "ap", "ap"},
+		{"too long", `<presence><region xmlns="http://jitsi.org/jitsi-meet" id="` + long + `"/></presence>`, "ap", "ap"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			el, err := dom.Parse([]byte(tc.xml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := presenceRegion(el, tc.old); got != tc.want {
 				t.Fatalf("got %q, want %q", got, tc.want)
 			}
 		})

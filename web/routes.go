@@ -16,6 +16,7 @@ func routes(cfg *conf.Config, opts Options, log *slog.Logger) (http.Handler, err
 	mux.Handle("GET "+XMPPWebSocketPath, orUnavailable(opts.XMPP, "xmpp"))
 	mux.Handle(BOSHPath, orUnavailable(opts.BOSH, "bosh"))
 	mux.Handle(ColibriWSPrefix, orUnavailable(opts.Bridge, "bridge"))
+	mux.Handle(ColibriRelayWS, orUnavailable(opts.Bridge, "bridge"))
 	if opts.Recordings != nil {
 		mux.Handle("GET "+RecordingsPrefix, opts.Recordings)
 	}

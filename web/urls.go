@@ -7,6 +7,7 @@ const (
 	XMPPWebSocketPath = "/xmpp-websocket"
 	BOSHPath          = "/http-bind"
 	ColibriWSPrefix   = "/colibri-ws/"
+	ColibriRelayWS    = "/colibri-relay-ws/" // bridge-to-bridge relay channels
 	ConfigJSPath      = "/config.js"
 	RecordingsPrefix  = "/recordings/" // private recording links (package recording)
 )

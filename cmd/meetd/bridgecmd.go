@@ -146,11 +146,16 @@ func newBridgeHost(cfg *conf.BridgeHost, log *slog.Logger) (*bridgeHost, error) 
 		_ = ln.Close()
 		return nil, err
 	}
+	relayTLS, err := relayTLSConfig(cfg.HTTP.RelayCAFile)
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
 	br, err := bridge.New(bridge.Config{
 		ID: id, Region: cfg.Region, CapacityPPS: cfg.CapacityPPS, Version: readBuildInfo().bridgeVersion(),
 		UDPListen: cfg.Media.Listen, TCPListen: cfg.Media.TCPListen, AdvertiseIPs: cfg.Media.Advertise,
 		WebSocketURL: web.BridgeWebSocketURL(pub, id), BreweryRoom: cfg.XMPP.Brewery,
-		Logger: log.With("part", "bridge"),
+		RelayTLS: relayTLS, Logger: log.With("part", "bridge"),
 	})
 	if err != nil {
 		_ = ln.Close()
@@ -201,6 +206,7 @@ func (h *bridgeHost) httpServer() (*http.Server, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(web.ColibriWSPrefix, h.br.WebSocketHandler())
+	mux.Handle(web.ColibriRelayWS, h.br.WebSocketHandler())
 	mux.Handle("/", web.OpsHandler(h.snapshot))
 	return &http.Server{
 		Handler:           mux,
@@ -287,6 +293,23 @@ func (h *bridgeHost) clientConfig(log *slog.Logger) (client.Config, error) {
 		}
 	}
 	return cc, nil
+}
+
+// relayTLSConfig trusts the CA certificates of http.relay_ca_file for the
+// other bridges' relay channels; nil (the system roots) without one.
+func relayTLSConfig(path string) (*tls.Config, error) {
+	if path == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("http.relay_ca_file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("http.relay_ca_file: %w", errNoCertificates)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 // firstLine reads a secret from its file: the first line, without the line

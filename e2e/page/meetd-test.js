@@ -59,6 +59,10 @@
             const serviceUrl = opts.transport === 'bosh' && cfg.bosh ? cfg.bosh : cfg.websocket;
             const videoQuality = Object.assign({}, cfg.videoQuality, opts.videoQuality || {});
             const out = Object.assign({}, cfg, { serviceUrl, videoQuality });
+            if (opts.userRegion) {
+                // As a deployment's config.js sets it; the library puts it in the MUC presence.
+                out.deploymentInfo = Object.assign({}, cfg.deploymentInfo, { userRegion: opts.userRegion });
+            }
             if (opts.enableOpusRed !== undefined) {
                 out.enableOpusRed = opts.enableOpusRed;
                 out.audioQuality = Object.assign({}, cfg.audioQuality, { enableOpusRed: opts.enableOpusRed });

@@ -68,6 +68,7 @@ const (
 	Healthcheck = "http://jitsi.org/protocol/healthcheck"    // Healthcheck is the bridge health check IQ.
 	Jibri       = "http://jitsi.org/protocol/jibri"          // Jibri is the recording and streaming IQ.
 	JitMeet     = "http://jitsi.org/jitmeet"                 // JitMeet is Jitsi Meet's own extensions.
+	JitsiMeet   = "http://jitsi.org/jitsi-meet"              // JitsiMeet is the participant's <region id>.
 	StartMuted  = "http://jitsi.org/jitmeet/start-muted"     // StartMuted is the start-muted policy.
 	MuteAudio   = "http://jitsi.org/jitmeet/audio"           // MuteAudio is the remote audio mute IQ.
 	MuteVideo   = "http://jitsi.org/jitmeet/video"           // MuteVideo is the remote video mute IQ.
