@@ -114,7 +114,9 @@ func (e *endpoint) forward(pkt []byte, route ssrcRoute, now time.Time) {
 			return
 		}
 		if lvl, ok := audioLevel(pkt, e.ingress.Load().levelExt); ok {
-			e.speech.observe(lvl, now)
+			if s := e.speechFor(pkt); s != nil { // relay_speech.go
+				s.observe(lvl, now)
+			}
 		}
 		e.forwardAll(pkt)
 	case e.muteVideo.Load() || route.src == nil:

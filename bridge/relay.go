@@ -3,6 +3,7 @@ package bridge
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"meetd/colibri"
 	"meetd/xmpp/jingle"
@@ -21,6 +22,8 @@ type relayState struct {
 	remote      map[string]*colibri.Sources // the other bridge's endpoints
 	controlling bool                        // ICE-controlling, DTLS client, dials the channel
 	wsURL       string                      // the other bridge's channel (controlling side)
+
+	speech atomic.Pointer[relaySpeech] // relay_speech.go
 }
 
 // relayPrefs: nothing until the other bridge asks for a source.
@@ -88,23 +91,34 @@ func (e *endpoint) relayWebSocketURL() string {
 // updateRelay applies media, the other bridge's endpoints and its
 // transport, then reallocates.
 func (e *endpoint) updateRelay(u *colibri.Relay) {
-	if !e.updateRelayLocked(u) {
+	ok, gone := e.updateRelayLocked(u)
+	if !ok {
 		return
 	}
+	e.conf.allocMu.Lock()
+	for _, id := range gone {
+		e.conf.forgetSpeakerLocked(id)
+	}
+	e.conf.allocMu.Unlock()
 	e.conf.reallocate()
 }
 
-func (e *endpoint) updateRelayLocked(u *colibri.Relay) bool {
+// updateRelayLocked applies u under the endpoint's lock; it returns false
+// when the relay is closing, and the remote endpoints that were expired.
+func (e *endpoint) updateRelayLocked(u *colibri.Relay) (bool, []string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		return false
+		return false, nil
 	}
 	e.media.add(u.Media)
+	var gone []string
 	if u.Endpoints != nil {
-		e.relay.apply(u.Endpoints.Endpoints)
+		gone = e.relay.apply(u.Endpoints.Endpoints)
 	}
-	e.ingress.Store(relayIngress(&e.media, e.relay.remote, e.ingress.Load()))
+	tbl := relayIngress(&e.media, e.relay.remote, e.ingress.Load())
+	e.relay.speech.Store(newRelaySpeech(tbl, e.relay.speech.Load()))
+	e.ingress.Store(tbl)
 	if t := u.Transport; t != nil {
 		e.relay.controlling = t.ICEControlling == "true"
 		if t.ICE != nil && len(t.ICE.WebSockets) > 0 {
@@ -112,19 +126,24 @@ func (e *endpoint) updateRelayLocked(u *colibri.Relay) bool {
 		}
 		e.updateTransportLocked(t)
 	}
-	return true
+	return true, gone
 }
 
 // maxRelayEndpoints bounds the endpoints one relay carries.
 const maxRelayEndpoints = 500
 
-// apply adds, updates and removes the other bridge's endpoints.
-func (r *relayState) apply(eps []colibri.Endpoint) {
+// apply adds, updates and removes the other bridge's endpoints, and
+// returns the ids of those removed.
+func (r *relayState) apply(eps []colibri.Endpoint) []string {
+	var gone []string
 	for i := range eps {
 		u := &eps[i]
 		switch {
 		case u.ID == "":
 		case u.Expire:
+			if _, ok := r.remote[u.ID]; ok {
+				gone = append(gone, u.ID)
+			}
 			delete(r.remote, u.ID)
 		case u.Sources != nil && (r.remote[u.ID] != nil || len(r.remote) < maxRelayEndpoints):
 			r.remote[u.ID] = u.Sources
@@ -132,6 +151,7 @@ func (r *relayState) apply(eps []colibri.Endpoint) {
 			r.remote[u.ID] = &colibri.Sources{}
 		}
 	}
+	return gone
 }
 
 // relayIngress is the ingress table of a relay: every remote endpoint's

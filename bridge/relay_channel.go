@@ -36,7 +36,8 @@ func (e *endpoint) onRelayMessage(class string, msg []byte) {
 	case colibri.ClassEndpointMessage, colibri.ClassEndpointStats:
 		e.deliverRelayed(msg)
 	case colibri.ClassDominantSpeaker:
-		e.relaySpeaker(msg)
+		// Each bridge decides from every participant's audio levels
+		// (relay_speech.go); the other bridge's decision is not needed.
 	default:
 		e.b.counters.badPacket.Add(1)
 	}
@@ -80,21 +81,4 @@ func (e *endpoint) carries(id string) bool {
 	defer e.mu.Unlock()
 	_, ok := e.relay.remote[id]
 	return ok
-}
-
-// relaySpeaker passes the other bridge's dominant speaker (one of its
-// endpoints) on to our endpoints unchanged. Audio levels are not compared
-// across bridges: each bridge announces its own change, the last one wins
-// on the clients.
-func (e *endpoint) relaySpeaker(msg []byte) {
-	var m colibri.DominantSpeakerEndpointChangeEvent
-	if json.Unmarshal(msg, &m) != nil || !e.carries(m.Dominant) {
-		e.b.counters.badPacket.Add(1)
-		return
-	}
-	for _, r := range e.conf.list() {
-		if r.relay == nil {
-			r.sendMessage(msg)
-		}
-	}
 }

@@ -90,7 +90,9 @@ func (c *conference) decideSpeakerLocked(now time.Time) bool {
 	c.log.Debug("dominant speaker", "endpoint", id)
 	ev := colibri.NewDominantSpeakerEvent(id, c.speakers[1:], false)
 	for _, e := range c.list() {
-		e.sendJSON(ev)
+		if e.relay == nil { // the other bridge decides from the same levels
+			e.sendJSON(ev)
+		}
 	}
 	return true
 }
@@ -99,16 +101,15 @@ func (c *conference) decideSpeakerLocked(now time.Time) bool {
 func (c *conference) loudest(now time.Time) string {
 	best, bestLevel, cur := "", 0.0, 0.0
 	for _, e := range c.list() {
-		if e.relay != nil {
-			continue // its bridge decides for its endpoints
-		}
-		l := e.speech.activity(now)
-		if len(c.speakers) > 0 && e.id == c.speakers[0] {
-			cur = l
-		}
-		if l > bestLevel {
-			best, bestLevel = e.id, l
-		}
+		e.speakers(func(id string, s *speech) { // a relay: each endpoint behind it
+			l := s.activity(now)
+			if len(c.speakers) > 0 && id == c.speakers[0] {
+				cur = l
+			}
+			if l > bestLevel {
+				best, bestLevel = id, l
+			}
+		})
 	}
 	if bestLevel < speakerFloor || bestLevel < cur*speakerMargin {
 		return ""

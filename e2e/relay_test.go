@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"meetd/internal/meetdtest"
 	"meetd/web"
@@ -14,7 +15,8 @@ import (
 // "eu" and one in "us". Page 0 says it is in eu, page 1 in us (config.js deploymentInfo.userRegion, which the
 // 2021 lib-jitsi-meet puts in its MUC presence): each lands on its region's bridge, the focus links the two
 // bridges with a relay (its own ICE/DTLS/SRTP, its channel over the bridges' HTTPS listeners), and both pages
-// decode each other's video and hear each other's audio through the relay.
+// decode each other's video and hear each other's audio through the relay; the only unmuted page becomes
+// dominant speaker on the other page, in both directions.
 func TestRelayTwoRegions(t *testing.T) {
 	c2s := freePort(t, "tcp")
 	bin := meetdtest.Binary(t)
@@ -41,6 +43,19 @@ func TestRelayTwoRegions(t *testing.T) {
 	waitBridgeLog(t, s, "jvb-us", "the relay channel open", "bridge channel open", "endpoint=jvb-eu")
 	s.waitMedia(pages)
 	s.waitStillDecoding(pages)
+	t.Run("dominant speaker across the relay", func(t *testing.T) {
+		// Each bridge decides from every participant's audio levels, the remote ones arriving over the
+		// relay: the only unmuted page becomes dominant speaker on the page of the other bridge.
+		q := &quality{session: s, all: pages, ids: ids}
+		for _, speaker := range []int{1, 0} {
+			for _, p := range pages {
+				q.setAudioMuted(p, p != speaker)
+			}
+			start := time.Now()
+			q.waitDominant(speaker)
+			t.Logf("page %d dominant speaker on the other bridge's page after %v", speaker, time.Since(start).Round(10*time.Millisecond))
+		}
+	})
 }
 
 // waitBridgeLog waits for a line of a bridge's log that contains every one of parts.
