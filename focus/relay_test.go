@@ -200,3 +200,40 @@ func TestPresenceRegion(t *testing.T) {
 		})
 	}
 }
+
+// TestRelayBridgeGone: in a conference on two bridges, the second bridge
+// leaves the brewery: only its participant is moved (session-terminate and a
+// new allocation), the relay towards it is expired on the first bridge, and
+// the participant on the first bridge is left alone.
+func TestRelayBridgeGone(t *testing.T) {
+	h := startFocus(t)
+	h.deliver(breweryPresence("jvb1", "stress_level", "0.1", "region", "eu", "relay_id", "jvb1", "version", "v1"))
+	h.deliver(breweryPresence("jvb2", "stress_level", "0.3", "region", "us", "relay_id", "jvb2", "version", "v1"))
+	a, b := nickOf("a@localhost"), nickOf("b@localhost")
+	h.joinIn(t, "a@localhost", "eu")
+	h.next("a on jvb1", allocationOn("jvb1", a, true))
+	ja := parsed(t, h.next("session-initiate to a", isJingle(testRoom+"/"+a, jingle.ActionSessionInitiate)))
+	h.clientIQ(t, a, accept(t, ja.SID, 0))
+	h.joinIn(t, "b@localhost", "us")
+	h.next("b on jvb2", allocationOn("jvb2", b, true))
+	jb := parsed(t, h.next("session-initiate to b", isJingle(testRoom+"/"+b, jingle.ActionSessionInitiate)))
+	h.clientIQ(t, b, accept(t, jb.SID, 10000))
+	h.next("b's sources reach jvb1's relay", relayTo("jvb1", func(r colibri.Relay) bool {
+		e := relayEndpoint(r, b)
+		return e != nil && e.Sources != nil && len(e.Sources.MediaSources) > 0
+	}))
+
+	gone := breweryPresence("jvb2")
+	gone.SetAttr("type", "unavailable")
+	h.deliver(gone)
+	h.next("jvb1's relay to jvb2 expired", relayTo("jvb1", func(r colibri.Relay) bool { return r.ID == "jvb2" && r.Expire }))
+	h.next("session-terminate to b", isJingle(testRoom+"/"+b, jingle.ActionSessionTerminate))
+	h.next("b allocated again on jvb1", allocationOn("jvb1", b, false))
+	h.noneSent("session-terminate to a", isJingle(testRoom+"/"+a, jingle.ActionSessionTerminate))
+	h.noneSent("an expire to the bridge that left", func(st *dom.Element) bool {
+		el := st.Child(ns.Colibri2, "conference-modify")
+		var cm colibri.ConferenceModify
+		return st.Attr("to") == testBrewery+"/jvb2" && el != nil && dom.Unmarshal(el, &cm) == nil &&
+			(cm.Expire || (len(cm.Relays) == 1 && cm.Relays[0].Expire))
+	})
+}
