@@ -204,9 +204,11 @@ func (r *room) syncRelays(ctx context.Context) {
 	for k, l := range r.mesh.relays {
 		want := r.endpointsOn(k.other)
 		var eps []colibri.Endpoint
+		var media []colibri.Media // what the new endpoints' sessions offered: the bridge only adds
 		for id, src := range want {
 			if old, ok := l.sent[id]; !ok || old != src.key {
 				eps = append(eps, colibri.Endpoint{ID: id, Create: !ok, StatsID: src.statsID, Sources: src.sources})
+				media = append(media, src.media...)
 			}
 		}
 		for id := range l.sent {
@@ -218,7 +220,7 @@ func (r *room) syncRelays(ctx context.Context) {
 			continue
 		}
 		slices.SortFunc(eps, func(a, b colibri.Endpoint) int { return strings.Compare(a.ID, b.ID) })
-		rl := colibri.Relay{ID: r.f.bridges.relayID(k.other), Endpoints: &colibri.RelayEndpoints{Endpoints: eps}}
+		rl := colibri.Relay{ID: r.f.bridges.relayID(k.other), Media: media, Endpoints: &colibri.RelayEndpoints{Endpoints: eps}}
 		if _, err := r.f.colibri(ctx, k.holder, relayRequest(r.conf.meetingID, rl)); err != nil {
 			r.log.Warn("relay update failed", "bridge", resourceOf(k.holder), "err", err)
 			continue
@@ -234,7 +236,8 @@ func (r *room) syncRelays(ctx context.Context) {
 type relayedEndpoint struct {
 	statsID string
 	sources *colibri.Sources
-	key     string // the sources rendered, to notice changes
+	media   []colibri.Media // its session's payload types and extensions
+	key     string          // the sources rendered, to notice changes
 }
 
 // endpointsOn lists the allocated endpoints on a bridge with their sources.
@@ -249,7 +252,7 @@ func (r *room) endpointsOn(bridge string) map[string]relayedEndpoint {
 		if el, err := dom.Marshal(src); err == nil {
 			key = el.String()
 		}
-		out[p.nick] = relayedEndpoint{statsID: p.statsID, sources: src, key: key}
+		out[p.nick] = relayedEndpoint{statsID: p.statsID, sources: src, media: p.codecs.colibri(), key: key}
 	}
 	return out
 }

@@ -94,9 +94,9 @@ func TestRelayMesh(t *testing.T) {
 	h.next("jvb1's relay gets jvb2's transport, passive, with its channel", relayTo("jvb1", func(r colibri.Relay) bool {
 		return r.ID == "jvb2" && !r.Create && setupOf(r) == "passive" && len(r.Transport.ICE.WebSockets) == 1
 	}))
-	h.next("jvb2's relay learns a and its sources", relayTo("jvb2", func(r colibri.Relay) bool {
+	h.next("jvb2's relay learns a, its sources and its session's media", relayTo("jvb2", func(r colibri.Relay) bool {
 		e := relayEndpoint(r, a)
-		return e != nil && e.Sources != nil && len(e.Sources.MediaSources) > 0
+		return e != nil && e.Sources != nil && len(e.Sources.MediaSources) > 0 && len(r.Media) > 0
 	}))
 	h.next("jvb1's relay learns b", relayTo("jvb1", func(r colibri.Relay) bool { return relayEndpoint(r, b) != nil }))
 	jb := parsed(t, h.next("session-initiate to b", isJingle(testRoom+"/"+b, jingle.ActionSessionInitiate)))
