@@ -307,3 +307,55 @@ func TestRelayTwoBridges(t *testing.T) {
 		}
 	})
 }
+
+// TestRelayMesh: three bridges, one client on each, every pair linked
+// (the focus's full mesh). Every client gets the other two's media; a
+// source crosses each relay once and is never sent on from the bridge it
+// was relayed to: with only A's client sending, A forwards two copies
+// (one per relay) and B and C one each (to their own client).
+func TestRelayMesh(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	a, b, c := startRelayBridge(t, "jvbA"), startRelayBridge(t, "jvbB"), startRelayBridge(t, "jvbC")
+	defer c.stop()
+	defer b.stop()
+	defer a.stop()
+	const meeting = "m-mesh"
+	ca, cb, cc := newTestClient(t, "a0", 1001, 1010), newTestClient(t, "b0", 2001, 2010), newTestClient(t, "c0", 3001, 3010)
+	defer ca.close()
+	defer cb.close()
+	defer cc.close()
+	connectLocal(t, a, meeting, true, ca, cb, cc)
+	connectLocal(t, b, meeting, true, cb, ca, cc)
+	connectLocal(t, c, meeting, true, cc, ca, cb)
+	linkRelay(t, meeting, a, b, []*testClient{ca}, []*testClient{cb})
+	linkRelay(t, meeting, a, c, []*testClient{ca}, []*testClient{cc})
+	linkRelay(t, meeting, b, c, []*testClient{cb}, []*testClient{cc})
+	for _, cl := range []*testClient{ca, cb, cc} {
+		cl.waitConnected()
+	}
+	tx := startSender(ca, cb, cc)
+	defer tx.close()
+	for _, rx := range []*testClient{ca, cb, cc} {
+		for _, from := range []*testClient{ca, cb, cc} {
+			if rx != from {
+				eventually(t, rx.id+" audio from "+from.id, func() bool { return rx.received(from.audioSSRC) > 5 })
+				eventually(t, rx.id+" video from "+from.id, func() bool { return rx.received(from.videoSSRC) > 5 })
+			}
+		}
+	}
+	tx.set(ca)
+	time.Sleep(300 * time.Millisecond)
+	s0, fa0, fb0, fc0 := tx.sent.Load(), a.b.Stats().Forwarded, b.b.Stats().Forwarded, c.b.Stats().Forwarded
+	time.Sleep(2 * time.Second)
+	sent := float64(tx.sent.Load() - s0)
+	fa, fb, fc := float64(a.b.Stats().Forwarded-fa0), float64(b.b.Stats().Forwarded-fb0), float64(c.b.Stats().Forwarded-fc0)
+	t.Logf("A's client sent %.0f packets; forwarded: A %.0f, B %.0f, C %.0f", sent, fa, fb, fc)
+	if fa < 1.5*sent || fa > 2.4*sent {
+		t.Errorf("A forwarded %.0f for %.0f sent: want one copy per relay (2)", fa, sent)
+	}
+	for name, f := range map[string]float64{"B": fb, "C": fc} {
+		if f < 0.5*sent || f > 1.2*sent {
+			t.Errorf("%s forwarded %.0f for %.0f relayed: want one copy to its client, none on to another relay", name, f, sent)
+		}
+	}
+}
