@@ -17,8 +17,12 @@ import (
 	"meetd/xmpp/jingle"
 )
 
-// relayRedial is the pause before the relay channel is dialled again.
-const relayRedial = time.Second
+// The pause before the relay channel is dialled again: from relayRedial,
+// doubled up to relayRedialMax while dialling fails.
+const (
+	relayRedial    = time.Second
+	relayRedialMax = 30 * time.Second
+)
 
 // connectRelay runs ICE (controlling: Dial; controlled: Accept), DTLS as
 // client or server, derives SRTP and, on the controlling side, opens the
@@ -108,19 +112,28 @@ func (e *endpoint) clientHandshake(p *pipe.DTLS, raddr net.Addr, fps []jingle.Fi
 func (e *endpoint) dialRelayChannel(u string) {
 	d := websocket.Dialer{TLSClientConfig: e.b.cfg.RelayTLS, HandshakeTimeout: 10 * time.Second,
 		ReadBufferSize: 1024, WriteBufferSize: 4096}
+	pause := relayRedial
 	for !ctxDone(e.ctx) {
 		conn, resp, err := d.DialContext(e.ctx, u, nil)
-		if resp != nil && resp.Body != nil {
-			_ = resp.Body.Close()
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+			if resp.Body != nil {
+				_ = resp.Body.Close()
+			}
 		}
 		if err == nil {
 			e.serveChannel(conn)
+			pause = relayRedial
 		} else if !ctxDone(e.ctx) {
-			e.log.Info("relay channel dial failed", "err", err) // the URL carries the password: not logged
+			// The URL carries the channel's password: neither it nor an
+			// error text that may quote it is logged.
+			e.log.Info("relay channel dial failed", "status", status, "retry_in", pause)
+			pause = min(2*pause, relayRedialMax)
 		}
 		select {
 		case <-e.ctx.Done():
-		case <-time.After(relayRedial):
+		case <-time.After(pause):
 		}
 	}
 }
