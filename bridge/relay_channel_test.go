@@ -3,6 +3,7 @@ package bridge
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -82,4 +83,40 @@ func TestRelayRequests(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestRelayBadFingerprint: a relay whose peer's certificate does not match
+// the signalled fingerprint never carries media, and that is all: both
+// bridges go on, and a relay set up again correctly works.
+func TestRelayBadFingerprint(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	a, b := startRelayBridge(t, "jvbA"), startRelayBridge(t, "jvbB")
+	defer b.stop()
+	defer a.stop()
+	const meeting = "m-badfp"
+	ca, cb := newTestClient(t, "a0", 1001, 1010), newTestClient(t, "b0", 2001, 2010)
+	defer ca.close()
+	defer cb.close()
+	connectLocal(t, a, meeting, true, ca, cb)
+	connectLocal(t, b, meeting, true, cb, ca)
+	media := relayMedia(t)
+	ra := a.relayModify(t, meeting, colibri.Relay{ID: "jvbB", Create: true, Media: media,
+		Transport: &colibri.Transport{ICEControlling: "true"}, Endpoints: relayEndpoints(t, cb)})
+	rb := b.relayModify(t, meeting, colibri.Relay{ID: "jvbA", Create: true, Media: media,
+		Transport: withSetup(ra.Relays[0].Transport, "active", "false"), Endpoints: relayEndpoints(t, ca)})
+	bad := withSetup(rb.Relays[0].Transport, "passive", "true")
+	bad.ICE.Fingerprints[0].Value = strings.Repeat("AB:", 31) + "AB" // not B's certificate
+	a.relayModify(t, meeting, colibri.Relay{ID: "jvbB", Transport: bad})
+	tx := startSender(ca, cb)
+	defer tx.close()
+	relayA := a.b.conference(meeting).endpoint("jvbB")
+	eventually(t, "the relay's ICE connected", func() bool { return relayA.act.connected.Load() })
+	time.Sleep(2 * time.Second) // DTLS takes milliseconds on loopback once ICE is up
+	if relayA.srtpReady.Load() || cb.received(ca.audioSSRC) > 0 {
+		t.Fatal("media crossed a relay whose fingerprint did not match")
+	}
+	a.relayModify(t, meeting, colibri.Relay{ID: "jvbB", Expire: true})
+	b.relayModify(t, meeting, colibri.Relay{ID: "jvbA", Expire: true})
+	linkRelay(t, meeting, a, b, []*testClient{ca}, []*testClient{cb})
+	eventually(t, "audio over the new relay", func() bool { return cb.received(ca.audioSSRC) > 5 && ca.received(cb.audioSSRC) > 5 })
 }
