@@ -35,11 +35,12 @@ func (b *Bridge) conferenceModify(req *colibri.ConferenceModify) (*colibri.Confe
 		b.removeConference(c)
 		return &colibri.ConferenceModified{}, nil
 	}
-	modify := func() (*colibri.ConferenceModified, *iqError) { return c.modify(req.Endpoints, created) }
+	var resp *colibri.ConferenceModified
 	if len(req.Relays) > 0 {
-		modify = func() (*colibri.ConferenceModified, *iqError) { return c.modifyRelayOnly(req) }
+		resp, ierr = c.modifyRelayOnly(req) // relay.go
+	} else {
+		resp, ierr = c.modify(req.Endpoints, created)
 	}
-	resp, ierr := modify()
 	if ierr != nil {
 		if created {
 			b.removeConference(c)

@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/pion/rtcp"
 	"go.uber.org/goleak"
 
@@ -296,6 +298,23 @@ func TestRelayTwoBridges(t *testing.T) {
 		}
 		au := ca.received(cb0.audioSSRC)
 		eventually(t, "media goes on", func() bool { return ca.received(cb0.audioSSRC) > au+10 })
+	})
+	t.Run("a relay's channel only on the relay path", func(t *testing.T) {
+		e := b.b.conference(meeting).endpoint("jvbA")
+		base := "ws://" + b.srv.Listener.Addr().String()
+		for path, want := range map[string]int{
+			"/colibri-ws/jvbB/" + meeting + "/jvbA?pwd=" + e.wsPwd:                                          http.StatusNotFound,
+			"/colibri-relay-ws/jvbB/" + meeting + "/b0?pwd=" + b.b.conference(meeting).endpoint("b0").wsPwd: http.StatusNotFound,
+			"/colibri-relay-ws/jvbB/" + meeting + "/jvbA?pwd=wrong":                                         http.StatusUnauthorized,
+		} {
+			conn, resp, err := websocket.DefaultDialer.Dial(base+path, nil)
+			if err == nil {
+				_ = conn.Close()
+			}
+			if resp == nil || resp.StatusCode != want {
+				t.Errorf("%s: %v, want %d", path[:strings.Index(path, "?")], resp, want)
+			}
+		}
 	})
 	t.Run("expire relay", func(t *testing.T) {
 		cm := a.relayModify(t, meeting, colibri.Relay{ID: "jvbB", Expire: true})

@@ -51,6 +51,9 @@ func (b *Bridge) serveWebSocket(up *websocket.Upgrader, w http.ResponseWriter, r
 		return
 	}
 	e, status := b.wsEndpoint(parts[1], parts[2], r.URL.Query().Get("pwd"))
+	if e != nil && strings.Contains(r.URL.Path, "/colibri-relay-ws/") != (e.relay != nil) {
+		e, status = nil, http.StatusNotFound // a relay's channel only on the relay path, a client's only on its own
+	}
 	if e == nil {
 		// The status alone tells what failed; the body names nothing.
 		http.Error(w, http.StatusText(status), status)
