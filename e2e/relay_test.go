@@ -56,6 +56,14 @@ func TestRelayTwoRegions(t *testing.T) {
 			t.Logf("page %d dominant speaker on the other bridge's page after %v", speaker, time.Since(start).Round(10*time.Millisecond))
 		}
 	})
+	// Both leave before the bridges stop: a bridge stopped under a live call would send its participants to
+	// the other bridge, which is stopping too, and meetd's stop would wait for those requests.
+	for _, p := range pages {
+		if err := s.eval(p, "meetdTest.leave()", nil); err != nil {
+			t.Fatalf("page %d leave: %v", p, err)
+		}
+	}
+	s.waitMeetdLog("the conference ended on both bridges", "conference ended", "room=relayed@")
 }
 
 // waitBridgeLog waits for a line of a bridge's log that contains every one of parts.
