@@ -63,6 +63,12 @@ type startOptions struct {
 	EnableOpusRed *bool `json:"enableOpusRed,omitempty"`
 	// UserRegion, when set, is config.js's deploymentInfo.userRegion (the participant's region).
 	UserRegion string `json:"userRegion,omitempty"`
+	// CodecList, when set, is announced in presence as current clients announce their video codecs
+	// (jitsi_participant_codecList, e.g. "av1,vp9,vp8").
+	CodecList string `json:"codecList,omitempty"`
+	// ExtmapAllowMixed makes the page put back the extmap-allow-mixed of meetd's Jingle into the SDP,
+	// which the 2021 library drops (two-byte header extensions, for the AV1 dependency descriptor).
+	ExtmapAllowMixed bool `json:"extmapAllowMixed,omitempty"`
 }
 
 // hasEvent reports whether the page saw an event of that kind and detail.

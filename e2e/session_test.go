@@ -43,6 +43,10 @@ type session struct {
 	videoQuality map[int]map[string]any
 	// noOpusRed, per page, makes that page not advertise Opus RED whatever config.js says.
 	noOpusRed map[int]bool
+	// codecList, per page, is announced in presence as a current client's codec list (AV1 tests).
+	codecList map[int]string
+	// allowMixed, per page, restores extmap-allow-mixed in the page's remote SDP (AV1 tests).
+	allowMixed map[int]bool
 	// transport "bosh" makes pages connect over BOSH instead of the WebSocket.
 	transport string
 	// tokens holds the JWT each page connects with (none when absent).
@@ -105,12 +109,14 @@ func (s *session) join(page int, room string) {
 		ServiceURL: "wss" + strings.TrimPrefix(s.meetd.url, "https") + "/xmpp-websocket",
 		Hosts:      map[string]string{"domain": "localhost", "muc": "conference.localhost", "focus": "focus.localhost"},
 
-		BridgeChannel: s.bridgeChannel,
-		Transport:     s.transport,
-		Token:         s.tokens[page],
-		VideoQuality:  s.videoQuality[page],
-		EnableOpusRed: s.opusRedOverride(page),
-		UserRegion:    s.regions[page],
+		BridgeChannel:    s.bridgeChannel,
+		Transport:        s.transport,
+		Token:            s.tokens[page],
+		VideoQuality:     s.videoQuality[page],
+		EnableOpusRed:    s.opusRedOverride(page),
+		UserRegion:       s.regions[page],
+		CodecList:        s.codecList[page],
+		ExtmapAllowMixed: s.allowMixed[page],
 	})
 	var cfg string
 	if err := s.eval(page, fmt.Sprintf("meetdTest.start(%s)", opts), &cfg); err != nil {

@@ -22,6 +22,8 @@ type svcCodec struct {
 	codecList string
 	// pin, when set, is the codec (mimeType) pinSVCJS sets on the sender's encoding.
 	pin string
+	// allowMixed makes the pages negotiate two-byte header extensions (session.allowMixed).
+	allowMixed bool
 }
 
 var vp9SVC = svcCodec{name: "vp9", mime: "video/VP9", prefer: "VP9", config: []string{`media.codecs = ["vp9", "vp8"]`}}
@@ -34,10 +36,12 @@ func startSVCCall(t *testing.T, c svcCodec, room string, n int) *quality {
 	q := &quality{session: s}
 	s.videoQuality = map[int]map[string]any{}
 	s.codecList = map[int]string{}
+	s.allowMixed = map[int]bool{}
 	for p := range n {
 		q.all = append(q.all, p)
 		s.videoQuality[p] = map[string]any{"preferredCodec": c.prefer}
 		s.codecList[p] = c.codecList
+		s.allowMixed[p] = c.allowMixed
 		s.join(p, room)
 	}
 	q.ids = s.waitJoined(q.all)
@@ -198,20 +202,23 @@ func (q *quality) waitLayers(t *testing.T, want map[int]func(int) bool, what str
 func lowest(h int) bool  { return h > 0 && h <= thumbHeight }
 func onStage(h int) bool { return h >= onStageHeight }
 
-// waitBridgeSVC waits for the bridge's log line that it reads page's VP9 as three spatial layers.
+// waitBridgeSVC waits for the bridge's log line that it reads page's stream as three spatial layers
+// (VP9 from its scalability structure, AV1 from the dependency descriptor's).
 func (q *quality) waitBridgeSVC(page int) {
 	q.t.Helper()
-	q.waitMeetdLog("the bridge sees three spatial layers", "VP9 spatial layers", q.ids[page], "layers=3")
+	q.waitMeetdLog("the bridge sees three spatial layers", `spatial layers"`, "source="+q.ids[page]+"-v0", "layers=3")
 }
 
 // TestVP9SVC (issue 15): VP9 first in meetd's offer, page 0's camera forced into K-SVC (L3T3_KEY,
-// pinSVCJS: the 2021 client sends one spatial layer by itself). Two parties: the receiver asking 180
-// lines decodes the lowest spatial layer of page 0's one SSRC, then, asking 720, the top layer of the
-// same SSRC, then the lowest again. Three parties: one receiver on 720 and the other on 180 at once,
-// both on the same SSRC.
-func TestVP9SVC(t *testing.T) {
+// pinSVCJS: the 2021 client sends one spatial layer by itself); see testSVC.
+func TestVP9SVC(t *testing.T) { testSVC(t, vp9SVC) }
+
+// testSVC: two parties: the receiver asking 180 lines decodes the lowest spatial layer of page 0's one
+// SSRC, then, asking 720, the top layer of the same SSRC, then the lowest again. Three parties: one
+// receiver on 720 and the other on 180 at once, both on the same SSRC.
+func testSVC(t *testing.T, c svcCodec) {
 	t.Run("2 parties", func(t *testing.T) {
-		q := startSVCCall(t, vp9SVC, "vp9svc2", 2)
+		q := startSVCCall(t, c, c.name+"svc2", 2)
 		q.waitBridgeSVC(0)
 		q.constrain(1, -1, nil, map[int]int{0: thumbHeight})
 		q.waitLayers(t, map[int]func(int) bool{1: lowest}, "the lowest layer at 180")
@@ -221,7 +228,7 @@ func TestVP9SVC(t *testing.T) {
 		q.waitLayers(t, map[int]func(int) bool{1: lowest}, "the lowest layer at 180 again")
 	})
 	t.Run("3 parties", func(t *testing.T) {
-		q := startSVCCall(t, vp9SVC, "vp9svc3", 3)
+		q := startSVCCall(t, c, c.name+"svc3", 3)
 		q.waitBridgeSVC(0)
 		q.constrain(1, -1, []int{0}, map[int]int{0: 720})
 		q.constrain(2, -1, nil, map[int]int{0: thumbHeight})
@@ -277,10 +284,21 @@ func TestVP9SVCDownlinkLimit(t *testing.T) {
 	}
 }
 
-// av1SVC: the 2021 client knows no AV1 (its codec table has VP8, VP9 and H.264; a preferredCodec of
-// AV1 falls back to VP8), so it announces only VP8 and meetd would not offer it AV1. The pages announce
-// a current client's codec list instead (page option codecList), meetd offers AV1 first with the
-// dependency descriptor, the client still puts its preferred VP8 first in its answer, and the test sets
-// AV1 on the sender's encoding along with the scalability mode (pinSVCJS).
+// av1SVC: the 2021 client knows no AV1 (its codec table has VP8, VP9 and H.264, and a preferredCodec
+// of AV1 falls back to VP8), so it announces only VP8 in presence and meetd, like Jicofo, would not
+// offer it AV1. The pages therefore announce a current client's codec list (page option codecList,
+// "av1,vp8"); meetd then offers AV1 first with the dependency descriptor (ID 11), which Chromium
+// accepts. The client still moves its preferred VP8 to the front of the offer before answering, so the
+// test also sets AV1 on the sender's encodings along with the scalability mode (pinSVCJS). The library
+// also drops the <extmap-allow-mixed/> of meetd's Jingle when it writes SDP, and without two-byte
+// header extensions Chromium cannot send the dependency descriptor's template structure (longer than
+// 16 bytes), so neither the bridge nor the receivers can read any descriptor and nothing is decoded;
+// the pages put it back (page option extmapAllowMixed).
 var av1SVC = svcCodec{name: "av1", mime: "video/AV1", prefer: "VP8", codecList: "av1,vp8",
-	config: []string{`media.codecs = ["av1", "vp8"]`}, pin: "video/AV1"}
+	config: []string{`media.codecs = ["av1", "vp8"]`}, pin: "video/AV1", allowMixed: true}
+
+// TestAV1SVC (issue 15): testSVC with AV1 first in meetd's offer and page 0's camera in AV1 L3T3_KEY
+// (av1SVC). The bridge must read the layers from the dependency descriptor: this needs the bridge's
+// AV1 layer selection (branch av1); without it the bridge logs no spatial layers for AV1 and sends the
+// whole stream to every receiver, and the test fails.
+func TestAV1SVC(t *testing.T) { testSVC(t, av1SVC) }

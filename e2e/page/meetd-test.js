@@ -122,13 +122,37 @@
         for (const track of localTracks) {
             await room.addTrack(track);
         }
+        if (opts.codecList) {
+            // Announce the video codecs as current clients do (jitsi_participant_codecList); the 2021
+            // library knows no AV1 and announces only its preferred codec (e2e/svc_test.go).
+            room.setLocalParticipantProperty('codecList', opts.codecList);
+        }
         room.join();
+    }
+
+    // restoreAllowMixed puts back into every remote SDP the extmap-allow-mixed that meetd's Jingle
+    // carries (<extmap-allow-mixed/>) and the 2021 library drops when it turns Jingle into SDP. Without
+    // it Chromium may use only one-byte header extensions (at most 16 bytes), too short for an AV1
+    // dependency descriptor with its template structure (e2e/svc_test.go).
+    function restoreAllowMixed() {
+        const orig = RTCPeerConnection.prototype.setRemoteDescription;
+        RTCPeerConnection.prototype.setRemoteDescription = function (desc, ...rest) {
+            const sdp = desc && desc.sdp;
+            const at = sdp ? sdp.indexOf('\r\nm=') : -1;
+            if (at >= 0 && sdp.indexOf('\na=extmap-allow-mixed') === -1) {
+                desc = { type: desc.type, sdp: `${sdp.slice(0, at)}\r\na=extmap-allow-mixed${sdp.slice(at)}` };
+            }
+            return orig.call(this, desc, ...rest);
+        };
     }
 
     // start connects and joins without waiting; the test polls status() to see how far it got.
     async function start(opts) {
         const ev = window.JitsiMeetJS.events.connection;
         const options = await clientConfig(opts);
+        if (opts.extmapAllowMixed) {
+            restoreAllowMixed();
+        }
         if (opts.bridgeChannel) {
             // Newer lib-jitsi-meet builds choose the bridge channel on the connection options.
             options.bridgeChannel = { preferSctp: opts.bridgeChannel === 'datachannel' };
