@@ -28,12 +28,18 @@ type svcCodec struct {
 
 var vp9SVC = svcCodec{name: "vp9", mime: "video/VP9", prefer: "VP9", config: []string{`media.codecs = ["vp9", "vp8"]`}}
 
+// svcCall is a call whose page 0 sends its camera in svcMode.
+type svcCall struct {
+	*quality
+	codec svcCodec
+}
+
 // startSVCCall joins n pages preferring the codec to room, waits until everyone decodes everyone,
 // forces page 0's camera into svcMode (forceSVC) and waits until the others decode it in the codec.
-func startSVCCall(t *testing.T, c svcCodec, room string, n int) *quality {
+func startSVCCall(t *testing.T, c svcCodec, room string, n int) *svcCall {
 	t.Helper()
 	s := newSessionConfig(t, c.config...)
-	q := &quality{session: s}
+	q := &svcCall{quality: &quality{session: s}, codec: c}
 	s.videoQuality = map[int]map[string]any{}
 	s.codecList = map[int]string{}
 	s.allowMixed = map[int]bool{}
@@ -47,7 +53,7 @@ func startSVCCall(t *testing.T, c svcCodec, room string, n int) *quality {
 	q.ids = s.waitJoined(q.all)
 	s.waitPeers(q.all, q.ids)
 	s.waitMedia(q.all)
-	q.forceSVC(0, c)
+	q.forceSVC(0)
 	s.waitDecoding(q.all[1:], c.mime)
 	return q
 }
@@ -124,43 +130,50 @@ func (q *quality) svcOut(page int) []svcOut {
 	return out
 }
 
-// forceSVC pins page's camera to svcMode (pinSVCJS) and waits until it encodes in that mode, in the
-// codec, at ≥ 540 lines: the top of three spatial layers. It returns the stream's SSRC.
-func (q *quality) forceSVC(page int, c svcCodec) uint32 {
+// pin runs pinSVCJS on page.
+func (q *svcCall) pin(page int) {
 	q.t.Helper()
 	var res string
-	if err := q.eval(page, fmt.Sprintf(pinSVCJS, svcMode, c.pin), &res); err != nil || res != "ok" {
+	if err := q.eval(page, fmt.Sprintf(pinSVCJS, svcMode, q.codec.pin), &res); err != nil || res != "ok" {
 		q.t.Fatalf("setParameters %s on page %d: %q %v", svcMode, page, res, err)
 	}
+}
+
+// forceSVC pins page's camera to svcMode (pinSVCJS) and waits until it encodes in that mode, in the
+// codec, at ≥ 540 lines: the top of three spatial layers. A renegotiation (a participant joining) can
+// make Chromium rebuild the sender's encodings from the SDP's SIM group without the client calling
+// setParameters, so the pin is applied again while the mode is not there.
+func (q *svcCall) forceSVC(page int) {
+	q.t.Helper()
 	var last []svcOut
-	var ssrc uint32
 	err := poll(qualityLimit, func() (bool, error) {
+		q.pin(page)
 		last = q.svcOut(page)
 		for _, o := range last {
-			if o.Mode == svcMode && strings.EqualFold(o.Codec, c.mime) && o.Height >= onStageHeight {
-				ssrc = o.SSRC
+			if o.Mode == svcMode && strings.EqualFold(o.Codec, q.codec.mime) && o.Height >= onStageHeight {
 				return true, nil
 			}
 		}
 		return false, nil
 	})
 	if err != nil {
-		q.t.Fatalf("page %d does not send %s %s at ≥ %d lines within %v: %v", page, c.mime, svcMode, onStageHeight, qualityLimit, last)
+		q.t.Fatalf("page %d does not send %s %s at ≥ %d lines within %v: %v", page, q.codec.mime, svcMode, onStageHeight, qualityLimit, last)
 	}
 	q.t.Logf("page %d sends %v", page, last)
-	return ssrc
 }
 
-// svcSSRC returns the SSRC page sends its SVC stream on (the one encoding in svcMode).
-func (q *quality) svcSSRC(page int) uint32 {
+// svcSSRC returns the SSRC page sends its SVC stream on (the one encoding in svcMode); false, after
+// pinning it again, when no encoding is in that mode.
+func (q *svcCall) svcSSRC(page int) (uint32, bool) {
 	q.t.Helper()
 	for _, o := range q.svcOut(page) {
 		if o.Mode == svcMode {
-			return o.SSRC
+			return o.SSRC, true
 		}
 	}
-	q.t.Fatalf("page %d no longer sends %s: %v", page, svcMode, q.svcOut(page))
-	return 0
+	q.t.Logf("page %d no longer sends %s (%v): pinned again", page, svcMode, q.svcOut(page))
+	q.pin(page)
+	return 0, false
 }
 
 // inbound returns the page's inbound video stream with that SSRC.
@@ -175,13 +188,15 @@ func (q *quality) inbound(page int, ssrc uint32) (videoIn, bool) {
 
 // waitLayers waits until each receiver in want decodes the SVC stream of page 0 (its one SSRC) at a
 // height want accepts, and then keeps decoding it.
-func (q *quality) waitLayers(t *testing.T, want map[int]func(int) bool, what string) {
+func (q *svcCall) waitLayers(t *testing.T, want map[int]func(int) bool, what string) {
 	t.Helper()
 	var last string
 	err := poll(qualityLimit, func() (bool, error) {
-		ssrc := q.svcSSRC(0)
+		ssrc, ok := q.svcSSRC(0)
+		if !ok {
+			return false, nil
+		}
 		parts := []string{fmt.Sprintf("page 0 sends %v", q.svcOut(0))}
-		ok := true
 		for _, r := range q.all[1:] {
 			in, found := q.inbound(r, ssrc)
 			parts = append(parts, fmt.Sprintf("page %d decodes %d at %d lines (%d frames)", r, ssrc, in.Height, in.Frames))
@@ -204,7 +219,7 @@ func onStage(h int) bool { return h >= onStageHeight }
 
 // waitBridgeSVC waits for the bridge's log line that it reads page's stream as three spatial layers
 // (VP9 from its scalability structure, AV1 from the dependency descriptor's).
-func (q *quality) waitBridgeSVC(page int) {
+func (q *svcCall) waitBridgeSVC(page int) {
 	q.t.Helper()
 	q.waitMeetdLog("the bridge sees three spatial layers", `spatial layers"`, "source="+q.ids[page]+"-v0", "layers=3")
 }
@@ -253,7 +268,10 @@ func TestVP9SVCDownlinkLimit(t *testing.T) {
 	q.waitBridgeSVC(0)
 	q.constrain(1, -1, []int{0}, map[int]int{0: 720})
 	q.waitLayers(t, map[int]func(int) bool{1: onStage}, "the top layer before the limit")
-	ssrc := q.svcSSRC(0)
+	ssrc, ok := q.svcSSRC(0)
+	if !ok {
+		t.Fatalf("page 0 does not send %s", svcMode)
+	}
 	lift := limitDownlink(t, q.mediaPort(1), "500kbit")
 	start := time.Now()
 	var frames []int64
