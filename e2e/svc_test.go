@@ -305,3 +305,21 @@ func TestVP9SVCDownlinkLimit(t *testing.T) {
 	}
 	t.Logf("back at %d lines of %d %v after the limit was lifted", back.Height, ssrc, time.Since(start).Round(time.Second))
 }
+
+// av1SVC: the 2021 client knows no AV1 (its codec table has VP8, VP9 and H.264, and a preferredCodec
+// of AV1 falls back to VP8), so it announces only VP8 in presence and meetd, like Jicofo, would not
+// offer it AV1. The pages therefore announce a current client's codec list (page option codecList,
+// "av1,vp8"); meetd then offers AV1 first with the dependency descriptor (ID 11), which Chromium
+// accepts. The client still moves its preferred VP8 to the front of the offer before answering, so the
+// test also sets AV1 on the sender's encodings along with the scalability mode (pinSVCJS). The library
+// also drops the <extmap-allow-mixed/> of meetd's Jingle when it writes SDP, and without two-byte
+// header extensions Chromium cannot send the dependency descriptor's template structure (longer than
+// 16 bytes), so neither the bridge nor the receivers can read any descriptor and nothing is decoded;
+// the pages put it back (page option extmapAllowMixed).
+var av1SVC = svcCodec{name: "av1", mime: "video/AV1", prefer: "VP8", codecList: "av1,vp8",
+	config: []string{`media.codecs = ["av1", "vp8"]`}, pin: "video/AV1", allowMixed: true}
+
+// TestAV1SVC (issue 15): testSVC with AV1 first in meetd's offer and page 0's camera in AV1 L3T3_KEY
+// (av1SVC). The bridge must read the layers from the dependency descriptor (docs/codecs.md): without
+// that it logs no spatial layers for AV1 and sends the whole stream to every receiver.
+func TestAV1SVC(t *testing.T) { testSVC(t, av1SVC) }
