@@ -49,6 +49,10 @@ type Config struct {
 	// not even a pong to the bridge's pings (every quarter of it), for this
 	// long; 0 means 60 s.
 	ChannelIdle time.Duration
+	// ForwardSilence forwards silent audio packets to receivers; off (the
+	// default, as Jitsi Videobridge), they are dropped and counted
+	// (docs/media.md#silence).
+	ForwardSilence bool
 	// Logger receives the bridge's logs; nil discards them.
 	Logger *slog.Logger
 }

@@ -19,6 +19,9 @@ type EndpointStats struct {
 	LostIn, LostOut uint64
 	// Retransmitted counts packets the bridge re-sent for its NACKs.
 	Retransmitted uint64
+	// SilenceDropped counts the endpoint's silent audio packets the bridge
+	// did not forward to other clients (silence.go).
+	SilenceDropped uint64
 	// RTT is the ICE round-trip time of the selected candidate pair.
 	RTT time.Duration
 	// EstimateBps is the downlink bandwidth estimate (0: no feedback yet).
@@ -33,6 +36,7 @@ type meter struct {
 	bytesIn, bytesOut atomic.Uint64
 	lostIn, lostOut   atomic.Uint64
 	retransmitted     atomic.Uint64
+	silenceDropped    atomic.Uint64
 	// Guarded by Bridge.statsMu: the previous sample.
 	prevIn, prevOut uint64
 	prevAt          time.Time
@@ -70,7 +74,7 @@ func (e *endpoint) stats(now time.Time) EndpointStats {
 	m := &e.meter
 	in, out := m.bytesIn.Load(), m.bytesOut.Load()
 	s := EndpointStats{Conference: e.conf.meetingID, Endpoint: e.id,
-		LostIn: m.lostIn.Load(), LostOut: m.lostOut.Load(), Retransmitted: m.retransmitted.Load(),
+		LostIn: m.lostIn.Load(), LostOut: m.lostOut.Load(), Retransmitted: m.retransmitted.Load(), SilenceDropped: m.silenceDropped.Load(),
 		EstimateBps: e.bwe.estimate.Load(), RTT: e.rtt(), Forwarded: map[string]int{}}
 	if !m.prevAt.IsZero() {
 		if d := now.Sub(m.prevAt).Seconds(); d > 0 {

@@ -113,12 +113,13 @@ func (e *endpoint) forward(pkt []byte, route ssrcRoute, now time.Time) {
 		if e.muteAudio.Load() {
 			return
 		}
-		if lvl, ok := audioLevel(pkt, e.ingress.Load().levelExt); ok {
-			if s := e.speechFor(pkt); s != nil { // relay_speech.go
-				s.observe(lvl, now)
-			}
+		lvl, ok := audioLevel(pkt, e.ingress.Load().levelExt)
+		if s := e.speechFor(pkt); ok && s != nil { // relay_speech.go
+			s.observe(lvl, now) // silence too: it lowers the sender's activity
 		}
-		e.forwardAll(pkt)
+		// Audio from a relay interleaves several senders and was filtered by
+		// their own bridge already (docs/media.md#silence).
+		e.forwardAll(pkt, e.relay == nil && e.dropSilence(pkt, lvl, ok))
 	case e.muteVideo.Load() || route.src == nil:
 		return
 	case route.rtx:
@@ -137,8 +138,10 @@ func (e *endpoint) forward(pkt []byte, route ssrcRoute, now time.Time) {
 
 // forwardAll hands an audio packet to every other ready receiver that
 // hears this sender: unchanged, or without RED redundancy for receivers
-// that were not offered RED (red.go).
-func (e *endpoint) forwardAll(pkt []byte) {
+// that were not offered RED (red.go). A silent packet goes only to
+// attached receivers (the recorder); client endpoints get the others
+// renumbered around it (silence.go).
+func (e *endpoint) forwardAll(pkt []byte, silent bool) {
 	pt := pkt[1] & 0x7F
 	red := e.ingress.Load().codec[pt] == codecRED
 	if red && !e.fwd.sawRED {
@@ -147,7 +150,7 @@ func (e *endpoint) forwardAll(pkt []byte) {
 	}
 	var stripped []byte
 	for _, r := range e.conf.receivers() {
-		if r == e.down || !r.ready() || !r.alloc.Load().hears(e.id) {
+		if r == e.down || (silent && r.ep != nil) || !r.ready() || !r.alloc.Load().hears(e.id) {
 			continue
 		}
 		out := e.fwd.audioFor(r, pkt, pt, red, &stripped)
@@ -155,7 +158,10 @@ func (e *endpoint) forwardAll(pkt []byte) {
 			e.b.counters.codecDrops.Add(1)
 			continue
 		}
-		if r.sendRTP(e.fwd.copied(out)) {
+		if out = e.fwd.copied(out); r.ep != nil {
+			e.fwd.silence.renumber(out)
+		}
+		if r.sendRTP(out) {
 			e.b.counters.forwarded.Add(1)
 		}
 	}

@@ -31,6 +31,7 @@ type forwarder struct {
 	redBuf  []byte                     // scratch: a RED packet stripped to its primary block
 	rtcpIn  rtcpScratch                // incoming RTCP read in place (rtcpread.go)
 	sawRED  bool                       // the sender's first RED packet was logged
+	silence silenceFilter              // silent audio dropped and renumbered around (silence.go)
 }
 
 // srcProjections lists one source's projections in the order of a

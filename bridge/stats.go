@@ -22,6 +22,7 @@ type counters struct {
 
 	refusedCands atomic.Uint64 // signalled remote candidates refused (count bound, bad target)
 	codecDrops   atomic.Uint64 // packets not sent to a receiver that was not offered their codec
+	silenceDrops atomic.Uint64 // silent audio packets not forwarded to client endpoints (silence.go)
 }
 
 // Stats is a snapshot of the bridge's counters.
@@ -34,6 +35,9 @@ type Stats struct {
 	// CodecDrops counts packets not sent to a receiver because it was not
 	// offered their payload type (and, for RED, not the primary's either).
 	CodecDrops uint64
+	// SilenceDrops counts senders' silent audio packets not forwarded to
+	// client endpoints (docs/media.md#silence).
+	SilenceDrops uint64
 
 	// BytesIn and BytesOut count the SRTP/SRTCP bytes read from and written
 	// to all endpoints since the start; LostIn the packets senders' uplinks
@@ -50,6 +54,7 @@ func (b *Bridge) Stats() Stats {
 		UnknownSSRC: c.unknownSSRC.Load(), BadPayloadType: c.badPT.Load(), BadPacket: c.badPacket.Load(),
 		QueueDrops: c.queueDrops.Load(), SendDrops: c.sendDrops.Load(), Forwarded: c.forwarded.Load(), RTCPRelayed: c.rtcpRelayed.Load(),
 		Retransmitted: c.retransmitted.Load(), RefusedCandidates: c.refusedCands.Load(), CodecDrops: c.codecDrops.Load(),
-		BytesIn: c.bytesIn.Load(), BytesOut: c.bytesOut.Load(), LostIn: c.lostIn.Load(), LostOut: c.lostOut.Load(),
+		SilenceDrops: c.silenceDrops.Load(),
+		BytesIn:      c.bytesIn.Load(), BytesOut: c.bytesOut.Load(), LostIn: c.lostIn.Load(), LostOut: c.lostOut.Load(),
 	}
 }

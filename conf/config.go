@@ -76,6 +76,10 @@ type Media struct {
 	// OpusRED offers Opus with RED redundancy (RFC 2198) to clients that
 	// advertise it; the bridge strips it for receivers without it.
 	OpusRED bool `toml:"opus_red"`
+	// ForwardSilence makes the bridge forward silent audio packets (audio
+	// level 127); off (the default, as Jitsi Videobridge) they are dropped
+	// and counted (docs/media.md#silence).
+	ForwardSilence bool `toml:"forward_silence"`
 }
 
 // Log configures the process log.

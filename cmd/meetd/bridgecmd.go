@@ -154,7 +154,8 @@ func newBridgeHost(cfg *conf.BridgeHost, log *slog.Logger) (*bridgeHost, error) 
 	br, err := bridge.New(bridge.Config{
 		ID: id, Region: cfg.Region, CapacityPPS: cfg.CapacityPPS, Version: readBuildInfo().bridgeVersion(),
 		UDPListen: cfg.Media.Listen, TCPListen: cfg.Media.TCPListen, AdvertiseIPs: cfg.Media.Advertise,
-		WebSocketURL: web.BridgeWebSocketURL(pub, id), BreweryRoom: cfg.XMPP.Brewery,
+		ForwardSilence: cfg.Media.ForwardSilence,
+		WebSocketURL:   web.BridgeWebSocketURL(pub, id), BreweryRoom: cfg.XMPP.Brewery,
 		RelayTLS: relayTLS, Logger: log.With("part", "bridge"),
 	})
 	if err != nil {

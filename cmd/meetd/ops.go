@@ -110,6 +110,7 @@ func statsOf(xs *xmpp.Server, br *bridge.Bridge, fc *focus.Focus) func() []web.M
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.UnknownSSRC, "reason", "unknown_ssrc"),
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.BadPayloadType, "reason", "bad_payload_type"),
 			c("meetd_bridge_dropped_packets_total", dropHelp, b.BadPacket, "reason", "bad_packet"),
+			c("meetd_bridge_dropped_packets_total", dropHelp, b.SilenceDrops, "reason", "silence"),
 			g("meetd_bridge_endpoints", "endpoints on the bridge", float64(ep.n)),
 			c("meetd_bridge_bytes_total", bytesHelp, b.BytesIn, "direction", "in"),
 			c("meetd_bridge_bytes_total", bytesHelp, b.BytesOut, "direction", "out"),

@@ -129,9 +129,10 @@ func wireBridge(ctx context.Context, cfg *conf.Config, pub *url.URL, xs *xmpp.Se
 	br, err := bridge.New(bridge.Config{
 		ID: conf.BridgeID, Version: readBuildInfo().bridgeVersion(),
 		UDPListen: cfg.Media.Listen, TCPListen: cfg.Media.TCPListen, AdvertiseIPs: cfg.Media.Advertise,
-		WebSocketURL: web.BridgeWebSocketURL(pub, conf.BridgeID),
-		BreweryRoom:  a.Brewery,
-		Logger:       log.With("part", "bridge"),
+		ForwardSilence: cfg.Media.ForwardSilence,
+		WebSocketURL:   web.BridgeWebSocketURL(pub, conf.BridgeID),
+		BreweryRoom:    a.Brewery,
+		Logger:         log.With("part", "bridge"),
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("bridge: %w", err)
