@@ -38,6 +38,17 @@ type testClient struct {
 	srFrom      sync.Map // ssrc -> struct{}
 	pliReceived atomic.Int64
 	twccFB      atomic.Int64
+	// level is the audio level send puts into the ssrc-audio-level
+	// extension (id 1) plus one; 0: no extension.
+	level atomic.Int32
+	// audioFrom counts what arrived per audio SSRC (silence_test.go).
+	audioFrom sync.Map // ssrc -> *audioSeen
+}
+
+// audioSeen is what a client saw of one remote audio stream.
+type audioSeen struct {
+	gaps   atomic.Int64 // packets whose seq did not follow the previous one's
+	silent atomic.Int64 // packets with audio level 127
 }
 
 func newTestClient(t *testing.T, id string, audioSSRC, videoSSRC uint32) *testClient {
@@ -146,6 +157,7 @@ func (c *testClient) onTrack(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
 			}
 		}
 	}()
+	last := -1
 	for {
 		p, _, err := tr.ReadRTP()
 		if err != nil {
@@ -154,9 +166,31 @@ func (c *testClient) onTrack(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
 		if p.Header.GetExtension(10) != nil {
 			c.midSeen.Add(1)
 		}
+		if tr.Kind() == webrtc.RTPCodecTypeAudio {
+			c.sawAudio(p, last)
+			last = int(p.SequenceNumber)
+		}
 		n, _ := c.rtpFrom.LoadOrStore(p.SSRC, &atomic.Int64{})
 		n.(*atomic.Int64).Add(1)
 	}
+}
+
+// sawAudio notes a remote audio packet; last is the previous one's seq.
+func (c *testClient) sawAudio(p *rtp.Packet, last int) {
+	v, _ := c.audioFrom.LoadOrStore(p.SSRC, &audioSeen{})
+	s := v.(*audioSeen)
+	if last >= 0 && p.SequenceNumber != uint16(last+1) {
+		s.gaps.Add(1)
+	}
+	if l := p.Header.GetExtension(1); len(l) == 1 && l[0]&0x7F == 127 {
+		s.silent.Add(1)
+	}
+}
+
+// seen returns what arrived of an audio SSRC.
+func (c *testClient) seen(ssrc uint32) *audioSeen {
+	v, _ := c.audioFrom.LoadOrStore(ssrc, &audioSeen{})
+	return v.(*audioSeen)
 }
 
 // received returns how many packets arrived on an SSRC.
@@ -191,6 +225,9 @@ func (c *testClient) send(seq uint16) {
 	ext := func(h *rtp.Header) { _ = h.SetExtension(10, []byte(c.id)) }
 	ha := rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: uint32(seq) * 960}
 	ext(&ha)
+	if l := c.level.Load(); l > 0 {
+		_ = ha.SetExtension(1, []byte{byte(l - 1)})
+	}
 	_ = c.audio.WriteRTP(&rtp.Packet{Header: ha, Payload: []byte{0xf8, 0xff, 0xfe}})
 	hv := rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: uint32(seq) * 3000, Marker: true}
 	ext(&hv)

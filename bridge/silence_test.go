@@ -1,11 +1,18 @@
 package bridge
 
 import (
+	"context"
 	"encoding/binary"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pion/rtp"
+	"go.uber.org/goleak"
+
+	"meetd/colibri"
 )
 
 // withLevel returns pkt with a one-byte ssrc-audio-level extension (id 1).
@@ -156,4 +163,112 @@ func TestSilencePathAllocations(t *testing.T) {
 	if s := a.b.Stats(); s.SilenceDrops == 0 || s.Forwarded == 0 {
 		t.Fatalf("nothing dropped or nothing forwarded: %+v", s)
 	}
+}
+
+// recorderAudio drains an attached receiver and counts one SSRC's audio.
+type recorderAudio struct {
+	n, silent, gaps atomic.Int64
+}
+
+func (r *recorderAudio) drain(ctx context.Context, q *Queue, ssrc uint32) {
+	last := -1
+	for {
+		p, err := q.Next(ctx)
+		if err != nil {
+			return
+		}
+		if !p.RTCP && len(p.Data) >= 12 && binary.BigEndian.Uint32(p.Data[8:]) == ssrc {
+			seq := int(binary.BigEndian.Uint16(p.Data[2:]))
+			if last >= 0 && seq != (last+1)&0xFFFF {
+				r.gaps.Add(1)
+			}
+			last = seq
+			r.n.Add(1)
+			if l, ok := audioLevel(p.Data, 1); ok && l == silentLevel {
+				r.silent.Add(1)
+			}
+		}
+		q.Release(p)
+	}
+}
+
+// TestCallSilence: pion clients send audio with the ssrc-audio-level
+// extension. While ep0 is silent its receiver gets only the first
+// silenceKept silent packets, the rest are counted as dropped, and when
+// ep0 speaks again its sequence numbers go on without a gap; ep1's speech
+// is forwarded and becomes dominant while ep0 is silent, and ep0 takes it
+// back; the attached recorder gets every packet unchanged.
+func TestCallSilence(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv := httptest.NewServer(nil)
+	defer srv.Close()
+	b, fc, stop := startBridge(t, "ws://"+srv.Listener.Addr().String()+"/colibri-ws/jvb1")
+	srv.Config.Handler = http.StripPrefix("", b.WebSocketHandler())
+	defer stop()
+	c := startCall(t, b, fc, 2, false)
+	defer c.stop()
+	e0, e1 := c.clients[0], c.clients[1]
+	c.waitMediaBetweenAll()
+
+	q := NewQueue(4096)
+	_, err := b.AddReceiver(c.meeting, "rec", q, Constraints{Endpoints: []string{"ep0"}, MaxHeight: 0})
+	must(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	var rec recorderAudio
+	done := make(chan struct{})
+	go func() { defer close(done); rec.drain(ctx, q, e0.audioSSRC) }()
+	defer func() { cancel(); <-done }()
+
+	speak := func(cl *testClient, lvl int32) { cl.level.Store(lvl + 1) }
+	e0.waitMessage(colibri.ClassServerHello) // the channel is open, and
+	for _, cl := range c.clients {           // the messages so far are read
+		for len(cl.dcMsgs) > 0 {
+			<-cl.dcMsgs
+		}
+	}
+	speak(e0, 10)
+	speak(e1, silentLevel)
+	e1.waitMessage(`"dominantSpeakerEndpoint":"ep0"`)
+
+	speak(e0, silentLevel)
+	speak(e1, 10)
+	e0.waitMessage(`"dominantSpeakerEndpoint":"ep1"`)
+	eventually(t, "ep0's silence dropped", func() bool { return silenceDroppedOf(b, "ep0") > 50 })
+	n0 := e1.received(e0.audioSSRC)
+	time.Sleep(500 * time.Millisecond)
+	if n := e1.received(e0.audioSSRC); n != n0 {
+		t.Fatalf("ep1 still gets ep0's silence: %d -> %d packets", n0, n)
+	}
+	if s := e1.seen(e0.audioSSRC).silent.Load(); s != silenceKept {
+		t.Fatalf("ep1 got %d silent packets of ep0, want the first %d after speech", s, silenceKept)
+	}
+
+	speak(e0, 10)
+	speak(e1, silentLevel)
+	e1.waitMessage(`"dominantSpeakerEndpoint":"ep0"`)
+	eventually(t, "ep0's speech again", func() bool { return e1.received(e0.audioSSRC) > n0+20 })
+	for _, g := range []struct {
+		who  string
+		seen *audioSeen
+	}{{"ep1 from ep0", e1.seen(e0.audioSSRC)}, {"ep0 from ep1", e0.seen(e1.audioSSRC)}} {
+		if n := g.seen.gaps.Load(); n != 0 {
+			t.Errorf("%s: %d sequence gaps", g.who, n)
+		}
+	}
+	if rec.silent.Load() < 50 || rec.gaps.Load() != 0 {
+		t.Fatalf("recorder: %d packets, %d silent, %d gaps; want all of ep0's audio", rec.n.Load(), rec.silent.Load(), rec.gaps.Load())
+	}
+	if s := b.Stats().SilenceDrops; s < silenceDroppedOf(b, "ep0") {
+		t.Fatalf("bridge counted %d silent drops, ep0 alone %d", s, silenceDroppedOf(b, "ep0"))
+	}
+	t.Logf("ep0: %d silent packets dropped; recorder got %d packets (%d silent)", silenceDroppedOf(b, "ep0"), rec.n.Load(), rec.silent.Load())
+}
+
+func silenceDroppedOf(b *Bridge, id string) uint64 {
+	for _, s := range b.EndpointStats() {
+		if s.Endpoint == id {
+			return s.SilenceDropped
+		}
+	}
+	return 0
 }
