@@ -56,43 +56,47 @@ func TestSilentAudio(t *testing.T) {
 	}
 	ids := s.waitJoined(pages)
 	s.waitPeers(pages, ids)
-	waitHears := func(rx int, what string, min int64) inboundAudio {
+	// waitHears waits for more than n packets on the page's inbound audio since from, with at most
+	// a fifth of the samples played since then concealed.
+	waitHears := func(rx int, what string, from inboundAudio, n int64) inboundAudio {
 		var a inboundAudio
 		if err := poll(codecLimit, func() (bool, error) {
 			a = s.inboundAudio(rx)
-			return a.Packets > min && a.Samples > 0 && a.Concealed*5 < a.Samples, nil
+			samples := a.Samples - from.Samples
+			return a.Packets > from.Packets+n && samples > 0 && (a.Concealed-from.Concealed)*5 < samples, nil
 		}); err != nil {
-			t.Fatalf("page %d %s: %+v", rx, what, a)
+			t.Fatalf("page %d %s: %+v (from %+v)", rx, what, a, from)
 		}
 		return a
 	}
-	waitHears(0, "hears page 1", 200)
-	waitHears(1, "hears page 0", 200)
-	_, m := opsGet(t, "/metrics")
-	dropped0 := metricValue(m, silenceMetric)
+	waitHears(0, "hears page 1", inboundAudio{}, 200)
+	waitHears(1, "hears page 0", inboundAudio{}, 200)
+	dropped := func() float64 { _, m := opsGet(t, "/metrics"); return metricValue(m, silenceMetric) }
+	base0 := dropped() // before: whatever silence the fake microphones make themselves
+	time.Sleep(2 * time.Second)
+	dropped0 := dropped()
 
 	s.mustEval(1, `(meetdTest.conference().getLocalAudioTrack().getTrack().enabled = false, true)`)
-	if err := poll(codecLimit, func() (bool, error) {
-		_, m = opsGet(t, "/metrics")
-		return metricValue(m, silenceMetric) > dropped0+100, nil
-	}); err != nil {
-		t.Fatalf("the bridge counted no silence of page 1: %s = %v (was %v)", silenceMetric, metricValue(m, silenceMetric), dropped0)
+	if err := poll(codecLimit, func() (bool, error) { return dropped() > dropped0+100, nil }); err != nil {
+		t.Fatalf("the bridge counted no silence of page 1: %s = %v (was %v)", silenceMetric, dropped(), dropped0)
 	}
-	quiet0 := s.inboundAudio(0)
-	beep0 := s.inboundAudio(1)
+	quiet0, beep0, during0 := s.inboundAudio(0), s.inboundAudio(1), dropped()
 	time.Sleep(2 * time.Second)
-	quiet1 := s.inboundAudio(0)
+	quiet1, during1 := s.inboundAudio(0), dropped()
+	// Page 1 sends 50 packets a second: 2 s of its silence add about 100 drops to the baseline.
+	if during1-during0 < dropped0-base0+80 {
+		t.Errorf("silent drops in 2 s: %v with page 1 silent, %v before", during1-during0, dropped0-base0)
+	}
 	if quiet1.Packets > quiet0.Packets+5 {
 		t.Errorf("page 0 still receives page 1's silence: %d -> %d packets in 2 s", quiet0.Packets, quiet1.Packets)
 	}
-	beep := waitHears(1, "hears page 0's beep while page 1 is silent", beep0.Packets+50)
+	beep := waitHears(1, "hears page 0's beep while page 1 is silent", beep0, 50)
 
 	s.mustEval(1, `(meetdTest.conference().getLocalAudioTrack().getTrack().enabled = true, true)`)
-	back := waitHears(0, "hears page 1 again", quiet1.Packets+100)
+	back := waitHears(0, "hears page 1 again", quiet1, 100)
 	if back.Lost > quiet0.Lost+5 {
 		t.Errorf("page 0 counts page 1's dropped silence as lost: %d -> %d", quiet0.Lost, back.Lost)
 	}
-	_, m = opsGet(t, "/metrics")
-	t.Logf("%s: %v -> %v; page 0 from page 1: %+v (silent: %+v); page 1 from page 0: %+v",
-		silenceMetric, dropped0, metricValue(m, silenceMetric), back, quiet1, beep)
+	t.Logf("%s: %v in 2 s before, %v in 2 s of page 1's silence, %v in all; page 0 from page 1: %+v (silent: %+v); page 1 from page 0: %+v",
+		silenceMetric, dropped0-base0, during1-during0, dropped(), back, quiet1, beep)
 }
