@@ -114,8 +114,10 @@ func (e *endpoint) forward(pkt []byte, route ssrcRoute, now time.Time) {
 			return
 		}
 		lvl, ok := audioLevel(pkt, e.ingress.Load().levelExt)
-		if s := e.speechFor(pkt); ok && s != nil { // relay_speech.go
-			s.observe(lvl, now) // silence too: it lowers the sender's activity
+		if ok {
+			if s := e.speechFor(pkt); s != nil { // relay_speech.go
+				s.observe(lvl, now) // silence too: it lowers the sender's activity
+			}
 		}
 		// Audio from a relay interleaves several senders and was filtered by
 		// their own bridge already (docs/media.md#silence).
