@@ -43,6 +43,8 @@ type options struct {
 	ramp               string
 	perf               string
 	soak               time.Duration
+	bridges            string
+	relay              bool
 	nice               int
 	tm                 bench.Timing
 }
@@ -63,6 +65,8 @@ func run(args []string) error {
 	fs.StringVar(&o.ramp, "ramp", "meetd,galene", "systems of the one-core ramp (Janus's adapter has one room only, so it cannot be ramped)")
 	fs.StringVar(&o.perf, "perf", "", "comma-separated system/scenario pairs to profile with perf record -e cpu-clock during their windows, e.g. meetd/S2,galene/S2 (profiles in -out)")
 	fs.DurationVar(&o.soak, "soak", 0, "run the soak scenario for this long instead")
+	fs.StringVar(&o.bridges, "bridges", "", "run the two-bridge benchmark instead, with these comma-separated rooms per bridge, e.g. 4,8 (docs/performance.md#two-bridges; writes bridges.md)")
+	fs.BoolVar(&o.relay, "relay", false, "with -bridges: also rooms that span the two bridges (Colibri2 relays)")
 	fs.IntVar(&o.nice, "nice", -10, "nice increment of the servers (shields the measurement from other load; needs root; internal/bench/run.sh renices this process)")
 	fs.DurationVar(&o.tm.Warmup, "warmup", 4*time.Second, "warm-up before each window")
 	fs.DurationVar(&o.tm.Window, "window", 12*time.Second, "measurement window")
@@ -74,6 +78,9 @@ func run(args []string) error {
 	progress := func(s string) { fmt.Printf("%s %s\n", time.Now().UTC().Format("15:04:05"), s) }
 	if o.soak > 0 {
 		return soak(ctx, o, progress)
+	}
+	if o.bridges != "" {
+		return bridges(ctx, o, args, progress)
 	}
 	return benchmark(ctx, o, args, progress)
 }

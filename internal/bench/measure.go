@@ -37,6 +37,7 @@ type Result struct {
 	Payload          int   // mean forwarded datagram size
 	UDPDrops         int64 // kernel UDP receive drops in the server's namespace during the window
 	Note             string
+	EachCores        []float64 // cores of each media process when the server has several (external bridges)
 }
 
 // PPSPerCore is forwarded packets/s per core of server CPU.
@@ -74,7 +75,7 @@ func MeasureHook(ctx context.Context, sys System, sc Scenario, tm Timing, progre
 	if err != nil {
 		return res, err
 	}
-	defer func() { _ = srv.Proc.Stop() }()
+	defer srv.Stop()
 	cfg := sc.Load
 	cfg.Room = fmt.Sprintf("bench%d", time.Now().UnixNano()%1_000_000)
 	sys.Adapt(&cfg, srv)
@@ -96,7 +97,7 @@ func MeasureHook(ctx context.Context, sys System, sc Scenario, tm Timing, progre
 	if hook != nil {
 		go hook(ctx, sys.Name(), sc.ID, srv.Proc.PID(), tm.Window)
 	}
-	w, err := window(ctx, srv.Proc.PID(), l, tm.Window)
+	w, err := window(ctx, srv.measured(), l, tm.Window)
 	if err != nil {
 		return res, fmt.Errorf("%w\n%s", err, srv.Proc.Tail(40))
 	}
@@ -108,18 +109,28 @@ func MeasureHook(ctx context.Context, sys System, sc Scenario, tm Timing, progre
 
 // sample is one point of a window.
 type sample struct {
-	proc   ProcSample
+	proc   ProcSample      // the server's processes summed (At: the first's)
+	each   []time.Duration // CPU of each measured process
 	self   ProcSample
 	system time.Duration
 	drops  int64
 	load   *load.Totals
 }
 
-func takeSample(pid int, l *load.Load) (sample, error) {
+func takeSample(pids []int, l *load.Load) (sample, error) {
 	var s sample
 	var err error
-	if s.proc, err = SampleProc(pid); err != nil {
-		return s, err
+	for i, pid := range pids {
+		p, err := SampleProc(pid)
+		if err != nil {
+			return s, err
+		}
+		if i == 0 {
+			s.proc.At = p.At
+		}
+		s.proc.CPU += p.CPU
+		s.proc.RSS += p.RSS
+		s.each = append(s.each, p.CPU)
 	}
 	if s.self, err = SampleProc(os.Getpid()); err != nil {
 		return s, err
@@ -127,7 +138,7 @@ func takeSample(pid int, l *load.Load) (sample, error) {
 	if s.system, err = SystemCPU(); err != nil {
 		return s, err
 	}
-	s.drops, _ = UDPDrops(pid)
+	s.drops, _ = UDPDrops(pids[0])
 	s.load = l.Snapshot()
 	return s, nil
 }
@@ -138,15 +149,15 @@ type windowResult struct {
 	w    load.Window
 }
 
-func window(ctx context.Context, pid int, l *load.Load, d time.Duration) (windowResult, error) {
-	a, err := takeSample(pid, l)
+func window(ctx context.Context, pids []int, l *load.Load, d time.Duration) (windowResult, error) {
+	a, err := takeSample(pids, l)
 	if err != nil {
 		return windowResult{}, err
 	}
 	if err := sleep(ctx, d); err != nil {
 		return windowResult{}, err
 	}
-	b, err := takeSample(pid, l)
+	b, err := takeSample(pids, l)
 	if err != nil {
 		return windowResult{}, err
 	}
@@ -168,6 +179,11 @@ func (wr windowResult) fill(res *Result) {
 	res.Loss = wr.w.LossRatio()
 	res.RSS = wr.b.proc.RSS
 	res.UDPDrops = wr.b.drops - wr.a.drops
+	if len(wr.a.each) > 1 {
+		for i := range wr.a.each {
+			res.EachCores = append(res.EachCores, (wr.b.each[i]-wr.a.each[i]).Seconds()/secs)
+		}
+	}
 	tool := (wr.b.self.CPU - wr.a.self.CPU).Seconds() / secs
 	res.ToolCores = tool
 	res.ForeignCores = max(0, (wr.b.system-wr.a.system).Seconds()/secs-res.Cores-tool)

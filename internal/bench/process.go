@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"meetd/internal/meetdtest"
@@ -47,6 +48,30 @@ func StartProcess(o ProcOpts, argv ...string) (*meetdtest.Process, error) {
 type Server struct {
 	URL  string
 	Proc *meetdtest.Process
+	// Media, when set, are the processes that carry the media (external
+	// bridges): their CPU is measured instead of Proc's, and they stop
+	// before Proc.
+	Media []*meetdtest.Process
+}
+
+// Stop stops the media processes, then Proc.
+func (s *Server) Stop() {
+	for _, p := range s.Media {
+		_ = p.Stop()
+	}
+	_ = s.Proc.Stop()
+}
+
+// measured are the pids whose CPU counts as the server's.
+func (s *Server) measured() []int {
+	if len(s.Media) == 0 {
+		return []int{s.Proc.PID()}
+	}
+	pids := make([]int, len(s.Media))
+	for i, p := range s.Media {
+		pids[i] = p.PID()
+	}
+	return pids
 }
 
 // Meetd starts meetd processes from a built binary.
@@ -56,16 +81,30 @@ type Meetd struct {
 	CPUs  string // taskset list, e.g. "1"
 	Procs int    // GOMAXPROCS when > 0
 	Nice  int
-	IP    string // listen and advertise address; default 127.0.0.1
+	IP    string   // listen and advertise address; default 127.0.0.1
+	Extra []string // more config lines (meetdtest.Config.Extra), after the benchmark's own
+	C2S   int      // XMPP client TCP port on 127.0.0.1 (for external bridges); 0: a free one
+}
+
+// noFixedPorts is meetdtest.NoFixedPorts with the c2s port set when m.C2S is.
+func (m *Meetd) noFixedPorts() []string {
+	lines := meetdtest.NoFixedPorts()
+	for i, l := range lines {
+		if strings.HasPrefix(l, "c2s_listen") && m.C2S != 0 {
+			lines[i] = fmt.Sprintf(`c2s_listen = "127.0.0.1:%d"`, m.C2S)
+		}
+	}
+	return lines
 }
 
 // Start runs a fresh meetd on free ports (internal/meetdtest) and waits
 // until it serves.
 func (m *Meetd) Start(ctx context.Context) (*Server, error) {
-	cfg := meetdtest.Config{Dir: m.Dir, IP: m.IP, LogLevel: "warn", Extra: append(meetdtest.NoFixedPorts(),
+	cfg := meetdtest.Config{Dir: m.Dir, IP: m.IP, LogLevel: "warn", Extra: append(m.noFixedPorts(),
 		// Every emulated endpoint comes from one address: per-IP and per-room limits off.
 		"[xmpp.limits]", "connections_per_ip = 0", "logins_per_minute = 0", "joins_per_second = 0.0", "join_burst = 0",
 		"max_occupants = 0", "http.connections_per_ip = 0")}
+	cfg.Extra = append(cfg.Extra, m.Extra...)
 	o := ProcOpts{CPUs: m.CPUs, Nice: m.Nice}
 	if m.Procs > 0 {
 		o.Env = append(o.Env, fmt.Sprintf("GOMAXPROCS=%d", m.Procs))

@@ -72,3 +72,18 @@ func Memory(n int) Scenario {
 		Load: load.Config{Endpoints: n + 2, Senders: 2, Probes: 1, Simulcast: true, LayerBitrates: simulcastRates,
 			KeyframeInterval: 3 * time.Second, JoinInterval: 10 * time.Millisecond}}
 }
+
+// Bridges is rooms rooms of 10 publishers of one 150 kbit/s layer (the
+// ceiling's rooms) for the external-bridge systems: each room on one
+// bridge (by region), or with span every room split over the bridges
+// (half its endpoints in each region: the focus relays between them).
+func Bridges(rooms int, span bool) Scenario {
+	id, name := fmt.Sprintf("B-%d", rooms), fmt.Sprintf("%d rooms of 10, each on one bridge", rooms)
+	if span {
+		id, name = fmt.Sprintf("R-%d", rooms), fmt.Sprintf("%d rooms of 10, each spanning the bridges (relayed)", rooms)
+	}
+	return Scenario{ID: id, Name: name, Group: "bridges", Fanout: 9,
+		Load: load.Config{Endpoints: 10 * rooms, Senders: 10 * rooms, Rooms: rooms, Probes: rooms,
+			LayerBitrates: [3]int{150_000}, KeyframeInterval: 3 * time.Second, JoinInterval: 10 * time.Millisecond,
+			SplitRegions: span}}
+}

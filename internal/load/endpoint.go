@@ -107,7 +107,7 @@ func (e *endpoint) join(ctx context.Context) error {
 		return fmt.Errorf("load: conference iq: %w", err)
 	}
 	e.times.joinSent = time.Now()
-	if err := e.x.send(joinPresence(room+"/"+e.nick, e.nick, "load-"+e.nick)); err != nil {
+	if err := e.x.send(joinPresence(room+"/"+e.nick, e.nick, "load-"+e.nick, e.r.regionOf(e.idx))); err != nil {
 		return err
 	}
 	if err := e.accept(ctx, cands); err != nil {

@@ -94,12 +94,22 @@ func conferenceIQ(ctx context.Context, x *xmppConn, focus, room, uid string) err
 	return nil
 }
 
-// joinPresence is the MUC join of an endpoint.
-func joinPresence(occupant, nick, statsID string) *dom.Element {
+// nsJitsiMeet is the namespace of the <region id> element lib-jitsi-meet
+// puts in its MUC presence.
+const nsJitsiMeet = "http://jitsi.org/jitsi-meet"
+
+// joinPresence is the MUC join of an endpoint; region ("" none) goes in as
+// both forms a Jitsi client sends: <region xmlns=jitsi-meet id> and
+// <jitsi_participant_region>.
+func joinPresence(occupant, nick, statsID, region string) *dom.Element {
 	p := dom.New(ns.Client, "presence").SetAttr("to", occupant)
 	p.AddNew(ns.MUC, "x")
 	p.AddNew(ns.Nick, "nick").SetText(nick)
 	p.AddNew(ns.Client, "stats-id").SetText(statsID)
+	if region != "" {
+		p.AddNew(nsJitsiMeet, "region").SetAttr("id", region)
+		p.AddNew(ns.Client, "jitsi_participant_region").SetText(region)
+	}
 	return p
 }
 

@@ -39,8 +39,14 @@ type Config struct {
 	JoinInterval     time.Duration // pause between starting two joins
 	JoinTimeout      time.Duration // per endpoint; default 30 s
 	ICENet           string        // CIDR for local candidates; empty = loopback
-	Seed             uint64
-	Log              *slog.Logger
+	// Regions, when set, put a region in each Jitsi endpoint's MUC
+	// presence (docs/scale-out.md#selection): by room (room i gets
+	// Regions[i % len]), or with SplitRegions by position within the room,
+	// so that every room spans the regions.
+	Regions      []string
+	SplitRegions bool
+	Seed         uint64
+	Log          *slog.Logger
 }
 
 func (c *Config) defaults() error {
@@ -90,6 +96,19 @@ func (r *run) roomOf(idx int) string {
 		return r.cfg.Room
 	}
 	return fmt.Sprintf("%s-%d", r.cfg.Room, idx%r.cfg.Rooms)
+}
+
+// regionOf is the region endpoint idx announces ("" none).
+func (r *run) regionOf(idx int) string {
+	if len(r.cfg.Regions) == 0 {
+		return ""
+	}
+	rooms := max(r.cfg.Rooms, 1)
+	i := idx % rooms
+	if r.cfg.SplitRegions {
+		i = idx / rooms
+	}
+	return r.cfg.Regions[i%len(r.cfg.Regions)]
 }
 
 func (r *run) since() int64              { return int64(time.Since(r.epoch)) }

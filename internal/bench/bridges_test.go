@@ -1,0 +1,72 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"meetd/internal/meetdtest"
+)
+
+// TestBridgesSystem: meetd without its built-in bridge and two `meetd
+// bridge` processes; four rooms announcing the bridges' two regions put
+// media on both bridges (each measured bridge forwards), and a single
+// bridge carries two rooms. Only the bridges' CPU is counted.
+func TestBridgesSystem(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs meetd and two bridges")
+	}
+	bin := meetdtest.Binary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	tm := Timing{Warmup: 2 * time.Second, Window: 3 * time.Second}
+	tests := []struct {
+		name  string
+		sys   *BridgesSystem
+		rooms int
+	}{
+		{"one bridge", &BridgesSystem{Bin: bin, Label: "1-bridge", CPUs: []string{""}}, 2},
+		{"two bridges", &BridgesSystem{Bin: bin, Label: "2-bridges", CPUs: []string{"", ""}}, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := Bridges(tt.rooms, false)
+			sc.Load.Endpoints, sc.Load.Senders = 4*tt.rooms, 4*tt.rooms // rooms of 4
+			r, err := Measure(ctx, tt.sys, sc, tm, func(s string) { t.Log(s) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Failed > 0 || r.FwdPPS <= 0 || r.CPU <= 0 {
+				t.Fatalf("failed %d, fwd pps %.0f, cpu %v", r.Failed, r.FwdPPS, r.CPU)
+			}
+			if len(tt.sys.CPUs) > 1 {
+				if len(r.EachCores) != len(tt.sys.CPUs) {
+					t.Fatalf("cores of %d bridges, want %d", len(r.EachCores), len(tt.sys.CPUs))
+				}
+				for i, c := range r.EachCores {
+					if c < 0.2*r.Cores/float64(len(r.EachCores)) {
+						t.Errorf("bridge %d used %.3f of %.3f cores: its rooms are not on it", i, c, r.Cores)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestWriteBridges: ratios of two bridges to one, the relay's extra µs per
+// relayed packet ((relay µs/pkt − plain µs/pkt) × fan-out 9), a failed cell.
+func TestWriteBridges(t *testing.T) {
+	one := &Result{FwdPPS: 10000, USPerPkt: 10, Cores: 0.1}
+	two := &Result{FwdPPS: 19000, USPerPkt: 10.5, Cores: 0.2, EachCores: []float64{0.1, 0.1}}
+	relay := &Result{FwdPPS: 19000, USPerPkt: 12.5, Cores: 0.24, EachCores: []float64{0.12, 0.12}}
+	var b bytes.Buffer
+	WriteBridges(&b, []BridgesRow{{Rooms: 4, Round: 1, One: one, Two: two, Relay: relay}, {Rooms: 8, Round: 1, One: one}})
+	out := b.String()
+	for _, want := range []string{"| 1.90 | 1.05 |", "| 18.0 |", "failed", "(0.10 + 0.10)", "1.90× one bridge's packets at 1.05×"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
