@@ -27,13 +27,17 @@ func bridges(ctx context.Context, o options, args []string, progress func(string
 	plan := &bench.BridgesPlan{
 		One:   &bench.BridgesSystem{Bin: o.meetd, Label: "1-bridge", CPUs: []string{"1"}, Focus: "0", Nice: o.nice},
 		Two:   &bench.BridgesSystem{Bin: o.meetd, Label: "2-bridges", CPUs: []string{"1", "0"}, Focus: "0", Nice: o.nice},
-		Rooms: rooms, Relay: o.relay, Rounds: o.rounds, Timing: o.tm, Progress: progress,
+		Rooms: rooms, Rounds: o.rounds, Timing: o.tm, Progress: progress,
+	}
+	if o.relay {
+		plan.RelayRoom = o.relayRoom
+		plan.Relay = &bench.BridgesSystem{Bin: o.meetd, Label: "2-relayed", CPUs: []string{"1", "0"}, Focus: "0", Nice: o.nice, RelayCA: true}
 	}
 	start := time.Now()
 	var la loadSampler
 	lctx, stopLoad := context.WithCancel(ctx)
 	go la.run(lctx, 15*time.Second)
-	rows, err := plan.Run(ctx)
+	scale, relay, err := plan.Run(ctx)
 	stopLoad()
 	if werr := os.MkdirAll(o.out, 0o755); werr != nil {
 		return werr
@@ -52,6 +56,14 @@ func bridges(ctx context.Context, o options, args []string, progress func(string
 		"each room's endpoints announce one region, so the focus puts half the rooms on each bridge. Only the bridges' CPU is counted "+
 		"(utime+stime of the bridge processes). µs/pkt = bridge CPU ÷ forwarded media packets received by the emulated endpoints; "+
 		"pps/core = 10⁶ ÷ µs/pkt.\n\n", strings.Join(args, " "))
-	bench.WriteBridges(f, rows)
+	fmt.Fprintf(f, "## One bridge on one core against two on two\n\n")
+	bench.WriteBridges(f, scale)
+	if len(relay) > 0 {
+		fmt.Fprintf(f, "\n## The relay's extra CPU\n\nOne room of %d publishers (everyone receives everyone) on one bridge, "+
+			"against the same room with its endpoints alternating between the two bridges' regions: the focus splits it and links "+
+			"the bridges with a Colibri2 relay. Both runs forward the same packets to the endpoints; the relayed run adds each input "+
+			"packet crossing the relay once.\n\n", o.relayRoom)
+		bench.WriteRelay(f, relay)
+	}
 	return err
 }

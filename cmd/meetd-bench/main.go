@@ -45,6 +45,7 @@ type options struct {
 	soak               time.Duration
 	bridges            string
 	relay              bool
+	relayRoom          int
 	nice               int
 	tm                 bench.Timing
 }
@@ -66,7 +67,8 @@ func run(args []string) error {
 	fs.StringVar(&o.perf, "perf", "", "comma-separated system/scenario pairs to profile with perf record -e cpu-clock during their windows, e.g. meetd/S2,galene/S2 (profiles in -out)")
 	fs.DurationVar(&o.soak, "soak", 0, "run the soak scenario for this long instead")
 	fs.StringVar(&o.bridges, "bridges", "", "run the two-bridge benchmark instead, with these comma-separated rooms per bridge, e.g. 4,8 (docs/performance.md#two-bridges; writes bridges.md)")
-	fs.BoolVar(&o.relay, "relay", false, "with -bridges: also rooms that span the two bridges (Colibri2 relays)")
+	fs.BoolVar(&o.relay, "relay", false, "with -bridges: also one room on one bridge against the same room spanning two (Colibri2 relay)")
+	fs.IntVar(&o.relayRoom, "relay-room", 20, "with -relay: the endpoints of that room")
 	fs.IntVar(&o.nice, "nice", -10, "nice increment of the servers (shields the measurement from other load; needs root; internal/bench/run.sh renices this process)")
 	fs.DurationVar(&o.tm.Warmup, "warmup", 4*time.Second, "warm-up before each window")
 	fs.DurationVar(&o.tm.Window, "window", 12*time.Second, "measurement window")

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,11 @@ type BridgesSystem struct {
 	CPUs  []string // one core per bridge, e.g. {"1"} or {"1", "0"}
 	Focus string   // meetd's (XMPP + focus) cores, e.g. "0"
 	Nice  int
+	// RelayCA gives bridge i the self-signed certificate of bridge i+1 as
+	// its relay_ca_file: the bridge of a conference's first participant
+	// (region r0 with Bridges(k, true)) opens the relay channel to the
+	// other. Needs a meetd with Colibri2 relays (an unknown key before).
+	RelayCA bool
 }
 
 // Name implements System.
@@ -88,12 +94,13 @@ func (b *BridgesSystem) start(ctx context.Context, dir string) (*Server, error) 
 	if err := os.WriteFile(pw, []byte(bridgePassword+"\n"), 0o600); err != nil {
 		return srv, err
 	}
-	for i, cpu := range b.CPUs {
-		p, err := b.startBridge(ctx, dir, i, cpu, c2s, pw)
-		if p != nil {
-			srv.Media = append(srv.Media, p)
-		}
+	// The last first, so that bridge i can trust bridge i+1's certificate.
+	srv.Media = make([]*meetdtest.Process, len(b.CPUs))
+	for i := len(b.CPUs) - 1; i >= 0; i-- {
+		p, err := b.startBridge(ctx, dir, i, b.CPUs[i], c2s, pw)
+		srv.Media[i] = p
 		if err != nil {
+			srv.Media = slices.DeleteFunc(srv.Media, func(p *meetdtest.Process) bool { return p == nil })
 			return srv, err
 		}
 	}
@@ -111,7 +118,11 @@ func (b *BridgesSystem) startBridge(ctx context.Context, dir string, i int, cpu 
 	if err1 != nil || err2 != nil {
 		return nil, fmt.Errorf("bench: free port: %v %v", err1, err2)
 	}
-	cfg := strings.Join([]string{
+	var relayCA []string
+	if b.RelayCA && i+1 < len(b.CPUs) {
+		relayCA = []string{fmt.Sprintf("relay_ca_file = %q", filepath.Join(dir, fmt.Sprintf("bridge%d", i+1), "state", "selfsigned-cert.pem"))}
+	}
+	cfg := strings.Join(append([]string{
 		fmt.Sprintf(`id = "jvb-bench-%d"`, i), fmt.Sprintf("region = %q", b.Regions()[i]),
 		fmt.Sprintf("state_dir = %q", filepath.Join(bdir, "state")), "capacity_pps = 1000000",
 		"[xmpp]", fmt.Sprintf(`server = "127.0.0.1:%d"`, c2s), fmt.Sprintf("jid = %q", bridgeJID),
@@ -119,9 +130,8 @@ func (b *BridgesSystem) startBridge(ctx context.Context, dir string, i int, cpu 
 		fmt.Sprintf("ca_file = %q", filepath.Join(dir, "meetd", "state", "selfsigned-cert.pem")),
 		fmt.Sprintf("brewery = %q", bridgeBrewery),
 		"[media]", fmt.Sprintf(`listen = "127.0.0.1:%d"`, mediaPort), `advertise = ["127.0.0.1"]`,
-		"[http]", fmt.Sprintf(`listen = "127.0.0.1:%d"`, httpPort),
-		"[log]", `level = "warn"`,
-	}, "\n") + "\n"
+		"[http]", fmt.Sprintf(`listen = "127.0.0.1:%d"`, httpPort)}, append(relayCA,
+		"[log]", `level = "warn"`)...), "\n") + "\n"
 	path := filepath.Join(bdir, "bridge.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		return nil, err

@@ -32,7 +32,7 @@ func TestBridgesSystem(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sc := Bridges(tt.rooms, false)
+			sc := Bridges(tt.rooms)
 			sc.Load.Endpoints, sc.Load.Senders = 4*tt.rooms, 4*tt.rooms // rooms of 4
 			r, err := Measure(ctx, tt.sys, sc, tm, func(s string) { t.Log(s) })
 			if err != nil {
@@ -55,16 +55,29 @@ func TestBridgesSystem(t *testing.T) {
 	}
 }
 
-// TestWriteBridges: ratios of two bridges to one, the relay's extra µs per
-// relayed packet ((relay µs/pkt − plain µs/pkt) × fan-out 9), a failed cell.
+// TestWriteBridges: ratios of two bridges to one, a failed cell.
 func TestWriteBridges(t *testing.T) {
 	one := &Result{FwdPPS: 10000, USPerPkt: 10, Cores: 0.1}
 	two := &Result{FwdPPS: 19000, USPerPkt: 10.5, Cores: 0.2, EachCores: []float64{0.1, 0.1}}
-	relay := &Result{FwdPPS: 19000, USPerPkt: 12.5, Cores: 0.24, EachCores: []float64{0.12, 0.12}}
 	var b bytes.Buffer
-	WriteBridges(&b, []BridgesRow{{Rooms: 4, Round: 1, One: one, Two: two, Relay: relay}, {Rooms: 8, Round: 1, One: one}})
+	WriteBridges(&b, []BridgesRow{{Rooms: 4, Round: 1, One: one, Two: two}, {Rooms: 8, Round: 1, One: one}})
 	out := b.String()
-	for _, want := range []string{"| 1.90 | 1.05 |", "| 18.0 |", "failed", "(0.10 + 0.10)", "1.90× one bridge's packets at 1.05×"} {
+	for _, want := range []string{"| 1.90 | 1.05 |", "failed", "(0.10 + 0.10)", "1.90× one bridge's packets at 1.05×"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestWriteRelay: a room of 20 forwarding 19,000 pps relays 1,000 input
+// packets/s; 0.02 cores more is 20 µs per relayed packet.
+func TestWriteRelay(t *testing.T) {
+	one := &Result{FwdPPS: 19000, USPerPkt: 10, Cores: 0.19}
+	relay := &Result{FwdPPS: 19000, USPerPkt: 11.05, Cores: 0.21, EachCores: []float64{0.11, 0.10}}
+	var b bytes.Buffer
+	WriteRelay(&b, []BridgesRow{{Rooms: 20, Round: 1, One: one, Relay: relay}, {Rooms: 20, Round: 2, One: one}})
+	out := b.String()
+	for _, want := range []string{"| 1.00 | 1000 | 20.0 |", "| – | – | – |", "Median over rounds: 20.0 µs"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}

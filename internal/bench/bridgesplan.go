@@ -8,43 +8,49 @@ import (
 )
 
 // BridgesPlan is the two-bridge benchmark of docs/performance.md#two-bridges:
-// round by round, Rooms rooms on one bridge, 2×Rooms rooms on two bridges
-// (each room on one bridge), and with Relay 2×Rooms rooms each spanning the
-// two bridges.
+// round by round, Rooms rooms on one bridge against 2×Rooms rooms on two
+// bridges (each room on one bridge); and with Relay (two bridges with
+// RelayCA) one room of RelayRoom endpoints on one bridge against the same
+// room spanning the two bridges.
 type BridgesPlan struct {
-	One, Two *BridgesSystem
-	Rooms    []int // rooms per bridge
-	Relay    bool
+	One, Two  *BridgesSystem
+	Relay     *BridgesSystem // nil: no relayed runs
+	Rooms     []int          // rooms per bridge
+	RelayRoom int
 	Rounds   int
 	Timing   Timing
 	Progress func(string)
 }
 
-// BridgesRow is one round of one load: the three measurements.
+// BridgesRow is one round of one load: one bridge against two (Two), or
+// one room on one bridge against the room relayed over two (Relay).
 type BridgesRow struct {
-	Rooms           int
+	Rooms           int // rooms per bridge, or the relayed room's endpoints
 	Round           int
 	One, Two, Relay *Result
 }
 
-// Run executes the plan; a failed measurement leaves its cell empty.
-func (p *BridgesPlan) Run(ctx context.Context) ([]BridgesRow, error) {
-	var rows []BridgesRow
+// Run executes the plan; a failed measurement leaves its cell empty. It
+// returns the one-against-two rows and the relay rows.
+func (p *BridgesPlan) Run(ctx context.Context) (scale, relay []BridgesRow, err error) {
 	for round := 1; round <= p.Rounds; round++ {
 		for _, k := range p.Rooms {
 			row := BridgesRow{Rooms: k, Round: round}
-			row.One = p.measure(ctx, p.One, Bridges(k, false), round)
-			row.Two = p.measure(ctx, p.Two, Bridges(2*k, false), round)
-			if p.Relay {
-				row.Relay = p.measure(ctx, p.Two, Bridges(2*k, true), round)
-			}
-			if ctx.Err() != nil {
-				return rows, ctx.Err()
-			}
-			rows = append(rows, row)
+			row.One = p.measure(ctx, p.One, Bridges(k), round)
+			row.Two = p.measure(ctx, p.Two, Bridges(2*k), round)
+			scale = append(scale, row)
+		}
+		if p.Relay != nil && p.RelayRoom > 0 {
+			row := BridgesRow{Rooms: p.RelayRoom, Round: round}
+			row.One = p.measure(ctx, p.One, RelayRoom(p.RelayRoom, false), round)
+			row.Relay = p.measure(ctx, p.Relay, RelayRoom(p.RelayRoom, true), round)
+			relay = append(relay, row)
+		}
+		if ctx.Err() != nil {
+			return scale, relay, ctx.Err()
 		}
 	}
-	return rows, nil
+	return scale, relay, nil
 }
 
 func (p *BridgesPlan) measure(ctx context.Context, sys *BridgesSystem, sc Scenario, round int) *Result {
@@ -58,20 +64,17 @@ func (p *BridgesPlan) measure(ctx context.Context, sys *BridgesSystem, sc Scenar
 	return &r
 }
 
-// WriteBridges writes the table of the two-bridge benchmark: per load and
-// round, forwarded pps, bridge cores, µs per packet and pps per bridge core
-// of one and two bridges, the ratios, and the relay's extra CPU per relayed
-// packet (relayed packets = forwarded ÷ 9: each room's input crosses once).
+// WriteBridges writes the table of one bridge against two: per load and
+// round, forwarded pps, bridge cores, µs per packet and pps per bridge
+// core, and the ratios of two bridges to one.
 func WriteBridges(w io.Writer, rows []BridgesRow) {
-	fmt.Fprintf(w, "| rooms/bridge | round | 1 bridge: fwd pps, cores, µs/pkt, pps/core | 2 bridges: fwd pps, cores (each), µs/pkt, pps/core | packets 2÷1 | µs/pkt 2÷1 | relayed: fwd pps, cores (each), µs/pkt | extra µs per relayed pkt |\n")
-	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|\n")
-	for _, r := range rows {
-		fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %s | %s | %s |\n", r.Rooms, r.Round, cell(r.One), cell(r.Two),
-			ratio(r.Two, r.One, func(x *Result) float64 { return x.FwdPPS }),
-			ratio(r.Two, r.One, func(x *Result) float64 { return x.USPerPkt }), cell(r.Relay), extraPerRelayed(r.Two, r.Relay))
-	}
+	fmt.Fprintf(w, "| rooms/bridge | round | 1 bridge: fwd pps, cores, µs/pkt, pps/core | 2 bridges: fwd pps, cores (each), µs/pkt, pps/core | packets 2÷1 | µs/pkt 2÷1 |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|\n")
 	var pk, us []float64
 	for _, r := range rows {
+		fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %s |\n", r.Rooms, r.Round, cell(r.One), cell(r.Two),
+			ratio(r.Two, r.One, func(x *Result) float64 { return x.FwdPPS }),
+			ratio(r.Two, r.One, func(x *Result) float64 { return x.USPerPkt }))
 		if r.One != nil && r.Two != nil && r.One.FwdPPS > 0 && r.One.USPerPkt > 0 {
 			pk = append(pk, r.Two.FwdPPS/r.One.FwdPPS)
 			us = append(us, r.Two.USPerPkt/r.One.USPerPkt)
@@ -80,6 +83,40 @@ func WriteBridges(w io.Writer, rows []BridgesRow) {
 	if len(pk) > 0 {
 		fmt.Fprintf(w, "\nMedian over rows: two bridges carry %.2f× one bridge's packets at %.2f× its CPU per packet.\n", median(pk), median(us))
 	}
+}
+
+// WriteRelay writes the relay table: one room on one bridge against the
+// same room spanning two, and the relay's extra CPU per relayed packet:
+// (relayed run's bridge CPU − one bridge's, per second) ÷ relayed packets
+// per second, a relayed packet being one input packet crossing the relay
+// once (forwarded ÷ (n−1)).
+func WriteRelay(w io.Writer, rows []BridgesRow) {
+	fmt.Fprintf(w, "| endpoints | round | 1 bridge: fwd pps, cores, µs/pkt, pps/core | relayed over 2: fwd pps, cores (each), µs/pkt, pps/core | packets R÷1 | relayed pps | extra µs per relayed pkt |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|\n")
+	var ex []float64
+	for _, r := range rows {
+		relayed, extra := "–", "–"
+		if e, rp, ok := relayExtra(r); ok {
+			relayed, extra = fmt.Sprintf("%.0f", rp), fmt.Sprintf("%.1f", e)
+			ex = append(ex, e)
+		}
+		fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %s | %s |\n", r.Rooms, r.Round, cell(r.One), cell(r.Relay),
+			ratio(r.Relay, r.One, func(x *Result) float64 { return x.FwdPPS }), relayed, extra)
+	}
+	if len(ex) > 0 {
+		fmt.Fprintf(w, "\nMedian over rounds: %.1f µs of bridge CPU per relayed packet (sent by one bridge and received by the other).\n", median(ex))
+	}
+}
+
+// relayExtra is the extra µs per relayed packet of a relay row and the
+// relayed packets per second.
+func relayExtra(r BridgesRow) (extra, relayed float64, ok bool) {
+	if r.One == nil || r.Relay == nil || r.Relay.FwdPPS <= 0 || r.Rooms < 2 {
+		return 0, 0, false
+	}
+	relayed = r.Relay.FwdPPS / float64(r.Rooms-1)
+	extra = (r.Relay.Cores - r.One.Cores) * 1e6 / relayed
+	return extra, relayed, true
 }
 
 func cell(r *Result) string {
@@ -109,18 +146,6 @@ func ratio(a, b *Result, f func(*Result) float64) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.2f", f(a)/f(b))
-}
-
-// extraPerRelayed is the relay run's bridge CPU minus the same rooms' CPU
-// on their own bridges (scaled to the relay run's forwarded packets),
-// divided by the relayed packets (forwarded ÷ 9).
-func extraPerRelayed(plain, relay *Result) string {
-	if plain == nil || relay == nil || relay.FwdPPS <= 0 {
-		return "–"
-	}
-	relayed := relay.FwdPPS / 9
-	extra := (relay.USPerPkt - plain.USPerPkt) * relay.FwdPPS / relayed
-	return fmt.Sprintf("%.1f", extra)
 }
 
 func median(v []float64) float64 {

@@ -74,16 +74,24 @@ func Memory(n int) Scenario {
 }
 
 // Bridges is rooms rooms of 10 publishers of one 150 kbit/s layer (the
-// ceiling's rooms) for the external-bridge systems: each room on one
-// bridge (by region), or with span every room split over the bridges
-// (half its endpoints in each region: the focus relays between them).
-func Bridges(rooms int, span bool) Scenario {
-	id, name := fmt.Sprintf("B-%d", rooms), fmt.Sprintf("%d rooms of 10, each on one bridge", rooms)
-	if span {
-		id, name = fmt.Sprintf("R-%d", rooms), fmt.Sprintf("%d rooms of 10, each spanning the bridges (relayed)", rooms)
-	}
-	return Scenario{ID: id, Name: name, Group: "bridges", Fanout: 9,
+// ceiling's rooms) for the external-bridge systems, each room on one
+// bridge (by region).
+func Bridges(rooms int) Scenario {
+	return Scenario{ID: fmt.Sprintf("B-%d", rooms), Name: fmt.Sprintf("%d rooms of 10, each on one bridge", rooms), Group: "bridges",
+		Fanout: 9,
 		Load: load.Config{Endpoints: 10 * rooms, Senders: 10 * rooms, Rooms: rooms, Probes: rooms,
-			LayerBitrates: [3]int{150_000}, KeyframeInterval: 3 * time.Second, JoinInterval: 10 * time.Millisecond,
-			SplitRegions: span}}
+			LayerBitrates: [3]int{150_000}, KeyframeInterval: 3 * time.Second, JoinInterval: 10 * time.Millisecond}}
+}
+
+// RelayRoom is one room of n such publishers (everyone receives everyone);
+// with span its endpoints alternate between the bridges' regions, so the
+// focus splits it over two bridges joined by a Colibri2 relay.
+func RelayRoom(n int, span bool) Scenario {
+	id, name := fmt.Sprintf("N-%d", n), fmt.Sprintf("one room of %d on one bridge", n)
+	if span {
+		id, name = fmt.Sprintf("R-%d", n), fmt.Sprintf("one room of %d spanning two bridges (relayed)", n)
+	}
+	return Scenario{ID: id, Name: name, Group: "bridges", Fanout: float64(n - 1),
+		Load: load.Config{Endpoints: n, Senders: n, Probes: max(1, n/10), LayerBitrates: [3]int{150_000},
+			KeyframeInterval: 3 * time.Second, JoinInterval: 10 * time.Millisecond, SplitRegions: span}}
 }
