@@ -7,6 +7,7 @@
 //
 //	meetd-bench -meetd bin/meetd -minfwd bin/meetd-minfwd -out internal/bench/results
 //	meetd-bench -soak 10m ...   (the soak scenario instead of the benchmark)
+//	meetd-bench -bridges 4,8 -relay ...   (one external bridge against two, and the relay; docs/performance.md#two-bridges)
 package main
 
 import (

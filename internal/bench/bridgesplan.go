@@ -17,9 +17,9 @@ type BridgesPlan struct {
 	Relay     *BridgesSystem // nil: no relayed runs
 	Rooms     []int          // rooms per bridge
 	RelayRoom int
-	Rounds   int
-	Timing   Timing
-	Progress func(string)
+	Rounds    int
+	Timing    Timing
+	Progress  func(string)
 }
 
 // BridgesRow is one round of one load: one bridge against two (Two), or
