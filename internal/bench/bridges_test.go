@@ -83,3 +83,33 @@ func TestWriteRelay(t *testing.T) {
 		}
 	}
 }
+
+// TestBridgesRelayedRoom: a room split over two bridges by region (a
+// Colibri2 relay between them) delivers the packets the same room gets on
+// one bridge.
+func TestBridgesRelayedRoom(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs meetd and two bridges")
+	}
+	bin := meetdtest.Binary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	tm := Timing{Warmup: 3 * time.Second, Window: 3 * time.Second}
+	progress := func(s string) { t.Log(s) }
+	one, err := Measure(ctx, &BridgesSystem{Bin: bin, Label: "1-bridge", CPUs: []string{""}}, RelayRoom(6, false), tm, progress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	relayed, err := Measure(ctx, &BridgesSystem{Bin: bin, Label: "2-relayed", CPUs: []string{"", ""}, RelayCA: true}, RelayRoom(6, true), tm, progress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.FwdPPS <= 0 || relayed.FwdPPS < 0.95*one.FwdPPS {
+		t.Fatalf("relayed room forwarded %.0f pps, the same room on one bridge %.0f", relayed.FwdPPS, one.FwdPPS)
+	}
+	for i, c := range relayed.EachCores {
+		if c < 0.2*relayed.Cores/2 {
+			t.Errorf("bridge %d used %.3f of %.3f cores: the room is not split", i, c, relayed.Cores)
+		}
+	}
+}
