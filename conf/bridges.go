@@ -22,6 +22,12 @@ type Bridges struct {
 	// what meetd's brewery admitted before the list existed
 	// (docs/scale-out.md#which-accounts-may-be-bridges).
 	Allow []string `toml:"allow"`
+
+	// RelayCAFile is a PEM file of the certificates that sign the external
+	// bridges' HTTPS listeners, which the built-in bridge trusts for the
+	// relay channels it opens to them (docs/scale-out.md#relays); empty:
+	// the system roots.
+	RelayCAFile string `toml:"relay_ca_file"`
 }
 
 func defaultBridges() Bridges { return Bridges{Builtin: true} }
@@ -52,6 +58,9 @@ func (b Bridges) validate(c *Config, bad badFunc) {
 	}
 	if b.Builtin {
 		return
+	}
+	if b.RelayCAFile != "" {
+		bad("bridges.relay_ca_file", "is for the built-in bridge, which builtin = false turns off (a `meetd bridge` has [http] relay_ca_file)")
 	}
 	if c.TURN.Enabled {
 		bad("bridges.builtin", "false needs turn.enabled = false: the TURN relay serves the built-in bridge only")

@@ -96,6 +96,7 @@ type bridgePlace struct {
 	extra             []string
 	region            string   // default "test"
 	http              []string // extra [http] lines (relay_test.go)
+	state             string   // its state_dir; default: a new one
 }
 
 // startExternalBridgeIn is startExternalBridge for a bridge at place.
@@ -106,10 +107,11 @@ func startExternalBridgeIn(t *testing.T, s *session, bin string, place bridgePla
 	if err := os.WriteFile(pw, []byte(bridgePassword+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	state := cmp.Or(place.state, filepath.Join(dir, "state"))
 	httpPort, mediaPort := freePort(t, "tcp"), freePort(t, "udp")
 	cfg := strings.Join(append(append([]string{
 		fmt.Sprintf("id = %q", id), fmt.Sprintf("region = %q", cmp.Or(place.region, "test")),
-		fmt.Sprintf("state_dir = %q", filepath.Join(dir, "state"))}, place.extra...),
+		fmt.Sprintf("state_dir = %q", state)}, place.extra...),
 		"[xmpp]", fmt.Sprintf(`server = %q`, place.server), fmt.Sprintf("jid = %q", bridgeJID),
 		fmt.Sprintf("password_file = %q", pw), `server_name = "localhost"`,
 		fmt.Sprintf("ca_file = %q", filepath.Join(s.meetd.state, "selfsigned-cert.pem")),
@@ -152,7 +154,7 @@ func startExternalBridgeIn(t *testing.T, s *session, bin string, place bridgePla
 	if err != nil {
 		t.Fatalf("the external bridge did not join the brewery: %v\n%s", err, p.Tail(60))
 	}
-	return externalBridge{url: url, proc: p, state: filepath.Join(dir, "state")}
+	return externalBridge{url: url, proc: p, state: state}
 }
 
 // TestExternalBridgeFailover: a call runs on external bridge A; bridge B joins the brewery; A is killed

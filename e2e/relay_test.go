@@ -3,11 +3,13 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"meetd/conf"
 	"meetd/internal/meetdtest"
 	"meetd/web"
 )
@@ -201,4 +203,44 @@ func waitBridgeLog(t *testing.T, s *session, bridge, what string, parts ...strin
 		t.Fatalf("%s: %v", what, err)
 	}
 	t.Logf("%s: %s", what, line)
+}
+
+// TestRelayBuiltinBridge: meetd's built-in bridge and one `meetd bridge` process in region "us" share a
+// conference. Page 0 joins while the built-in bridge is the only one, so the conference starts there; the
+// external bridge joins the brewery; page 1 (userRegion us) goes to it. The built-in bridge, first in the
+// conference, opens the relay channel to the external bridge's self-signed listener, which it trusts
+// through [bridges] relay_ca_file; both pages decode each other's video through the relay.
+func TestRelayBuiltinBridge(t *testing.T) {
+	c2s := freePort(t, "tcp")
+	bin := meetdtest.Binary(t)
+	// The external bridge's certificate exists before meetd starts: the bridge reuses the one in its
+	// state directory when it covers its address.
+	state := filepath.Join(t.TempDir(), "state")
+	if _, err := web.SelfSigned(state, []string{mediaIP}, time.Now(), slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	s := newSessionConfig(t, "[bridges]", fmt.Sprintf("relay_ca_file = %q", filepath.Join(state, web.SelfSignedCertFile)),
+		"[turn]", "enabled = false", "[recording]", `enabled = "off"`,
+		"[xmpp]", fmt.Sprintf("c2s_listen = %q", fmt.Sprintf("%s:%d", mediaIP, c2s)),
+		accountEntry(t, bin, bridgeJID, bridgePassword))
+	s.regions = map[int]string{1: "us"}
+	s.join(0, "builtinrelay")
+	s.waitJoined([]int{0})
+	startExternalBridgeIn(t, s, bin, bridgePlace{server: fmt.Sprintf("%s:%d", mediaIP, c2s), ip: mediaIP,
+		region: "us", state: state}, "jvb-us")
+	s.join(1, "builtinrelay")
+	pages := []int{0, 1}
+	ids := s.waitJoined(pages)
+	s.waitPeers(pages, ids)
+	waitBridgeLog(t, s, "jvb-us", "page 1's endpoint on the us bridge", "endpoint created", "endpoint="+ids[1])
+	waitBridgeLog(t, s, "jvb-us", "the us bridge's relay connected", "relay connected", "endpoint="+conf.BridgeID)
+	waitBridgeLog(t, s, "jvb-us", "the relay channel from the built-in bridge open", "bridge channel open", "endpoint="+conf.BridgeID)
+	s.waitMedia(pages)
+	s.waitStillDecoding(pages)
+	for _, p := range pages {
+		if err := s.eval(p, "meetdTest.leave()", nil); err != nil {
+			t.Fatalf("page %d leave: %v", p, err)
+		}
+	}
+	s.waitMeetdLog("the conference ended", "conference ended", "room=builtinrelay@")
 }

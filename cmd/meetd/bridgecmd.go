@@ -146,7 +146,7 @@ func newBridgeHost(cfg *conf.BridgeHost, log *slog.Logger) (*bridgeHost, error) 
 		_ = ln.Close()
 		return nil, err
 	}
-	relayTLS, err := relayTLSConfig(cfg.HTTP.RelayCAFile)
+	relayTLS, err := relayTLSConfig("http.relay_ca_file", cfg.HTTP.RelayCAFile)
 	if err != nil {
 		_ = ln.Close()
 		return nil, err
@@ -296,19 +296,21 @@ func (h *bridgeHost) clientConfig(log *slog.Logger) (client.Config, error) {
 	return cc, nil
 }
 
-// relayTLSConfig trusts the CA certificates of http.relay_ca_file for the
-// other bridges' relay channels; nil (the system roots) without one.
-func relayTLSConfig(path string) (*tls.Config, error) {
+// relayTLSConfig trusts the CA certificates of the PEM file path (the
+// setting key: bridge.toml's http.relay_ca_file, meetd.toml's
+// bridges.relay_ca_file) for the other bridges' relay channels; nil (the
+// system roots) without one.
+func relayTLSConfig(key, path string) (*tls.Config, error) {
 	if path == "" {
 		return nil, nil
 	}
 	pem, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("http.relay_ca_file: %w", err)
+		return nil, fmt.Errorf("%s: %w", key, err)
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("http.relay_ca_file: %w", errNoCertificates)
+		return nil, fmt.Errorf("%s: %w", key, errNoCertificates)
 	}
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }

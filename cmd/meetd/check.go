@@ -76,6 +76,9 @@ func checkFile(path string) (problems, warnings []string) {
 			problems = append(problems, p)
 		}
 	}
+	if _, err := relayTLSConfig("bridges.relay_ca_file", cfg.Bridges.RelayCAFile); err != nil {
+		problems = append(problems, err.Error())
+	}
 	warnings = append(warnings, mediaWarnings(cfg.Domain, cfg.Media.Advertise)...)
 	warnings = append(warnings, acmeWarnings(cfg)...)
 	if problem, warning := recordingCheck(cfg); problem != "" { // recordings.go

@@ -2,12 +2,16 @@ package main
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"meetd/conf"
+	"meetd/web"
 )
 
 func writeFile(t *testing.T, name, body string) string {
@@ -40,6 +44,12 @@ func TestCheckCommand(t *testing.T) {
 		{"bridge allow-list", "[bridges]\nallow = [\"jvb@auth.localhost\", \"jvb.localhost\"]", 0, []string{": ok"}},
 		{"bad bridge allow-list", "[bridges]\nallow = [\"jvb@auth.localhost/r\"]\nallowed = 1", 1,
 			[]string{"problem: bridges.allow", "problem: bridges.allowed", "did you mean bridges.allow"}},
+		{"built-in bridge relay CA", "[bridges]\nrelay_ca_file = " + strconv.Quote(relayCA(t)), 0, []string{": ok"}},
+		{"missing built-in bridge relay CA", "[bridges]\nrelay_ca_file = \"/nonexistent.pem\"", 1, []string{"problem: bridges.relay_ca_file"}},
+		{"relay CA without certificates", "[bridges]\nrelay_ca_file = " + strconv.Quote(writeFile(t, "junk.pem", "junk")), 1,
+			[]string{"problem: bridges.relay_ca_file"}},
+		{"relay CA without built-in bridge", "[bridges]\nbuiltin = false\nrelay_ca_file = " + strconv.Quote(relayCA(t)) +
+			"\n[turn]\nenabled = false\n[recording]\nenabled = \"off\"", 1, []string{"problem: bridges.relay_ca_file", "builtin = false"}},
 		{"private media address", "domain = \"meet.example.com\"\n[media]\nadvertise = [\"10.0.0.5\"]", 0,
 			[]string{"warning: media.advertise", "warning: no certificate configured", ": ok"}},
 	}
@@ -182,4 +192,14 @@ func TestImportMediaPorts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// relayCA writes a self-signed certificate, as a `meetd bridge` makes for its listener, and returns its file.
+func relayCA(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := web.SelfSigned(dir, []string{"192.0.2.1"}, time.Now(), slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, web.SelfSignedCertFile)
 }

@@ -126,12 +126,17 @@ func wireBridge(ctx context.Context, cfg *conf.Config, pub *url.URL, xs *xmpp.Se
 		return nil, nil, nil
 	}
 	a := cfg.Addresses()
+	relayTLS, err := relayTLSConfig("bridges.relay_ca_file", cfg.Bridges.RelayCAFile)
+	if err != nil {
+		return nil, nil, err
+	}
 	br, err := bridge.New(bridge.Config{
 		ID: conf.BridgeID, Version: readBuildInfo().bridgeVersion(),
 		UDPListen: cfg.Media.Listen, TCPListen: cfg.Media.TCPListen, AdvertiseIPs: cfg.Media.Advertise,
 		ForwardSilence: cfg.Media.ForwardSilence,
 		WebSocketURL:   web.BridgeWebSocketURL(pub, conf.BridgeID),
 		BreweryRoom:    a.Brewery,
+		RelayTLS:       relayTLS,
 		Logger:         log.With("part", "bridge"),
 	})
 	if err != nil {
