@@ -107,7 +107,11 @@ func (e *endpoint) join(ctx context.Context) error {
 		return fmt.Errorf("load: conference iq: %w", err)
 	}
 	e.times.joinSent = time.Now()
-	if err := e.x.send(joinPresence(room+"/"+e.nick, e.nick, "load-"+e.nick, e.r.regionOf(e.idx))); err != nil {
+	pres := joinPresence(room+"/"+e.nick, e.nick, "load-"+e.nick, e.r.regionOf(e.idx))
+	if cfg.SVC {
+		announceVP9(pres)
+	}
+	if err := e.x.send(pres); err != nil {
 		return err
 	}
 	if err := e.accept(ctx, cands); err != nil {
@@ -133,13 +137,16 @@ func (e *endpoint) accept(ctx context.Context, cands []jingle.Candidate) error {
 	if err != nil {
 		return err
 	}
+	if e.r.cfg.SVC && o.ptVP9 == 0 {
+		return fmt.Errorf("%w: vp9 not offered (svc mode)", ErrProtocol)
+	}
 	e.offer = o
 	ufrag, pwd, err := e.agent.GetLocalUserCredentials()
 	if err != nil {
 		return err
 	}
 	acc := buildAccept(o, localMedia{nick: e.nick, idx: e.idx, publish: e.publish, ufrag: ufrag, pwd: pwd,
-		fp: e.r.fingerprint, cands: cands})
+		fp: e.r.fingerprint, cands: cands, svc: e.r.cfg.SVC})
 	el, err := dom.Marshal(acc)
 	if err != nil {
 		return err

@@ -25,6 +25,7 @@ type offerInfo struct {
 	webSocket  string
 	ptOpus     uint8
 	ptVP8      uint8
+	ptVP9      uint8 // 0: not offered
 	ptRTX      uint8
 	extLevel   uint8 // audio
 	extTWCCA   uint8 // audio
@@ -62,6 +63,8 @@ func (o *offerInfo) scanDescription(d *jingle.Description) {
 			o.ptOpus = pt.ID
 		case "vp8":
 			o.ptVP8 = pt.ID
+		case "vp9":
+			o.ptVP9 = pt.ID
 		case "rtx":
 			o.ptRTX = pt.ID
 		}
@@ -121,6 +124,7 @@ type localMedia struct {
 	ufrag, pwd string
 	fp         string
 	setup      string // SDP setup role (Janus legs)
+	svc        bool   // one VP9 SVC video SSRC instead of a simulcast group
 	cands      []jingle.Candidate
 }
 
@@ -163,6 +167,11 @@ func localSources(kind string, l localMedia) ([]jingle.Source, []jingle.SSRCGrou
 	}
 	if kind == "audio" {
 		return []jingle.Source{src(endpointSSRC(l.idx, ssrcAudio), l.nick+"-a0")}, nil
+	}
+	if l.svc {
+		v, r := endpointSSRC(l.idx, ssrcVideo), endpointSSRC(l.idx, ssrcRTX)
+		return []jingle.Source{src(v, l.nick+"-v0"), src(r, l.nick+"-v0")},
+			[]jingle.SSRCGroup{{Semantics: "FID", Sources: []jingle.GroupEntry{{SSRC: v}, {SSRC: r}}}}
 	}
 	var out []jingle.Source
 	sim := jingle.SSRCGroup{Semantics: "SIM"}

@@ -32,7 +32,11 @@ type Config struct {
 	Senders   int    // the first Senders endpoints publish audio and video
 	Probes    int    // receivers in probe mode (decrypt, latency); the rest are sinks
 	// Simulcast sends three VP8 layers (else only the first).
-	Simulcast        bool
+	Simulcast bool
+	// SVC sends one VP9 SSRC with three spatial layers (K-SVC, the
+	// LayerBitrates and resolutions of the simulcast layers) instead of VP8
+	// simulcast; endpoints announce vp9 and need it in the offer (svc.go).
+	SVC              bool
 	LayerBitrates    [3]int // bit/s per layer; default 150k, 500k, 2.5M
 	FPS              int    // default 30
 	KeyframeInterval time.Duration

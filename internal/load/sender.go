@@ -36,6 +36,7 @@ type sender struct {
 	nextV    time.Time
 	nextA    time.Time
 	frameDur time.Duration
+	svcBytes [svcLayers]int // VP9 SVC: delta-frame bytes per spatial layer; zero: VP8 (svc.go)
 }
 
 func newSender(e *endpoint) *sender {
@@ -44,6 +45,10 @@ func newSender(e *endpoint) *sender {
 		plain: make([]byte, 0, 1500), out: make([]byte, 0, 1600),
 		frameDur: time.Second / time.Duration(cfg.FPS)}
 	s.audio = audioStream{ssrc: endpointSSRC(e.idx, ssrcAudio)}
+	if cfg.SVC {
+		s.initSVC(e)
+		return s
+	}
 	total := 0
 	rates := cfg.LayerBitrates[:]
 	if !cfg.Simulcast {
@@ -147,6 +152,10 @@ func (s *sender) sendVideoFrame(now time.Time) {
 	}
 	for _, l := range s.layers {
 		key := l.wantKey.Swap(false) || periodic
+		if s.svcBytes[0] > 0 {
+			s.sendSVCPicture(l, key)
+			continue
+		}
 		s.sendLayerFrame(l, key)
 	}
 }
