@@ -48,6 +48,12 @@ func (p *Plan) Run(ctx context.Context) (*Report, error) {
 				if dead[sys.Name()] {
 					continue
 				}
+				if sc.MeetdOnly && sys.Name() != "meetd" {
+					if round == 1 {
+						rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s %s: not applicable", sys.Name(), sc.ID))
+					}
+					continue
+				}
 				r, err := MeasureHook(ctx, sys, sc, p.Timing, p.Progress, p.Hook)
 				if ctx.Err() != nil {
 					return rep, ctx.Err()

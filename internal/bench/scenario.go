@@ -18,6 +18,9 @@ type Scenario struct {
 	Warmup, Window time.Duration
 	// Pinned runs the server on one core with GOMAXPROCS=1 (ceiling runs).
 	Pinned bool
+	// MeetdOnly: the other SFUs are not applicable (their load-tool
+	// adapters cannot send this load); the minimal forwarder still runs.
+	MeetdOnly bool
 }
 
 // simulcast are the default layer bitrates (180p/360p/720p).
@@ -38,6 +41,17 @@ func S1(k int) Scenario {
 func S2() Scenario {
 	return Scenario{ID: "S2", Name: "tile view, 20 endpoints, VP8 simulcast, 19 × 180p + audio each", Group: "S2", Fanout: 19,
 		Load: load.Config{Endpoints: 20, Senders: 20, Probes: 2, Simulcast: true, LayerBitrates: simulcastRates,
+			KeyframeInterval: 3 * time.Second, JoinInterval: 20 * time.Millisecond}}
+}
+
+// S2VP9 is S2 with VP9 K-SVC publishers: one SSRC, three spatial layers at
+// the simulcast rates; the bridge drops spatial layers 1 and 2 for the
+// 180p receivers. The endpoints announce vp9 so the focus offers it
+// (docs/performance.md#scenarios).
+func S2VP9() Scenario {
+	return Scenario{ID: "S2-VP9", Name: "tile view, 20 endpoints, VP9 K-SVC (3 spatial layers), 19 × layer 0 + audio each",
+		Group: "SVC", Fanout: 19, MeetdOnly: true,
+		Load: load.Config{Endpoints: 20, Senders: 20, Probes: 2, SVC: true, LayerBitrates: simulcastRates,
 			KeyframeInterval: 3 * time.Second, JoinInterval: 20 * time.Millisecond}}
 }
 
