@@ -3,7 +3,8 @@
 // (XMPP over WebSocket, conference IQ, MUC join, Jingle session-accept, the
 // bridge channel over WebSocket) and pion's ICE, DTLS and SRTP, and sends
 // deterministic synthetic media: VP8 simulcast (three layers with RTX and
-// temporal layers in the payload descriptor) and Opus with the audio-level
+// temporal layers in the payload descriptor) or, with Config.SVC, VP9 K-SVC
+// (three spatial layers on one SSRC, svc.go), and Opus with the audio-level
 // extension. Every payload ends with a tag (sender, layer, frame, send time)
 // from which receivers measure added latency and loss.
 //
