@@ -130,6 +130,7 @@ func (b *BridgesSystem) startBridge(ctx context.Context, dir string, i int, cpu 
 		fmt.Sprintf("ca_file = %q", filepath.Join(dir, "meetd", "state", "selfsigned-cert.pem")),
 		fmt.Sprintf("brewery = %q", bridgeBrewery),
 		"[media]", fmt.Sprintf(`listen = "127.0.0.1:%d"`, mediaPort), `advertise = ["127.0.0.1"]`,
+		"forward_silence = true", // as the single-system runs (process.go)
 		"[http]", fmt.Sprintf(`listen = "127.0.0.1:%d"`, httpPort)}, append(relayCA,
 		"[log]", `level = "warn"`)...), "\n") + "\n"
 	path := filepath.Join(bdir, "bridge.toml")

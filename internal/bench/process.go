@@ -103,7 +103,11 @@ func (m *Meetd) Start(ctx context.Context) (*Server, error) {
 	cfg := meetdtest.Config{Dir: m.Dir, IP: m.IP, LogLevel: "warn", Extra: append(m.noFixedPorts(),
 		// Every emulated endpoint comes from one address: per-IP and per-room limits off.
 		"[xmpp.limits]", "connections_per_ip = 0", "logins_per_minute = 0", "joins_per_second = 0.0", "join_burst = 0",
-		"max_occupants = 0", "http.connections_per_ip = 0")}
+		"max_occupants = 0", "http.connections_per_ip = 0",
+		// Janus and Galène forward the load tool's silent audio (level 127), so
+		// meetd does too: the systems must forward the same packets to be compared
+		// per packet (docs/media.md#silence; dropping it is a saving on top).
+		"media.forward_silence = true")}
 	cfg.Extra = append(cfg.Extra, m.Extra...)
 	o := ProcOpts{CPUs: m.CPUs, Nice: m.Nice}
 	if m.Procs > 0 {
