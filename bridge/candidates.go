@@ -121,6 +121,17 @@ func (b *Bridge) transportOptions() []ice.AgentOption {
 	return append(opts, ice.WithNetworkTypes(types))
 }
 
+// relayCandidates are a relay's candidates: a UDP host candidate per
+// advertised IP on the relay's own port (relay_socket.go).
+func (b *Bridge) relayCandidates(ufrag string, port int) []jingle.Candidate {
+	out := make([]jingle.Candidate, 0, len(b.advertise))
+	for i, ip := range b.advertise {
+		out = append(out, jingle.Candidate{Component: 1, Foundation: fmt.Sprint(i + 1), ID: fmt.Sprintf("%s-%d", ufrag[:6], i+1),
+			IP: ip, Port: port, Priority: udpHostPriority - uint32(i), Protocol: "udp", Type: "host"})
+	}
+	return out
+}
+
 // localCandidates are the bridge's candidates for an endpoint's answer: a
 // UDP host candidate per advertised IP and, with ICE-TCP, a passive TCP one.
 func (b *Bridge) localCandidates(ufrag string) []jingle.Candidate {

@@ -53,6 +53,7 @@ type transport struct {
 	pwd    string
 	wsPwd  string
 	agent  *ice.Agent
+	own    *relaySocket // a relay's own media socket; nil: the shared one (relay_socket.go)
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -107,8 +108,14 @@ type uplink struct {
 }
 
 func newEndpoint(c *conference, id string) (*endpoint, error) {
+	return newEndpointOn(c, id, nil)
+}
+
+// newEndpointOn makes an endpoint whose ICE agent uses own, or the shared
+// media socket when own is nil; own is closed with the endpoint.
+func newEndpointOn(c *conference, id string, own *relaySocket) (*endpoint, error) {
 	e := &endpoint{id: id, conf: c, log: c.log.With("endpoint", id), transport: transport{
-		b: c.b, ufrag: randomString(16), pwd: randomString(24), wsPwd: randomString(24),
+		b: c.b, own: own, ufrag: randomString(16), pwd: randomString(24), wsPwd: randomString(24),
 		sendQ: make(chan *outPacket, sendQueueLen), msgQ: make(chan []byte, msgQueueLen),
 	}}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
@@ -131,7 +138,11 @@ func newEndpoint(c *conference, id string) (*endpoint, error) {
 }
 
 func (e *endpoint) newAgent() (*ice.Agent, error) {
-	a, err := ice.NewAgentWithOptions(append(append(e.b.transportOptions(), e.b.iceTimers.options()...),
+	opts := e.b.transportOptions()
+	if e.own != nil {
+		opts = e.own.transportOptions()
+	}
+	a, err := ice.NewAgentWithOptions(append(append(opts, e.b.iceTimers.options()...),
 		ice.WithLocalCredentials(e.ufrag, e.pwd),
 		ice.WithCandidateTypes([]ice.CandidateType{ice.CandidateTypeHost}),
 		ice.WithMulticastDNSMode(ice.MulticastDNSModeDisabled),
@@ -252,7 +263,11 @@ func (e *endpoint) describeTransport(sctpAsked bool) *colibri.Transport {
 		Ufrag: e.ufrag, Pwd: e.pwd, RTCPMux: &jingle.Empty{},
 		Fingerprints: []jingle.Fingerprint{{Hash: "sha-256", Setup: "actpass", Value: e.b.certFP}},
 	}}
-	t.ICE.Candidates = e.b.localCandidates(e.ufrag)
+	if e.own != nil {
+		t.ICE.Candidates = e.b.relayCandidates(e.ufrag, e.own.port)
+	} else {
+		t.ICE.Candidates = e.b.localCandidates(e.ufrag)
+	}
 	if u := e.webSocketURL(); u != "" {
 		t.ICE.WebSockets = []jingle.WebSocket{{URL: u}}
 	}
@@ -291,6 +306,9 @@ func (e *endpoint) close() {
 		_ = dconn.Close()
 	}
 	e.wg.Wait()
+	if e.own != nil {
+		e.own.close()
+	}
 	e.log.Debug("endpoint closed")
 }
 

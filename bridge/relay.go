@@ -61,8 +61,14 @@ func (c *conference) modifyRelay(rs []colibri.Relay) (*colibri.ConferenceModifie
 
 // createRelay makes the relay endpoint and answers with its transport.
 func (c *conference) createRelay(u *colibri.Relay) (*colibri.ConferenceModified, *iqError) {
-	e, err := newEndpoint(c, u.ID)
+	own, err := c.b.listenRelaySocket()
 	if err != nil {
+		c.log.Warn("relay create failed", "relay", u.ID, "err", err)
+		return nil, &iqError{typ: "wait", cond: "internal-server-error"}
+	}
+	e, err := newEndpointOn(c, u.ID, own)
+	if err != nil {
+		own.close()
 		c.log.Warn("relay create failed", "relay", u.ID, "err", err)
 		return nil, &iqError{typ: "wait", cond: "internal-server-error"}
 	}

@@ -159,7 +159,11 @@ func (e *endpoint) startSRTP(dconn *dtls.Conn, conn *ice.Conn, client bool) erro
 		e.srtpReady.Store(true)
 		return nil
 	}
-	sink, err := e.b.newSink(conn)
+	udp := e.b.udp
+	if e.own != nil {
+		udp = e.own.udp
+	}
+	sink, err := e.b.newSink(udp, conn)
 	if err != nil {
 		return err
 	}
@@ -169,10 +173,10 @@ func (e *endpoint) startSRTP(dconn *dtls.Conn, conn *ice.Conn, client bool) erro
 	return nil
 }
 
-// newSink makes a media sink on the shared socket aimed at the remote side
-// of conn's selected candidate pair.
-func (b *Bridge) newSink(conn *ice.Conn) (*udpSink, error) {
-	s, err := newUDPSink(b.udp)
+// newSink makes a media sink on udp (the shared socket, or a relay's own)
+// aimed at the remote side of conn's selected candidate pair.
+func (b *Bridge) newSink(udp *net.UDPConn, conn *ice.Conn) (*udpSink, error) {
+	s, err := newUDPSink(udp)
 	if err != nil {
 		return nil, fmt.Errorf("bridge: media socket: %w", err)
 	}
