@@ -153,7 +153,8 @@ const webAppCodecsJS = `(async () => {
 })()`
 
 // TestWebAppCodecs (issue 15): the current Jitsi Meet web app with config.js's codec order (AV1 first)
-// holds a call in AV1 through the bridge; in a second room a participant whose codecPreferenceOrder
+// holds a call in AV1 SVC through the bridge (the bridge reads three spatial layers from the
+// dependency descriptor); in a second room a participant whose codecPreferenceOrder
 // lacks AV1 (set in the URL, as a user's client without AV1) makes the conference use VP9, the next
 // codec both announce. Runs only with MEETD_E2E_WEBAPP_DIR, as TestRealWebApp.
 func TestWebAppCodecs(t *testing.T) {
@@ -204,6 +205,15 @@ func TestWebAppCodecs(t *testing.T) {
 				t.Fatalf("pages decode %v, want %s each: %v", last, tc.want, err)
 			}
 			t.Logf("pages %v decode %v", tc.pages, last)
+			if tc.want == "video/AV1" {
+				// The web app sends AV1 as SVC (L3T3_KEY) on one SSRC: the bridge must read
+				// its three spatial layers from the dependency descriptor (docs/codecs.md).
+				line, err := m.waitLog(ctx, `"SVC spatial layers"`, "layers=3", "keyframe=true")
+				if err != nil {
+					t.Fatalf("the bridge never read three AV1 spatial layers: %v", err)
+				}
+				t.Logf("bridge: %s", line)
+			}
 		})
 	}
 }
