@@ -143,7 +143,7 @@ func allocate(p *receiverPrefs, sources []*videoSource, rank map[string]int, bud
 			left -= s.rate(enc, now)
 		}
 		n++
-		a.targets[s.primary] = layerTarget{enc: enc, tid: temporalFor(c.maxFPS)}
+		a.targets[s.primary] = layerTarget{enc: enc, tid: temporalFor(c.maxFPS), squeezed: enc < ideal}
 		a.effective[s] = eff
 		a.ideal += idealRate(s, ideal, c.maxHeight, now)
 		a.sending += s.rate(enc, now)

@@ -183,3 +183,46 @@ func TestSingleEncodingSenderHeight(t *testing.T) {
 		}
 	}
 }
+
+// TestAllocateSVCMeasured: a VP9 SVC source on stage at 720 lines with
+// measured spatial layer rates; a layer costs its own rate and those of
+// the layers below it, so the estimate picks the highest layer whose sum
+// fits (the first source keeps its base layer below that), and a layer
+// that is held down by the estimate is marked squeezed.
+func TestAllocateSVCMeasured(t *testing.T) {
+	cases := []struct {
+		name     string
+		rates    [3]int64
+		budget   float64
+		want     int8
+		squeezed bool
+	}{
+		{"all fit", [3]int64{150_000, 250_000, 600_000}, 1_200_000, 2, false},
+		{"top does not fit with the layers below", [3]int64{150_000, 250_000, 600_000}, 900_000, 1, true},
+		{"214 kbit/s: base only", [3]int64{150_000, 250_000, 600_000}, 214_000, 0, true},
+		{"starved sender: low measured rates fit", [3]int64{40_000, 60_000, 100_000}, 214_000, 2, false},
+		{"130 kbit/s below the base layer keeps it", [3]int64{150_000, 250_000, 600_000}, 130_000, 0, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			now := time.Now()
+			s := testSources("a")[0]
+			s.svc.Store(3)
+			for i, r := range tc.rates {
+				s.rates[i].Store(r)
+				s.seen[i].Store(monoNanos(now))
+			}
+			p := defaultPrefs()
+			p.onStage = []string{"a-v0"}
+			p.per = map[string]constraint{"a-v0": {maxHeight: 720}}
+			a := allocate(&p, []*videoSource{s}, nil, tc.budget, now)
+			got := a.target(s.primary)
+			if got.enc != tc.want || got.squeezed != tc.squeezed {
+				t.Fatalf("target %+v, want layer %d squeezed %v", got, tc.want, tc.squeezed)
+			}
+			if tc.want > 0 && a.sending > tc.budget {
+				t.Fatalf("sending %.0f over the budget %.0f", a.sending, tc.budget)
+			}
+		})
+	}
+}

@@ -7,6 +7,9 @@ import "time"
 type layerTarget struct {
 	enc int8
 	tid uint8
+	// squeezed: the bandwidth estimate, not the receiver's constraint,
+	// holds enc below the layer asked for (allocation.go).
+	squeezed bool
 }
 
 var targetOff = layerTarget{enc: -1}
@@ -37,6 +40,7 @@ type projected struct {
 type projection struct {
 	cur      int8   // encoding being forwarded, -1 none
 	sid      int8   // SVC: highest spatial layer forwarded (svc.go)
+	svcKey   bool   // SVC: went down for the estimate, asks for a keyframe (svc.go)
 	tid      int8   // AV1: highest temporal layer forwarded (av1.go)
 	adt      uint8  // AV1: announcing active decode targets (adtNone, adtPending, adtSending)
 	adtTS    uint32 // AV1: input timestamp of the picture that announces adtMask

@@ -25,12 +25,12 @@ func TestProjection(t *testing.T) {
 		in     []frame
 		last   projected // when set: the last output's PictureID and TL0PICIDX
 	}{
-		{"waits for a keyframe", []layerTarget{{0, 2}}, []frame{
+		{"waits for a keyframe", []layerTarget{{enc: 0, tid: 2}}, []frame{
 			{enc: 0, seq: 10, want: false}, {enc: 0, seq: 11, key: true, want: true}, {enc: 0, seq: 12, want: true}}, projected{}},
-		{"drops temporal layers and closes the gap", []layerTarget{{0, 1}}, []frame{
+		{"drops temporal layers and closes the gap", []layerTarget{{enc: 0, tid: 1}}, []frame{
 			{enc: 0, seq: 1, key: true, want: true}, {enc: 0, seq: 2, tid: 2}, {enc: 0, seq: 3, tid: 1, want: true},
 			{enc: 0, seq: 4, tid: 2}, {enc: 0, seq: 5, tid: 0, want: true}}, projected{}},
-		{"switches up at the target's keyframe", []layerTarget{{0, 2}, {0, 2}, {2, 2}}, []frame{
+		{"switches up at the target's keyframe", []layerTarget{{enc: 0, tid: 2}, {enc: 0, tid: 2}, {enc: 2, tid: 2}}, []frame{
 			{enc: 0, seq: 1, ts: 100, pid: 1, tl0: 1, key: true, want: true},
 			{enc: 0, seq: 2, ts: 3100, pid: 2, tl0: 2, want: true},
 			{enc: 2, seq: 500, ts: 90000, pid: 900, tl0: 50, want: false},
@@ -38,9 +38,9 @@ func TestProjection(t *testing.T) {
 			{enc: 2, seq: 501, ts: 93000, pid: 901, tl0: 51, key: true, want: true},
 			{enc: 0, seq: 4, ts: 9100, pid: 4, tl0: 4, want: false},
 			{enc: 2, seq: 502, ts: 96000, pid: 902, tl0: 52, want: true}}, projected{pid: 5, tl0: 5}},
-		{"target off stops at once", []layerTarget{{0, 2}, {-1, 0}}, []frame{
+		{"target off stops at once", []layerTarget{{enc: 0, tid: 2}, {enc: -1, tid: 0}}, []frame{
 			{enc: 0, seq: 1, key: true, want: true}, {enc: 0, seq: 2, key: true, want: false}}, projected{}},
-		{"late packet from before a switch is dropped", []layerTarget{{1, 2}}, []frame{
+		{"late packet from before a switch is dropped", []layerTarget{{enc: 1, tid: 2}}, []frame{
 			{enc: 1, seq: 50, key: true, want: true}, {enc: 1, seq: 49, want: false}, {enc: 1, seq: 51, want: true}}, projected{}},
 	}
 	for _, tc := range cases {

@@ -75,7 +75,7 @@ func (s *videoSource) svcPacket(enc int8, v *vp8Info) bool {
 // marker bit moves to the end of the highest forwarded layer frame.
 func (p *projection) projectSVC(seq uint16, ts uint32, enc int8, v *vp8Info, t layerTarget, now time.Time) (projected, bool) {
 	if t.enc < 0 {
-		p.cur, p.sid = -1, -1
+		p.cur, p.sid, p.svcKey = -1, -1, false
 		return projected{}, false
 	}
 	if p.cur < 0 {
@@ -88,8 +88,16 @@ func (p *projection) projectSVC(seq uint16, ts uint32, enc int8, v *vp8Info, t l
 	if seqLess(seq, p.baseSeq) {
 		return projected{}, false
 	}
-	if v.start && v.sid == 0 && (t.enc < p.sid || (t.enc > p.sid && v.keyframe)) {
-		p.sid = t.enc
+	if v.start && v.sid == 0 {
+		if v.keyframe {
+			p.svcKey = false
+		}
+		if t.enc < p.sid && t.squeezed {
+			p.svcKey = !v.keyframe
+		}
+		if t.enc < p.sid || (t.enc > p.sid && v.keyframe) {
+			p.sid = t.enc
+		}
 	}
 	if int8(v.sid) > p.sid || (v.hasTID && v.tid > t.tid) {
 		p.skip(seq)
@@ -101,9 +109,12 @@ func (p *projection) projectSVC(seq uint16, ts uint32, enc int8, v *vp8Info, t l
 }
 
 // needsSVCKeyframe reports whether the projection waits for a keyframe to
-// start or to go up to the target spatial layer.
+// start or to go up to the target spatial layer, or wants one after the
+// estimate moved it down: base-layer packets the congested link lost
+// before the switch may never be repaired, and the receiver would wait
+// for them until its own keyframe request (docs/codecs.md#svc).
 func (p *projection) needsSVCKeyframe(t layerTarget) bool {
-	return t.enc >= 0 && (p.cur < 0 || t.enc > p.sid)
+	return t.enc >= 0 && (p.cur < 0 || t.enc > p.sid || p.svcKey)
 }
 
 // svcRate is what spatial layer enc costs: it needs every layer below it,

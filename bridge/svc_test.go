@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"testing"
 	"time"
+
+	"meetd/bridge/codec"
 )
 
 // vp9Packet is a one-packet VP9 layer frame in flexible mode (SSRC 20, PT
@@ -169,5 +171,56 @@ func TestSVCOnOneOfThreeEncodings(t *testing.T) {
 				t.Fatalf("%s got SSRC %d, want the primary %d", e.id, ssrc, src.primary)
 			}
 		}
+	}
+}
+
+// TestSVCKeyframeAfterSqueeze: a projection the bandwidth estimate moves
+// down to the base spatial layer asks for a keyframe until one is
+// forwarded (the link may have lost base-layer packets before the
+// switch); one moved down by the receiver's own constraint does not.
+func TestSVCKeyframeAfterSqueeze(t *testing.T) {
+	cases := []struct {
+		name     string
+		squeezed bool
+		want     bool
+	}{
+		{"estimate", true, true},
+		{"constraint", false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, now, seq := newProjection(), time.Now(), uint16(10)
+			var d codec.VP9Descriptor
+			picture := func(pid uint16, key bool, target layerTarget) {
+				for sid := range uint8(3) {
+					pkt := vp9Packet(seq, pid, sid, 0, key)
+					v, ok := parseVideo(pkt, 12, len(pkt), codecVP9, &d)
+					if !ok {
+						t.Fatalf("packet %d not parsed", seq)
+					}
+					p.projectSVC(seq, uint32(pid)*3000, 0, &v, target, now)
+					seq++
+				}
+			}
+			top := layerTarget{enc: 2, tid: 2}
+			picture(1, true, top)
+			picture(2, false, top)
+			if p.needsSVCKeyframe(top) {
+				t.Fatal("wants a keyframe while at the target layer")
+			}
+			down := layerTarget{enc: 0, tid: 2, squeezed: tc.squeezed}
+			picture(3, false, down)
+			if p.sid != 0 || p.needsSVCKeyframe(down) != tc.want {
+				t.Fatalf("after going down: layer %d, asks keyframe %v; want 0, %v", p.sid, p.needsSVCKeyframe(down), tc.want)
+			}
+			picture(4, false, down)
+			if p.needsSVCKeyframe(down) != tc.want {
+				t.Fatalf("asks keyframe %v before one came, want %v", p.needsSVCKeyframe(down), tc.want)
+			}
+			picture(5, true, down)
+			if p.sid != 0 || p.needsSVCKeyframe(down) {
+				t.Fatalf("after the keyframe: layer %d, asks keyframe %v; want 0, false", p.sid, p.needsSVCKeyframe(down))
+			}
+		})
 	}
 }
