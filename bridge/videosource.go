@@ -151,6 +151,14 @@ func (s *videoSource) saw(enc int8, now time.Time) {
 	s.seen[enc].Store(monoNanos(now))
 }
 
+// sentSince reports whether encoding i sent a packet at or after limit
+// (monoNanos). 0 is "never": within the bridge's first second limit is
+// negative, and an encoding that never sent counted as active then.
+func (s *videoSource) sentSince(i int8, limit int64) bool {
+	v := s.seen[i].Load()
+	return v != 0 && v >= limit
+}
+
 // activeAtOrBelow returns the highest encoding not above enc that sent
 // something within layerIdle; when none did, the lowest active one above
 // it (current clients send SVC on one encoding of their SIM group and
@@ -162,12 +170,12 @@ func (s *videoSource) activeAtOrBelow(enc int8, now time.Time) int8 {
 	limit := monoNanos(now.Add(-layerIdle))
 	n := int8(s.layers())
 	for i := min(enc, n-1); i >= 0; i-- {
-		if s.seen[i].Load() >= limit {
+		if s.sentSince(i, limit) {
 			return i
 		}
 	}
 	for i := enc + 1; i < n; i++ {
-		if s.seen[i].Load() >= limit {
+		if s.sentSince(i, limit) {
 			return i
 		}
 	}
