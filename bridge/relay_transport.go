@@ -1,8 +1,6 @@
 package bridge
 
 import (
-	"context"
-	"crypto/x509"
 	"fmt"
 	"net"
 	"strings"
@@ -83,28 +81,15 @@ func relayDTLSClient(fps []jingle.Fingerprint, controlling bool) bool {
 // clientHandshake runs the DTLS client side against the other bridge and
 // checks its certificate against the signalled fingerprint.
 func (e *endpoint) clientHandshake(p *pipe.DTLS, raddr net.Addr, fps []jingle.Fingerprint) (*dtls.Conn, error) {
-	dconn, err := dtls.ClientWithOptions(dtlsnet.PacketConnFromConn(p), raddr,
-		dtls.WithCertificates(e.b.cert),
-		dtls.WithSRTPProtectionProfiles(dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80),
-		dtls.WithExtendedMasterSecret(dtls.RequireExtendedMasterSecret),
-		dtls.WithInsecureSkipVerify(true),
-		dtls.WithVerifyPeerCertificate(func(raw [][]byte, _ [][]*x509.Certificate) error {
-			return verifyFingerprint(raw, fps)
-		}),
-		dtls.WithLoggerFactory(e.b.pionLog),
-	)
+	var opts []dtls.ClientOption
+	for _, o := range e.dtlsOptions(fps) {
+		opts = append(opts, o)
+	}
+	dconn, err := dtls.ClientWithOptions(dtlsnet.PacketConnFromConn(p), raddr, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("bridge: dtls client: %w", err)
 	}
-	if !e.adoptDTLS(dconn) {
-		return nil, ErrClosed
-	}
-	ctx, cancel := context.WithTimeout(e.ctx, dtlsHandshakeTimeout)
-	defer cancel()
-	if err := dconn.HandshakeContext(ctx); err != nil {
-		return nil, fmt.Errorf("bridge: dtls handshake: %w", err)
-	}
-	return dconn, nil
+	return e.runHandshake(dconn)
 }
 
 // dialRelayChannel keeps the relay channel to the other bridge open while

@@ -57,20 +57,36 @@ func (e *endpoint) logFailure(stage string, err error) {
 // handshake runs the DTLS server side and checks the client's certificate
 // against the fingerprint the focus signalled.
 func (e *endpoint) handshake(pipe *pipe.DTLS, raddr net.Addr, fps []jingle.Fingerprint) (*dtls.Conn, error) {
-	dconn, err := dtls.ServerWithOptions(dtlsnet.PacketConnFromConn(pipe), raddr,
+	opts := []dtls.ServerOption{dtls.WithClientAuth(dtls.RequireAnyClientCert)}
+	for _, o := range e.dtlsOptions(fps) {
+		opts = append(opts, o)
+	}
+	dconn, err := dtls.ServerWithOptions(dtlsnet.PacketConnFromConn(pipe), raddr, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("bridge: dtls server: %w", err)
+	}
+	return e.runHandshake(dconn)
+}
+
+// dtlsOptions are what both DTLS roles use: the bridge's certificate, the
+// SRTP profiles, extended master secret, and the peer's certificate checked
+// against the signalled fingerprints instead of a CA.
+func (e *endpoint) dtlsOptions(fps []jingle.Fingerprint) []dtls.Option {
+	return []dtls.Option{
 		dtls.WithCertificates(e.b.cert),
 		dtls.WithSRTPProtectionProfiles(dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80),
 		dtls.WithExtendedMasterSecret(dtls.RequireExtendedMasterSecret),
-		dtls.WithClientAuth(dtls.RequireAnyClientCert),
 		dtls.WithInsecureSkipVerify(true),
 		dtls.WithVerifyPeerCertificate(func(raw [][]byte, _ [][]*x509.Certificate) error {
 			return verifyFingerprint(raw, fps)
 		}),
 		dtls.WithLoggerFactory(e.b.pionLog),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("bridge: dtls server: %w", err)
 	}
+}
+
+// runHandshake records dconn for close() and runs its handshake within
+// dtlsHandshakeTimeout.
+func (e *endpoint) runHandshake(dconn *dtls.Conn) (*dtls.Conn, error) {
 	if !e.adoptDTLS(dconn) {
 		return nil, ErrClosed
 	}
