@@ -55,6 +55,10 @@ func TestPreAuthEviction(t *testing.T) {
 	bystander, _ := env.dialQ("", "127.0.3.50")
 	bystander.login()
 	lone, _ := env.dialQ("", "127.0.3.2") // the oldest stream, but alone on its address
+	// The server registers a stream in its own goroutine, after the dial
+	// returns: wait for each, so that admission order is dial order and
+	// flood[0] is the oldest of its address.
+	waitFor(t, "1 pre-auth stream", func() bool { return env.srv.Stats().PreAuth == 1 })
 	var flood []*wsClient
 	for i := 0; i < 4; i++ {
 		c, code := env.dialQ("", "127.0.3.1")
@@ -62,8 +66,8 @@ func TestPreAuthEviction(t *testing.T) {
 			t.Fatalf("flood stream %d refused: %d", i, code)
 		}
 		flood = append(flood, c)
+		waitFor(t, "the flood stream registered", func() bool { return env.srv.Stats().PreAuth == 2+i })
 	}
-	waitFor(t, "5 pre-auth streams", func() bool { return env.srv.Stats().PreAuth == 5 })
 	newcomer, code := env.dialQ("", "127.0.3.9")
 	if newcomer == nil {
 		t.Fatalf("newcomer refused: %d", code)
