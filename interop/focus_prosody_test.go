@@ -153,8 +153,11 @@ func prosodyCall(t *testing.T, url string) {
 		video := after[i].ReceivedPackets - before[i].ReceivedPackets - audio
 		secs := after[i].At.Sub(before[i].At).Seconds()
 		t.Logf("endpoint %d received %.0f audio and %.0f video packets/s", i, float64(audio)/secs, float64(video)/secs)
-		// The other endpoint sends 50 Opus packets/s and 30 video frames/s.
-		if float64(audio)/secs < 25 || float64(video)/secs < 15 {
+		// The other endpoint sends 50 Opus packets/s, speaking a third of the
+		// time (the load tool's senders take turns), and 30 video frames/s; the
+		// bridge drops its silent audio after the first 4 packets of each pause
+		// (docs/media.md#silence), so about 18 audio packets/s arrive.
+		if float64(audio)/secs < 10 || float64(video)/secs < 15 {
 			t.Errorf("endpoint %d: %d audio and %d video packets in %.1f s, want the other's audio and video", i, audio, video, secs)
 		}
 		if after[i].Keyframes == 0 {
