@@ -4,8 +4,9 @@
 // bridge channel over WebSocket) and pion's ICE, DTLS and SRTP, and sends
 // deterministic synthetic media: VP8 simulcast (three layers with RTX and
 // temporal layers in the payload descriptor) or, with Config.SVC, VP9 K-SVC
-// (three spatial layers on one SSRC, svc.go), and Opus with the audio-level
-// extension. Every payload ends with a tag (sender, layer, frame, send time)
+// (three spatial layers on one SSRC, svc.go) or, with Config.AV1 too, AV1
+// with the dependency descriptor (three spatial layers, av1.go), and Opus
+// with the audio-level extension. Every payload ends with a tag (sender, layer, frame, send time)
 // from which receivers measure added latency and loss.
 //
 // Receivers run in one of two modes: probe (decrypt every packet, measure

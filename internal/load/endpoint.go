@@ -108,7 +108,10 @@ func (e *endpoint) join(ctx context.Context) error {
 	}
 	e.times.joinSent = time.Now()
 	pres := joinPresence(room+"/"+e.nick, e.nick, "load-"+e.nick, e.r.regionOf(e.idx))
-	if cfg.SVC {
+	switch {
+	case cfg.SVC && cfg.AV1:
+		announceAV1(pres)
+	case cfg.SVC:
 		announceVP9(pres)
 	}
 	if err := e.x.send(pres); err != nil {
@@ -137,8 +140,8 @@ func (e *endpoint) accept(ctx context.Context, cands []jingle.Candidate) error {
 	if err != nil {
 		return err
 	}
-	if e.r.cfg.SVC && o.ptVP9 == 0 {
-		return fmt.Errorf("%w: vp9 not offered (svc mode)", ErrProtocol)
+	if err := checkSVCOffer(&e.r.cfg, o); err != nil {
+		return err
 	}
 	e.offer = o
 	ufrag, pwd, err := e.agent.GetLocalUserCredentials()

@@ -26,11 +26,13 @@ type offerInfo struct {
 	ptOpus     uint8
 	ptVP8      uint8
 	ptVP9      uint8 // 0: not offered
+	ptAV1      uint8 // 0: not offered
 	ptRTX      uint8
 	extLevel   uint8 // audio
 	extTWCCA   uint8 // audio
 	extTWCCV   uint8 // video
 	extAbsTime uint8 // video
+	extDD      uint8 // video, AV1 dependency descriptor; 0: not offered
 }
 
 // parseOffer reads the transport, payload types and extension ids.
@@ -65,6 +67,8 @@ func (o *offerInfo) scanDescription(d *jingle.Description) {
 			o.ptVP8 = pt.ID
 		case "vp9":
 			o.ptVP9 = pt.ID
+		case "av1":
+			o.ptAV1 = pt.ID
 		case "rtx":
 			o.ptRTX = pt.ID
 		}
@@ -79,6 +83,8 @@ func (o *offerInfo) scanDescription(d *jingle.Description) {
 			o.extTWCCV = x.ID
 		case x.URI == uriAbsSendTime:
 			o.extAbsTime = x.ID
+		case x.URI == uriDD:
+			o.extDD = x.ID
 		}
 	}
 }
@@ -124,7 +130,7 @@ type localMedia struct {
 	ufrag, pwd string
 	fp         string
 	setup      string // SDP setup role (Janus legs)
-	svc        bool   // one VP9 SVC video SSRC instead of a simulcast group
+	svc        bool   // one SVC video SSRC (VP9 or AV1) instead of a simulcast group
 	cands      []jingle.Candidate
 }
 
@@ -139,7 +145,7 @@ func buildAccept(o *offerInfo, l localMedia) *jingle.Jingle {
 			continue
 		}
 		d := &jingle.Description{Media: kind, PayloadTypes: c.Description.PayloadTypes,
-			HdrExts: c.Description.HdrExts, RTCPMux: &jingle.Empty{}}
+			HdrExts: c.Description.HdrExts, ExtmapAllowMixed: c.Description.ExtmapAllowMixed, RTCPMux: &jingle.Empty{}}
 		if l.publish {
 			d.Sources, d.SSRCGroups = localSources(kind, l)
 		}

@@ -5,7 +5,7 @@ import "encoding/binary"
 // rtpHeaderLen is the fixed RTP header without CSRCs.
 const rtpHeaderLen = 12
 
-// hdrExt is one RFC 8285 one-byte header extension element to write.
+// hdrExt is one RFC 8285 header extension element to write.
 type hdrExt struct {
 	id  uint8
 	val []byte
@@ -20,7 +20,9 @@ type rtpHead struct {
 	ssrc   uint32
 }
 
-// writeRTPHeader appends an RTP header with one-byte extensions to dst.
+// writeRTPHeader appends an RTP header with extensions to dst: one-byte
+// elements, or two-byte ones when an element exceeds 16 bytes (the AV1
+// dependency descriptor with its structure; the offer allows mixing).
 func writeRTPHeader(dst []byte, h rtpHead, exts []hdrExt) []byte {
 	b0 := byte(0x80)
 	if len(exts) > 0 {
@@ -37,15 +39,27 @@ func writeRTPHeader(dst []byte, h rtpHead, exts []hdrExt) []byte {
 	if len(exts) == 0 {
 		return dst
 	}
-	n := 0
+	n, twoByte := 0, false
 	for _, x := range exts {
 		n += 1 + len(x.val)
+		twoByte = twoByte || len(x.val) > 16
+	}
+	if twoByte {
+		n += len(exts)
 	}
 	words := (n + 3) / 4
-	dst = append(dst, 0xBE, 0xDE)
+	if twoByte {
+		dst = append(dst, 0x10, 0x00)
+	} else {
+		dst = append(dst, 0xBE, 0xDE)
+	}
 	dst = binary.BigEndian.AppendUint16(dst, uint16(words))
 	for _, x := range exts {
-		dst = append(dst, x.id<<4|byte(len(x.val)-1))
+		if twoByte {
+			dst = append(dst, x.id, byte(len(x.val)))
+		} else {
+			dst = append(dst, x.id<<4|byte(len(x.val)-1))
+		}
 		dst = append(dst, x.val...)
 	}
 	for i := n; i < 4*words; i++ {
@@ -87,8 +101,12 @@ func parseRTPHeader(b []byte, twccID uint8, v *rtpView) bool {
 		return false
 	}
 	v.hdrLen = end
-	if profile == 0xBEDE && twccID != 0 {
+	switch {
+	case twccID == 0:
+	case profile == 0xBEDE:
 		v.twcc, v.hasTW = findOneByte(b[off+4:end], twccID)
+	case profile&0xfff0 == 0x1000:
+		v.twcc, v.hasTW = findTwoByte(b[off+4:end], twccID)
 	}
 	return true
 }
@@ -108,6 +126,28 @@ func findOneByte(b []byte, id uint8) (uint16, bool) {
 			return binary.BigEndian.Uint16(b[i+1:]), true
 		}
 		i += 1 + n
+	}
+	return 0, false
+}
+
+// findTwoByte returns the 16-bit value of a two-byte extension element.
+func findTwoByte(b []byte, id uint8) (uint16, bool) {
+	for i := 0; i < len(b); {
+		if b[i] == 0 {
+			i++
+			continue
+		}
+		if i+2 > len(b) {
+			return 0, false
+		}
+		eid, n := b[i], int(b[i+1])
+		if i+2+n > len(b) {
+			return 0, false
+		}
+		if eid == id && n >= 2 {
+			return binary.BigEndian.Uint16(b[i+2:]), true
+		}
+		i += 2 + n
 	}
 	return 0, false
 }

@@ -36,7 +36,11 @@ type Config struct {
 	// SVC sends one VP9 SSRC with three spatial layers (K-SVC, the
 	// LayerBitrates and resolutions of the simulcast layers) instead of VP8
 	// simulcast; endpoints announce vp9 and need it in the offer (svc.go).
-	SVC              bool
+	SVC bool
+	// AV1 makes the SVC sender send AV1 with the dependency descriptor
+	// (three spatial layers, L3T1_KEY-like) instead of VP9; endpoints
+	// announce av1 and need it and the descriptor in the offer (av1.go).
+	AV1              bool
 	LayerBitrates    [3]int // bit/s per layer; default 150k, 500k, 2.5M
 	FPS              int    // default 30
 	KeyframeInterval time.Duration

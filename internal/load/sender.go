@@ -37,12 +37,13 @@ type sender struct {
 	nextA    time.Time
 	frameDur time.Duration
 	svcBytes [svcLayers]int // VP9 SVC: delta-frame bytes per spatial layer; zero: VP8 (svc.go)
+	ddBuf    []byte         // AV1 SVC: the packet's dependency descriptor (av1.go)
 }
 
 func newSender(e *endpoint) *sender {
 	cfg := &e.r.cfg
 	s := &sender{e: e, fill: newFiller(uint64(e.idx) + cfg.Seed), nacks: make(chan nackReq, 256),
-		plain: make([]byte, 0, 1500), out: make([]byte, 0, 1600),
+		plain: make([]byte, 0, 1500), out: make([]byte, 0, 1600), ddBuf: make([]byte, 0, 64),
 		frameDur: time.Second / time.Duration(cfg.FPS)}
 	s.audio = audioStream{ssrc: endpointSSRC(e.idx, ssrcAudio)}
 	if cfg.SVC {

@@ -82,6 +82,11 @@ func (s *sender) sendSVCLayerFrame(l *videoLayer, v vp9Layer, size int) {
 	if v.key {
 		flags = flagKeyframe
 	}
+	av1 := s.e.r.cfg.AV1
+	pt := o.ptVP9
+	if av1 {
+		pt = o.ptAV1
+	}
 	for i := range npk {
 		var exts []hdrExt
 		if o.extAbsTime != 0 {
@@ -92,10 +97,18 @@ func (s *sender) sendSVCLayerFrame(l *videoLayer, v vp9Layer, size int) {
 		}
 		l.seq++
 		last := i == npk-1
-		h := rtpHead{marker: last && v.sid == svcLayers-1, pt: o.ptVP9, seq: l.seq, ts: l.ts, ssrc: l.ssrc}
+		f := av1Frame{sid: v.sid, key: v.key, frame: uint16(l.frame*svcLayers) + uint16(v.sid), sof: i == 0, eof: last}
+		if av1 {
+			exts = append(exts, hdrExt{id: o.extDD, val: ddDescriptor(s.ddBuf[:0], f)})
+		}
+		h := rtpHead{marker: last && v.sid == svcLayers-1, pt: pt, seq: l.seq, ts: l.ts, ssrc: l.ssrc}
 		p := writeRTPHeader(s.plain[:0], h, exts)
 		start := len(p)
-		p = vp9Descriptor(p, l, v, i == 0, last)
+		if av1 {
+			p = append(p, av1Aggregation(f, i, npk))
+		} else {
+			p = vp9Descriptor(p, l, v, i == 0, last)
+		}
 		p = append(p, s.fill[:max(per-(len(p)-start), tagLen)]...)
 		tg := tag{sender: uint16(s.e.idx), layer: v.sid, flags: flags, frame: l.frame,
 			index: uint16(i), packets: uint16(npk), sent: s.e.r.since()}

@@ -6,16 +6,26 @@ import (
 	"time"
 )
 
-// TestSVCAgainstMeetd runs VP9 SVC publishers through a real meetd whose
-// receivers ask for 180p: the bridge must forward spatial layer 0 only
-// (one packet per delta picture of the 13 sent) with contiguous sequence
-// numbers.
+// TestSVCAgainstMeetd runs SVC publishers (VP9 with its payload
+// descriptor, AV1 with the dependency descriptor) through a real meetd
+// whose receivers ask for 180p: the bridge must forward spatial layer 0
+// only (one packet per delta picture of the 13 sent) with contiguous
+// sequence numbers.
 func TestSVCAgainstMeetd(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		av1  bool
+	}{{"vp9", false}, {"av1", true}} {
+		t.Run(tc.name, func(t *testing.T) { testSVCAgainstMeetd(t, tc.av1) })
+	}
+}
+
+func testSVCAgainstMeetd(t *testing.T, av1 bool) {
 	url := testMeetd(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	const n = 3
-	l, err := Start(ctx, Config{URL: url, Endpoints: n, Senders: n, Probes: 1, SVC: true,
+	l, err := Start(ctx, Config{URL: url, Endpoints: n, Senders: n, Probes: 1, SVC: true, AV1: av1,
 		KeyframeInterval: time.Second, JoinInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
