@@ -107,7 +107,7 @@ func benchmark(ctx context.Context, o options, args []string, progress func(stri
 			progress("janus left out: " + err.Error())
 		}
 	}
-	plan.Scenarios = []bench.Scenario{bench.S1(5), bench.S1(10), bench.S1(15), bench.S1(20), bench.S2(), bench.S2VP9(), bench.S3(50), bench.S3(100),
+	plan.Scenarios = []bench.Scenario{bench.S1(5), bench.S1(10), bench.S1(15), bench.S1(20), bench.S2(), bench.S2VP9(), bench.S2AV1(), bench.S3(50), bench.S3(100),
 		bench.S3(500), bench.S6()}
 	// The ramp goes on until a step fails (about 29k fwd pps per 4 rooms).
 	for _, rooms := range []int{4, 8, 12, 16, 20, 24, 28, 32, 40, 48} {

@@ -55,6 +55,16 @@ func S2VP9() Scenario {
 			KeyframeInterval: 3 * time.Second, JoinInterval: 20 * time.Millisecond}}
 }
 
+// S2AV1 is S2-VP9 with AV1 publishers: one SSRC, three spatial layers
+// described by the dependency descriptor, which the bridge reads to drop
+// layers 1 and 2; the endpoints announce av1 (docs/performance.md#scenarios).
+func S2AV1() Scenario {
+	return Scenario{ID: "S2-AV1", Name: "tile view, 20 endpoints, AV1 SVC (3 spatial layers), 19 × layer 0 + audio each",
+		Group: "SVC", Fanout: 19, MeetdOnly: true,
+		Load: load.Config{Endpoints: 20, Senders: 20, Probes: 2, SVC: true, AV1: true, LayerBitrates: simulcastRates,
+			KeyframeInterval: 3 * time.Second, JoinInterval: 20 * time.Millisecond}}
+}
+
 // S3 is a webinar: 2 simulcast publishers, n receive-only subscribers.
 func S3(n int) Scenario {
 	return Scenario{ID: fmt.Sprintf("S3-%d", n), Name: fmt.Sprintf("webinar, 2 simulcast publishers, %d subscribers", n),
