@@ -92,10 +92,10 @@ const redLossWindow = 30 * time.Second
 // page 2, which accepts RED and so gets page 0's RED as sent, has 5 % random loss on its link
 // (dropRandomly, per packet, so both streams lose alike). Over the same 30 s the stream from page 0
 // must have lost about as many packets as the one from page 1 (2–10 % each) but concealed far less:
-// at most a third of the concealment events, and fewer concealed samples by at least a third of the
-// audio the plain stream's lost packets carried. (Only the samples are compared by difference: on a
-// busy machine both streams also conceal alike when the audio thread runs late; one run at load 44
-// concealed 8 % of RED's samples and 11 % of plain Opus's, with 7 against 70 events.)
+// fewer concealment events by at least half the plain stream's lost packets, and fewer concealed
+// samples by at least a third of the audio those packets carried. (Both are compared by difference:
+// on a busy machine both streams also conceal alike when the audio thread runs late; one run at load
+// 44 concealed 8 % of RED's samples and 11 % of plain Opus's, with 7 against 70 events.)
 func TestOpusREDLoss(t *testing.T) {
 	s := newSessionConfig(t, "media.opus_red = true")
 	s.noOpusRed = map[int]bool{1: true}
@@ -128,7 +128,12 @@ func TestOpusREDLoss(t *testing.T) {
 	if p.events < 20 || p.concealedRate() < 0.01 {
 		t.Fatalf("the plain Opus stream shows no concealment under 5 %% loss, so nothing is compared: %v", p)
 	}
-	if 3*r.events > p.events || r.concealed > p.concealed-p.lostAudio()/3 {
+	// What RED must repair is the loss, so the comparison is of what loss adds: the plain stream's
+	// concealment events beyond RED's must cover at least half of its lost packets (each isolated loss
+	// is an event), and its concealed samples beyond RED's a third of the audio those packets carried.
+	// Both streams also conceal alike when the machine starves Chromium's audio thread, which made a
+	// ratio of events fail a loaded run (RED 65 vs Opus 160 events at 4.6 % and 5.2 % loss).
+	if 2*(p.events-r.events) < p.lost || r.concealed > p.concealed-p.lostAudio()/3 {
 		t.Fatalf("RED did not conceal clearly less than plain Opus over the same link:\nRED:  %v\nOpus: %v", r, p)
 	}
 }
