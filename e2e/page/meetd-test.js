@@ -19,6 +19,41 @@
         console.error(`meetdTest error ${text}`);
     }
 
+    // The 2021 lib-jitsi-meet predates Chromium's rule that setParameters takes the parameters of
+    // the latest getParameters in the same task: when the bridge's sender constraints change twice
+    // within a few milliseconds (0, then 180 as a relayed receiver's AddReceiver arrives), its second
+    // setParameters is refused (InvalidStateError) and the sender's encodings stay off. Current
+    // clients do not do this; for the 2021 one a refused call is made once more on fresh parameters
+    // with the caller's changes (e2e/README.md, "The 2021 client").
+    (function retrySetParameters() {
+        const proto = window.RTCRtpSender && RTCRtpSender.prototype;
+        if (!proto || proto.meetdRetry) {
+            return;
+        }
+        const set = proto.setParameters;
+        proto.meetdRetry = true;
+        proto.setParameters = function (params, ...rest) {
+            return set.call(this, params, ...rest).catch(err => {
+                if (!err || (err.name !== 'InvalidStateError' && err.name !== 'InvalidModificationError')) {
+                    throw err;
+                }
+                const fresh = this.getParameters();
+                const want = params && params.encodings || [];
+                (fresh.encodings || []).forEach((e, i) => {
+                    if (want[i]) {
+                        ['active', 'maxBitrate', 'scaleResolutionDownBy', 'maxFramerate', 'scalabilityMode', 'codec']
+                            .forEach(k => { if (k in want[i]) { e[k] = want[i][k]; } });
+                    }
+                });
+                if (params && params.degradationPreference) {
+                    fresh.degradationPreference = params.degradationPreference;
+                }
+                note('setParameters retried', err.name);
+                return set.call(this, fresh, ...rest);
+            });
+        };
+    })();
+
     function init() {
         const lib = window.JitsiMeetJS;
         if (!lib) {
