@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	pturn "github.com/pion/turn/v5"
@@ -78,11 +79,27 @@ func (s *Server) listen() error {
 	if s.cfg.Listen == "" {
 		return nil
 	}
+	// Port 0 picks a free UDP port and TCP takes the same one, which
+	// another program may hold: then another free UDP port is tried.
+	tries := 1
+	if _, port, err := net.SplitHostPort(s.cfg.Listen); err == nil && port == "0" {
+		tries = 5
+	}
+	var err error
+	for range tries {
+		if err = s.listenPair(); err == nil || !errors.Is(err, syscall.EADDRINUSE) {
+			break
+		}
+	}
+	return err
+}
+
+// listenPair opens the UDP listener and a TCP listener on the same port.
+func (s *Server) listenPair() error {
 	udp, err := net.ListenPacket("udp", s.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("relay: listen udp %s: %w", s.cfg.Listen, err)
 	}
-	// Port 0 picks a free UDP port; TCP takes the same one.
 	tcp, err := net.Listen("tcp", udp.LocalAddr().String())
 	if err != nil {
 		_ = udp.Close()
