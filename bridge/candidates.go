@@ -12,7 +12,7 @@ import (
 )
 
 // Bounds on what a client's signalled candidates can make the bridge send
-// (reliability.md M2/J4; docs/networks.md "Remote candidates"). Every
+// (docs/reliability.md M2/J4; docs/networks.md "Remote candidates"). Every
 // signalled candidate becomes a pair that the agent checks up to
 // maxBindingRequests+1 times, one round every checkInterval, so one session
 // costs at most maxRemoteCandidates*(maxBindingRequests+1) binding requests,

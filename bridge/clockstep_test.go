@@ -37,7 +37,7 @@ func steppedWall(t *testing.T, tm time.Time, d time.Duration) time.Time {
 	return out
 }
 
-// TestWallClockStep is reliability.md row F8 for the bridge's clocks: the
+// TestWallClockStep is docs/reliability.md row F8 for the bridge's clocks: the
 // stamps it keeps in atomics (last audio of a speaker, last packet of a
 // video layer, transport-cc send times) are compared on the monotonic clock,
 // so an NTP step of an hour either way changes nothing. Before, they were

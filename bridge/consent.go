@@ -6,7 +6,7 @@ import (
 	"github.com/pion/ice/v4"
 )
 
-// Consent freshness (RFC 7675; reliability.md M9). pion's ICE agent checks
+// Consent freshness (RFC 7675; docs/reliability.md M9). pion's ICE agent checks
 // the selected pair every keepalive interval and reports the connection
 // failed when nothing arrived from the client for the disconnected plus the
 // failed timeout (5 s + 25 s by default: RFC 7675's 30 s). Failed is final

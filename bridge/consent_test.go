@@ -8,7 +8,7 @@ import (
 	"go.uber.org/goleak"
 )
 
-// TestMediaOutsideSelectedPair is the first half of reliability.md row M9:
+// TestMediaOutsideSelectedPair is the first half of docs/reliability.md row M9:
 // SRTP that is valid in every byte (the client's keys, the next sequence
 // number) but comes from an address that never passed an ICE check is
 // dropped as unroutable and never forwarded; the same packet stream from

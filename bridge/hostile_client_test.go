@@ -29,7 +29,7 @@ import (
 	"meetd/colibri"
 )
 
-// The tests of reliability.md rows M2, M3, M4, M7 and M9 (docs/reliability.md)
+// The tests of docs/reliability.md rows M2, M3, M4, M7 and M9 (docs/reliability.md)
 // play a hostile client built from pion's ice, dtls and srtp packages: unlike
 // a PeerConnection it can write any bytes on its ICE connection, forge SRTP,
 // go silent, and send from other ports. A pion PeerConnection (testClient)

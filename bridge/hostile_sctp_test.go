@@ -15,7 +15,7 @@ import (
 	"meetd/colibri"
 )
 
-// TestHostileSCTP is reliability.md row M7 against the real bridge: over
+// TestHostileSCTP is docs/reliability.md row M7 against the real bridge: over
 // the client's own DTLS session, a 200 KiB message (above the bridge's
 // 64 KiB channel message bound), 100 more data channels, malformed DCEP on
 // a stream, and 500 SCTP INITs. Each is bounded (goroutines and heap

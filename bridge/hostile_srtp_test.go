@@ -7,7 +7,7 @@ import (
 	"go.uber.org/goleak"
 )
 
-// TestHostileSRTP is reliability.md row M4 against the real bridge: SRTP
+// TestHostileSRTP is docs/reliability.md row M4 against the real bridge: SRTP
 // before the keys exist, with a bad authentication tag, and replayed, each
 // dropped and counted (meetd_bridge_dropped_packets_total{reason="srtp"}),
 // while the client's good packets keep being forwarded.

@@ -10,7 +10,7 @@ import (
 	"go.uber.org/goleak"
 )
 
-// TestHostileSTUN is reliability.md row M2 against the real bridge: binding
+// TestHostileSTUN is docs/reliability.md row M2 against the real bridge: binding
 // requests to a live endpoint's ufrag, each from its own new address, with
 // a bad MESSAGE-INTEGRITY, a bad FINGERPRINT, no FINGERPRINT, an unknown
 // comprehension-required attribute, a wrong USERNAME, or cut short. None is

@@ -7,7 +7,7 @@ import (
 	"github.com/pion/ice/v4"
 )
 
-// Inactive conferences (reliability.md F4). The bridge frees an endpoint
+// Inactive conferences (docs/reliability.md F4). The bridge frees an endpoint
 // only when a focus expires it. When the focus goes away for good — meetd
 // restarted while this bridge ran on as its own process — its clients
 // rejoin into new conferences and nobody expires the old ones: they would

@@ -9,7 +9,7 @@ import (
 	"go.uber.org/goleak"
 )
 
-// TestInactiveConferenceExpires (reliability.md F4): a conference whose
+// TestInactiveConferenceExpires (docs/reliability.md F4): a conference whose
 // endpoints never get a connected pair — their focus went away before the
 // clients connected, as when meetd restarts while this bridge runs on — is
 // removed by the bridge itself after the inactivity time, with no focus

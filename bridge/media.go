@@ -75,7 +75,7 @@ func (e *endpoint) onSRTP(st *readerState, b []byte) {
 	dec := e.decrypt.Load()
 	if dec == nil {
 		// Media before DTLS completed cannot be authenticated: dropped and
-		// counted with the SRTP failures (reliability.md M4).
+		// counted with the SRTP failures (docs/reliability.md M4).
 		e.b.counters.srtpErrors.Add(1)
 		return
 	}

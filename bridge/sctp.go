@@ -108,7 +108,7 @@ func (e *endpoint) serveSCTP(dconn *dtls.Conn) {
 		if err != nil {
 			// A stream whose first message is not a valid DCEP open: that
 			// stream is ignored, the next one may still be the channel
-			// (reliability.md M7). Each turn waits for a new stream.
+			// (docs/reliability.md M7). Each turn waits for a new stream.
 			e.log.Debug("data channel refused", "err", err)
 			continue
 		}
@@ -172,7 +172,7 @@ func (e *endpoint) serveDataChannel(dc *datachannel.DataChannel) {
 		n, _, err := dc.ReadDataChannel(buf)
 		if errors.Is(err, io.ErrShortBuffer) {
 			// pion leaves a message that does not fit on the stream (reading
-			// again returns the same error: a busy loop, reliability.md M7).
+			// again returns the same error: a busy loop, docs/reliability.md M7).
 			// Take it off with a buffer that any message fits and drop it.
 			if big == nil {
 				big = make([]byte, sctpReceiveBuffer)

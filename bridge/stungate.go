@@ -9,7 +9,7 @@ import (
 
 // stunGate is the media socket as pion's UDP mux reads it. It drops the
 // STUN messages that RFC 8445 and RFC 8489 say to discard and pion's ICE
-// agent would answer (reliability.md M2, docs/reliability.md): a missing
+// agent would answer (docs/reliability.md M2, docs/reliability.md): a missing
 // or wrong FINGERPRINT (ICE checks and their responses must carry one), an
 // attribute after FINGERPRINT, lengths that do not add up, and unknown
 // comprehension-required attributes (a request with one would get a 420

@@ -152,7 +152,7 @@ func (m *meetd) httpPort() int {
 // jvbSIDJS is the Jingle session id of a page's bridge connection ("" before there is one).
 const jvbSIDJS = `(() => { const s = meetdTest.conference().jvbJingleSession; return s ? s.sid : ''; })()`
 
-// TestNetworkChange (issue 12, reliability.md F2): one participant's network path dies mid-call (nftables
+// TestNetworkChange (issue 12, docs/reliability.md F2): one participant's network path dies mid-call (nftables
 // drops every UDP packet of its selected local port, as when Wi-Fi gives way to mobile data). Media must
 // flow both ways again and the other participant must never see it leave. Two ways back exist
 // (docs/networks.md "When a client's network changes"): in place, when the client's ICE agent moves to

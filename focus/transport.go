@@ -17,7 +17,7 @@ func (r *room) refuseTransport(ctx context.Context, iq *dom.Element, p *particip
 }
 
 // checkAcceptTransport vets the transport of a client's session-accept
-// before the bridge sees it (reliability.md J4): ICE credentials must be
+// before the bridge sees it (docs/reliability.md J4): ICE credentials must be
 // present and at least one DTLS fingerprint must use a SHA family hash (the
 // ones the bridge verifies); md5, unknown hashes and no fingerprint are refused.
 func checkAcceptTransport(j *jingle.Jingle) error {
